@@ -1,0 +1,1 @@
+"""Interactive Solara dashboard of the Arena economy (``arena dashboard``)."""
