@@ -1,0 +1,113 @@
+"""Indicator definitions: pure metric functions and the table of indicator columns.
+
+The metric functions take arrays and return numbers, so notebooks and tests can use them
+on their own. :data:`COLUMNS` documents every column of :meth:`ArenaModel.indicators`
+with its unit; :func:`reporters` builds the DataCollector's model reporters from it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arena.scarcity import RESOURCE_NAMES
+
+MARKETS = ("equity", "goods") + RESOURCE_NAMES
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values, in [0, 1] (0 for equal or empty).
+
+    Uses the sorted-rank formula ``sum((2i - n - 1) x_i) / (n sum x)``.
+    """
+    x = np.sort(np.maximum(np.asarray(values, dtype=float), 0.0))
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float(np.dot(2 * ranks - n - 1, x) / (n * total))
+
+
+def lorenz_curve(values: np.ndarray, points: int = 101) -> tuple[np.ndarray, np.ndarray]:
+    """Lorenz curve: (population share, wealth share) at ``points`` quantiles."""
+    x = np.sort(np.maximum(np.asarray(values, dtype=float), 0.0))
+    cum = np.concatenate([[0.0], np.cumsum(x)])
+    pop = np.linspace(0.0, 1.0, points)
+    share = np.interp(pop * x.size, np.arange(x.size + 1), cum) / max(cum[-1], 1e-300)
+    return pop, share
+
+
+def max_drawdown(prices: np.ndarray) -> float:
+    """Largest peak-to-trough fall ``1 - p / running max``, in [0, 1)."""
+    p = np.asarray(prices, dtype=float)
+    if p.size == 0:
+        return 0.0
+    return float(np.max(1.0 - p / np.maximum.accumulate(p)))
+
+
+def realized_volatility(log_returns: np.ndarray) -> float:
+    """Standard deviation of log returns (per tick); 0 with fewer than two returns."""
+    r = np.asarray(log_returns, dtype=float)
+    return float(r.std(ddof=1)) if r.size > 1 else 0.0
+
+
+#: name -> (unit, meaning). Per-market and per-resource columns are expanded below.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "tick": ("ticks", "tick number (1 = after the first step)"),
+    "fundamental_equity": ("currency/share", "fundamental value F: discounted dividends"),
+    "kyle_lambda_equity": ("log-return per unit flow", "Kyle's lambda, rolling OLS"),
+    "order_imbalance_equity": ("-", "(buy - sell volume submitted) / (buy + sell)"),
+    "cpi": ("index, tick 0 = 100", "consumer price index (household basket)"),
+    "inflation": ("1/year", "measured CPI inflation, annualised over inflation_window"),
+    "structural_inflation": ("1/year", "base + money growth + velocity change + demand + behaviour"),
+    "expected_inflation": ("1/year", "households' expected inflation"),
+    "phillips_inflation": ("1/year", "Phillips-curve inflation pi_e + kappa (u* - u)"),
+    "policy_rate": ("1/year", "central-bank policy rate"),
+    "taylor_rate": ("1/year", "rate prescribed by the Taylor rule"),
+    "real_rate": ("1/year", "policy rate minus expected inflation"),
+    "money_supply": ("currency", "all deposits M"),
+    "money_growth": ("1/year", "measured growth of M, annualised"),
+    "money_growth_target": ("1/year", "central bank's money-growth target"),
+    "velocity": ("1/year", "V = nominal final sales per year / M"),
+    "nominal_output": ("currency/year", "P Y: nominal final sales per year"),
+    "output": ("goods/tick", "goods produced"),
+    "potential_output": ("goods/tick", "output at natural unemployment"),
+    "output_gap": ("-", "(Y - Y*) / Y*"),
+    "unemployment": ("-", "share of households without a job"),
+    "wage": ("currency/tick", "nominal wage"),
+    "inventory": ("goods", "firms' goods inventory"),
+    "tightening": ("0/1", "automatic tightening active"),
+    "qe": ("0/1", "quantitative easing active"),
+    "cb_equity_shares": ("shares", "equity held by the central bank"),
+    "gini": ("-", "Gini coefficient of household wealth"),
+    "mean_wealth": ("currency", "mean household wealth"),
+    "sentiment": ("-", "mean sentiment, 0 = bearish, 1 = bullish"),
+    "fear": ("-", "fear index (mean fear)"),
+    "greed": ("-", "greed index (mean greed)"),
+    "confidence": ("-", "mean confidence / risk appetite"),
+    "herding": ("-", "herding factor: order-count imbalance of active traders"),
+    "sentiment_variance": ("-", "variance of sentiment (disagreement)"),
+    "volatility_multiplier": ("-", "1 + fear w_f + greed w_g + herding 0.5 + extremity 0.4"),
+    "realized_volatility": ("1/tick", "rolling std of equity log returns"),
+    "share_fundamentalist": ("-", "share of fundamentalist traders"),
+    "share_chartist": ("-", "share of chartists"),
+    "share_noise": ("-", "share of noise traders"),
+}
+for _m in MARKETS:
+    COLUMNS[f"price_{_m}"] = ("currency/unit", f"{_m} price after clearing")
+    COLUMNS[f"spread_{_m}"] = ("-", f"{_m} relative bid-ask spread (ask - bid) / price")
+    COLUMNS[f"depth_bid_{_m}"] = ("units", f"{_m} bid volume within 2% below the price")
+    COLUMNS[f"depth_ask_{_m}"] = ("units", f"{_m} ask volume within 2% above the price")
+    COLUMNS[f"volume_{_m}"] = ("units/tick", f"{_m} executed volume")
+    COLUMNS[f"consumer_surplus_{_m}"] = ("currency/tick", f"{_m} consumer surplus")
+    COLUMNS[f"producer_surplus_{_m}"] = ("currency/tick", f"{_m} producer surplus")
+    COLUMNS[f"elasticity_{_m}"] = ("-", f"{_m} point price elasticity of the book's demand")
+for _r in RESOURCE_NAMES:
+    COLUMNS[f"reserves_{_r}"] = ("units", f"{_r} reserves (bank for artificial resources)")
+    COLUMNS[f"scarcity_{_r}"] = ("-", f"{_r} scarcity level 1 - reserves/base")
+    COLUMNS[f"price_multiplier_{_r}"] = ("-", f"{_r} price multiplier")
+
+
+def reporters() -> dict:
+    """DataCollector model reporters: one per column, reading ``model.current[column]``."""
+    return {name: (lambda m, key=name: m.current[key]) for name in COLUMNS}

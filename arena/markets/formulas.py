@@ -1,0 +1,140 @@
+"""The specification's market formulas as pure functions.
+
+References
+----------
+Walras, L. (1874). *Elements of Pure Economics* (tatonnement).
+Kyle, A. S. (1985). Continuous auctions and insider trading. *Econometrica* 53(6).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def equilibrium_price(price: float, demand: float, supply: float, elasticity: float,
+                      max_change: float) -> float:
+    """Tatonnement step ``P * (1 + elasticity * (D/S - 1))``, capped at ``max_change``.
+
+    Parameters
+    ----------
+    price : float
+        Current price (currency/unit), > 0.
+    demand, supply : float
+        Quantities demanded and supplied at ``price`` (units/tick), >= 0.
+    elasticity : float
+        Response of the price to relative excess demand, in [0, 1].
+    max_change : float
+        Largest relative change per tick, in (0, 1) (``max_price_change``).
+
+    Returns
+    -------
+    float
+        Next price, > 0. With no supply the ratio D/S is taken as ``1 + 1/elasticity`` at
+        most, i.e. the capped maximum rise; with no demand and no supply the price is kept.
+    """
+    if supply <= 0.0:
+        ratio = 1.0 if demand <= 0.0 else np.inf
+    else:
+        ratio = demand / supply
+    change = elasticity * (ratio - 1.0) if np.isfinite(ratio) else max_change
+    return float(price * (1.0 + cap_change(change, max_change)))
+
+
+def cap_change(change: float, max_change: float) -> float:
+    """Clip a relative price change to ``[-max_change, +max_change]``."""
+    return float(min(max(change, -max_change), max_change))
+
+
+def price_elasticity(q0: float, q1: float, p0: float, p1: float) -> float:
+    """Price elasticity ``(dQ/Q) / (dP/P)`` between two observations.
+
+    Uses the arc (midpoint) form so that the result does not depend on direction;
+    returns 0.0 when the price did not move.
+
+    Parameters
+    ----------
+    q0, q1 : float
+        Quantities before and after (units).
+    p0, p1 : float
+        Prices before and after (currency/unit), > 0.
+    """
+    dp = (p1 - p0) / ((p1 + p0) / 2.0)
+    if dp == 0.0:
+        return 0.0
+    qm = (q1 + q0) / 2.0
+    dq = 0.0 if qm == 0.0 else (q1 - q0) / qm
+    return float(dq / dp)
+
+
+def kyle_lambda(returns: np.ndarray, order_flow: np.ndarray) -> float:
+    """Estimate Kyle's lambda: the OLS slope of returns on signed order flow.
+
+    Parameters
+    ----------
+    returns : numpy.ndarray
+        Log returns per tick.
+    order_flow : numpy.ndarray
+        Net order flow per tick (buy minus sell volume submitted, as a share of the
+        outstanding quantity).
+
+    Returns
+    -------
+    float
+        ``cov(r, x) / var(x)`` (log-return per unit of flow); 0.0 with fewer than three
+        points or no variation in flow.
+    """
+    r = np.asarray(returns, dtype=float)
+    x = np.asarray(order_flow, dtype=float)
+    if r.size < 3 or x.size != r.size:
+        return 0.0
+    xc = x - x.mean()
+    var = float(np.dot(xc, xc))
+    if var <= 1e-300:
+        return 0.0
+    return float(np.dot(xc, r - r.mean()) / var)
+
+
+def price_impact(price: float, net_flow: float, lam: float, max_change: float) -> float:
+    """Price after a net order flow under a linear impact ``dlog P = lambda * flow``.
+
+    Parameters
+    ----------
+    price : float
+        Price before (currency/unit).
+    net_flow : float
+        Signed flow (share of outstanding quantity), positive = buying.
+    lam : float
+        Kyle's lambda (log-return per unit of flow), >= 0 for a sensible market.
+    max_change : float
+        Cap on the relative move.
+    """
+    move = np.expm1(lam * net_flow)
+    return float(price * (1.0 + cap_change(move, max_change)))
+
+
+def step_supply(costs: np.ndarray, capacities: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    """Cumulative supply of a multi-level marginal-cost curve at each price.
+
+    Each level offers its capacity at every price at or above its marginal cost.
+
+    Parameters
+    ----------
+    costs : numpy.ndarray
+        Marginal cost of each level (currency/unit), shape (K,).
+    capacities : numpy.ndarray
+        Capacity of each level (units/tick), shape (K,), >= 0.
+    prices : numpy.ndarray
+        Prices to evaluate (currency/unit).
+
+    Returns
+    -------
+    numpy.ndarray
+        Supply at each price (units/tick).
+    """
+    prices = np.asarray(prices, dtype=float)
+    return (np.asarray(capacities)[None, :] * (prices[:, None] >= np.asarray(costs)[None, :])).sum(axis=1)
+
+
+def supply_at(costs: np.ndarray, capacities: np.ndarray, price: float) -> float:
+    """Supply of a marginal-cost curve at one price (units/tick)."""
+    return float(np.asarray(capacities)[np.asarray(costs) <= price].sum())

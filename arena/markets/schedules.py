@@ -1,0 +1,99 @@
+"""Books built from aggregate schedules: commodity markets and the goods market.
+
+Commodity markets are spot markets cleared by the same call auction as equity; their
+book holds the households' Cobb-Douglas demand ``alpha_k * B / p``, the firms' input
+demand ``a_k * p**-0.5 * Y`` and the producer's multi-level marginal-cost curve (levels
+:data:`SUPPLY_LEVELS` times the scarcity cost factor) plus a backstop supply at
+:data:`BACKSTOP` times the full-scarcity cost (Nordhaus 1973), so prices stay bounded
+when reserves run out.
+
+The goods market has a sticky posted price: firms sell ``min(D, S)`` at the current
+price and move it by the specification's tatonnement ``P (1 + eps (D/S - 1))``. Its book
+(demand schedule and the firms' reservation-price tranches) serves spread, depth and
+surplus.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arena.markets.book import Book, PriceGrid
+from arena.markets.formulas import step_supply
+
+#: Marginal cost of each extraction tranche relative to the base price (tick-0 cost factor 1).
+SUPPLY_LEVELS = np.array([0.5, 0.65, 0.8, 0.95, 1.1, 1.25, 1.4, 1.55])
+#: Capacity of each tranche as a share of base extraction (the first four cover base demand).
+TRANCHE_CAPACITY = 0.25
+#: Backstop price as a multiple of the full-scarcity cost factor.
+BACKSTOP = 1.5
+#: Backstop capacity as a multiple of base extraction.
+BACKSTOP_CAPACITY = 20.0
+
+
+def schedule_book(grid: PriceGrid, demand, supply) -> Book:
+    """Turn cumulative schedules into per-level volumes.
+
+    Parameters
+    ----------
+    grid : PriceGrid
+    demand : callable
+        ``demand(prices) -> quantity demanded at each price`` (non-increasing).
+    supply : callable
+        ``supply(prices) -> quantity supplied at each price`` (non-decreasing).
+    """
+    prices = grid.prices
+    d = np.maximum(demand(prices), 0.0)
+    s = np.maximum(supply(prices), 0.0)
+    bids = d - np.append(d[1:], 0.0)  # volume bid exactly at each level
+    asks = s - np.insert(s[:-1], 0, 0.0)
+    return Book(grid, np.maximum(bids, 0.0), np.maximum(asks, 0.0))
+
+
+def commodity_supply_curve(base_extraction: float, cost_factor: float, capacity_factor: float,
+                           backstop_cost: float):
+    """Return (costs, capacities) of a producer's tranches plus the backstop.
+
+    Parameters
+    ----------
+    base_extraction : float
+        Units per tick at base demand.
+    cost_factor : float
+        Scarcity cost scaling relative to tick 0 (>= 0).
+    capacity_factor : float
+        Share of extraction capacity available, in [0, 1].
+    backstop_cost : float
+        Price of the unlimited backstop (currency/unit).
+    """
+    costs = np.append(SUPPLY_LEVELS * cost_factor, backstop_cost)
+    caps = np.append(np.full(SUPPLY_LEVELS.size, TRANCHE_CAPACITY * base_extraction * capacity_factor),
+                     BACKSTOP_CAPACITY * base_extraction)
+    return costs, caps
+
+
+def commodity_book(grid: PriceGrid, household_budget: float, firm_quantity: float, costs: np.ndarray,
+                   caps: np.ndarray) -> Book:
+    """Book of one commodity market.
+
+    Parameters
+    ----------
+    household_budget : float
+        Households' spending on this commodity if fully served (currency/tick).
+    firm_quantity : float
+        Firms' input demand at price 1 (units/tick); scales as ``p**-0.5``.
+    """
+    return schedule_book(
+        grid,
+        lambda p: household_budget / p + firm_quantity * np.power(p, -0.5),
+        lambda p: step_supply(costs, caps, p),
+    )
+
+
+def goods_book(grid: PriceGrid, household_budget: float, inventory: float, unit_cost: float,
+               cost_levels: np.ndarray) -> Book:
+    """Book of the goods market: demand ``B / p`` and inventory tranches at reservation prices."""
+    caps = np.full(cost_levels.size, inventory / cost_levels.size)
+    return schedule_book(
+        grid,
+        lambda p: household_budget / p,
+        lambda p: step_supply(cost_levels * unit_cost, caps, p),
+    )

@@ -1,0 +1,206 @@
+"""Households: struct-of-arrays state and vectorized behaviour.
+
+One numpy array per attribute, index = agent id. Money (``cash``) and equity (``shares``)
+are float64 because the accounting check sums them; moods are float32 in [0, 1].
+No Python loop over agents: every behaviour is an array expression.
+
+Strategies (Brock & Hommes 1998; Lux & Marchesi 1999): fundamentalists expect the equity
+price to revert toward its fundamental value, chartists extrapolate the recent trend,
+noise traders follow private noise. Non-noise traders switch strategy by a discrete
+choice on recent performance, tilted toward trend following by greed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arena.config import ArenaConfig
+
+FUNDAMENTALIST, CHARTIST, NOISE = 0, 1, 2
+STRATEGY_NAMES = ("fundamentalist", "chartist", "noise")
+
+
+@dataclass
+class EquityOrders:
+    """Equity limit orders submitted in phase 2 and cleared in the next phase 1.
+
+    Attributes
+    ----------
+    buy_agents, sell_agents : numpy.ndarray of intp
+        Household ids of buyers and sellers.
+    buy_limit, sell_limit : numpy.ndarray of float64
+        Limit prices (currency/share).
+    buy_qty, sell_qty : numpy.ndarray of float64
+        Quantities (shares), > 0.
+    """
+
+    buy_agents: np.ndarray
+    buy_limit: np.ndarray
+    buy_qty: np.ndarray
+    sell_agents: np.ndarray
+    sell_limit: np.ndarray
+    sell_qty: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "EquityOrders":
+        """No orders."""
+        i, f = np.empty(0, np.intp), np.empty(0, np.float64)
+        return cls(i, f, f, i, f, f)
+
+
+class Population:
+    """The N households.
+
+    Parameters
+    ----------
+    config : ArenaConfig
+        Engine parameters (``n_agents``, strategy shares, initial wealth...).
+    rng : numpy.random.Generator
+        The model's generator.
+
+    Attributes
+    ----------
+    cash : float64 (N,)
+        Deposits (currency), >= 0.
+    shares : float64 (N,)
+        Equity holdings (shares), >= 0.
+    employed : bool (N,)
+        Employment status.
+    strategy : int8 (N,)
+        0 fundamentalist, 1 chartist, 2 noise trader.
+    risk_aversion : float32 (N,)
+        Relative risk aversion, > 0.
+    target_share : float32 (N,)
+        Strategic equity share of wealth at neutral mood, in [0, 1].
+    memory : float32 (N,)
+        EWMA of own wealth log-returns (per tick).
+    sentiment, fear, greed, confidence : float32 (N,)
+        Moods on [0, 1] (filled by :mod:`arena.psychology`).
+    budget : float64 (N,)
+        Consumption budget for the next tick (currency).
+    last_wealth : float64 (N,)
+        Wealth at the previous tick (currency), for own returns.
+    """
+
+    def __init__(self, config: ArenaConfig, rng: np.random.Generator):
+        n = config.n_agents
+        self.n = n
+        sigma = config.wealth_dispersion
+        # lognormal with the configured mean: E[exp(X)] = exp(mu + sigma^2/2)
+        scale = np.exp(-0.5 * sigma**2)
+        self.cash = config.initial_cash * scale * rng.lognormal(0.0, sigma, n)
+        self.shares = scale * rng.lognormal(0.0, sigma, n)  # rescaled by set_portfolios
+        self.employed = np.zeros(n, dtype=bool)
+        self.strategy = rng.choice(
+            3, size=n, p=[config.share_fundamentalist, config.share_chartist, config.share_noise]
+        ).astype(np.int8)
+        self.risk_aversion = (config.risk_aversion * rng.lognormal(0.0, 0.3, n)).astype(np.float32)
+        self.target_share = np.zeros(n, dtype=np.float32)
+        self.memory = np.zeros(n, dtype=np.float32)
+        self.sentiment = np.full(n, 0.5, dtype=np.float32)
+        self.fear = np.full(n, 0.2, dtype=np.float32)
+        self.greed = np.full(n, 0.2, dtype=np.float32)
+        self.confidence = np.full(n, 0.6, dtype=np.float32)
+        self.budget = np.zeros(n, dtype=np.float64)
+        self.last_wealth = self.cash.copy()
+
+    def set_portfolios(self, shares_total: float, equity_price: float) -> None:
+        """Scale holdings to ``shares_total`` and make today's allocation each agent's target."""
+        self.shares *= shares_total / self.shares.sum()
+        wealth = self.wealth(equity_price)
+        self.target_share[:] = self.shares * equity_price / np.maximum(wealth, 1e-12)
+        self.last_wealth = wealth
+
+    # --- income --------------------------------------------------------------------------
+    def wealth(self, equity_price: float) -> np.ndarray:
+        """Deposits plus equity at market value (currency), shape (N,)."""
+        return self.cash + self.shares * equity_price
+
+    def pay_wages(self, wage: float, share_paid: float) -> float:
+        """Credit ``wage * share_paid`` to every employed household; return the total paid."""
+        amount = wage * share_paid
+        self.cash[self.employed] += amount
+        return amount * int(np.count_nonzero(self.employed))
+
+    def pay_per_share(self, amount_per_share: float) -> float:
+        """Credit dividends ``amount_per_share * shares``; return the total paid (currency)."""
+        if amount_per_share == 0.0:
+            return 0.0
+        paid = self.shares * amount_per_share
+        self.cash += paid
+        return float(paid.sum())
+
+    def pay_equal(self, total: float) -> float:
+        """Pay ``total`` (currency) in equal parts to every household; return the total paid."""
+        if total != 0.0:
+            self.cash += total / self.n
+        return total
+
+    def transfer(self, interest_rate: float, lump_sum: float) -> float:
+        """Pay deposit interest and a lump-sum transfer; return the net money created.
+
+        Parameters
+        ----------
+        interest_rate : float
+            Interest per tick on deposits (may be negative), > -1.
+        lump_sum : float
+            Total transfer (currency). Positive amounts are paid equally per head;
+            negative amounts are levied in proportion to deposits, so no deposit turns
+            negative.
+        """
+        before = self.cash.sum()
+        if lump_sum >= 0.0:
+            self.cash *= 1.0 + interest_rate
+            self.cash += lump_sum / self.n
+        else:
+            total = before * (1.0 + interest_rate)
+            keep = max(0.0, 1.0 + lump_sum / total) if total > 0 else 1.0
+            self.cash *= (1.0 + interest_rate) * keep
+        return float(self.cash.sum() - before)
+
+    # --- labour ---------------------------------------------------------------------------
+    def adjust_employment(self, target: int, churn: float, rng: np.random.Generator) -> None:
+        """Hire or fire random households until ``target`` are employed.
+
+        A share ``churn`` of the employed also swaps places with the unemployed each
+        tick, so unemployment spells are shared rather than permanent.
+        """
+        target = int(min(max(target, 0), self.n))
+        employed_idx = np.flatnonzero(self.employed)
+        current = employed_idx.size
+        if target < current:
+            fire = rng.choice(employed_idx, size=current - target, replace=False)
+            self.employed[fire] = False
+        elif target > current:
+            unemployed_idx = np.flatnonzero(~self.employed)
+            hire = rng.choice(unemployed_idx, size=target - current, replace=False)
+            self.employed[hire] = True
+        swaps = int(rng.binomial(min(target, self.n - target), churn)) if churn > 0 else 0
+        if swaps:
+            employed_idx = np.flatnonzero(self.employed)
+            unemployed_idx = np.flatnonzero(~self.employed)
+            self.employed[rng.choice(employed_idx, size=swaps, replace=False)] = False
+            self.employed[rng.choice(unemployed_idx, size=swaps, replace=False)] = True
+
+    # --- consumption --------------------------------------------------------------------
+    def plan_consumption(self, propensity: float) -> float:
+        """Set each household's budget for next tick; return the total (currency).
+
+        ``budget = propensity * cash * mood`` where mood lowers spending with fear and
+        raises it with greed: ``mood = 1 - 0.2 (fear - 0.2) + 0.1 (greed - 0.2)``, in
+        [0.82, 1.08], 1 at the neutral moods.
+        """
+        mood = 1.0 - 0.2 * (self.fear - 0.2) + 0.1 * (self.greed - 0.2)
+        np.multiply(self.cash, propensity, out=self.budget)
+        self.budget *= mood
+        np.minimum(self.budget, self.cash, out=self.budget)
+        return float(self.budget.sum())
+
+    def spend(self, fill_share: float) -> float:
+        """Spend ``fill_share`` of every budget (share of demand served); return the total."""
+        spent = self.budget * fill_share
+        self.cash -= spent
+        np.maximum(self.cash, 0.0, out=self.cash)  # guards -0.0 from rounding, never real money
+        return float(spent.sum())

@@ -1,0 +1,179 @@
+"""Market psychology: per-agent moods, herding and the volatility multiplier (phase 3).
+
+Each household carries sentiment, fear, greed and confidence on [0, 1] and a memory of
+its own wealth returns (EWMA with weight ``memory_decay``). Every tick each mood moves a
+share ``mood_adjustment`` of the way toward a target, a logistic function of
+
+* the agent's own memory (gains raise sentiment and greed, losses raise fear),
+* the market: recent trend and realised volatility relative to ``volatility_threshold``,
+* the crowd: last tick's mean mood, with weight ``social_influence``.
+
+Aggregates are means over households. The volatility multiplier is the specification's::
+
+    vm = 1 + fear * w_fear + greed * w_greed + herding * w_herd + |sentiment - 0.5| * 2 * w_ext
+
+The herding factor is the order-count imbalance of the active traders,
+``|n_buy - n_sell| / (n_buy + n_sell)``; the probability that a trader copies the crowd
+is ``herding_strength * lopsidedness`` where lopsidedness is ``|2 * share_optimists - 1|``
+(Kirman 1993; Lux & Marchesi 1999).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arena.population import Population
+
+#: Scale of returns (per tick) against which memories and trends are judged.
+RETURN_SCALE = 0.01
+#: Neutral moods of a calm market and their logits (the mood targets' centres).
+NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
+NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
+
+
+def volatility_multiplier(fear: float, greed: float, herding: float, sentiment: float,
+                          fear_weight: float, greed_weight: float, herding_weight: float = 0.5,
+                          extremity_weight: float = 0.4) -> float:
+    """The specification's volatility multiplier (>= 1).
+
+    Parameters
+    ----------
+    fear, greed, herding, sentiment : float
+        Indices in [0, 1].
+    fear_weight, greed_weight : float
+        Weights in [0, 1] (defaults 0.3 each in the specification).
+    herding_weight, extremity_weight : float
+        Weights of herding (0.5) and of sentiment extremity ``|s - 0.5| * 2`` (0.4).
+    """
+    return float(1.0 + fear * fear_weight + greed * greed_weight + herding * herding_weight
+                 + abs(sentiment - 0.5) * 2.0 * extremity_weight)
+
+
+def herding_factor(n_buy: int, n_sell: int) -> float:
+    """Order-count imbalance ``|n_buy - n_sell| / (n_buy + n_sell)`` in [0, 1] (0 with no orders)."""
+    total = n_buy + n_sell
+    return 0.0 if total == 0 else abs(n_buy - n_sell) / total
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function in place on a float32 array."""
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    np.reciprocal(x, out=x)
+    return x
+
+
+@dataclass
+class MoodIndices:
+    """Aggregate psychology of a tick (all in [0, 1] except ``vol_multiplier`` >= 1)."""
+
+    sentiment: float
+    fear: float
+    greed: float
+    confidence: float
+    herding: float
+    sentiment_variance: float
+    optimists: float
+    vol_multiplier: float
+
+
+class Psychology:
+    """Updates households' moods and measures the crowd.
+
+    Parameters
+    ----------
+    config : ArenaConfig
+        Uses ``memory_decay``, ``mood_adjustment``, ``social_influence``, the weights and
+        ``volatility_threshold``.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.indices = MoodIndices(0.5, 0.2, 0.2, 0.6, 0.0, 0.0, 0.5, 1.0)
+
+    def update(self, pop: Population, wealth: np.ndarray, market_return: float, trend: float,
+               volatility: float, herding: float) -> MoodIndices:
+        """Move every household's moods toward their targets and return the aggregates.
+
+        Parameters
+        ----------
+        pop : Population
+            Households (moods updated in place).
+        wealth : numpy.ndarray
+            Current wealth per household (currency).
+        market_return : float
+            Equity log return of this tick.
+        trend : float
+            EWMA of equity log returns (per tick).
+        volatility : float
+            Realised volatility per tick.
+        herding : float
+            Herding factor of this tick's order flow, in [0, 1].
+        """
+        cfg = self.config
+        own = np.log(np.maximum(wealth, 1e-12) / np.maximum(pop.last_wealth, 1e-12)).astype(np.float32)
+        pop.last_wealth = wealth
+        pop.memory *= cfg.memory_decay
+        pop.memory += (1.0 - cfg.memory_decay) * own
+        mem = pop.memory * np.float32(1.0 / RETURN_SCALE)
+        annual_vol = volatility * cfg.ticks_per_year ** 0.5
+        stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
+        momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
+        prev = self.indices
+        social = cfg.social_influence
+        rate = np.float32(cfg.mood_adjustment)
+
+        def move(mood: np.ndarray, argument: np.ndarray, crowd: float) -> None:
+            target = _sigmoid(argument)
+            target *= np.float32(1.0 - social)
+            target += np.float32(social * crowd)
+            target -= mood
+            target *= rate
+            mood += target
+            np.clip(mood, 0.0, 1.0, out=mood)
+
+        # targets are logistic around the neutral moods (0.5, 0.2, 0.2, 0.6) of a calm market
+        move(pop.sentiment, mem + np.float32(momentum), prev.sentiment)
+        move(pop.fear, np.float32(NEUTRAL_LOGIT["fear"] + 0.8 * max(stress, 0.0) - 0.5 * momentum) - mem,
+             prev.fear)
+        move(pop.greed, mem + np.float32(NEUTRAL_LOGIT["greed"] + 0.5 * momentum - 0.5 * max(stress, 0.0)),
+             prev.greed)
+        move(pop.confidence, np.float32(0.5) * mem
+             + np.float32(NEUTRAL_LOGIT["confidence"] - 0.6 * max(stress, 0.0)), prev.confidence)
+
+        self.indices = aggregate(pop, herding, cfg)
+        return self.indices
+
+    def shock(self, pop: Population, kind: str, size: float, who: np.ndarray | slice) -> None:
+        """Apply a panic or euphoria of ``size`` in [0, 1] to the households ``who``."""
+        s = np.float32(size)
+        if kind == "panic":
+            pop.fear[who] += s * (1 - pop.fear[who])
+            pop.sentiment[who] -= s * pop.sentiment[who]
+            pop.greed[who] -= s * pop.greed[who]
+            pop.confidence[who] -= s * pop.confidence[who]
+        elif kind == "euphoria":
+            pop.greed[who] += s * (1 - pop.greed[who])
+            pop.sentiment[who] += s * (1 - pop.sentiment[who])
+            pop.fear[who] -= s * pop.fear[who]
+            pop.confidence[who] += s * (1 - pop.confidence[who])
+        else:
+            raise ValueError(f"unknown psychology shock {kind!r}; use 'panic' or 'euphoria'")
+        self.indices = aggregate(pop, self.indices.herding, self.config)
+
+
+def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
+    """Crowd means, disagreement and the volatility multiplier."""
+    sentiment = float(pop.sentiment.mean(dtype=np.float64))
+    fear = float(pop.fear.mean(dtype=np.float64))
+    greed = float(pop.greed.mean(dtype=np.float64))
+    confidence = float(pop.confidence.mean(dtype=np.float64))
+    variance = float(pop.sentiment.var(dtype=np.float64))
+    # ties at exactly neutral count half on each side
+    optimists = (np.count_nonzero(pop.sentiment > 0.5) + 0.5 * np.count_nonzero(pop.sentiment == 0.5)) / pop.n
+    vm = volatility_multiplier(fear, greed, herding, sentiment, cfg.fear_weight, cfg.greed_weight,
+                               cfg.herding_weight, cfg.extremity_weight)
+    return MoodIndices(sentiment, fear, greed, confidence, herding, variance, optimists, vm)

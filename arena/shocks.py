@@ -1,0 +1,127 @@
+"""External shocks: what scenarios, the dashboard and the API can do to a running model.
+
+Every shock is validated completely before anything changes, so a refused shock leaves
+the model untouched, and each applied shock is logged as a ``shock`` event.
+
+=============  ==============================  ===========================================
+kind           size                            target keywords
+=============  ==============================  ===========================================
+panic          [0, 1]: pull of moods to fear   fraction (0, 1] of households (default 1)
+euphoria       [0, 1]: pull toward greed       fraction (0, 1]
+discovery      (0, 10]: share of base reserves resource (required)
+catastrophe    (0, 1]: share of reserves lost  resource (required)
+rate           [-0.2, 0.2]: policy-rate change (none); decays by 1% a tick
+qe             (0, 0.5]: purchase, share of M  (none); one auction
+money          [-0.5, 0.5]: transfer, share M  (none); negative = levy on deposits
+sell_off       (0, 1]: share of holdings sold  market ("equity" only)
+strategy_mix   (0, 1]: share of traders moved  strategy (fundamentalist | chartist | noise)
+=============  ==============================  ===========================================
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from arena.errors import ShockError
+from arena.markets.equity import Participant
+from arena.population import STRATEGY_NAMES, EquityOrders
+from arena.scarcity import RESOURCE_NAMES
+
+#: kind -> (low, high, low inclusive, allowed target keywords)
+SHOCK_KINDS: dict[str, tuple[float, float, bool, tuple[str, ...]]] = {
+    "panic": (0.0, 1.0, True, ("fraction",)),
+    "euphoria": (0.0, 1.0, True, ("fraction",)),
+    "discovery": (0.0, 10.0, False, ("resource",)),
+    "catastrophe": (0.0, 1.0, False, ("resource",)),
+    "rate": (-0.2, 0.2, True, ()),
+    "qe": (0.0, 0.5, False, ()),
+    "money": (-0.5, 0.5, True, ()),
+    "sell_off": (0.0, 1.0, False, ("market",)),
+    "strategy_mix": (0.0, 1.0, False, ("strategy",)),
+}
+
+
+def validate(kind: str, size: Any, target: dict[str, Any]) -> float:
+    """Check a shock request; return the size as float or raise ShockError naming the field."""
+    if kind not in SHOCK_KINDS:
+        raise ShockError(f"The 'kind' of a shock must be one of {', '.join(SHOCK_KINDS)}. Got {kind!r} instead.")
+    low, high, closed, allowed = SHOCK_KINDS[kind]
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not math.isfinite(size):
+        raise ShockError(f"The 'size' of a {kind!r} shock must be a finite number. Got {size!r} instead.")
+    if size > high or size < low or (size == low and not closed):
+        bracket = "[" if closed else "("
+        raise ShockError(f"The 'size' of a {kind!r} shock must be in {bracket}{low:g}, {high:g}]. "
+                         f"Got {size!r} instead.")
+    unknown = set(target) - set(allowed)
+    if unknown:
+        raise ShockError(f"A {kind!r} shock takes the target keywords {list(allowed) or 'none'}. "
+                         f"Got {sorted(unknown)}.")
+    if "resource" in allowed and target.get("resource") not in RESOURCE_NAMES:
+        raise ShockError(f"The 'resource' of a {kind!r} shock must be one of {', '.join(RESOURCE_NAMES)}. "
+                         f"Got {target.get('resource')!r} instead.")
+    if "fraction" in target:
+        f = target["fraction"]
+        if isinstance(f, bool) or not isinstance(f, (int, float)) or not (0.0 < f <= 1.0):
+            raise ShockError(f"The 'fraction' of a {kind!r} shock must be in (0, 1]. Got {f!r} instead.")
+    if kind == "sell_off" and target.get("market", "equity") != "equity":
+        raise ShockError(f"The 'market' of a sell_off must be 'equity'. Got {target['market']!r} instead.")
+    if kind == "strategy_mix" and target.get("strategy") not in STRATEGY_NAMES:
+        raise ShockError(f"The 'strategy' of a strategy_mix shock must be one of {', '.join(STRATEGY_NAMES)}. "
+                         f"Got {target.get('strategy')!r} instead.")
+    return float(size)
+
+
+def apply(model, kind: str, size: float, **target: Any) -> None:
+    """Validate and apply a shock to ``model`` (see the module table)."""
+    size = validate(kind, size, target)
+    pop, cfg, rng = model.pop, model.config, model.rng
+    tick = model.tick
+    if kind in ("panic", "euphoria"):
+        fraction = float(target.get("fraction", 1.0))
+        who = slice(None) if fraction >= 1.0 else rng.random(pop.n) < fraction
+        model.psychology.shock(pop, kind, size, who)
+    elif kind in ("discovery", "catastrophe"):
+        index = RESOURCE_NAMES.index(target["resource"])
+        # applied between ticks, outside any tick's accounting window; the event records the flow
+        flows = model.scarcity.force(kind, index, size, tick)
+        for etype, payload in flows["events"]:
+            model.event_log.emit(tick, etype, **payload)
+    elif kind == "rate":
+        cb = model.central_bank
+        floor = 0.0 if cfg.zero_lower_bound else cfg.min_policy_rate
+        cb.policy_rate = float(np.clip(cb.policy_rate + size, floor, cfg.max_policy_rate))
+        cb.rate_shock += size
+    elif kind == "qe":
+        price = model.prices["equity"]
+        amount = size * model.money_supply() / price
+        model.pending_participants.append(Participant("cb:qe_shock", amount, price * (1 + cfg.max_price_change)))
+    elif kind == "money":
+        interest, lump = model.transfer_next
+        model.transfer_next = (interest, lump + size * model.money_supply())
+    elif kind == "sell_off":
+        _sell_off(model, size)
+    elif kind == "strategy_mix":
+        code = STRATEGY_NAMES.index(target["strategy"])
+        movers = rng.random(pop.n) < size
+        pop.strategy[movers] = code
+    model.event_log.emit(tick, "shock", kind=kind, size=size, **{k: v for k, v in target.items()})
+
+
+def _sell_off(model, size: float) -> None:
+    """Every holder dumps ``size`` of its uncommitted shares at the lowest allowed price."""
+    pop, cfg = model.pop, model.config
+    free = pop.shares.copy()
+    pending = model.pending_orders
+    if pending is not None:
+        free[pending.sell_agents] -= pending.sell_qty
+    for extra in model.pending_household_orders:
+        free[extra.sell_agents] -= extra.sell_qty
+    agents = np.flatnonzero(free > 1e-12)
+    qty = size * free[agents]
+    floor = model.prices["equity"] * (1.0 - cfg.max_price_change)
+    empty = np.empty(0)
+    model.pending_household_orders.append(EquityOrders(
+        np.empty(0, np.intp), empty, empty, agents, np.full(agents.size, floor), qty))
