@@ -21,8 +21,8 @@ import numpy as np
 from arena.config import ArenaConfig
 
 #: Reservation prices of the supply tranches as multiples of unit cost: plants differ in
-#: efficiency, uniformly between 70% and 100% of the average unit cost.
-COST_LEVELS = np.linspace(0.7, 1.0, 16)
+#: efficiency: reservation prices uniform between 85% and 105% of the average unit cost.
+COST_LEVELS = np.linspace(0.85, 1.05, 16)
 #: Inventory the firm aims to hold, in ticks of expected sales.
 INVENTORY_TICKS = 5.0
 #: Ticks over which an inventory gap is closed by production.
@@ -95,7 +95,7 @@ class Firms:
         """Share of capacity whose reservation price is at or below the goods price, in [0, 1].
 
         The continuous limit of :data:`COST_LEVELS`: reservation prices uniform on
-        ``[0.7, 1.0] * unit cost``.
+        ``[0.85, 1.05] * unit cost``.
         """
         ratio = goods_price / max(self.unit_cost(goods_price, commodity_prices), 1e-300)
         lo, hi = COST_LEVELS[0], COST_LEVELS[-1]

@@ -25,14 +25,14 @@ import pandas as pd
 from arena import accounting, indicators, observe, shocks
 from arena.config import ArenaConfig
 from arena.events import EventLog
-from arena.external import OutsideAgents
+from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
 from arena.firms import COST_LEVELS, TURNOVER, Firms
 from arena.markets import book as bk
 from arena.markets.equity import Participant, TradingContext, form_orders, run_auction
 from arena.markets.formulas import equilibrium_price, kyle_lambda
 from arena.markets.schedules import BACKSTOP, commodity_book, commodity_supply_curve, goods_book
 from arena.monetary import CentralBank, per_tick, phillips_inflation
-from arena.population import Population
+from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, Population, bernoulli_indices
 from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 
@@ -41,7 +41,7 @@ GINI_SAMPLE = 20_000
 #: Initial equity price (currency/share at goods price 1); shares outstanding are scaled to it.
 INITIAL_EQUITY_PRICE = 100.0
 #: EWMA weight of dividends in the fundamental value.
-DIVIDEND_MEMORY = 0.995
+DIVIDEND_MEMORY = 0.998
 #: Floor of the real discount rate of dividends (1/year), keeps the fundamental value finite.
 MIN_DISCOUNT = 0.03
 
@@ -94,6 +94,7 @@ class ArenaModel(mesa.Model):
         self.scarcity = Scarcity(cfg, self.base_extraction)
         self.producer_deposits = 10.0 * self.base_extraction * goods_price
         self.central_bank = CentralBank(cfg)
+        self.long_rate = self.central_bank.policy_rate
         self.outside = OutsideAgents(cfg.max_agents)
 
         self.prices = {"equity": INITIAL_EQUITY_PRICE * goods_price, "goods": goods_price}
@@ -189,6 +190,69 @@ class ArenaModel(mesa.Model):
             panic/euphoria, ``strategy=`` for strategy_mix, ``market="equity"`` for sell_off.
         """
         shocks.apply(self, kind, size, **target)
+
+    def register_agent(self, name: str, endowment: float = DEFAULT_ENDOWMENT) -> Account:
+        """Open an account for an outside agent (an API client) between ticks.
+
+        The endowment is new money (deposits created by the central bank). Like a shock,
+        registration happens between ticks, outside the accounting window of
+        ``check_accounting``; the ``agent_registered`` event records the flow. The agent
+        starts with cash only and trades equity (the only market open to outside agents)
+        in the same call auction as the households.
+
+        Parameters
+        ----------
+        name : str
+            Display name, 1-100 characters.
+        endowment : float, default 10000
+            Cash endowment (currency), in [0, 1e9].
+
+        Returns
+        -------
+        Account
+            The new account (``account.id`` is the agent id).
+        """
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise OrderError(f"'name' must be a non-empty string of at most 100 characters. Got {name!r}.")
+        account = self.outside.open(name, endowment)
+        self.event_log.emit(self.tick, "agent_registered", agent_id=account.id, name=name,
+                            money_created=account.cash)
+        return account
+
+    def unregister_agent(self, agent_id: str) -> dict[str, Any]:
+        """Settle and remove an outside agent between ticks.
+
+        Its resting orders are cancelled, the central bank buys its shares at the last
+        equity price (money created), then its deposits leave the economy (money
+        destroyed). Shares move to the central bank, so the share total is unchanged.
+        The ``agent_unregistered`` event carries the settlement.
+
+        Parameters
+        ----------
+        agent_id : str
+            Id returned by :meth:`register_agent`; raises KeyError if unknown.
+
+        Returns
+        -------
+        dict
+            ``agent_id``, ``name``, ``shares_sold``, ``price``, ``proceeds``,
+            ``cash_removed``, ``orders_cancelled``, ``fills``.
+        """
+        account = self.outside.get(agent_id)
+        price = float(self.prices["equity"])
+        shares = float(account.shares)
+        proceeds = shares * price
+        self.central_bank.shares += shares
+        account.shares = 0.0
+        account.cash += proceeds
+        cancelled = len(account.orders)
+        account.orders.clear()
+        del self.outside.accounts[agent_id]
+        settlement = {"agent_id": agent_id, "name": account.name, "shares_sold": shares, "price": price,
+                      "proceeds": proceeds, "cash_removed": float(account.cash),
+                      "orders_cancelled": cancelled, "fills": len(account.fills)}
+        self.event_log.emit(self.tick, "agent_unregistered", **settlement)
+        return settlement
 
     def wealth(self) -> np.ndarray:
         """Household wealth: deposits plus equity at market value (currency), shape (N,)."""
@@ -378,7 +442,10 @@ class ArenaModel(mesa.Model):
         self.unemployment = 1.0 - employed / cfg.n_agents
         self.wage_inflation = firms.update_wage(cb.expected_inflation, self.unemployment)
         # expectations: fundamental value discounted at the policy rate plus a premium
-        discount = max(cb.policy_rate + cfg.equity_risk_premium - cb.expected_inflation, MIN_DISCOUNT)
+        # long rate: the average of expected short rates, approximated by a one-year EWMA
+        self.long_rate += (cb.policy_rate - self.long_rate) / cfg.ticks_per_year
+        # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
+        discount = max(self.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
         self.fundamental = self.dividend_per_share * cfg.ticks_per_year / discount
         self._switch_strategies()
         # consumption: higher real rates raise saving, expected inflation brings spending forward
@@ -407,19 +474,21 @@ class ArenaModel(mesa.Model):
         pop = self.pop
         if cfg.switching_rate <= 0:
             return
-        # fitness: how well each forecast explained the last return (squared error, negated)
+        # fitness: how well each forecast explained the last return (squared error, negated),
+        # measured in units of the return variance so the intensity of choice is scale-free
         r = self.returns[-1] if self.returns else 0.0
         fund_err = (r - cfg.fundamental_reversion * np.log(self.fundamental / self.prices["equity"])) ** 2
         chart_err = (r - self.trend) ** 2
-        self.fitness = getattr(self, "fitness", np.zeros(2)) * 0.9 + 0.1 * np.array([-fund_err, -chart_err])
-        beta = cfg.switching_intensity / 1e-4  # errors are O(1e-4) per tick
-        u = beta * (self.fitness - self.fitness.max())
+        variance = max(self._realized_volatility(), 1e-3) ** 2
+        previous = getattr(self, "fitness", np.zeros(2))
+        self.fitness = 0.95 * previous + 0.05 * np.array([-fund_err, -chart_err]) / variance
+        u = cfg.switching_intensity * (self.fitness - self.fitness.max())
         p_chart = float(np.exp(u[1]) / np.exp(u).sum())
-        p_chart = float(np.clip(p_chart + 0.3 * (self.psychology.indices.greed - 0.2), 0.05, 0.95))
-        movers = self.rng.random(pop.n) < cfg.switching_rate
-        movers &= pop.strategy != 2
-        chart = self.rng.random(int(movers.sum())) < p_chart
-        pop.strategy[movers] = np.where(chart, 1, 0).astype(np.int8)
+        p_chart = float(np.clip(p_chart + 0.3 * (self.psychology.indices.greed - 0.2), 0.2, 0.6))
+        movers = bernoulli_indices(pop.n, cfg.switching_rate, self.rng)
+        movers = movers[pop.strategy[movers] != NOISE]
+        chart = self.rng.random(movers.size) < p_chart
+        pop.strategy[movers] = np.where(chart, CHARTIST, FUNDAMENTALIST).astype(np.int8)
 
     def _central_bank_orders(self) -> None:
         cb, cfg = self.central_bank, self.config

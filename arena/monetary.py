@@ -98,6 +98,7 @@ class CentralBank:
         target = config.base_inflation_rate
         self.policy_rate = config.neutral_real_rate + target
         self.expected_inflation = target
+        self.adaptive_expectation = target
         self.inflation = target
         self.structural = target
         self.tightening = False
@@ -143,9 +144,12 @@ class CentralBank:
         demand_pressure = 0.5 * output_gap
         self.structural = structural_inflation(target, money_growth - target,
                                                velocity_change, demand_pressure, behavioural)
-        anchor = 0.5 * (self.structural + inflation)
-        self.expected_inflation += cfg.expectation_adjustment * (anchor - self.expected_inflation)
-        self.expected_inflation = float(np.clip(self.expected_inflation, -0.5, 2.0))
+        # adaptive learning from structural and measured inflation, anchored by credibility
+        evidence = 0.5 * (self.structural + inflation)
+        self.adaptive_expectation += cfg.expectation_adjustment * (evidence - self.adaptive_expectation)
+        self.adaptive_expectation = float(np.clip(self.adaptive_expectation, -0.5, 2.0))
+        w = cfg.expectation_anchoring
+        self.expected_inflation = w * target + (1.0 - w) * self.adaptive_expectation
 
         rule = taylor_rate(inflation, output_gap, cfg.neutral_real_rate, target,
                            cfg.taylor_inflation_coef, cfg.taylor_output_coef)

@@ -16,7 +16,8 @@ def compute(model) -> dict[str, float]:
     cfg, cb, firms, pop = model.config, model.central_bank, model.firms, model.pop
     ind = model.psychology.indices
     macro = model.macro
-    wealth = model.wealth()
+    price = model.prices["equity"]
+    panel_wealth = pop.cash[model.gini_panel] + pop.shares[model.gini_panel] * price
     strategy_counts = np.bincount(pop.strategy, minlength=3) / pop.n
     flows = np.array(model.flow_history) if model.flow_history else np.zeros((0, 2))
     out: dict[str, float] = {
@@ -47,8 +48,8 @@ def compute(model) -> dict[str, float]:
         "tightening": float(cb.tightening),
         "qe": float(cb.qe),
         "cb_equity_shares": cb.shares,
-        "gini": gini(wealth[model.gini_panel]),
-        "mean_wealth": float(wealth.mean()),
+        "gini": gini(panel_wealth),
+        "mean_wealth": (float(pop.cash.sum()) + float(pop.shares.sum()) * price) / pop.n,
         "sentiment": ind.sentiment,
         "fear": ind.fear,
         "greed": ind.greed,

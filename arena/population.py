@@ -50,6 +50,25 @@ class EquityOrders:
         return cls(i, f, f, i, f, f)
 
 
+def bernoulli_indices(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices of ``n`` independent Bernoulli(p) trials that succeed.
+
+    Draws the gaps between successes (geometric), so the cost is proportional to the
+    number of successes, not to ``n``: picking 10% of 10^6 households costs 10^5 draws.
+    """
+    if p <= 0.0 or n == 0:
+        return np.empty(0, dtype=np.intp)
+    if p >= 1.0:
+        return np.arange(n, dtype=np.intp)
+    expected = n * p
+    size = int(expected + 6.0 * np.sqrt(expected) + 16)
+    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    while positions[-1] < n - 1:  # rare: the draw fell short, extend it
+        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[positions < n].astype(np.intp)
+
+
 class Population:
     """The N households.
 
@@ -121,7 +140,7 @@ class Population:
     def pay_wages(self, wage: float, share_paid: float) -> float:
         """Credit ``wage * share_paid`` to every employed household; return the total paid."""
         amount = wage * share_paid
-        self.cash[self.employed] += amount
+        np.add(self.cash, amount, out=self.cash, where=self.employed)
         return amount * int(np.count_nonzero(self.employed))
 
     def pay_per_share(self, amount_per_share: float) -> float:
@@ -189,10 +208,10 @@ class Population:
         """Set each household's budget for next tick; return the total (currency).
 
         ``budget = propensity * cash * mood`` where mood lowers spending with fear and
-        raises it with greed: ``mood = 1 - 0.2 (fear - 0.2) + 0.1 (greed - 0.2)``, in
-        [0.82, 1.08], 1 at the neutral moods.
+        raises it with greed: ``mood = 1 - 0.1 (fear - 0.2) + 0.05 (greed - 0.2)``, in
+        [0.91, 1.04], 1 at the neutral moods.
         """
-        mood = 1.0 - 0.2 * (self.fear - 0.2) + 0.1 * (self.greed - 0.2)
+        mood = 1.0 - 0.1 * (self.fear - 0.2) + 0.05 * (self.greed - 0.2)
         np.multiply(self.cash, propensity, out=self.budget)
         self.budget *= mood
         np.minimum(self.budget, self.cash, out=self.budget)

@@ -28,6 +28,8 @@ from arena.population import Population
 
 #: Scale of returns (per tick) against which memories and trends are judged.
 RETURN_SCALE = 0.01
+#: Logit weight of volatility stress (annualised volatility / volatility_threshold - 1) in fear.
+STRESS_WEIGHT = 0.3
 #: Neutral moods of a calm market and their logits (the mood targets' centres).
 NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
@@ -114,10 +116,12 @@ class Psychology:
             Herding factor of this tick's order flow, in [0, 1].
         """
         cfg = self.config
-        own = np.log(np.maximum(wealth, 1e-12) / np.maximum(pop.last_wealth, 1e-12)).astype(np.float32)
+        # own return as a relative change (a log is costlier and equal to first order)
+        own = (wealth - pop.last_wealth) / np.maximum(pop.last_wealth, 1e-12)
+        np.clip(own, -1.0, 1.0, out=own)
         pop.last_wealth = wealth
         pop.memory *= cfg.memory_decay
-        pop.memory += (1.0 - cfg.memory_decay) * own
+        pop.memory += ((1.0 - cfg.memory_decay) * own).astype(np.float32)
         mem = pop.memory * np.float32(1.0 / RETURN_SCALE)
         annual_vol = volatility * cfg.ticks_per_year ** 0.5
         stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
@@ -136,13 +140,15 @@ class Psychology:
             np.clip(mood, 0.0, 1.0, out=mood)
 
         # targets are logistic around the neutral moods (0.5, 0.2, 0.2, 0.6) of a calm market
-        move(pop.sentiment, mem + np.float32(momentum), prev.sentiment)
-        move(pop.fear, np.float32(NEUTRAL_LOGIT["fear"] + 0.8 * max(stress, 0.0) - 0.5 * momentum) - mem,
+        half_mem = np.float32(0.5) * mem
+        stressed = max(stress, 0.0)
+        move(pop.sentiment, mem + np.float32(0.5 * momentum), prev.sentiment)
+        move(pop.fear, np.float32(NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum) - half_mem,
              prev.fear)
-        move(pop.greed, mem + np.float32(NEUTRAL_LOGIT["greed"] + 0.5 * momentum - 0.5 * max(stress, 0.0)),
+        move(pop.greed, half_mem + np.float32(NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed),
              prev.greed)
-        move(pop.confidence, np.float32(0.5) * mem
-             + np.float32(NEUTRAL_LOGIT["confidence"] - 0.6 * max(stress, 0.0)), prev.confidence)
+        move(pop.confidence, half_mem + np.float32(NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed),
+             prev.confidence)
 
         self.indices = aggregate(pop, herding, cfg)
         return self.indices

@@ -10,9 +10,12 @@ Expected log-return over the trading horizon for agent i::
     fundamentalist  e_i = phi * log(F / p)
     chartist        e_i = chi * (1 + greed_i) * trend
     noise           e_i = sigma_noise * z_i
-    all             + vm * (sigma_news * z_t + sigma_d * z_i) + w_s * (s_i - 0.5) * 0.02
+    all             + vm * sigma_d * z_i + w_s * (s_i - 0.5) * 0.02
 
-with ``vm`` the psychology volatility multiplier and ``z_t`` one common news draw.
+with ``vm`` the psychology volatility multiplier. Every tick also brings one piece of
+common news ``n_t = vm * sigma_news * z_t`` about the next price, which shifts every limit
+price by ``n_t`` (so news moves the price one for one, and its size scales with the
+volatility multiplier). The limit price is ``p * exp(0.5 * e_i + n_t)``.
 Herding: with probability ``herding_strength * lopsidedness`` an agent takes the crowd's
 side whatever its own view (Kirman 1993).
 """
@@ -24,14 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
-from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population
+from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
 
 #: Horizon (ticks) over which agents judge expected returns and risk.
 HORIZON = 20
 #: Dispersion of the common news shock per tick (log-price), scaled by the volatility multiplier.
-NEWS_SIGMA = 0.004
+NEWS_SIGMA = 0.006
 #: Share of the expected horizon move that an agent puts into its limit price.
-LIMIT_SHARE = 0.2
+LIMIT_SHARE = 0.5
 #: Per-tick volatility below which risk no longer damps the demand tilt.
 MIN_VOL = 0.01
 
@@ -76,7 +79,7 @@ class TradingContext:
     sensitivity: float
 
 
-def expected_returns(pop: Population, idx: np.ndarray, ctx: TradingContext, news: float,
+def expected_returns(pop: Population, idx: np.ndarray, ctx: TradingContext,
                      rng: np.random.Generator) -> np.ndarray:
     """Expected log-return over the horizon for the agents ``idx`` (float64)."""
     strategy = pop.strategy[idx]
@@ -85,10 +88,10 @@ def expected_returns(pop: Population, idx: np.ndarray, ctx: TradingContext, news
     mispricing = np.log(ctx.fundamental / ctx.price)
     view = np.where(strategy == FUNDAMENTALIST, phi * mispricing, 0.0)
     chart = strategy == CHARTIST
-    view[chart] = ctx.extrapolation * (1.0 + pop.greed[idx][chart]) * ctx.trend
+    view[chart] = ctx.extrapolation * (1.0 + 0.5 * pop.greed[idx][chart]) * ctx.trend
     noise = strategy == NOISE
     view[noise] = ctx.noise_sigma * rng.standard_normal(int(noise.sum()))
-    view += ctx.vol_multiplier * (news + ctx.dispersion * z)
+    view += ctx.vol_multiplier * ctx.dispersion * z
     view += ctx.sentiment_weight * (pop.sentiment[idx] - 0.5) * 0.02
     return view
 
@@ -96,10 +99,10 @@ def expected_returns(pop: Population, idx: np.ndarray, ctx: TradingContext, news
 def risk_appetite(fear: np.ndarray, greed: np.ndarray, confidence: np.ndarray) -> np.ndarray:
     """Scaling of the strategic equity share by mood: 1 at the neutral moods (0.2, 0.2, 0.6).
 
-    ``clip(1 - 0.6 (fear - 0.2) + 0.3 (greed - 0.2) + 0.3 (confidence - 0.6), 0, 2)``:
+    ``clip(1 - 0.25 (fear - 0.2) + 0.15 (greed - 0.2) + 0.1 (confidence - 0.6), 0, 2)``:
     fear cuts equity demand, greed and confidence raise it.
     """
-    appetite = 1.0 - 0.6 * (fear - 0.2) + 0.3 * (greed - 0.2) + 0.3 * (confidence - 0.6)
+    appetite = 1.0 - 0.25 * (fear - 0.2) + 0.15 * (greed - 0.2) + 0.1 * (confidence - 0.6)
     return np.clip(appetite, 0.0, 2.0)
 
 
@@ -113,10 +116,9 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     stats : dict
         ``n_buy``, ``n_sell``, ``buy_volume``, ``sell_volume`` (shares), ``herded`` (agents).
     """
-    n_active = int(rng.binomial(pop.n, ctx.activity))
-    idx = np.sort(rng.choice(pop.n, size=n_active, replace=False)) if n_active < pop.n else np.arange(pop.n)
-    news = float(NEWS_SIGMA * rng.standard_normal())
-    view = expected_returns(pop, idx, ctx, news, rng)
+    idx = bernoulli_indices(pop.n, ctx.activity, rng)
+    news = float(ctx.vol_multiplier * NEWS_SIGMA * rng.standard_normal())
+    view = expected_returns(pop, idx, ctx, rng) + news
     herded = rng.random(idx.size) < ctx.herd_probability
     view[herded] = ctx.crowd_side * np.abs(view[herded])
 
@@ -132,7 +134,7 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     np.clip(desired, 0.0, 1.0, out=desired)
     delta = desired * wealth / price - shares  # shares to buy (+) or sell (-)
     # the limit is the price expected at the next auction: a share of the horizon's move
-    limit = price * np.exp(LIMIT_SHARE * view)
+    limit = price * np.exp(LIMIT_SHARE * (view - news) + news)
 
     buy = delta > 0
     buy_qty = np.minimum(delta[buy], np.maximum(cash[buy], 0.0) / limit[buy])

@@ -1,0 +1,149 @@
+"""Main-area components: indicator bar, shock buttons, event feed, charts and export."""
+
+from __future__ import annotations
+
+import math
+
+import solara
+from solara.widgets import VegaLite
+
+from arena.dashboard import charts, feed
+from arena.dashboard.session import SHOCKS
+from arena.dashboard.state import DashboardState
+
+#: Indicator bar: (column, label, format). Rates and shares are shown in percent.
+HEADLINE = (
+    ("price_equity", "Equity price", "{:.2f}"),
+    ("cpi", "CPI", "{:.2f}"),
+    ("inflation", "Inflation", "{:.2%}"),
+    ("policy_rate", "Policy rate", "{:.2%}"),
+    ("unemployment", "Unemployment", "{:.1%}"),
+    ("sentiment", "Sentiment", "{:.3f}"),
+    ("fear", "Fear", "{:.3f}"),
+    ("greed", "Greed", "{:.3f}"),
+    ("gini", "Gini", "{:.3f}"),
+)
+HISTORY = 500  # ticks shown in the time-series charts
+CHIP = {"padding": "2px 10px", "border": "1px solid #ddd", "border-radius": "12px", "font-size": "0.9em"}
+
+
+def format_value(value, fmt: str) -> str:
+    """Format an indicator value; '-' when missing or not finite."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    return fmt.format(value) if math.isfinite(value) else "-"
+
+
+@solara.component
+def IndicatorBar(state: DashboardState):
+    """Tick counter and headline indicators, updated on every tick."""
+    print("RENDER IndicatorBar"); tick = state.tick.value
+    latest = state.session.latest() if tick else {}
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap", "align-items": "center"}):
+        solara.Text(f"Tick: {tick}", classes=["arena-tick"], style={**CHIP, "font-weight": "bold"})
+        for column, label, fmt in HEADLINE:
+            if column in latest or not latest:
+                solara.Text(f"{label}: {format_value(latest.get(column), fmt)}",
+                            classes=[f"arena-{column}"], style=CHIP)
+        if state.playing.value:
+            solara.Text("playing", style={**CHIP, "color": "green"})
+
+
+@solara.component
+def ShockPanel(state: DashboardState):
+    """One button per shock kind, with its size and (where needed) its target."""
+    print("RENDER Shock"); sizes = solara.use_reactive({k: v[1] for k, v in SHOCKS.items()})
+    resource = solara.use_reactive("oil")
+    columns = state.session.indicators().columns
+    resources = [c[len("reserves_"):] for c in columns if c.startswith("reserves_")] or ["oil"]
+
+    def inject(kind: str):
+        target_key = SHOCKS[kind][2]
+        target = {}
+        if target_key == "resource":
+            target["resource"] = resource.value
+        elif target_key == "market":
+            target["market"] = "equity"  # the engine's sell-off hits the equity market
+        result = state.session.shock(kind, sizes.value[kind], **target)
+        state.error.set(result.error)
+        if result.error is None:
+            state.notice.set(f"injected {kind} (size {sizes.value[kind]:g})")
+        state.refresh()
+
+    solara.Select("Resource (discovery, catastrophe)", values=resources, value=resource, dense=True)
+    with solara.GridFixed(columns=4, row_gap="2px", column_gap="6px", align_items="center"):
+        for kind, (label, _, _) in SHOCKS.items():
+            solara.Button(label, on_click=lambda kind=kind: inject(kind), color="warning", small=True,
+                          classes=["text-none"])
+            solara.InputText("size", value=str(sizes.value[kind]), dense=True,
+                             on_value=lambda text, kind=kind: _set_size(sizes, kind, text))
+
+
+def _set_size(sizes, kind: str, text: str) -> None:
+    try:
+        sizes.set({**sizes.value, kind: float(text)})
+    except ValueError:
+        pass  # keep the previous size; the field shows what was typed
+
+
+@solara.component
+def EventFeed(state: DashboardState):
+    """Newest events first: discoveries, catastrophes, interventions, panics, shocks."""
+    state.frame.value  # noqa: B018  (re-render on every frame)
+    rows = feed.feed_rows(state.session.events(), limit=40)
+    solara.HTML(tag="div", unsafe_innerHTML=feed.feed_html(rows), classes=["arena-feed"],
+                style="max-height: 320px; overflow-y: auto; font-size: 0.9em")
+
+
+def chart_specs(state: DashboardState, market: str) -> dict[str, dict]:
+    """Build the Vega-Lite spec of every chart from the session's current state."""
+    session = state.session
+    df = charts.window(session.indicators(), HISTORY)
+    start = int(df["tick"].iloc[0]) if len(df) and "tick" in df else 0
+    marks = charts.event_marks(session.events(), since=start)
+    price = df[f"price_{market}"].iloc[-1] if len(df) and f"price_{market}" in df else None
+    return {
+        "prices": charts.prices_spec(df, marks),
+        "book": charts.order_book_spec(session.order_book(market), market, price),
+        "psychology": charts.psychology_spec(df, marks),
+        "macro": charts.macro_spec(df, marks),
+        "scarcity": charts.scarcity_spec(df, marks),
+        "wealth": charts.wealth_spec(session.wealth()),
+    }
+
+
+TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "Psychology",
+          "macro": "Money, inflation, labour", "scarcity": "Resources", "wealth": "Wealth distribution"}
+
+
+@solara.component
+def ChartGrid(state: DashboardState):
+    """Show all charts, drawn by the browser (Vega-Lite).
+
+    New data arrive on every frame and only the chart contents change; the page is not reloaded.
+    """
+    print("RENDER ChartGrid"); frame = state.frame.value
+    market = state.market.value
+    specs = solara.use_memo(lambda: chart_specs(state, market), [frame, market])
+    markets = charts.markets(state.session.indicators()) or ["equity"]
+    with solara.GridFixed(columns=2, row_gap="8px", column_gap="8px", align_items="start"):
+        for name, title in TITLES.items():
+            with solara.Card(title, margin=0, classes=[f"arena-chart-{name}"]):
+                if name == "book":
+                    solara.Select("Market", values=markets, value=state.market, dense=True)
+                VegaLite.element(spec=specs[name])
+
+
+@solara.component
+def ExportPanel(state: DashboardState):
+    """Download the indicator series of the current run as CSV or Parquet."""
+    state.frame.value  # noqa: B018
+    session = state.session
+    stem = f"arena_{session.scenario_name or 'custom'}_t{session.tick}"
+    with solara.Row(gap="8px"):
+        solara.FileDownload(lambda: feed.indicators_csv(session.indicators()), filename=f"{stem}.csv",
+                            label="Download CSV", mime_type="text/csv")
+        solara.FileDownload(lambda: feed.indicators_parquet(session.indicators()),
+                            filename=f"{stem}.parquet", label="Download Parquet")
