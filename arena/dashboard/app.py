@@ -35,7 +35,7 @@ def _make_session() -> tuple[DashboardSession | None, str | None]:
 @solara.component
 def Dashboard(session: DashboardSession):
     """Render the whole dashboard around one session's model."""
-    print("RENDER Dashboard"); state = use_dashboard_state(session)
+    state = use_dashboard_state(session)
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
     with solara.Sidebar():

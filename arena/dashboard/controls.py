@@ -32,7 +32,7 @@ def ScenarioPicker(state: DashboardState):
 @solara.component
 def RunControls(state: DashboardState):
     """Reset, Step, Play/Pause, the pace (ms per tick) and the chart render interval."""
-    print("RENDER RunControls"); playing = state.playing.value
+    playing = state.playing.value
 
     def toggle():
         state.error.set(None)
@@ -94,19 +94,21 @@ def ParameterControl(state: DashboardState, control: params.Control, message: st
 
 @solara.component
 def ParameterForm(state: DashboardState):
-    """Show all exposed parameters in expandable groups.
+    """Show the exposed parameters, one group at a time.
 
     Changes are validated as they are typed and take effect on Reset; an invalid set is
-    refused and the running model is untouched.
+    refused and the running model is untouched. Only the chosen group is rendered: every
+    widget on the page adds to the cost of each update while the model plays.
     """
-    print("RENDER Form"); _, message = params.validate(state.pending.value)
+    groups = params.groups()
+    group = solara.use_reactive(next(iter(groups)))
+    _, message = params.validate(state.pending.value)
     changed = {k for k, v in state.pending.value.items() if state.session.values.get(k) != v}
+    solara.Select("Parameter group", values=list(groups), value=group, dense=True)
     with solara.Column(gap="4px"):
-        for group, controls in params.groups().items():
-            with solara.Details(group, expand=group == "Population"):
-                for control in controls:
-                    ParameterControl(state, control, message)
+        for control in groups.get(group.value, []):
+            ParameterControl(state, control, message)
     if message:
-        solara.Error(message, dense=True)
+        solara.Error(message, dense=True, classes=["arena-validation"])
     elif changed:
         solara.Info(f"changed: {', '.join(sorted(changed))}; press Reset to apply", dense=True)

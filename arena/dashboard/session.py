@@ -53,12 +53,11 @@ def _scenario_module():
 def list_scenarios() -> list[str]:
     """Return the names of the scenarios in ``scenarios/`` (empty if none can be listed)."""
     mod = _scenario_module()
-    if mod is None or not hasattr(mod, "list_scenarios"):
+    if mod is None:
         return []
-    names = []
-    for item in mod.list_scenarios():
-        names.append(item if isinstance(item, str) else getattr(item, "name", str(item)))
-    return names
+    if hasattr(mod, "scenario_paths"):  # names only: a broken file must not hide the others
+        return list(mod.scenario_paths())
+    return [getattr(item, "name", str(item)) for item in mod.list_scenarios()]
 
 
 def load_scenario(name: str):
@@ -69,12 +68,18 @@ def load_scenario(name: str):
 
 
 def _shock_fields(shock: Any) -> dict[str, Any]:
-    """Return a scheduled shock as a plain dict (accepts dicts and dataclass-like objects)."""
+    """Return a scheduled shock as ``{tick, kind, size, **target}``.
+
+    Accepts :class:`arena.scenarios.Shock` (target keywords in ``.target``), dicts and
+    other objects with attributes.
+    """
     if isinstance(shock, Mapping):
-        return dict(shock)
-    if hasattr(shock, "to_dict"):
-        return dict(shock.to_dict())
-    return {k: v for k, v in vars(shock).items() if not k.startswith("_")}
+        fields = dict(shock)
+    else:
+        fields = {k: v for k, v in vars(shock).items() if not k.startswith("_")}
+    fields.update(fields.pop("target", None) or {})
+    fields.pop("note", None)
+    return fields
 
 
 def _default_factory(config):
@@ -176,16 +181,11 @@ class DashboardSession:
         return bool(getattr(self.model, "running", True))
 
     def _apply_scheduled(self, model) -> None:
-        """Apply the scenario's shocks scheduled before the next tick."""
-        shocks = getattr(self.scenario, "shocks", None) or ()
-        upcoming = model.steps + 1
-        for shock in shocks:
+        """Apply the scenario's shocks due now: a shock at ``tick`` t is applied after t ticks."""
+        for shock in getattr(self.scenario, "shocks", None) or ():
             fields = _shock_fields(shock)
-            if int(fields.pop("tick", -1)) != upcoming:
-                continue
-            kind, size = fields.pop("kind"), fields.pop("size", 1.0)
-            target = {k: v for k, v in fields.items() if v is not None and k in ("resource", "market")}
-            model.apply_shock(kind, size, **target)
+            if int(fields.pop("tick", -1)) == model.steps:
+                model.apply_shock(fields.pop("kind"), fields.pop("size", 1.0), **fields)
 
     def step(self, n: int = 1) -> int:
         """Run ``n`` ticks (scheduled scenario shocks included); return the new tick."""

@@ -30,6 +30,8 @@ ENV_AGENTS = "ARENA_DASHBOARD_AGENTS"
 ENV_SEED = "ARENA_DASHBOARD_SEED"
 DEFAULT_SCENARIO = "baseline"
 DEFAULT_RENDER_INTERVAL = 5
+#: Minimum time between two updates of the headline numbers while playing (seconds).
+TEXT_PERIOD_S = 0.2
 
 
 @dataclass
@@ -116,7 +118,7 @@ def use_dashboard_state(session: DashboardSession) -> DashboardState:
         """Step at ``tick_rate`` ms per tick while playing; refresh charts every render interval."""
         if not state.playing.value:
             return
-        since_frame = 0
+        since_frame, shown = 0, 0.0
         while state.playing.value and not cancel.is_set():
             start = time.monotonic()
             try:
@@ -125,11 +127,15 @@ def use_dashboard_state(session: DashboardSession) -> DashboardState:
                 state.error.set(f"error in step: {type(exc).__name__}: {exc}")
                 state.playing.set(False)
                 return
-            state.tick.set(tick)
             since_frame += 1
             if since_frame >= max(1, state.render_interval.value):
                 since_frame = 0
+                state.tick.set(tick)
                 state.frame.set(state.frame.value + 1)
+                shown = time.monotonic()
+            elif start - shown >= TEXT_PERIOD_S:  # the headline numbers, at most ~5 times a second
+                state.tick.set(tick)
+                shown = time.monotonic()
             if not session.running:
                 state.notice.set("the model stopped itself (model.running is False)")
                 state.playing.set(False)
@@ -137,6 +143,7 @@ def use_dashboard_state(session: DashboardSession) -> DashboardState:
                 return
             delay = state.tick_rate.value / 1000 - (time.monotonic() - start)
             cancel.wait(max(delay, 0.001))  # always yield a little, so user actions get the lock
+        state.tick.set(session.tick)
         state.frame.set(state.frame.value + 1)
 
     solara.use_thread(play, dependencies=[state.playing.value], intrusive_cancel=False)

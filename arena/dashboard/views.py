@@ -39,7 +39,7 @@ def format_value(value, fmt: str) -> str:
 @solara.component
 def IndicatorBar(state: DashboardState):
     """Tick counter and headline indicators, updated on every tick."""
-    print("RENDER IndicatorBar"); tick = state.tick.value
+    tick = state.tick.value
     latest = state.session.latest() if tick else {}
     with solara.Row(gap="6px", style={"flex-wrap": "wrap", "align-items": "center"}):
         solara.Text(f"Tick: {tick}", classes=["arena-tick"], style={**CHIP, "font-weight": "bold"})
@@ -54,7 +54,7 @@ def IndicatorBar(state: DashboardState):
 @solara.component
 def ShockPanel(state: DashboardState):
     """One button per shock kind, with its size and (where needed) its target."""
-    print("RENDER Shock"); sizes = solara.use_reactive({k: v[1] for k, v in SHOCKS.items()})
+    sizes = solara.use_reactive({k: v[1] for k, v in SHOCKS.items()})
     resource = solara.use_reactive("oil")
     columns = state.session.indicators().columns
     resources = [c[len("reserves_"):] for c in columns if c.startswith("reserves_")] or ["oil"]
@@ -124,7 +124,7 @@ def ChartGrid(state: DashboardState):
 
     New data arrive on every frame and only the chart contents change; the page is not reloaded.
     """
-    print("RENDER ChartGrid"); frame = state.frame.value
+    frame = state.frame.value
     market = state.market.value
     specs = solara.use_memo(lambda: chart_specs(state, market), [frame, market])
     markets = charts.markets(state.session.indicators()) or ["equity"]
