@@ -146,8 +146,9 @@ def clear(book: Book) -> Clearing:
     """Find the volume-maximising clearing level of a call auction.
 
     Ties in executed volume are broken by the smallest imbalance ``|D - S|``, then by
-    the level closest to the reference price, so that the marginal level is the only one
-    rationed (price priority, pro rata at the margin).
+    price priority (levels at which every order strictly better than the level is filled
+    in full), then by the level closest to the reference price, so that the marginal
+    level is the only one rationed (price priority, pro rata at the margin).
 
     Parameters
     ----------
@@ -170,6 +171,16 @@ def clear(book: Book) -> Clearing:
     imbalance = np.abs(demand[candidates] - supply[candidates])
     min_imb = imbalance.min()
     candidates = candidates[imbalance <= min_imb + 1e-12 * max(best, 1.0)]
+    # Price priority: keep the levels at which every order strictly better than the level
+    # fits in the volume, so only the marginal level is rationed. Such a level always
+    # exists (the end of a run of tied levels on the long side: exchanges' "market
+    # pressure" rule); without this, a tie over empty levels rationed all better orders
+    # pro rata, e.g. a seller far below the price filled no more than the marginal one.
+    slack = best * (1 + 1e-12)
+    fits = ((demand[candidates] - book.bids[candidates] <= slack)
+            & (supply[candidates] - book.asks[candidates] <= slack))
+    if fits.any():
+        candidates = candidates[fits]
     level = int(candidates[np.argmin(np.abs(candidates - centre))])
     volume = float(executed[level])
     above = float(demand[level] - book.bids[level])
