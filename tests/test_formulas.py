@@ -1,0 +1,241 @@
+"""The specification's market formulas against hand-computed values."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from arena.markets import book as bk
+from arena.markets.formulas import (
+    cap_change,
+    equilibrium_price,
+    kyle_lambda,
+    price_elasticity,
+    price_impact,
+    step_supply,
+    supply_at,
+)
+from arena.markets.schedules import (
+    BACKSTOP_CAPACITY,
+    SUPPLY_LEVELS,
+    TRANCHE_CAPACITY,
+    commodity_book,
+    commodity_supply_curve,
+    goods_book,
+    schedule_book,
+)
+
+
+# ------------------------------------------------------------------ tatonnement ---------
+@pytest.mark.parametrize("price,demand,supply,eps,cap,expected", [
+    (10.0, 120.0, 100.0, 0.5, 0.5, 11.0),     # 10 (1 + 0.5 (1.2 - 1))
+    (10.0, 50.0, 100.0, 0.5, 0.5, 7.5),       # 10 (1 + 0.5 (0.5 - 1))
+    (10.0, 100.0, 100.0, 0.5, 0.5, 10.0),     # balanced: unchanged
+    (2.0, 110.0, 100.0, 0.01, 0.5, 2.002),    # 2 (1 + 0.01 * 0.1)
+    (10.0, 400.0, 100.0, 0.5, 0.5, 15.0),     # +150% capped at +50%
+    (10.0, 400.0, 100.0, 0.5, 0.1, 11.0),     # capped at +10%
+    (10.0, 0.0, 100.0, 1.0, 0.5, 5.0),        # -100% capped at -50%: the price stays > 0
+    (10.0, 0.0, 100.0, 0.3, 0.5, 7.0),        # 10 (1 - 0.3)
+    (10.0, 250.0, 100.0, 0.0, 0.5, 10.0),     # zero elasticity: the price does not respond
+    (10.0, 5.0, 0.0, 0.5, 0.2, 12.0),         # no supply, some demand: the maximum rise
+    (10.0, 0.0, 0.0, 0.5, 0.2, 10.0),         # no demand, no supply: kept
+])
+def test_equilibrium_price_by_hand(price, demand, supply, eps, cap, expected):
+    assert equilibrium_price(price, demand, supply, eps, cap) == pytest.approx(expected, rel=1e-12)
+
+
+@given(st.floats(1e-6, 1e6), st.floats(0, 1e9), st.floats(0, 1e9), st.floats(0, 1), st.floats(0.001, 0.99))
+def test_equilibrium_price_stays_in_the_capped_band(price, demand, supply, eps, cap):
+    new = equilibrium_price(price, demand, supply, eps, cap)
+    assert math.isfinite(new) and new > 0
+    assert price * (1 - cap) * (1 - 1e-12) <= new <= price * (1 + cap) * (1 + 1e-12)
+    if supply > 0:
+        expected = price * (1 + min(max(eps * (demand / supply - 1), -cap), cap))
+        assert new == pytest.approx(expected, rel=1e-12)
+        # excess demand never lowers the price, excess supply never raises it
+        assert (new >= price) if demand >= supply else (new <= price)
+
+
+def test_cap_change():
+    assert cap_change(0.7, 0.5) == 0.5
+    assert cap_change(-0.7, 0.5) == -0.5
+    assert cap_change(0.2, 0.5) == 0.2
+    assert cap_change(-0.5, 0.5) == -0.5
+
+
+# ------------------------------------------------------------------ elasticity ----------
+def test_price_elasticity_by_hand():
+    # arc form: dQ/Q = -10 / 95, dP/P = 1 / 10.5  ->  -10 * 10.5 / 95
+    assert price_elasticity(100.0, 90.0, 10.0, 11.0) == pytest.approx(-105.0 / 95.0, rel=1e-12)
+    # direction does not matter in the arc form
+    assert price_elasticity(90.0, 100.0, 11.0, 10.0) == pytest.approx(-105.0 / 95.0, rel=1e-12)
+    # unit-elastic demand Q = B / P has arc elasticity exactly -1
+    assert price_elasticity(1000 / 4.0, 1000 / 5.0, 4.0, 5.0) == pytest.approx(-1.0, rel=1e-12)
+    # perfectly inelastic and upward-sloping supply
+    assert price_elasticity(50.0, 50.0, 1.0, 2.0) == 0.0
+    assert price_elasticity(10.0, 20.0, 1.0, 2.0) == pytest.approx((10 / 15) / (1 / 1.5), rel=1e-12)
+    # no price change: defined as 0
+    assert price_elasticity(10.0, 20.0, 3.0, 3.0) == 0.0
+    assert price_elasticity(0.0, 0.0, 1.0, 2.0) == 0.0
+
+
+@given(st.floats(0.01, 1e4), st.floats(0.01, 1e6), st.floats(0.1, 3.0))
+def test_price_elasticity_recovers_constant_elasticity_for_small_moves(p0, scale, e):
+    # Q = scale * P^-e: the arc elasticity of a small move is -e to second order
+    p1 = p0 * 1.0001
+    q0, q1 = scale * p0 ** -e, scale * p1 ** -e
+    assert price_elasticity(q0, q1, p0, p1) == pytest.approx(-e, rel=1e-6)
+
+
+def test_book_elasticity_of_unit_elastic_and_linear_demand():
+    grid = bk.PriceGrid(100.0, 0.5, 0.0005)
+    unit = schedule_book(grid, lambda p: 1000.0 / p, lambda p: np.zeros_like(p))
+    centre = -grid.low_index
+    assert bk.book_elasticity(unit, centre) == pytest.approx(-1.0, rel=2e-3)
+    linear = schedule_book(grid, lambda p: np.maximum(2.0 * (140.0 - p), 0.0), lambda p: np.zeros_like(p))
+    p = grid.prices[centre]
+    assert bk.book_elasticity(linear, centre) == pytest.approx(-2.0 * p / (2.0 * (140.0 - p)), rel=2e-3)
+    empty = schedule_book(grid, lambda p: np.zeros_like(p), lambda p: np.zeros_like(p))
+    assert bk.book_elasticity(empty, centre) == 0.0
+
+
+# ------------------------------------------------------------------ surplus -------------
+def _linear_market():
+    """Demand D(p) = 2 (140 - p)+, supply S(p) = 3 (p - 60)+ on a fine grid: p* = 92, Q* = 96."""
+    grid = bk.PriceGrid(100.0, 0.5, 0.0005)
+    return schedule_book(grid, lambda p: np.maximum(2.0 * (140.0 - p), 0.0),
+                         lambda p: np.maximum(3.0 * (p - 60.0), 0.0))
+
+
+def test_surplus_is_the_integral_between_the_curves_and_the_price():
+    book = _linear_market()
+    result = bk.clear(book)
+    assert result.price == pytest.approx(92.0, rel=1e-3)
+    assert result.volume == pytest.approx(96.0, rel=1e-2)
+    consumer, producer = bk.surplus(book, result.price, result.volume)
+    p, q = result.price, result.volume
+    # CS = int_0^Q (D^-1(q) - p) dq with D^-1(q) = 140 - q / 2
+    cs = q * (140.0 - p) - q * q / 4.0
+    # PS = int_0^Q (p - S^-1(q)) dq with S^-1(q) = 60 + q / 3
+    ps = q * (p - 60.0) - q * q / 6.0
+    assert consumer == pytest.approx(cs, rel=2e-3)
+    assert producer == pytest.approx(ps, rel=2e-3)
+    # at the competitive equilibrium: (140 - 92) * 96 / 2 and (92 - 60) * 96 / 2
+    assert consumer == pytest.approx(2304.0, rel=1e-2)
+    assert producer == pytest.approx(1536.0, rel=1e-2)
+
+
+def test_surplus_of_unit_elastic_demand_is_a_log_integral():
+    # goods book: demand B / p; CS = int_p*^p_top B / p dp = B ln(p_top / p*) (the book holds
+    # no reservation prices above its top level)
+    grid = bk.PriceGrid(1.0, 0.5, 0.0005)
+    budget = 500.0
+    book = goods_book(grid, budget, 1e9, 0.1, np.array([1.0]))  # ample supply priced at 0.1
+    p_star = grid.prices[-grid.low_index]
+    q = budget / p_star
+    consumer, producer = bk.surplus(book, p_star, q)
+    p_top = grid.prices[-1]
+    expected = budget * math.log(p_top / p_star)
+    assert consumer == pytest.approx(expected, rel=2e-3)
+    # all supply sits at the grid's lowest level (cost 0.1 is below it): PS = q (p* - p_low)
+    assert producer == pytest.approx(q * (p_star - grid.prices[0]), rel=1e-9)
+
+
+def test_total_surplus_is_largest_at_the_clearing_price():
+    book = _linear_market()
+    result = bk.clear(book)
+    best = sum(bk.surplus(book, result.price, result.volume))
+    demand, supply = book.demand(), book.supply()
+    for level in range(0, book.grid.n_levels, 37):
+        volume = float(min(demand[level], supply[level]))
+        total = sum(bk.surplus(book, float(book.grid.prices[level]), volume))
+        assert total <= best * (1 + 1e-9)
+
+
+# ------------------------------------------------------------------ Kyle's lambda -------
+def test_kyle_lambda_by_hand():
+    # flow x = [1, 2, 3], returns r = [0.1, 0.3, 0.2]: cov = 0.1 / 2, var = 2 / 2 -> 0.05
+    assert kyle_lambda(np.array([0.1, 0.3, 0.2]), np.array([1.0, 2.0, 3.0])) == pytest.approx(0.05, rel=1e-12)
+
+
+def test_kyle_lambda_recovers_a_linear_impact():
+    rng = np.random.default_rng(0)
+    flow = rng.normal(0, 0.1, 500)
+    returns = 0.003 + 0.02 * flow
+    assert kyle_lambda(returns, flow) == pytest.approx(0.02, rel=1e-9)
+    noisy = returns + rng.normal(0, 1e-4, 500)
+    assert kyle_lambda(noisy, flow) == pytest.approx(0.02, rel=2e-2)
+
+
+def test_kyle_lambda_degenerate_inputs_are_zero():
+    assert kyle_lambda(np.array([0.1, 0.2]), np.array([1.0, 2.0])) == 0.0  # fewer than three points
+    assert kyle_lambda(np.array([0.1, 0.2, 0.3]), np.array([1.0, 1.0, 1.0])) == 0.0  # no variation
+    assert kyle_lambda(np.array([0.1, 0.2, 0.3]), np.array([1.0, 2.0])) == 0.0  # mismatched
+
+
+def test_price_impact_by_hand():
+    # 100 * exp(0.5 * 0.2) = 110.517...
+    assert price_impact(100.0, 0.2, 0.5, 0.5) == pytest.approx(100.0 * math.exp(0.1), rel=1e-12)
+    assert price_impact(100.0, -0.2, 0.5, 0.5) == pytest.approx(100.0 * math.exp(-0.1), rel=1e-12)
+    assert price_impact(100.0, 0.0, 0.5, 0.5) == 100.0
+    assert price_impact(100.0, 10.0, 0.5, 0.5) == pytest.approx(150.0)   # capped at +50%
+    assert price_impact(100.0, -10.0, 0.5, 0.1) == pytest.approx(90.0)   # capped at -10%
+
+
+# ------------------------------------------------------------------ supply curves -------
+def test_step_supply_by_hand():
+    costs = np.array([1.0, 2.0, 3.0])
+    caps = np.array([10.0, 20.0, 30.0])
+    np.testing.assert_array_equal(step_supply(costs, caps, np.array([0.5, 1.0, 2.5, 3.0, 10.0])),
+                                  [0.0, 10.0, 30.0, 60.0, 60.0])
+    assert supply_at(costs, caps, 0.99) == 0.0
+    assert supply_at(costs, caps, 2.0) == 30.0
+    assert supply_at(costs, caps, 1e9) == 60.0
+    # unsorted tranches give the same curve
+    assert supply_at(costs[::-1], caps[::-1], 2.0) == 30.0
+
+
+def test_commodity_supply_curve_from_marginal_costs():
+    costs, caps = commodity_supply_curve(base_extraction=100.0, cost_factor=2.0, capacity_factor=0.5,
+                                         backstop_cost=9.0)
+    np.testing.assert_allclose(costs[:-1], SUPPLY_LEVELS * 2.0)
+    assert costs[-1] == 9.0
+    np.testing.assert_allclose(caps[:-1], TRANCHE_CAPACITY * 100.0 * 0.5)
+    assert caps[-1] == BACKSTOP_CAPACITY * 100.0
+    # supply at a price covers exactly the tranches whose marginal cost it reaches
+    p = SUPPLY_LEVELS[3] * 2.0
+    assert supply_at(costs, caps, p) == pytest.approx(4 * TRANCHE_CAPACITY * 100.0 * 0.5)
+    assert supply_at(costs, caps, 9.0) == pytest.approx(caps.sum())
+
+
+def test_schedule_books_reproduce_their_curves():
+    grid = bk.PriceGrid(1.0, 0.5, 0.0005)
+    costs, caps = commodity_supply_curve(100.0, 1.0, 1.0, 1.45)
+    book = commodity_book(grid, household_budget=30.0, firm_quantity=70.0, costs=costs, caps=caps)
+    p = grid.prices
+    np.testing.assert_allclose(book.demand(), 30.0 / p + 70.0 * p ** -0.5, rtol=1e-9)
+    np.testing.assert_allclose(book.supply(), step_supply(costs, caps, p), rtol=1e-12, atol=1e-9)
+    assert (book.bids >= 0).all() and (book.asks >= 0).all()
+    # asks sit only at the levels of the marginal costs inside the grid (the lowest level
+    # collects the tranches priced below the grid)
+    assert np.count_nonzero(book.asks) == np.unique(np.searchsorted(p, costs[costs <= p[-1]])).size
+    gbook = goods_book(grid, 50.0, 160.0, 0.9, np.linspace(0.85, 1.05, 16))
+    np.testing.assert_allclose(gbook.demand(), 50.0 / p, rtol=1e-9)
+    np.testing.assert_allclose(gbook.supply(), step_supply(np.linspace(0.85, 1.05, 16) * 0.9,
+                                                           np.full(16, 10.0), p), rtol=1e-12)
+
+
+def test_commodity_market_clears_where_demand_meets_the_marginal_cost_curve():
+    grid = bk.PriceGrid(1.0, 0.5, 0.0005)
+    costs, caps = commodity_supply_curve(100.0, 1.0, 1.0, 1.45)
+    book = commodity_book(grid, 30.0, 70.0, costs, caps)
+    result = bk.clear(book)
+    p = result.price
+    demand_at = 30.0 / p + 70.0 / math.sqrt(p)
+    # the price is on the grid step where demand crosses the supply curve
+    assert min(demand_at, supply_at(costs, caps, p)) == pytest.approx(result.volume, rel=1e-3)
+    assert supply_at(costs, caps, p * math.exp(-2 * grid.tick)) <= demand_at * (1 + 1e-3)
