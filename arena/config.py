@@ -98,7 +98,7 @@ PARAMETERS: dict[str, Param] = {
                               "tatonnement elasticity of commodity prices to excess demand"),
     "fundamental_reversion": P(float, 0.05, 0.0, 1.0, "1/tick",
                                "fundamentalists' expected reversion speed toward fundamental value"),
-    "trend_extrapolation": P(float, 2.0, 0.0, 100.0, "ticks",
+    "trend_extrapolation": P(float, 1.0, 0.0, 100.0, "ticks",
                              "chartists' extrapolation horizon of the recent trend"),
     "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the chartists' trend estimate"),
     "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' price views"),

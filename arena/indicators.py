@@ -85,7 +85,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "fear": ("-", "fear index (mean fear)"),
     "greed": ("-", "greed index (mean greed)"),
     "confidence": ("-", "mean confidence / risk appetite"),
-    "herding": ("-", "herding factor: order-count imbalance of active traders"),
+    "herding": ("-", "herding factor: order-count imbalance of active traders, EWMA over ~5 ticks"),
     "sentiment_variance": ("-", "variance of sentiment (disagreement)"),
     "volatility_multiplier": ("-", "1 + fear w_f + greed w_g + herding 0.5 + extremity 0.4"),
     "realized_volatility": ("1/tick", "rolling std of equity log returns"),

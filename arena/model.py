@@ -109,6 +109,7 @@ class ArenaModel(mesa.Model):
         self.returns: deque[float] = deque(maxlen=cfg.volatility_window)
         self.flow_history: deque[tuple[float, float]] = deque(maxlen=50)
         self.psychology = Psychology(cfg)
+        self.herding = 0.0
         self.gini_panel = (np.sort(rng.choice(cfg.n_agents, GINI_SAMPLE, replace=False))
                            if cfg.n_agents > GINI_SAMPLE else slice(None))
         self.pending_participants: list[Participant] = []
@@ -503,7 +504,9 @@ class ArenaModel(mesa.Model):
     # ------------------------------------------------------------------ phases 3-5 ----
     def _phase_psychology(self) -> None:
         stats = self.trade_stats
-        herding = herding_factor(stats["n_buy"], stats["n_sell"])
+        # smoothed over ~5 ticks: herding is a state of the crowd, not one auction's noise
+        self.herding = 0.8 * self.herding + 0.2 * herding_factor(stats["n_buy"], stats["n_sell"])
+        herding = self.herding
         r = self.returns[-1] if self.returns else 0.0
         self.psychology.update(self.pop, self.wealth(), r, self.trend, self._realized_volatility(), herding)
 

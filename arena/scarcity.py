@@ -53,7 +53,8 @@ class ResourceSpec:
     output_elasticity : float
         Elasticity of goods output to a shortage of this input, in [0, 1].
     initial_level : float
-        Initial reserves as a share of base reserves.
+        Initial reserves as a share of base reserves (finite resources start partly
+        depleted, renewables below capacity, so scarcity starts above 0).
     """
 
     name: str
@@ -68,9 +69,9 @@ class ResourceSpec:
 
 #: Default resources (documented in docs/model.md).
 RESOURCES: tuple[ResourceSpec, ...] = (
-    ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.06, 0.15),
-    ResourceSpec("lithium", FINITE, 0.7, 4.0, 0.01, 0.0, 0.05),
-    ResourceSpec("rare_earths", FINITE, 0.8, 5.0, 0.01, 0.0, 0.05),
+    ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.06, 0.15, 0.7),
+    ResourceSpec("lithium", FINITE, 0.7, 4.0, 0.01, 0.0, 0.05, 0.8),
+    ResourceSpec("rare_earths", FINITE, 0.8, 5.0, 0.01, 0.0, 0.05, 0.75),
     ResourceSpec("water", RENEWABLE, 0.6, 2.0, 0.01, 0.03, 0.05, 0.9),
     ResourceSpec("land", RENEWABLE, 0.5, 2.0, 0.02, 0.03, 0.05, 0.9),
     ResourceSpec("carbon_credits", ARTIFICIAL, 0.4, 3.0, 0.01, 0.0, 0.05),

@@ -182,8 +182,10 @@ def write_batch_run(batch_dir: str | Path, run_id: str, record: dict[str, Any],
 
 
 def read_batch_run(batch_dir: str | Path, run_id: str) -> pd.DataFrame:
-    """Rows of one successful run of a batch."""
-    return pd.read_parquet(run_path(batch_dir, run_id) / PART_FILE)
+    """Rows of one successful run of a batch, with its ``run_id`` as the second column."""
+    frame = pd.read_parquet(run_path(batch_dir, run_id) / PART_FILE)
+    frame.insert(1 if "scenario" in frame else 0, "run_id", run_id)
+    return frame
 
 
 def list_batch_runs(batch_dir: str | Path) -> list[str]:

@@ -78,6 +78,8 @@ class Client:
         self.reported = 0
         self.sent = 0
         self.wake = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.kicked = False
 
     def push(self, text: str) -> None:
         """Queue a message without waiting; drops (and counts) the oldest when full."""
@@ -141,15 +143,18 @@ class Hub:
             return
         await ws.accept()
         client = Client(ws, host, settings.ws_queue_size)
+        client.task = asyncio.current_task()
         self.clients.add(client)
         self.per_host[host] += 1
-        tasks = [asyncio.create_task(self._receive(client, tick)), asyncio.create_task(self._send(client))]
+        sender = asyncio.create_task(self._send(client))
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            await self._receive(client, tick)
+        except asyncio.CancelledError:
+            if not client.kicked:  # server shutdown or the client went away
+                raise
+            client.task.uncancel()  # cancelled by our own sender: a slow client was dropped
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            sender.cancel()
             self.clients.discard(client)
             self.per_host[host] -= 1
             if self.per_host[host] <= 0:
@@ -172,10 +177,11 @@ class Hub:
                 except asyncio.TimeoutError:
                     self.disconnected_slow += 1
                     log.warning("closing slow WebSocket client %s after %s s", client.host, timeout)
-                    try:
-                        await asyncio.wait_for(client.ws.close(code=1008, reason="too slow"), 1.0)
-                    except Exception:  # noqa: BLE001
-                        pass
+                    client.kicked = True
+                    await self._close(client.ws, 1008, "too slow")
+                    client.task.cancel()
+                    return
+                except Exception:  # noqa: BLE001 - the connection is gone; the receiver ends it
                     return
                 client.sent += 1
 

@@ -18,7 +18,7 @@ import solara
 
 from arena.dashboard.controls import ParameterForm, RunControls, ScenarioPicker
 from arena.dashboard.session import DashboardSession
-from arena.dashboard.state import initial_options, use_dashboard_state
+from arena.dashboard.state import DashboardState, initial_options, use_dashboard_state
 from arena.dashboard.views import ChartGrid, EventFeed, ExportPanel, IndicatorBar, ShockPanel
 
 TITLE = "Arena: living economy"
@@ -51,14 +51,26 @@ def Dashboard(session: DashboardSession):
             solara.Error(state.error.value, classes=["arena-error"])
         elif state.notice.value:
             solara.Info(state.notice.value, dense=True)
-        with solara.Row(gap="8px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
-            with solara.Card("Steer: inject a shock", margin=0, style={"flex": "1 1 380px"}):
-                ShockPanel(state)
-            with solara.Card("Event feed", margin=0, style={"flex": "1 1 380px"}):
-                EventFeed(state)
-        ChartGrid(state)
-        with solara.Card("Export the indicator series of this run", margin=0):
-            ExportPanel(state)
+        LiveArea(state)
+
+
+@solara.component
+def LiveArea(state: DashboardState):
+    """Shock buttons, event feed, charts and export: everything that follows ``frame``.
+
+    Only this component reads the frame counter and hands it down as a property, so one
+    refresh is one render pass (each subscriber of a reactive value would be its own pass).
+    """
+    frame = state.frame.value
+    market = state.market.value
+    with solara.Row(gap="8px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
+        with solara.Card("Steer: inject a shock", margin=0, style={"flex": "1 1 380px"}):
+            ShockPanel(state)
+        with solara.Card("Event feed", margin=0, style={"flex": "1 1 380px"}):
+            EventFeed(state, frame)
+    ChartGrid(state, frame, market)
+    with solara.Card("Export the indicator series of this run", margin=0):
+        ExportPanel(state, frame)
 
 
 @solara.component

@@ -118,6 +118,8 @@ class DashboardSession:
         self.model = None
         self._cache_key: tuple | None = None
         self._cache: pd.DataFrame | None = None
+        self._recent_key: tuple | None = None
+        self._recent: pd.DataFrame | None = None
         self.step_seconds = 0.0
         error = self.configure(scenario, {**self._scenario_values(scenario), **dict(overrides or {})})
         if error:
@@ -215,7 +217,7 @@ class DashboardSession:
                 self.model.apply_shock(kind, float(size), **target)
             except (ValueError, TypeError) as exc:
                 return ShockResult(kind, str(exc))
-            self._cache_key = None
+            self._cache_key = self._recent_key = None
         return ShockResult(kind)
 
     # --- reading ---------------------------------------------------------------------------
@@ -233,6 +235,35 @@ class DashboardSession:
                 self._cache = df
                 self._cache_key = key
             return self._cache
+
+    def columns(self) -> list[str]:
+        """Return the names of the indicator columns (cheap: no table is built)."""
+        with self.lock:
+            columns = getattr(getattr(self.model, "datacollector", None), "model_vars", None)
+            if isinstance(columns, dict) and columns:
+                return list(columns)
+            return list(self.indicators().columns)
+
+    def recent(self, ticks: int) -> pd.DataFrame:
+        """Return the last ``ticks`` rows of the indicator table (with a ``tick`` column).
+
+        Builds the frame from the tail of the DataCollector's columns, so the cost does
+        not grow with the length of the run (the charts call this on every refresh).
+        """
+        with self.lock:
+            key = (id(self.model), self.tick, ticks)
+            if self._recent_key == key:
+                return self._recent
+            collector = getattr(self.model, "datacollector", None)
+            columns = getattr(collector, "model_vars", None)
+            if not isinstance(columns, dict):
+                df = self.indicators().iloc[-ticks:]
+            else:
+                df = pd.DataFrame({k: v[-ticks:] for k, v in columns.items()})
+            if "tick" not in df.columns:
+                df.insert(0, "tick", np.arange(self.tick - len(df) + 1, self.tick + 1))
+            self._recent_key, self._recent = key, df
+            return df
 
     def latest(self) -> dict[str, float]:
         """Return the last row of the indicator table as a dict (empty before the first tick).

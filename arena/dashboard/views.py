@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import solara
 from solara.widgets import VegaLite
 
@@ -56,7 +57,7 @@ def ShockPanel(state: DashboardState):
     """One button per shock kind, with its size and (where needed) its target."""
     sizes = solara.use_reactive({k: v[1] for k, v in SHOCKS.items()})
     resource = solara.use_reactive("oil")
-    columns = state.session.indicators().columns
+    columns = state.session.columns()
     resources = [c[len("reserves_"):] for c in columns if c.startswith("reserves_")] or ["oil"]
 
     def inject(kind: str):
@@ -89,29 +90,31 @@ def _set_size(sizes, kind: str, text: str) -> None:
 
 
 @solara.component
-def EventFeed(state: DashboardState):
-    """Newest events first: discoveries, catastrophes, interventions, panics, shocks."""
-    state.frame.value  # noqa: B018  (re-render on every frame)
+def EventFeed(state: DashboardState, frame: int):
+    """Newest events first: discoveries, catastrophes, interventions, panics, shocks.
+
+    ``frame`` is the refresh counter: a new value re-renders the feed.
+    """
     rows = feed.feed_rows(state.session.events(), limit=40)
     solara.HTML(tag="div", unsafe_innerHTML=feed.feed_html(rows), classes=["arena-feed"],
                 style="max-height: 320px; overflow-y: auto; font-size: 0.9em")
 
 
-def chart_specs(state: DashboardState, market: str) -> dict[str, dict]:
-    """Build the Vega-Lite spec of every chart from the session's current state."""
+def chart_spec(state: DashboardState, name: str) -> dict:
+    """Build the Vega-Lite spec of chart ``name`` from the session's current state."""
     session = state.session
-    df = charts.window(session.indicators(), HISTORY)
+    if name == "wealth":
+        return charts.wealth_spec(session.wealth())
+    df = session.recent(HISTORY)
+    if name == "book":
+        market = state.market.value
+        price = df[f"price_{market}"].iloc[-1] if len(df) and f"price_{market}" in df else None
+        return charts.order_book_spec(session.order_book(market), market, price)
     start = int(df["tick"].iloc[0]) if len(df) and "tick" in df else 0
     marks = charts.event_marks(session.events(), since=start)
-    price = df[f"price_{market}"].iloc[-1] if len(df) and f"price_{market}" in df else None
-    return {
-        "prices": charts.prices_spec(df, marks),
-        "book": charts.order_book_spec(session.order_book(market), market, price),
-        "psychology": charts.psychology_spec(df, marks),
-        "macro": charts.macro_spec(df, marks),
-        "scarcity": charts.scarcity_spec(df, marks),
-        "wealth": charts.wealth_spec(session.wealth()),
-    }
+    builders = {"prices": charts.prices_spec, "psychology": charts.psychology_spec,
+                "macro": charts.macro_spec, "scarcity": charts.scarcity_spec}
+    return builders[name](df, marks)
 
 
 TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "Psychology",
@@ -119,25 +122,40 @@ TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "P
 
 
 @solara.component
-def ChartGrid(state: DashboardState):
+def LiveChart(state: DashboardState, name: str, frame: int, market: str):
+    """One Vega-Lite chart whose data are pushed to the widget on every frame.
+
+    The spec is set on the widget directly instead of being passed as an element
+    property: reacton walks and compares every property value on each update, and a
+    spec carries thousands of data records.
+    """
+    element = VegaLite.element(spec=charts.placeholder("drawing..."))
+
+    def push():
+        solara.get_widget(element).spec = chart_spec(state, name)
+
+    solara.use_effect(push, [frame, market])
+    return element
+
+
+@solara.component
+def ChartGrid(state: DashboardState, frame: int, market: str):
     """Show all charts, drawn by the browser (Vega-Lite).
 
     New data arrive on every frame and only the chart contents change; the page is not reloaded.
     """
-    frame = state.frame.value
-    market = state.market.value
-    specs = solara.use_memo(lambda: chart_specs(state, market), [frame, market])
-    markets = charts.markets(state.session.indicators()) or ["equity"]
+    markets = solara.use_memo(lambda: charts.markets(pd.DataFrame(columns=state.session.columns())),
+                              [state.session.model])
     with solara.GridFixed(columns=2, row_gap="8px", column_gap="8px", align_items="start"):
         for name, title in TITLES.items():
             with solara.Card(title, margin=0, classes=[f"arena-chart-{name}"]):
                 if name == "book":
-                    solara.Select("Market", values=markets, value=state.market, dense=True)
-                VegaLite.element(spec=specs[name])
+                    solara.Select("Market", values=markets or ["equity"], value=state.market, dense=True)
+                LiveChart(state, name, frame, market)
 
 
 @solara.component
-def ExportPanel(state: DashboardState):
+def ExportPanel(state: DashboardState, frame: int):
     """Download the indicator series of the current run as CSV or Parquet."""
     state.frame.value  # noqa: B018
     session = state.session

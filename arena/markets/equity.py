@@ -15,7 +15,7 @@ Expected log-return over the trading horizon for agent i::
 with ``vm`` the psychology volatility multiplier. Every tick also brings one piece of
 common news ``n_t = vm * sigma_news * z_t`` about the next price, which shifts every limit
 price by ``n_t`` (so news moves the price one for one, and its size scales with the
-volatility multiplier). The limit price is ``p * exp(0.5 * e_i + n_t)``.
+volatility multiplier). The limit price is ``p * exp(0.7 * e_i + n_t)``.
 Herding: with probability ``herding_strength * lopsidedness`` an agent takes the crowd's
 side whatever its own view (Kirman 1993).
 """
@@ -34,7 +34,7 @@ HORIZON = 20
 #: Dispersion of the common news shock per tick (log-price), scaled by the volatility multiplier.
 NEWS_SIGMA = 0.006
 #: Share of the expected horizon move that an agent puts into its limit price.
-LIMIT_SHARE = 0.5
+LIMIT_SHARE = 0.7
 #: Per-tick volatility below which risk no longer damps the demand tilt.
 MIN_VOL = 0.01
 

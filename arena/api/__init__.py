@@ -1,0 +1,73 @@
+"""Real-time REST + WebSocket API of a running Arena economy (FastAPI + uvicorn).
+
+``arena serve`` calls :func:`serve`; tests and embedders call :func:`create_app`.
+Endpoints, keys, rate limits and the WebSocket protocol are documented in docs/api.md.
+FastAPI and uvicorn are imported only when used (the ``api`` extra).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+__all__ = ["create_app", "serve"]
+
+
+def __getattr__(name: str):
+    if name == "create_app":
+        from arena.api.app import create_app
+        return create_app
+    raise AttributeError(f"module 'arena.api' has no attribute {name!r}")
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, agents: int | None = 20_000, seed: int | None = 42,
+          paused: bool = False, scenario: str | None = None, *, admin_key: str | None = None,
+          log_level: str = "info", access_log: bool = False, **settings: Any) -> None:
+    """Run the API server until interrupted.
+
+    Parameters
+    ----------
+    host : str, default "127.0.0.1"
+        Interface to bind (loopback by default; bind others deliberately).
+    port : int, default 8000
+        TCP port.
+    agents : int or None, default 20000
+        Households simulated (None: the scenario's or 20,000).
+    seed : int or None, default 42
+        Seed of the model (None: the scenario's).
+    paused : bool, default False
+        Start paused; by default the model ticks every ``tick_rate`` ms from start-up.
+    scenario : str, optional
+        Load ``scenarios/<name>.toml`` (config and scheduled shocks).
+    admin_key : str, optional
+        Admin key; default env ``ARENA_ADMIN_KEY``, else a random key printed at start.
+    log_level, access_log
+        uvicorn logging.
+    **settings
+        Further :class:`arena.api.settings.ApiSettings` (limits, ``registration_key``...).
+    """
+    import uvicorn
+
+    from arena.api.app import create_app
+    from arena.api.runtime import scenario_parts
+    from arena.api.settings import SERVER_AGENTS, ApiSettings
+    from arena.config import ArenaConfig
+
+    overrides = {k: v for k, v in (("n_agents", agents), ("seed", seed)) if v is not None}
+    shocks = None
+    if scenario is not None:
+        from arena.scenarios import load_scenario
+        config, shocks = scenario_parts(load_scenario(scenario))
+        config = config.replace(**overrides) if overrides else config.replace(n_agents=SERVER_AGENTS)
+    else:
+        config = ArenaConfig.from_dict({"n_agents": SERVER_AGENTS, **overrides})
+    api_settings = ApiSettings.create(admin_key=admin_key, **settings)
+    app = create_app(config, paused=paused, scenario=scenario, shocks=shocks, settings=api_settings)
+    if api_settings.generated_admin_key:
+        print(f"arena serve: admin key (set ARENA_ADMIN_KEY to choose one): {api_settings.admin_key}",
+              file=sys.stderr, flush=True)
+    print(f"arena serve: {config.n_agents} households, seed {config.seed}, "
+          f"{'paused' if paused else f'ticking every {config.tick_rate} ms'}; "
+          f"docs at http://{host}:{port}/docs", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log,
+                ws_max_size=api_settings.ws_max_message, ws_ping_interval=20.0, ws_ping_timeout=20.0)

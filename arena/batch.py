@@ -1,0 +1,371 @@
+"""Batches: a scenario over a parameter grid × seeds, on local processes or a Dask cluster.
+
+``run_batch("market_crash", grid={"herding_strength": [0.3, 0.6]}, seeds=[1, 2, 3])`` runs
+every combination and returns one tidy DataFrame (scenario, grid parameters, seed, tick,
+indicators). Each run is written to ``data/batches/<name>/run_id=<id>/`` as soon as it
+finishes (see :mod:`arena.storage`); running the same batch again skips the runs already
+on disk, so a batch killed halfway resumes where it stopped. A run that raises is recorded
+with its error (``_run.json``, :func:`arena.storage.read_batch_runs`) and the others go on.
+
+Backends: ``"processes"`` (default: a local process pool over all cores), ``"serial"`` (in
+this process), or Dask distributed: a ``distributed.Client``, a cluster object such as
+``LocalCluster``, a scheduler address ``"tcp://host:8786"`` or ``"dask"`` (a LocalCluster
+made for the batch). Every backend runs the same function on the same seeds, so the numbers
+are identical. Workers of a remote cluster need the same ``arena`` installed; results are
+sent back and written by the process that called ``run_batch``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from arena import indicators as ind
+from arena import storage
+from arena.config import PARAMETERS
+from arena.errors import ConfigError
+from arena.scenarios import Scenario, load_scenario
+
+ID_COLUMNS = ("scenario", "run_id", "seed", "tick")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a batch: scenario, grid parameters, seed and length."""
+
+    run_id: str
+    scenario: Scenario
+    params: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    ticks: int = 300
+
+    def record(self) -> dict[str, Any]:
+        """The run's identity as written to ``_run.json``."""
+        return {"scenario": self.scenario.name, "params": self.params, "seed": self.seed, "ticks": self.ticks}
+
+
+def param_column(name: str) -> str:
+    """Column of a grid parameter: its name, or ``param_<name>`` if an indicator has that name."""
+    return f"param_{name}" if name in ind.COLUMNS else name
+
+
+def execute(spec: RunSpec) -> dict[str, Any]:
+    """Run one batch run; never raises (errors are returned). Module-level so workers can import it."""
+    start = time.perf_counter()
+    try:
+        model = spec.scenario.simulate(spec.ticks, {**spec.params, "seed": spec.seed})
+        data = model.indicators().reset_index()
+        head = {"scenario": spec.scenario.name}  # run_id is the partition key (directory name)
+        head |= {param_column(k): v for k, v in spec.params.items()}
+        head |= {"seed": spec.seed}
+        front = pd.DataFrame({k: [v] * len(data) for k, v in head.items()})
+        frame = pd.concat([front, data], axis=1)
+        return {"status": "ok", "frame": frame, "seconds": time.perf_counter() - start}
+    except Exception as exc:  # a failing run must not sink the batch
+        return {"status": "error", "frame": None, "seconds": time.perf_counter() - start,
+                "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+
+
+def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | None, seeds: Iterable[int] | None,
+           ticks: int | None) -> list[RunSpec]:
+    """Every (grid combination, seed) as a RunSpec, validated before anything runs.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown grid parameter, an empty value list, a bad value or a bad seed.
+    """
+    grid = dict(grid or {})
+    for name, values in grid.items():
+        if name == "seed":
+            raise ConfigError("'seed' cannot be a grid parameter of a batch; pass seeds=[...] instead.")
+        if name not in PARAMETERS:
+            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: " + ", ".join(PARAMETERS))
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise ConfigError(f"The values of grid parameter {name!r} must be a list. Got {values!r} instead.")
+        grid[name] = [v.item() if hasattr(v, "item") else v for v in values]
+        if not grid[name]:
+            raise ConfigError(f"Grid parameter {name!r} has no values.")
+    if seeds is None:
+        seeds = [scenario.make_config().seed]
+    seeds = [s.item() if hasattr(s, "item") else s for s in seeds]
+    if not seeds:
+        raise ConfigError("A batch needs at least one seed.")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+            raise ConfigError(f"Batch seeds must be ints >= 0 (reproducible runs). Got {s!r} instead.")
+    ticks = scenario.ticks if ticks is None else int(ticks)
+    if ticks < 1:
+        raise ConfigError(f"A batch's ticks must be >= 1. Got {ticks} instead.")
+    specs, seen = [], set()
+    for combo in itertools.product(*grid.values()):
+        params = dict(zip(grid, combo))
+        for seed in seeds:
+            config = scenario.make_config(**params, seed=seed)  # validates
+            fingerprint = scenario.fingerprint(ticks, **params, seed=seed)
+            run_id = f"{scenario.name}-{fingerprint[:16]}"
+            if run_id not in seen:
+                seen.add(run_id)
+                specs.append(RunSpec(run_id, scenario, params, config.seed, ticks))
+    return specs
+
+
+# --------------------------------------------------------------------------- backends ---------
+def _is_dask(backend: Any) -> bool:
+    if isinstance(backend, str):
+        return backend == "dask" or "://" in backend
+    return backend is not None and type(backend).__module__.split(".")[0] in ("distributed", "dask_jobqueue",
+                                                                              "dask_kubernetes", "dask")
+
+
+def _dask_results(specs: list[RunSpec], backend: Any, workers: int):
+    import distributed
+
+    own_cluster = own_client = None
+    if isinstance(backend, distributed.Client):
+        client = backend
+    elif isinstance(backend, str) and backend == "dask":
+        own_cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                               dashboard_address=None)
+        client = own_client = distributed.Client(own_cluster)
+    elif isinstance(backend, str):
+        client = own_client = distributed.Client(backend)
+    else:  # a cluster object (LocalCluster, SpecCluster, ...)
+        client = own_client = distributed.Client(backend)
+    try:
+        futures = {client.submit(execute, spec, pure=False): spec for spec in specs}
+        try:
+            for future in distributed.as_completed(futures):
+                spec = futures[future]
+                try:
+                    yield spec, future.result()
+                except Exception as exc:  # worker lost, unpicklable result, ...
+                    yield spec, {"status": "error", "frame": None, "seconds": None,
+                                 "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+        finally:
+            client.cancel(list(futures))
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            own_cluster.close()
+
+
+def _process_results(specs: list[RunSpec], workers: int):
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(specs))), mp_context=context)
+    try:
+        futures = {pool.submit(execute, spec): spec for spec in specs}
+        for future in as_completed(futures):
+            spec = futures[future]
+            try:
+                yield spec, future.result()
+            except Exception as exc:  # e.g. BrokenProcessPool when a worker is killed
+                yield spec, {"status": "error", "frame": None, "seconds": None,
+                             "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequence[Any]] | None = None,
+              seeds: Iterable[int] | None = None, ticks: int | None = None, backend: Any = "processes",
+              out_dir: str | Path | None = None, *, workers: int | None = None, progress: bool = True,
+              retry_failed: bool = True) -> pd.DataFrame:
+    """Run a scenario over a parameter grid × seeds; return one tidy DataFrame.
+
+    Parameters
+    ----------
+    scenario : str, Path or Scenario
+        Scenario name, file or object.
+    grid : dict of str to list, optional
+        ArenaConfig parameter -> values; every combination runs (``{}`` = the scenario as is).
+    seeds : list of int, optional
+        Seeds run for every combination; default the scenario's seed.
+    ticks : int, optional
+        Ticks per run; default the scenario's ``ticks``.
+    backend : {"processes", "serial", "dask"}, str, Client or cluster, default "processes"
+        Where runs execute (see the module docstring); a string containing ``://`` is a
+        Dask scheduler address.
+    out_dir : str or Path, optional
+        Dataset directory; default ``data/batches/<scenario name>/``.
+    workers : int, optional
+        Local processes (and workers of a ``"dask"`` LocalCluster); default all cores.
+    progress : bool, default True
+        Show a progress bar over runs.
+    retry_failed : bool, default True
+        Run again the runs recorded as failed on disk (successful runs are always reused).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``scenario``, ``run_id``, the grid parameters (``param_<name>`` if the name
+        is also an indicator column), ``seed``, ``tick`` and every indicator; rows of the
+        successful runs in grid order, seed order, tick order. ``attrs["batch"]`` holds the
+        directory and the counts of computed, reused and failed runs.
+    """
+    from tqdm.auto import tqdm
+
+    scenario = load_scenario(scenario)
+    specs = expand(scenario, grid, seeds, ticks)
+    out = Path(out_dir) if out_dir is not None else Path("data") / "batches" / scenario.name
+    out.mkdir(parents=True, exist_ok=True)
+    workers = workers or os.cpu_count() or 1
+    dropped = len(scenario.shocks) - len(scenario.shocks_before(specs[0].ticks))
+    if dropped:
+        warnings.warn(f"{dropped} shock(s) of scenario {scenario.name!r} are scheduled at or after tick "
+                      f"{specs[0].ticks} and do not happen in this batch", stacklevel=2)
+    meta = {"scenario": scenario.name, "scenario_file": scenario.path, "grid": dict(grid or {}),
+            "seeds": sorted({s.seed for s in specs}), "ticks": specs[0].ticks, **storage.versions()}
+    (out / "_batch.json").write_text(json.dumps(storage._jsonable(meta), indent=2, sort_keys=True) + "\n")
+
+    todo = []
+    for spec in specs:
+        status = storage.run_status(out, spec.run_id)
+        if status is None or (status.get("status") != "ok" and retry_failed):
+            todo.append(spec)
+    reused = len(specs) - len(todo)
+    bar = tqdm(total=len(specs), initial=reused, desc=f"batch {scenario.name}", unit="run",
+               disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    if not todo:
+        results: Iterable = ()
+    elif backend == "serial" or (backend == "processes" and (workers == 1 or len(todo) == 1)):
+        results = ((spec, execute(spec)) for spec in todo)
+    elif backend == "processes":
+        results = _process_results(todo, workers)
+    elif _is_dask(backend):
+        results = _dask_results(todo, backend, workers)
+    else:
+        raise ValueError(f"Unknown batch backend {backend!r}: use 'processes', 'serial', 'dask', a Dask "
+                         "scheduler address (tcp://...), a distributed.Client or a cluster object.")
+    failed = 0
+    try:
+        for spec, result in results:
+            record = {**spec.record(), "status": result["status"], "seconds": result.get("seconds")}
+            if result["status"] != "ok":
+                failed += 1
+                record |= {"error": result.get("error"), "traceback": result.get("traceback")}
+            storage.write_batch_run(out, spec.run_id, record, result.get("frame"))
+            bar.update(1)
+            if result["status"] != "ok":
+                bar.write(f"run {spec.run_id} ({spec.params}, seed {spec.seed}) failed: {result.get('error')}")
+    finally:
+        bar.close()
+    statuses = storage.read_batch_runs(out, [s.run_id for s in specs])
+    failures = statuses[statuses["status"] != "ok"] if not statuses.empty else statuses
+    if len(failures):
+        warnings.warn(f"{len(failures)} of {len(specs)} runs of batch {out} failed; "
+                      "see arena.storage.read_batch_runs(out_dir)", stacklevel=2)
+    frame = storage.read_batch(out, [s.run_id for s in specs])
+    if not frame.empty:
+        frame = frame.sort_values(["tick"], kind="stable")  # within a run files are in tick order
+        order = {s.run_id: i for i, s in enumerate(specs)}
+        frame = frame.sort_values("run_id", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+    frame.attrs["batch"] = {"out_dir": str(out), "runs": len(specs), "computed": len(todo),
+                            "reused": reused, "failed": int(len(failures))}
+    return frame
+
+
+# --------------------------------------------------------------------------- summaries --------
+def id_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that identify a run (scenario, run_id, grid parameters, seed): not tick or indicators."""
+    return [c for c in frame.columns if c not in ind.COLUMNS and c != "tick"]
+
+
+def param_columns(frame: pd.DataFrame) -> list[str]:
+    """The grid-parameter columns of a batch frame."""
+    return [c for c in id_columns(frame) if c not in ID_COLUMNS]
+
+
+def summarize(frame: pd.DataFrame, ticks_per_year: int = 250) -> pd.DataFrame:
+    """One row per run: peak inflation, max drawdown, volatility, final Gini, ...
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A batch frame (:func:`run_batch` or :func:`arena.storage.read_batch`).
+    ticks_per_year : int, default 250
+        Annualises the equity volatility.
+    """
+    keys = id_columns(frame)
+    rows = []
+    for key, run in frame.sort_values("tick").groupby(keys, sort=False, dropna=False):
+        price = run["price_equity"].to_numpy(dtype=float)
+        returns = np.diff(np.log(price))
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        row |= {
+            "ticks": int(run["tick"].max()),
+            "peak_inflation": float(run["inflation"].max()),
+            "min_inflation": float(run["inflation"].min()),
+            "final_cpi": float(run["cpi"].iloc[-1]),
+            "max_drawdown_equity": ind.max_drawdown(price),
+            "equity_return": float(price[-1] / price[0] - 1.0),
+            "volatility_equity": ind.realized_volatility(returns) * np.sqrt(ticks_per_year),
+            "peak_policy_rate": float(run["policy_rate"].max()),
+            "peak_unemployment": float(run["unemployment"].max()),
+            "final_unemployment": float(run["unemployment"].iloc[-1]),
+            "peak_fear": float(run["fear"].max()),
+            "peak_greed": float(run["greed"].max()),
+            "final_gini": float(run["gini"].iloc[-1]),
+            "peak_price_oil": float(run["price_oil"].max() / run["price_oil"].iloc[0]),
+            "tightening_ticks": int((run["tightening"] > 0).sum()),
+            "qe_ticks": int((run["qe"] > 0).sum()),
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def bands(frame: pd.DataFrame, indicator: str, quantiles: tuple[float, float] = (0.1, 0.9)) -> pd.DataFrame:
+    """Median and quantiles of ``indicator`` across seeds, per parameter combination and tick."""
+    by = param_columns(frame) + ["tick"]
+    if "scenario" in frame and frame["scenario"].nunique() > 1:
+        by = ["scenario"] + by
+    grouped = frame.groupby(by, sort=True)[indicator]
+    out = grouped.quantile([quantiles[0], 0.5, quantiles[1]]).unstack()
+    out.columns = ["low", "median", "high"]
+    return out.reset_index()
+
+
+def plot_bands(frame: pd.DataFrame, indicators: Sequence[str] = ("price_equity", "inflation", "unemployment",
+                                                                  "fear", "gini", "policy_rate"),
+               quantiles: tuple[float, float] = (0.1, 0.9), path: str | Path | None = None):
+    """Median line and quantile band across seeds for each indicator, one colour per combination.
+
+    Returns the matplotlib Figure (Agg canvas; saved as PNG when ``path`` is given).
+    """
+    from matplotlib.figure import Figure
+
+    indicators = [c for c in indicators if c in frame]
+    cols = 2
+    rows = max(1, -(-len(indicators) // cols))
+    fig = Figure(figsize=(6.5 * cols, 3.2 * rows), dpi=90, layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for ax, column in zip(axes, indicators):
+        table = bands(frame, column, quantiles)
+        groups = [c for c in table.columns if c not in ("tick", "low", "median", "high")]
+        parts = table.groupby(groups, sort=True) if groups else [((), table)]
+        for key, part in parts:
+            label = ", ".join(f"{g}={v}" for g, v in zip(groups, key if isinstance(key, tuple) else (key,)))
+            line, = ax.plot(part["tick"], part["median"], lw=1.3, label=label or "median")
+            ax.fill_between(part["tick"], part["low"], part["high"], color=line.get_color(), alpha=0.2)
+        ax.set_title(f"{column} (median, {quantiles[0]:.0%}-{quantiles[1]:.0%} band)")
+        ax.set_xlabel("tick")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    for ax in axes[len(indicators):]:
+        ax.set_visible(False)
+    if path is not None:
+        fig.savefig(path)
+    return fig

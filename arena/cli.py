@@ -1,0 +1,216 @@
+"""The ``arena`` command line: ``arena run | batch | scenarios | dashboard | serve``.
+
+Examples::
+
+    arena run baseline --ticks 300 --agents 100000 --out data/runs/baseline
+    arena batch market_crash --grid herding_strength=0.3,0.6 --seeds 1,2,3 --ticks 400
+    arena batch market_crash --grid n_agents=20000,50000 --seeds 1,2 --scheduler tcp://10.0.0.5:8786
+    arena scenarios
+    arena dashboard --port 8765
+    arena serve --port 8000 --agents 50000 --scenario market_crash
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from arena.config import PARAMETERS
+from arena.errors import ConfigError, ScenarioError, ShockError
+
+
+def _parse_value(name: str, text: str) -> Any:
+    """Convert one grid value from text to the parameter's declared type."""
+    kind = PARAMETERS[name].kind
+    text = text.strip()
+    try:
+        if kind is bool:
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return text.lower() in ("true", "1")
+        if kind is int:
+            return int(float(text)) if float(text).is_integer() else float(text)
+        if kind is float:
+            return float(text)
+    except ValueError:
+        raise ConfigError(f"The grid value {text!r} of {name!r} is not a {kind.__name__}.") from None
+    return text
+
+
+def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
+    """``["n_agents=5000,8000", "fear_weight=0.2,0.4"]`` -> ``{"n_agents": [5000, 8000], ...}``."""
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        name = name.strip()
+        if not sep or not values.strip():
+            raise ConfigError(f"--grid expects PARAM=V1,V2,... Got {item!r} instead.")
+        if name not in PARAMETERS:
+            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: " + ", ".join(PARAMETERS))
+        grid[name] = [_parse_value(name, v) for v in values.split(",") if v.strip()]
+    return grid
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``"1,2,3"`` or a range ``"1-10"`` -> list of ints."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        lo, sep, hi = part.partition("-")
+        try:
+            seeds += list(range(int(lo), int(hi) + 1)) if sep and lo else [int(part)]
+        except ValueError:
+            raise ConfigError(f"--seeds expects ints such as 1,2,3 or 1-10. Got {text!r} instead.") from None
+    return seeds
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from arena.runner import run
+
+    run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents, seed=args.seed)
+    return 0
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from arena.batch import plot_bands, run_batch, summarize
+    from arena.storage import read_batch_runs
+
+    grid = parse_grid(args.grid or [])
+    if args.agents is not None:
+        grid.setdefault("n_agents", [args.agents])
+    seeds = parse_seeds(args.seeds) if args.seeds else None
+    backend = args.scheduler or ("serial" if args.workers == 1 else "processes")
+    frame = run_batch(args.scenario, grid=grid, seeds=seeds, ticks=args.ticks, backend=backend,
+                      out_dir=args.out, workers=args.workers, progress=not args.quiet)
+    info = frame.attrs["batch"]
+    out = Path(info["out_dir"])
+    if not frame.empty:
+        table = summarize(frame)
+        table.to_csv(out / "_summary.csv", index=False)
+        plot_bands(frame, path=out / "_bands.png")
+        if not args.quiet:
+            shown = table.drop(columns=["scenario", "run_id"], errors="ignore")
+            with pd.option_context("display.width", 200, "display.max_columns", 12):
+                print(shown.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"{info['runs']} runs ({info['computed']} computed, {info['reused']} already on disk, "
+          f"{info['failed']} failed): {len(frame)} rows in {out}/")
+    if info["failed"]:
+        runs = read_batch_runs(out)
+        for row in runs[runs["status"] != "ok"].itertuples():
+            print(f"  failed: {row.run_id} seed {row.seed}: {row.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from arena.scenarios import load_scenario, scenario_paths
+
+    paths = scenario_paths()
+    if not paths:
+        print("no scenario files found (looked in $ARENA_SCENARIOS, ./scenarios and the repository)")
+        return 1
+    width = max(len(n) for n in paths)
+    status = 0
+    for name, path in paths.items():
+        try:
+            s = load_scenario(path)
+        except ScenarioError as exc:
+            print(f"{name:<{width}}  INVALID: {exc}")
+            status = 1
+            continue
+        print(f"{name:<{width}}  {s.ticks:>5} ticks  {len(s.shocks):>2} shocks  {s.description}")
+        if args.verbose:
+            for shock in s.shocks:
+                target = "".join(f" {k}={v}" for k, v in shock.target.items())
+                print(f"{'':<{width}}    tick {shock.tick}: {shock.kind} {shock.size:g}{target}  {shock.note}")
+            for e in s.expected:
+                bounds = " ".join(f"{k} {v:g}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
+                print(f"{'':<{width}}    expect {e.metric} {bounds}")
+    return status
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    dashboard = importlib.import_module("arena.dashboard")  # imported lazily: Solara is heavy
+    extra = {k: getattr(args, k) for k in ("scenario", "agents", "seed") if getattr(args, k) is not None}
+    dashboard.serve(host=args.host, port=args.port, **extra)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    api = importlib.import_module("arena.api")  # imported lazily: FastAPI/uvicorn
+    api.serve(host=args.host, port=args.port, agents=args.agents, seed=args.seed, scenario=args.scenario)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``arena`` command."""
+    parser = argparse.ArgumentParser(prog="arena", description="Living Economy Arena: run, batch, explore.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run a scenario with a progress bar and write data/runs/<name>/")
+    p.add_argument("scenario", help="scenario name (see `arena scenarios`) or a .toml file")
+    p.add_argument("--ticks", type=int, help="number of ticks (default: the scenario's)")
+    p.add_argument("--agents", type=int, help="number of households (default: the scenario's)")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--out", help="run directory (default: data/runs/<scenario>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("batch", help="run a scenario over a parameter grid x seeds")
+    p.add_argument("scenario", help="scenario name or .toml file")
+    p.add_argument("--grid", action="append", metavar="PARAM=V1,V2",
+                   help="config parameter and its values (repeat for more parameters)")
+    p.add_argument("--seeds", help="seeds, e.g. 1,2,3 or 1-10 (default: the scenario's seed)")
+    p.add_argument("--ticks", type=int, help="ticks per run (default: the scenario's)")
+    p.add_argument("--agents", type=int, help="households per run (unless n_agents is in the grid)")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786) to run on a cluster")
+    p.add_argument("--workers", type=int, help="local worker processes (default: all cores; 1 = serial)")
+    p.add_argument("--out", help="dataset directory (default: data/batches/<scenario>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary table")
+    p.set_defaults(func=_cmd_batch)
+
+    p = sub.add_parser("scenarios", help="list the scenarios and their descriptions")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list shocks and expected outcomes")
+    p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("dashboard", help="start the Solara dashboard")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--scenario", default=None, help="scenario every session starts with")
+    p.add_argument("--agents", type=int, default=None, help="households (overrides the scenario's)")
+    p.add_argument("--seed", type=int, default=None, help="seed (overrides the scenario's)")
+    p.set_defaults(func=_cmd_dashboard)
+
+    p = sub.add_parser("serve", help="start the REST + WebSocket API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--agents", type=int, default=None, help="households of the served model")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--scenario", default=None, help="scenario to load into the served model")
+    p.set_defaults(func=_cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``arena`` command; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ConfigError, ScenarioError, ShockError) as exc:  # bad input: a message, no traceback
+        print(f"arena {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"arena {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""Single runs: :func:`run` drives a scenario or config with a progress bar and writes a run directory.
+
+``arena.run("market_crash", 600)`` runs the scenario, prints a summary of the final
+indicators and writes ``data/runs/market_crash/`` (see :mod:`arena.storage`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from arena.config import ArenaConfig
+from arena.errors import ScenarioError
+from arena.scarcity import RESOURCE_NAMES
+from arena.scenarios import Scenario, load_scenario, scenario_from_dict
+
+#: Indicators in the printed summary: (column, label, format).
+SUMMARY = (
+    ("price_equity", "equity price", "{:,.2f}"),
+    ("fundamental_equity", "fundamental value", "{:,.2f}"),
+    ("cpi", "CPI (tick 0 = 100)", "{:,.2f}"),
+    ("inflation", "inflation (annual)", "{:.2%}"),
+    ("expected_inflation", "expected inflation", "{:.2%}"),
+    ("policy_rate", "policy rate", "{:.2%}"),
+    ("unemployment", "unemployment", "{:.2%}"),
+    ("output_gap", "output gap", "{:+.2%}"),
+    ("price_oil", "oil price", "{:,.4f}"),
+    ("gini", "Gini (wealth)", "{:.3f}"),
+    ("sentiment", "sentiment", "{:.3f}"),
+    ("fear", "fear", "{:.3f}"),
+    ("greed", "greed", "{:.3f}"),
+)
+
+
+def resolve(config_or_path: Any) -> Scenario:
+    """Turn a scenario, scenario name/path, config TOML path, ArenaConfig or mapping into a Scenario."""
+    if isinstance(config_or_path, Scenario):
+        return config_or_path
+    if isinstance(config_or_path, ArenaConfig):
+        return Scenario("run", "custom configuration", 300, config_or_path.to_dict())
+    if isinstance(config_or_path, Mapping):
+        return scenario_from_dict({"name": "run", "ticks": 300, "config": dict(config_or_path)}, "<config>")
+    path = Path(os.fspath(config_or_path))
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        if "name" not in data and "ticks" not in data:  # a plain config file
+            config = ArenaConfig.from_toml(path)
+            return Scenario(path.stem, f"configuration {path}", 300, config.to_dict(), path=str(path))
+    return load_scenario(config_or_path)
+
+
+def summary_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Final values of the main indicators, plus the equity drawdown and peak inflation."""
+    from arena.indicators import max_drawdown
+
+    rows = []
+    last = indicators.iloc[-1]
+    for column, label, fmt in SUMMARY:
+        if column in indicators:
+            rows.append((label, fmt.format(float(last[column]))))
+    if "price_equity" in indicators:
+        rows.append(("max drawdown (equity)", f"{max_drawdown(indicators['price_equity'].to_numpy()):.1%}"))
+    if "inflation" in indicators:
+        rows.append(("peak inflation", f"{float(indicators['inflation'].max()):.2%}"))
+    return pd.DataFrame(rows, columns=["indicator", f"tick {int(indicators.index[-1])}"]).set_index("indicator")
+
+
+def plot_indicators(indicators: pd.DataFrame, path: str | Path, title: str = "") -> Path:
+    """Save a 3x2 figure of the main indicators as a PNG (matplotlib's Agg canvas, no GUI)."""
+    from matplotlib.figure import Figure
+
+    df = indicators
+    t = df.index.to_numpy()
+    fig = Figure(figsize=(13, 10), dpi=90, layout="constrained")
+    axes = fig.subplots(3, 2)
+
+    def panel(ax, columns, ylabel, scale=1.0, fmt=None):
+        for column, label in columns:
+            if column in df:
+                ax.plot(t, df[column].to_numpy() * scale, label=label, lw=1.2)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=8)
+
+    panel(axes[0, 0], [("price_equity", "equity price"), ("fundamental_equity", "fundamental")], "currency/share")
+    axes[0, 0].set_title("Equity market")
+    panel(axes[0, 1], [("inflation", "inflation"), ("expected_inflation", "expected inflation"),
+                       ("policy_rate", "policy rate")], "% per year", 100)
+    axes[0, 1].set_title("Money and prices")
+    panel(axes[1, 0], [("unemployment", "unemployment"), ("output_gap", "output gap")], "%", 100)
+    axes[1, 0].set_title("Real economy")
+    panel(axes[1, 1], [("sentiment", "sentiment"), ("fear", "fear"), ("greed", "greed"),
+                       ("herding", "herding")], "index [0, 1]")
+    axes[1, 1].set_title("Psychology")
+    ax = axes[2, 0]
+    for resource in RESOURCE_NAMES:
+        if f"price_{resource}" in df:
+            series = df[f"price_{resource}"].to_numpy()
+            ax.plot(t, series / series[0], label=resource, lw=1.0)
+    if "cpi" in df:
+        ax.plot(t, df["cpi"].to_numpy() / 100.0, label="CPI", lw=2.0, color="black")
+    ax.set_ylabel("relative to tick 1")
+    ax.set_title("Commodity prices and CPI")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=7, ncol=2)
+    panel(axes[2, 1], [("gini", "Gini"), ("volatility_multiplier", "volatility multiplier")], "-")
+    axes[2, 1].set_title("Inequality and volatility")
+    for ax in axes[-1]:
+        ax.set_xlabel("tick (trading day)")
+    if title:
+        fig.suptitle(title)
+    path = Path(path)
+    fig.savefig(path)
+    return path
+
+
+def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | None = None,
+        progress: bool = True, *, n_agents: int | None = None, seed: int | None = None,
+        save: bool = True, check_accounting: bool = False) -> pd.DataFrame:
+    """Run a scenario or configuration with a progress bar and write its run directory.
+
+    Parameters
+    ----------
+    config_or_path : Scenario, str, Path, ArenaConfig or mapping
+        A scenario name (``"baseline"``), a scenario file, a config TOML, a config or a
+        mapping of config values.
+    ticks : int, optional
+        Number of ticks; default the scenario's ``ticks`` (300 for a plain config).
+        Scheduled shocks at or after ``ticks`` do not happen (with a warning).
+    out_dir : str or Path, optional
+        Run directory; default ``data/runs/<scenario name>/``.
+    progress : bool, default True
+        Show a tqdm progress bar and print the summary table of the final indicators.
+    n_agents, seed : int, optional
+        Override the scenario's agent count and seed.
+    save : bool, default True
+        Write the run directory (indicators.parquet, events.parquet, config.toml,
+        metadata.json, indicators.png).
+    check_accounting : bool, default False
+        Verify stock-flow consistency after every tick.
+
+    Returns
+    -------
+    DataFrame
+        The indicators, one row per tick (``attrs["run_dir"]`` names the run directory).
+    """
+    from tqdm.auto import tqdm
+
+    scenario = resolve(config_or_path)
+    ticks = scenario.ticks if ticks is None else int(ticks)
+    if ticks < 1:
+        raise ValueError(f"ticks must be >= 1. Got {ticks} instead.")
+    overrides = {k: v for k, v in (("n_agents", n_agents), ("seed", seed)) if v is not None}
+    config = scenario.make_config(**overrides)
+    dropped = len(scenario.shocks) - len(scenario.shocks_before(ticks))
+    if dropped:
+        warnings.warn(f"{dropped} shock(s) of scenario {scenario.name!r} are scheduled at or after tick "
+                      f"{ticks} and do not happen in this run", stacklevel=2)
+    bar = tqdm(total=ticks, desc=f"{scenario.name} ({config.n_agents:,} agents)", unit="tick",
+               disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    start = time.perf_counter()
+    try:
+        model = scenario.simulate(ticks, overrides, on_tick=lambda m: bar.update(1),
+                                  check_accounting=check_accounting)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    indicators = model.indicators()
+    if save:
+        from arena import storage
+
+        out = Path(out_dir) if out_dir is not None else Path("data") / "runs" / scenario.name
+        storage.write_run(out, indicators, model.events(), scenario.to_toml(config, ticks), {
+            "scenario": scenario.name, "scenario_file": scenario.path, "ticks": ticks,
+            "n_agents": config.n_agents, "seed": config.seed, "seconds": round(seconds, 3),
+            "seconds_per_tick": round(seconds / ticks, 5), "events_dropped": model.event_log.dropped,
+            "shocks": [{"tick": s.tick, "kind": s.kind, "size": s.size, **s.target}
+                       for s in scenario.shocks_before(ticks)],
+        })
+        plot_indicators(indicators, out / "indicators.png",
+                        f"{scenario.name}: {config.n_agents:,} agents, seed {config.seed}, {ticks} ticks")
+        indicators.attrs["run_dir"] = str(out)
+    if progress:
+        table = summary_table(indicators)
+        print(f"\n{scenario.name}: {ticks} ticks, {config.n_agents:,} agents, seed {config.seed}, "
+              f"{seconds:.1f} s ({1000 * seconds / ticks:.1f} ms/tick)")
+        print(table.to_string())
+        if save:
+            print(f"written to {indicators.attrs['run_dir']}/")
+    return indicators
+

@@ -1,0 +1,495 @@
+"""Scenarios: config overrides + scheduled shocks + a documented expected outcome.
+
+A scenario file (``scenarios/<name>.toml``)::
+
+    name = "market_crash"              # [A-Za-z0-9_-], also the file's stem
+    description = "Panic meets herding"
+    ticks = 600                         # default length of a run
+    [config]                            # ArenaConfig overrides, validated like ArenaConfig
+    n_agents = 100_000
+    seed = 42
+    [[shocks]]                          # model.apply_shock(kind, size, **target)
+    tick = 200                          # applied after `tick` ticks have run (0 = before the first)
+    kind = "panic"
+    size = 0.8
+    note = "why"                        # optional; every other key is a target keyword
+    [expected]                          # outcome the scenario's test checks (see METRICS)
+    max_drawdown_equity = { min = 0.30, from = 200, to = 300, note = "crash" }
+
+:func:`load_scenario` refuses unknown keys, wrong types, out-of-range values, shocks the
+engine would refuse (:func:`arena.shocks.validate`) and shocks at or after the last tick,
+with one :class:`~arena.errors.ScenarioError` naming the file, each key path
+(``config.n_agents``, ``shocks[1].kind``; shocks count from 0) and the reason.
+
+Agent counts are set per run (``[config] n_agents``, ``arena run --agents``, a batch grid):
+the engine has no mid-run change of population size; strategy-mix changes are the
+``strategy_mix`` shock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from arena import indicators as ind
+from arena import shocks as shk
+from arena.config import PARAMETERS, ArenaConfig
+from arena.errors import ConfigError, ScenarioError, ShockError
+from arena.events import EVENT_TYPES
+
+TOP_KEYS = ("name", "description", "ticks", "config", "shocks", "expected")
+SHOCK_KEYS = ("tick", "kind", "size", "note")
+EXPECT_KEYS = ("min", "max", "from", "to", "note")
+MAX_TICKS = 1_000_000
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+#: Environment variable: extra scenario directories (os.pathsep-separated), searched first.
+ENV_DIRS = "ARENA_SCENARIOS"
+
+
+# --------------------------------------------------------------------------- outcome metrics ---
+def _runup(x: np.ndarray) -> float:
+    return float(np.max(x / np.minimum.accumulate(x) - 1.0)) if x.size else 0.0
+
+
+#: metric prefix -> (meaning, function of the window's series). ``<prefix><column>``;
+#: the drawdown/run-up metrics take a market (``max_drawdown_equity`` reads ``price_equity``).
+METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
+    "max_drawdown_": ("largest peak-to-trough fall of price_<market>, 1 - p/max", ind.max_drawdown),
+    "max_runup_": ("largest trough-to-peak rise of price_<market>, p/min - 1", _runup),
+    "peak_": ("maximum of the column", lambda x: float(np.max(x))),
+    "trough_": ("minimum of the column", lambda x: float(np.min(x))),
+    "final_": ("value at the window's last tick", lambda x: float(x[-1])),
+    "mean_": ("mean over the window", lambda x: float(np.mean(x))),
+    "change_": ("last / first - 1 over the window", lambda x: float(x[-1] / x[0] - 1.0)),
+    "rise_": ("max / first - 1 over the window", lambda x: float(np.max(x) / x[0] - 1.0)),
+    "fall_": ("1 - min / first over the window", lambda x: float(1.0 - np.min(x) / x[0])),
+    "events_": ("number of events of that type in the window", len),
+}
+
+
+def _parse_metric(metric: str) -> tuple[str, str]:
+    """Split a metric name into (prefix, indicator column or event type); raise ValueError."""
+    for prefix in METRICS:
+        if metric.startswith(prefix):
+            rest = metric[len(prefix):]
+            if prefix == "events_":
+                if rest not in EVENT_TYPES:
+                    raise ValueError(f"unknown event type {rest!r}; event types: {', '.join(EVENT_TYPES)}")
+                return prefix, rest
+            if prefix in ("max_drawdown_", "max_runup_"):
+                if rest not in ind.MARKETS:
+                    raise ValueError(f"unknown market {rest!r}; markets: {', '.join(ind.MARKETS)}")
+                return prefix, f"price_{rest}"
+            if rest not in ind.COLUMNS or rest == "tick":
+                raise ValueError(f"unknown indicator column {rest!r} (columns are listed in docs/model.md)")
+            return prefix, rest
+    raise ValueError(f"unknown metric {metric!r}; a metric is <prefix><column> with prefix one of "
+                     + ", ".join(METRICS))
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A shock scheduled at ``tick``: ``model.apply_shock(kind, size, **target)`` after ``tick`` ticks."""
+
+    tick: int
+    kind: str
+    size: float
+    target: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One documented outcome: ``min <= metric(window) <= max`` over ticks ``[start, end]``."""
+
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    start: int | None = None
+    end: int | None = None
+    note: str = ""
+
+    def measure(self, indicators: pd.DataFrame, events: pd.DataFrame) -> float:
+        """Value of the metric on a run's indicators (indexed by tick) and events."""
+        prefix, column = _parse_metric(self.metric)
+        lo = self.start if self.start is not None else -np.inf
+        hi = self.end if self.end is not None else np.inf
+        if prefix == "events_":
+            if events.empty:
+                return 0.0
+            ticks = events.loc[events["type"] == column, "tick"]
+            return float(((ticks >= lo) & (ticks <= hi)).sum())
+        series = indicators[column]
+        window = series[(series.index >= lo) & (series.index <= hi)].to_numpy(dtype=float)
+        if window.size == 0:
+            return float("nan")
+        return float(METRICS[prefix][1](window))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario (see the module docstring); build with :func:`load_scenario`."""
+
+    name: str
+    description: str = ""
+    ticks: int = 300
+    config: dict[str, Any] = field(default_factory=dict)
+    shocks: tuple[Shock, ...] = ()
+    expected: tuple[Expectation, ...] = ()
+    path: str | None = None
+
+    # ------------------------------------------------------------------ building runs --
+    def make_config(self, **overrides: Any) -> ArenaConfig:
+        """The scenario's ArenaConfig with further ``overrides`` (validated)."""
+        return ArenaConfig.from_dict({**self.config, **overrides})
+
+    def shocks_before(self, ticks: int) -> tuple[Shock, ...]:
+        """The shocks that happen in a run of ``ticks`` ticks (tick < ticks)."""
+        return tuple(s for s in self.shocks if s.tick < ticks)
+
+    def simulate(self, ticks: int | None = None, overrides: Mapping[str, Any] | None = None, *,
+                 on_tick: Callable[[Any], None] | None = None, check_accounting: bool = False):
+        """Build the model, run ``ticks`` ticks applying the scheduled shocks, return the model.
+
+        Parameters
+        ----------
+        ticks : int, optional
+            Run length; default the scenario's ``ticks``.
+        overrides : mapping, optional
+            Config overrides on top of the scenario's (e.g. ``{"n_agents": 20_000, "seed": 3}``).
+        on_tick : callable, optional
+            Called as ``on_tick(model)`` after every tick (progress bars).
+        check_accounting : bool
+            Passed to :class:`~arena.model.ArenaModel`.
+        """
+        from arena.model import ArenaModel
+
+        ticks = self.ticks if ticks is None else int(ticks)
+        model = ArenaModel(self.make_config(**dict(overrides or {})), check_accounting=check_accounting)
+        schedule: dict[int, list[Shock]] = {}
+        for shock in self.shocks:
+            schedule.setdefault(shock.tick, []).append(shock)
+        for _ in range(ticks):
+            for shock in schedule.get(model.tick, ()):
+                model.apply_shock(shock.kind, shock.size, **shock.target)
+            model.step()
+            if on_tick is not None:
+                on_tick(model)
+        return model
+
+    def evaluate(self, indicators: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+        """Check the ``[expected]`` outcome on a run: one row per metric with ``passed``."""
+        rows = []
+        for e in self.expected:
+            value = e.measure(indicators, events)
+            passed = bool(np.isfinite(value) and (e.min is None or value >= e.min)
+                          and (e.max is None or value <= e.max))
+            rows.append({"metric": e.metric, "value": value, "min": e.min, "max": e.max,
+                         "from": e.start, "to": e.end, "passed": passed, "note": e.note})
+        return pd.DataFrame(rows, columns=["metric", "value", "min", "max", "from", "to", "passed", "note"])
+
+    def fingerprint(self, ticks: int | None = None, **overrides: Any) -> str:
+        """Hash of what determines a run's numbers: full config, shocks that happen, ticks."""
+        ticks = self.ticks if ticks is None else int(ticks)
+        spec = {"config": self.make_config(**overrides).to_dict(), "ticks": ticks,
+                "shocks": [[s.tick, s.kind, s.size, sorted(s.target.items())] for s in self.shocks_before(ticks)]}
+        return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+    def to_toml(self, config: ArenaConfig | None = None, ticks: int | None = None) -> str:
+        """The scenario as TOML; with ``config``, the ``[config]`` table lists every parameter."""
+        ticks = self.ticks if ticks is None else ticks
+        lines = [f"name = {_toml_value(self.name)}", f"description = {_toml_value(self.description)}",
+                 f"ticks = {int(ticks)}", "", "[config]"]
+        values = config.to_dict() if config is not None else self.config
+        for key, value in values.items():
+            lines.append(f"# {key} = (none)" if value is None else f"{key} = {_toml_value(value)}")
+        for s in self.shocks_before(ticks):
+            lines += ["", "[[shocks]]", f"tick = {s.tick}", f"kind = {_toml_value(s.kind)}",
+                      f"size = {_toml_value(s.size)}"]
+            lines += [f"{k} = {_toml_value(v)}" for k, v in s.target.items()]
+            if s.note:
+                lines.append(f"note = {_toml_value(s.note)}")
+        expected = [e for e in self.expected if max(e.start or 0, e.end or 0) <= ticks]  # still checkable
+        if expected:
+            lines += ["", "[expected]"]
+            for e in expected:
+                parts = [f"{k} = {_toml_value(v)}" for k, v in
+                         (("min", e.min), ("max", e.max), ("from", e.start), ("to", e.end), ("note", e.note))
+                         if v not in (None, "")]
+                lines.append(f"{e.metric} = {{ {', '.join(parts)} }}")
+        return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return json.dumps(str(value))
+
+
+# --------------------------------------------------------------------------- validation --------
+class _Problems:
+    def __init__(self, source: str):
+        self.source, self.items = source, []
+
+    def add(self, key: str, reason: str) -> None:
+        self.items.append((key, reason))
+
+    def raise_if_any(self) -> None:
+        if not self.items:
+            return
+        if len(self.items) == 1:
+            key, reason = self.items[0]
+            message = f"{self.source}: {key}: {reason}"
+        else:
+            message = f"{self.source}: {len(self.items)} problems:\n" + "\n".join(
+                f"  {key}: {reason}" for key, reason in self.items)
+        error = ScenarioError(message)
+        error.source, error.problems = self.source, list(self.items)
+        raise error
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _check_config(data: Any, problems: _Problems) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        problems.add("config", f"must be a table of ArenaConfig parameters. Got {type(data).__name__}.")
+        return {}
+    good = {}
+    for key, value in data.items():
+        if key not in PARAMETERS:
+            problems.add(f"config.{key}", f"unknown parameter {key!r}; valid parameters are listed in "
+                                          "docs/model.md (arena.config.PARAMETERS)")
+            continue
+        try:
+            ArenaConfig.from_dict({key: value})
+        except ConfigError as exc:
+            if f"'{key}' parameter" in str(exc):
+                problems.add(f"config.{key}", str(exc))
+                continue
+        good[key] = value
+    if len(good) == len(data):
+        try:
+            ArenaConfig.from_dict(good)
+        except ConfigError as exc:
+            problems.add("config", str(exc))
+    return good
+
+
+def _check_shocks(data: Any, ticks: int | None, problems: _Problems) -> list[Shock]:
+    if not isinstance(data, list):
+        problems.add("shocks", "must be an array of tables ([[shocks]] entries)")
+        return []
+    out = []
+    for i, entry in enumerate(data):
+        where = f"shocks[{i}]"
+        if not isinstance(entry, dict):
+            problems.add(where, "must be a table with tick, kind, size and target keys")
+            continue
+        ok = True
+        tick = entry.get("tick")
+        if "tick" not in entry:
+            problems.add(f"{where}.tick", "missing (the tick after which the shock is applied)")
+            ok = False
+        elif not _is_int(tick) or tick < 0:
+            problems.add(f"{where}.tick", f"must be an int >= 0. Got {tick!r} instead.")
+            ok = False
+        elif ticks is not None and tick >= ticks:
+            problems.add(f"{where}.tick", f"must be before the last tick: the scenario runs {ticks} ticks, so "
+                                          f"tick must be in [0, {ticks - 1}]. Got {tick!r} instead.")
+            ok = False
+        kind = entry.get("kind")
+        if kind not in shk.SHOCK_KINDS:
+            problems.add(f"{where}.kind", f"must be one of {', '.join(shk.SHOCK_KINDS)}. Got {kind!r} instead.")
+            continue
+        note = entry.get("note", "")
+        if not isinstance(note, str):
+            problems.add(f"{where}.note", f"must be a string. Got {note!r} instead.")
+            ok = False
+        if "size" not in entry:
+            problems.add(f"{where}.size", f"missing (the magnitude of the {kind!r} shock)")
+            continue
+        target = {k: v for k, v in entry.items() if k not in SHOCK_KEYS}
+        try:
+            size = shk.validate(kind, entry["size"], target)
+        except ShockError as exc:
+            m = re.search(r"The '(\w+)' of", str(exc))
+            if m:
+                key = m.group(1)
+            elif "target keywords" in str(exc):
+                allowed = shk.SHOCK_KINDS[kind][3]
+                key = ",".join(sorted(k for k in target if k not in allowed))
+            else:
+                key = ""
+            problems.add(f"{where}.{key}" if key else where, str(exc))
+            continue
+        if ok:
+            out.append(Shock(int(tick), kind, size, target, note))
+    return out
+
+
+def _check_expected(data: Any, ticks: int | None, problems: _Problems) -> list[Expectation]:
+    if not isinstance(data, dict):
+        problems.add("expected", "must be a table of metric = { min = ..., max = ... }")
+        return []
+    out = []
+    for metric, spec in data.items():
+        where = f"expected.{metric}"
+        try:
+            _parse_metric(metric)
+        except ValueError as exc:
+            problems.add(where, str(exc))
+            continue
+        if not isinstance(spec, dict):
+            problems.add(where, f"must be a table such as {{ min = 0.3 }}. Got {spec!r} instead.")
+            continue
+        bad = False
+        for key in spec:
+            if key not in EXPECT_KEYS:
+                problems.add(f"{where}.{key}", f"unknown key; allowed keys: {', '.join(EXPECT_KEYS)}")
+                bad = True
+        for key in ("min", "max"):
+            if key in spec and not _is_number(spec[key]):
+                problems.add(f"{where}.{key}", f"must be a finite number. Got {spec[key]!r} instead.")
+                bad = True
+        for key in ("from", "to"):
+            if key in spec:
+                v = spec[key]
+                if not _is_int(v) or v < 0 or (ticks is not None and v > ticks):
+                    limit = f"[0, {ticks}]" if ticks is not None else ">= 0"
+                    problems.add(f"{where}.{key}", f"must be a tick in {limit}. Got {v!r} instead.")
+                    bad = True
+        if "min" not in spec and "max" not in spec:
+            problems.add(where, "needs a min or a max")
+            bad = True
+        if not bad and "min" in spec and "max" in spec and spec["min"] > spec["max"]:
+            problems.add(where, f"min ({spec['min']}) is greater than max ({spec['max']})")
+            bad = True
+        if not bad and "from" in spec and "to" in spec and spec["from"] > spec["to"]:
+            problems.add(where, f"from ({spec['from']}) is after to ({spec['to']})")
+            bad = True
+        if "note" in spec and not isinstance(spec["note"], str):
+            problems.add(f"{where}.note", "must be a string")
+            bad = True
+        if not bad:
+            out.append(Expectation(metric, spec.get("min"), spec.get("max"), spec.get("from"),
+                                   spec.get("to"), spec.get("note", "")))
+    return out
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a parsed scenario (e.g. a TOML document) and build a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``source``, every offending key path and the reason.
+    """
+    problems = _Problems(source)
+    if not isinstance(data, Mapping):
+        problems.add("(top level)", "must be a table")
+        problems.raise_if_any()
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.add(key, f"unknown key; allowed top-level keys: {', '.join(TOP_KEYS)}")
+    name = data.get("name")
+    if name is None:
+        problems.add("name", "missing (a unique name, also the file's stem)")
+    elif not isinstance(name, str) or not NAME_RE.match(name):
+        problems.add("name", f"must be a string of letters, digits, '_' or '-'. Got {name!r} instead.")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.add("description", f"must be a string. Got {description!r} instead.")
+    ticks = data.get("ticks")
+    if "ticks" not in data:
+        problems.add("ticks", "missing (the number of ticks of a run)")
+        ticks = None
+    elif not _is_int(ticks) or not 1 <= ticks <= MAX_TICKS:
+        problems.add("ticks", f"must be an int in the range [1, {MAX_TICKS}]. Got {ticks!r} instead.")
+        ticks = None
+    config = _check_config(data.get("config", {}), problems)
+    shocks = _check_shocks(data.get("shocks", []), ticks, problems)
+    expected = _check_expected(data.get("expected", {}), ticks, problems)
+    problems.raise_if_any()
+    return Scenario(name, description, ticks, config, tuple(sorted(shocks, key=lambda s: s.tick)),
+                    tuple(expected), source if source != "<scenario>" else None)
+
+
+def scenario_dirs() -> list[Path]:
+    """Directories searched for scenario names: $ARENA_SCENARIOS, ./scenarios, the repository's."""
+    dirs = [Path(p) for p in os.environ.get(ENV_DIRS, "").split(os.pathsep) if p]
+    dirs += [Path.cwd() / "scenarios", Path(__file__).resolve().parents[1] / "scenarios"]
+    seen, out = set(), []
+    for d in dirs:
+        key = d.resolve() if d.exists() else d
+        if key not in seen and d.is_dir():
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def scenario_paths() -> dict[str, Path]:
+    """Scenario name (file stem) -> file, first directory of :func:`scenario_dirs` winning."""
+    found: dict[str, Path] = {}
+    for d in scenario_dirs():
+        for path in sorted(d.glob("*.toml")):
+            found.setdefault(path.stem, path)
+    return dict(sorted(found.items()))
+
+
+def load_scenario(name_or_path: str | os.PathLike | Scenario) -> Scenario:
+    """Load and validate a scenario by name (``"market_crash"``) or path.
+
+    Raises
+    ------
+    ScenarioError
+        If the scenario cannot be found or read, or is invalid (message names the file,
+        the key path and the reason).
+    """
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    text = os.fspath(name_or_path)
+    path = Path(text)
+    looks_like_path = text.endswith(".toml") or os.sep in text or (os.altsep and os.altsep in text)
+    if not (looks_like_path or path.is_file()):
+        paths = scenario_paths()
+        if text not in paths:
+            raise ScenarioError(f"unknown scenario {text!r}; available: {', '.join(paths) or '(none)'} "
+                                f"(searched {', '.join(str(d) for d in scenario_dirs()) or 'no directory'})")
+        path = paths[text]
+    try:
+        data = tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario file: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    return scenario_from_dict(data, str(path))
+
+
+def list_scenarios() -> list[Scenario]:
+    """Every scenario found by name, loaded and validated (sorted by name)."""
+    return [load_scenario(p) for p in scenario_paths().values()]
+
+
+def with_config(scenario: Scenario, **overrides: Any) -> Scenario:
+    """A copy of ``scenario`` with config overrides (validated)."""
+    scenario.make_config(**overrides)
+    return replace(scenario, config={**scenario.config, **overrides})
