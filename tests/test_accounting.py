@@ -1,0 +1,114 @@
+"""Stock-flow accounting: the ledger, the check, and that corruption mid-tick is caught and named."""
+
+from __future__ import annotations
+
+import pytest
+
+from arena import AccountingError, ArenaModel, accounting
+from arena.accounting import Ledger, check
+
+from conftest import SMALL_N
+
+
+def test_ledger_accumulates_named_flows_per_stock():
+    ledger = Ledger()
+    ledger.record("money", "transfers", 10.0)
+    ledger.record("money", "transfers", 5.0)
+    ledger.record("money", "levy", -3.0)
+    ledger.record("goods", "production", 7.0)
+    assert ledger.net("money") == 12.0
+    assert ledger.net("goods") == 7.0
+    assert ledger.net("unknown") == 0.0
+    assert ledger.as_dict() == {"money": {"transfers": 15.0, "levy": -3.0}, "goods": {"production": 7.0}}
+
+
+def test_check_passes_when_changes_match_flows():
+    ledger = Ledger()
+    ledger.record("money", "created", 25.0)
+    check(3, {"money": 100.0, "goods": 5.0}, {"money": 125.0, "goods": 5.0}, ledger)
+    # rounding far below the tolerance is accepted
+    check(3, {"money": 1e12}, {"money": 1e12 + 1.0}, Ledger())
+
+
+def test_check_names_tick_account_and_amount():
+    ledger = Ledger()
+    ledger.record("money", "created", 25.0)
+    with pytest.raises(AccountingError) as info:
+        check(7, {"money": 100.0, "goods": 5.0}, {"money": 125.0, "goods": 4.5}, ledger)
+    err = info.value
+    assert (err.tick, err.account, err.amount) == (7, "goods", pytest.approx(-0.5))
+    assert "tick 7" in str(err) and "'goods'" in str(err) and "-0.5" in str(err)
+    with pytest.raises(AccountingError) as info:
+        check(8, {"money": 100.0}, {"money": 126.0}, ledger)
+    assert (info.value.account, info.value.amount) == ("money", pytest.approx(1.0))
+
+
+def test_accounting_error_is_a_runtime_error_with_fields():
+    err = AccountingError(12, "reserves_oil", 3.25)
+    assert isinstance(err, RuntimeError)
+    assert (err.tick, err.account, err.amount) == (12, "reserves_oil", 3.25)
+    assert str(err) == ("accounting violated at tick 12: account 'reserves_oil' changed by +3.25 "
+                        "more than its recorded flows")
+
+
+def _corrupting(model, phase: str, corrupt):
+    original = getattr(model, phase)
+
+    def wrapped(*args, **kwargs):
+        result = original(*args, **kwargs)
+        corrupt(model)
+        return result
+
+    return wrapped
+
+
+CORRUPTIONS = {
+    "money": ("_phase_agents", lambda m: m.pop.cash.__setitem__(0, m.pop.cash[0] + 1000.0), 1000.0),
+    "money (firms)": ("_phase_markets", lambda m: setattr(m.firms, "deposits", m.firms.deposits - 250.0), -250.0),
+    "goods": ("_phase_markets", lambda m: setattr(m.firms, "inventory", m.firms.inventory + 40.0), 40.0),
+    "shares_equity": ("_phase_agents", lambda m: m.pop.shares.__setitem__(3, m.pop.shares[3] + 2.0), 2.0),
+    "reserves_oil": ("_phase_scarcity", lambda m: m.scarcity.reserves.__setitem__(0, m.scarcity.reserves[0] - 9.0),
+                     -9.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPTIONS))
+def test_corrupting_a_stock_mid_tick_raises_naming_tick_account_and_amount(case, monkeypatch):
+    phase, corrupt, amount = CORRUPTIONS[case]
+    account = case.split(" ")[0]
+    model = ArenaModel(n_agents=SMALL_N, seed=3, check_accounting=True)
+    for _ in range(5):
+        model.step()  # clean ticks pass
+    monkeypatch.setattr(model, phase, _corrupting(model, phase, corrupt))
+    with pytest.raises(AccountingError) as info:
+        model.step()
+    err = info.value
+    assert err.tick == 6
+    assert err.account == account
+    assert err.amount == pytest.approx(amount, rel=1e-6)
+    assert "tick 6" in str(err) and repr(account) in str(err)
+
+
+def test_corruption_goes_unnoticed_without_the_check(monkeypatch):
+    model = ArenaModel(n_agents=SMALL_N, seed=3, check_accounting=False)
+    calls = []
+    monkeypatch.setattr(accounting, "check", lambda *a: calls.append(a))
+    phase, corrupt, _ = CORRUPTIONS["money"]
+    monkeypatch.setattr(model, phase, _corrupting(model, phase, corrupt))
+    model.step()  # no check, no error: the check is opt-in and costs nothing when off
+    assert calls == []
+
+
+def test_tiny_rounding_is_tolerated_but_a_real_leak_is_not(monkeypatch):
+    model = ArenaModel(n_agents=SMALL_N, seed=3, check_accounting=True)
+    money = model.money_supply()
+    # far below the relative tolerance (1e-9 of the money stock): accepted
+    monkeypatch.setattr(model, "_phase_monetary", _corrupting(
+        model, "_phase_monetary", lambda m: m.pop.cash.__setitem__(1, m.pop.cash[1] + money * 1e-13)))
+    model.step()
+    monkeypatch.undo()
+    # far above it: caught
+    monkeypatch.setattr(model, "_phase_monetary", _corrupting(
+        model, "_phase_monetary", lambda m: m.pop.cash.__setitem__(1, m.pop.cash[1] + money * 1e-6)))
+    with pytest.raises(AccountingError, match="'money'"):
+        model.step()
