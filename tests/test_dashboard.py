@@ -295,9 +295,10 @@ def ui():
     """
     import solara
 
+    from arena.dashboard.app import LiveArea
     from arena.dashboard.controls import ParameterForm, RunControls
     from arena.dashboard.state import use_dashboard_state
-    from arena.dashboard.views import ChartGrid, EventFeed, ExportPanel, IndicatorBar, ShockPanel
+    from arena.dashboard.views import IndicatorBar
 
     holder = {}
 
@@ -308,10 +309,7 @@ def ui():
         RunControls(state)
         ParameterForm(state)
         IndicatorBar(state)
-        ShockPanel(state)
-        EventFeed(state)
-        ChartGrid(state)
-        ExportPanel(state)
+        LiveArea(state)
 
     box, rc = solara.render(Harness(DashboardSession(None, SMALL)), handle_error=False)
     yield rc, holder["state"]
@@ -438,3 +436,12 @@ def test_full_page_renders():
 
     box, rc = solara.render(app.Page(), handle_error=False)
     rc.close()
+
+
+def test_recent_is_the_tail_of_the_indicator_table(session):
+    session.step(6)
+    full, tail = session.indicators(), session.recent(4)
+    assert tail["tick"].tolist() == [3, 4, 5, 6]
+    pd.testing.assert_frame_equal(tail.reset_index(drop=True)[list(full.columns)],
+                                  full.iloc[-4:].reset_index(drop=True), check_dtype=False)
+    assert set(session.columns()) == set(full.columns)

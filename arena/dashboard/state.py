@@ -34,7 +34,7 @@ DEFAULT_RENDER_INTERVAL = 5
 TEXT_PERIOD_S = 0.2
 
 
-@dataclass
+@dataclass(eq=False)
 class DashboardState:
     """Reactive values of one session (see the module docstring)."""
 
@@ -100,8 +100,7 @@ def initial_options() -> tuple[str | None, dict[str, Any]]:
 def use_dashboard_state(session: DashboardSession) -> DashboardState:
     """Create the reactive state of this session around ``session`` and start the play loop (a hook)."""
     tick_rate = int(session.values.get("tick_rate", 100))
-    state = DashboardState(
-        session=session,
+    reactives = dict(
         tick=solara.use_reactive(session.tick),
         frame=solara.use_reactive(0),
         playing=solara.use_reactive(False),
@@ -113,6 +112,9 @@ def use_dashboard_state(session: DashboardSession) -> DashboardState:
         scenario=solara.use_reactive(session.scenario_name),
         market=solara.use_reactive("equity"),
     )
+    # one instance per session: components whose arguments are the same objects as in the
+    # previous render are not rendered again, which keeps every update small
+    state = solara.use_memo(lambda: DashboardState(session=session, **reactives), [session])
 
     def play(cancel: threading.Event) -> None:
         """Step at ``tick_rate`` ms per tick while playing; refresh charts every render interval."""

@@ -123,19 +123,23 @@ TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "P
 
 @solara.component
 def LiveChart(state: DashboardState, name: str, frame: int, market: str):
-    """One Vega-Lite chart whose data are pushed to the widget on every frame.
+    """One Vega-Lite chart whose data are pushed to its widget on every frame.
 
-    The spec is set on the widget directly instead of being passed as an element
-    property: reacton walks and compares every property value on each update, and a
-    spec carries thousands of data records.
+    The widget is created once and its ``spec`` set directly, not passed as an element
+    property: reacton walks, compares and re-applies every property value on each render
+    of the page, and a spec carries thousands of data records.
     """
-    element = VegaLite.element(spec=charts.placeholder("drawing..."))
+    widget = solara.use_memo(lambda: VegaLite(spec=charts.placeholder("drawing...")), [])
 
     def push():
-        solara.get_widget(element).spec = chart_spec(state, name)
+        widget.spec = chart_spec(state, name)
+
+    def close():
+        return widget.close
 
     solara.use_effect(push, [frame, market])
-    return element
+    solara.use_effect(close, [])
+    return solara.Div(children=[widget])
 
 
 @solara.component
