@@ -296,7 +296,7 @@ def ui():
     import solara
 
     from arena.dashboard.app import LiveArea
-    from arena.dashboard.controls import ParameterForm, RunControls
+    from arena.dashboard.controls import ParameterForm, RunControls, ScenarioPicker
     from arena.dashboard.state import use_dashboard_state
     from arena.dashboard.views import IndicatorBar
 
@@ -306,6 +306,7 @@ def ui():
     def Harness(session):
         state = use_dashboard_state(session)
         holder["state"] = state
+        ScenarioPicker(state)
         RunControls(state)
         ParameterForm(state)
         IndicatorBar(state)
@@ -445,3 +446,33 @@ def test_recent_is_the_tail_of_the_indicator_table(session):
     pd.testing.assert_frame_equal(tail.reset_index(drop=True)[list(full.columns)],
                                   full.iloc[-4:].reset_index(drop=True), check_dtype=False)
     assert set(session.columns()) == set(full.columns)
+
+
+def test_closing_the_page_stops_the_play_loop(ui):
+    import time
+
+    rc, state = ui
+    state.tick_rate.set(10)
+    _click(rc, "Play")
+    deadline = time.monotonic() + 20
+    while state.session.tick < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rc.close()  # what Solara does when a closed tab's session is culled
+    time.sleep(0.3)
+    stopped = state.session.tick
+    time.sleep(0.5)
+    assert state.session.tick == stopped
+
+
+def test_scenario_picker_starts_the_scenario(scenario_dir, ui):
+    import ipyvuetify as v
+
+    rc, state = ui
+    _click(rc, "Step")
+    picker = rc.find(v.Select, label="Scenario").widget
+    assert "dash_test" in picker.items
+    picker.v_model = "dash_test"
+    assert state.session.scenario_name == "dash_test" and state.scenario.value == "dash_test"
+    assert state.session.tick == 0 and state.session.values["n_agents"] == 400
+    assert state.pending.value["n_agents"] == 400
+    assert "a small scenario" in " ".join(str(h.children) for h in rc.find(v.Html).widgets)
