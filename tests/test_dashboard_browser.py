@@ -72,6 +72,13 @@ def server(tmp_path_factory):
             proc.kill()
             pytest.fail(f"dashboard server did not start on {url}:\n{log.read_text()[-3000:]}")
         time.sleep(0.25)
+    from arena.dashboard import assets
+
+    missing = assets.missing(assets.cache_dir())
+    if missing:  # serve() tried npm and warned; without these files the page stays blank
+        proc.kill()
+        pytest.fail(f"Solara's JavaScript is not in {assets.cache_dir()} ({', '.join(missing)}): "
+                    "run `python -m arena.dashboard.assets` (needs npm and the npm registry)")
     yield url
     proc.terminate()
     try:

@@ -160,8 +160,10 @@ def ChartGrid(state: DashboardState, frame: int, market: str):
 
 @solara.component
 def ExportPanel(state: DashboardState, frame: int):
-    """Download the indicator series of the current run as CSV or Parquet."""
-    state.frame.value  # noqa: B018
+    """Download the indicator series of the current run as CSV or Parquet.
+
+    ``frame`` re-renders the panel, so the file names carry the current tick.
+    """
     session = state.session
     stem = f"arena_{session.scenario_name or 'custom'}_t{session.tick}"
     with solara.Row(gap="8px"):
