@@ -476,3 +476,24 @@ def test_scenario_picker_starts_the_scenario(scenario_dir, ui):
     assert state.session.tick == 0 and state.session.values["n_agents"] == 400
     assert state.pending.value["n_agents"] == 400
     assert "a small scenario" in " ".join(str(h.children) for h in rc.find(v.Html).widgets)
+
+
+@pytest.mark.parametrize("kind, column, direction", [
+    ("panic", "fear", +1), ("euphoria", "greed", +1), ("rate", "policy_rate", +1),
+    ("catastrophe", "reserves_oil", -1), ("discovery", "reserves_oil", +1),
+    ("qe", "cb_equity_shares", +1), ("sell_off", "price_equity", -1),
+])
+def test_shock_effect_shows_within_a_few_ticks(kind, column, direction):
+    """Same seed with and without the shock: the charted column moves the right way."""
+    runs = []
+    for shocked in (False, True):
+        s = DashboardSession(None, SMALL)
+        s.step(5)
+        if shocked:
+            _, size, target = SHOCKS[kind]
+            kwargs = {"resource": "oil"} if target == "resource" else {"market": "equity"} if target else {}
+            assert s.shock(kind, size, **kwargs).error is None
+        s.step(3)
+        runs.append(s.recent(3)[column].to_numpy())
+    base, shocked = runs
+    assert direction * (shocked[-1] - base[-1]) > 0, (kind, column, base, shocked)
