@@ -40,6 +40,9 @@ from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 GINI_SAMPLE = 20_000
 #: Initial equity price (currency/share at goods price 1); shares outstanding are scaled to it.
 INITIAL_EQUITY_PRICE = 100.0
+#: Schedule books (goods, commodities) use a coarser grid than the equity auction: their
+#: curves are smooth aggregates, so 4x the equity tick loses nothing and costs a quarter.
+SCHEDULE_TICK_FACTOR = 4
 #: EWMA weight of dividends in the fundamental value.
 DIVIDEND_MEMORY = 0.998
 #: Floor of the real discount rate of dividends (1/year), keeps the fundamental value finite.
@@ -305,7 +308,7 @@ class ArenaModel(mesa.Model):
         firm_input_cost = 0.0
         for i, name in enumerate(RESOURCE_NAMES):
             price = self.prices[name]
-            grid = bk.PriceGrid(price, cfg.max_price_change, cfg.price_tick)
+            grid = bk.PriceGrid(price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
             costs, caps = commodity_supply_curve(self.base_extraction[i], nominal * cost_factor[i], capacity[i],
                                                  BACKSTOP * nominal * full_scarcity[i])
             hh_budget = self.household_shares[i] * budget
@@ -344,7 +347,7 @@ class ArenaModel(mesa.Model):
         self.pop.spend(spend_share)
         self.final_sales = household_spend
         self.goods_demand = demand
-        grid = bk.PriceGrid(goods_price, cfg.max_price_change, cfg.price_tick)
+        grid = bk.PriceGrid(goods_price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
         gbook = goods_book(grid, goods_budget, supply,
                            self.firms.unit_cost(goods_price, commodity_prices), COST_LEVELS)
         self._record_market("goods", gbook, bk.Clearing(-grid.low_index, goods_price, sold, 0, 0, 0, 0),

@@ -13,6 +13,7 @@ spread, depth and surplus are measured one way for every market.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -36,12 +37,12 @@ class PriceGrid:
     max_change: float
     tick: float
 
-    @property
+    @cached_property
     def low_index(self) -> int:
         """Index offset of the lowest level (<= 0)."""
         return int(np.ceil(np.log1p(-self.max_change) / self.tick))
 
-    @property
+    @cached_property
     def high_index(self) -> int:
         """Index offset of the highest level (>= 0)."""
         return int(np.floor(np.log1p(self.max_change) / self.tick))
@@ -51,7 +52,7 @@ class PriceGrid:
         """Number of levels."""
         return self.high_index - self.low_index + 1
 
-    @property
+    @cached_property
     def prices(self) -> np.ndarray:
         """Price of every level, ascending (currency/unit)."""
         k = np.arange(self.low_index, self.high_index + 1)

@@ -131,8 +131,10 @@ def step_supply(costs: np.ndarray, capacities: np.ndarray, prices: np.ndarray) -
     numpy.ndarray
         Supply at each price (units/tick).
     """
-    prices = np.asarray(prices, dtype=float)
-    return (np.asarray(capacities)[None, :] * (prices[:, None] >= np.asarray(costs)[None, :])).sum(axis=1)
+    costs = np.asarray(costs, dtype=float)
+    order = np.argsort(costs, kind="stable")
+    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(capacities, dtype=float)[order])])
+    return cumulative[np.searchsorted(costs[order], np.asarray(prices, dtype=float), side="right")]
 
 
 def supply_at(costs: np.ndarray, capacities: np.ndarray, price: float) -> float:

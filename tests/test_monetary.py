@@ -1,0 +1,124 @@
+"""Monetary policy and the macroeconomy inside the model (issue 4).
+
+Formula tests (Taylor rule, Phillips curve, annualisation) live in test_monetary_formulas.py.
+"""
+
+import numpy as np
+import pytest
+
+from arena import ArenaModel
+
+N = 5_000
+
+
+def run(ticks, shocks=(), **overrides):
+    model = ArenaModel(n_agents=N, seed=overrides.pop("seed", 3), check_accounting=True, **overrides)
+    plan = {t: (k, s) for t, k, s in shocks}
+    for t in range(ticks):
+        if t in plan:
+            model.apply_shock(*plan[t])
+        model.step()
+    return model
+
+
+@pytest.fixture(scope="module")
+def money_growth_runs():
+    return {g: run(750, monetary_regime="money_growth", money_growth=g) for g in (0.0, 0.1, 0.3)}
+
+
+def test_faster_money_growth_gives_higher_average_inflation(money_growth_runs):
+    mean = {g: m.indicators().inflation.loc[250:].mean() for g, m in money_growth_runs.items()}
+    assert mean[0.0] < mean[0.1] < mean[0.3]
+    assert mean[0.1] - mean[0.0] > 0.02
+
+
+def test_money_growth_rule_delivers_its_target(money_growth_runs):
+    df = money_growth_runs[0.1].indicators()
+    calm = df[df.tightening == 0]
+    measured = calm.money_growth.loc[300:].median()
+    assert measured == pytest.approx(0.1, abs=0.03)
+
+
+def test_automatic_tightening_fires_above_threshold(money_growth_runs):
+    model = money_growth_runs[0.3]
+    df = model.indicators()
+    assert df.inflation.max() > model.config.tightening_threshold
+    events = model.events("monetary_tightening")
+    assert len(events) >= 1
+    first = int(events.tick.iloc[0])
+    # fires when inflation crosses the threshold, and moves rate up and money growth down
+    assert df.inflation.loc[first] > model.config.tightening_threshold
+    assert df.inflation.loc[: first - 1].max() <= model.config.tightening_threshold or first == df.index[0]
+    assert df.policy_rate.loc[first] >= df.policy_rate.loc[first - 1] + model.config.tightening_step * 0.99
+    assert df.money_growth_target.loc[first] <= 0.0 < model.config.money_growth
+    assert (df.tightening.loc[first:first + 5] == 1).all()
+
+
+def test_quantitative_easing_fires_under_deflation_and_creates_money():
+    model = run(400, shocks=[(100, "money", -0.3)])
+    df = model.indicators()
+    events = model.events("quantitative_easing")
+    assert len(events) >= 1
+    first = int(events.tick.iloc[0])
+    assert df.inflation.loc[first] < model.config.deflation_threshold
+    assert df.policy_rate.loc[first] == 0.0  # at the zero lower bound
+    assert df.cb_equity_shares.loc[first + 20] > 0  # the central bank bought assets
+    # QE purchases are recorded as created money (accounting stayed closed: check_accounting=True)
+    assert df.money_supply.loc[first + 50] > df.money_supply.loc[first]
+
+
+def test_zero_lower_bound_can_be_switched_off():
+    on = run(300, shocks=[(100, "money", -0.3)]).indicators()
+    off = run(300, shocks=[(100, "money", -0.3)], zero_lower_bound=False).indicators()
+    assert on.policy_rate.min() >= 0.0
+    assert off.policy_rate.min() < 0.0
+    assert off.policy_rate.min() >= ArenaModel(n_agents=10).config.min_policy_rate
+
+
+def test_rate_shock_raises_rate_and_cools_the_economy():
+    base = run(300).indicators()
+    hike = run(300, shocks=[(100, "rate", 0.1)]).indicators()
+    window = slice(101, 250)
+    assert hike.policy_rate.loc[101] > base.policy_rate.loc[101] + 0.05
+    assert hike.real_rate.loc[window].mean() > base.real_rate.loc[window].mean()
+    assert hike.money_growth_target.loc[window].mean() < base.money_growth_target.loc[window].mean()
+    assert hike.inflation.loc[window].mean() < base.inflation.loc[window].mean()
+
+
+def test_quantity_equation_holds_as_identity():
+    df = run(200).indicators()
+    mv = df.money_supply * df.velocity
+    py = df.nominal_output
+    np.testing.assert_allclose(mv.to_numpy(), py.to_numpy(), rtol=1e-9)
+
+
+def test_unemployment_moves_with_goods_demand():
+    """Firms fire when sales fall: a levy on deposits cuts demand and raises unemployment."""
+    base = run(250).indicators()
+    squeezed = run(250, shocks=[(100, "money", -0.3)]).indicators()
+    window = slice(110, 200)
+    assert squeezed.output.loc[window].mean() < base.output.loc[window].mean()
+    assert squeezed.unemployment.loc[window].mean() > base.unemployment.loc[window].mean() + 0.01
+
+
+def test_phillips_curve_is_estimable_from_the_output():
+    """Wage inflation falls as unemployment rises: the slope fitted on a run is negative."""
+    model = run(1500, seed=5)
+    df = model.indicators()
+    wage_growth = np.log(df.wage).diff(63) * model.config.ticks_per_year / 63
+    both = np.column_stack([df.unemployment.to_numpy(), wage_growth.to_numpy()])[100:]
+    both = both[np.isfinite(both).all(axis=1)]
+    slope = np.polyfit(both[:, 0], both[:, 1], 1)[0]
+    assert slope < 0
+
+
+def test_long_run_has_no_nan_and_bounded_rates():
+    model = ArenaModel(n_agents=2_000, seed=9, check_accounting=True)
+    for _ in range(5_000):
+        model.step()
+    df = model.indicators()
+    assert np.isfinite(df.to_numpy(dtype=float)).all()
+    cfg = model.config
+    assert df.policy_rate.between(0.0, cfg.max_policy_rate).all()
+    assert (df.cpi > 0).all() and (df.money_supply > 0).all()
+    assert df.unemployment.between(0.0, 1.0).all()
