@@ -295,8 +295,11 @@ class ArenaModel(mesa.Model):
         commodity_prices = np.array([self.prices[r] for r in RESOURCE_NAMES])
         employed = int(np.count_nonzero(self.pop.employed))
         planned = employed * cfg.productivity
-        firm_units = self.firms.input_demand_per_unit(goods_price, commodity_prices) * planned
-        firm_units_at_goods_price = self.firms.coefficients * planned  # demand scale at p = P
+        # firms order the inputs they need, scaled down to what their deposits can pay for
+        bill = float(np.dot(self.firms.input_demand_per_unit(goods_price, commodity_prices) * planned,
+                            commodity_prices))
+        afford = min(1.0, max(self.firms.deposits, 0.0) / bill) if bill > 0 else 1.0
+        firm_units_at_goods_price = self.firms.coefficients * planned * afford  # demand scale at p = P
         budget = self.budget_total
         fills = np.zeros(len(RESOURCES))
         extracted = np.zeros(len(RESOURCES))
@@ -318,7 +321,7 @@ class ArenaModel(mesa.Model):
             new_price = result.price
             demand_at = hh_budget / new_price + firm_units_at_goods_price[i] * (new_price / goods_price) ** -0.5
             fill = min(1.0, result.volume / demand_at) if demand_at > 0 else 1.0
-            fills[i] = fill
+            fills[i] = fill * afford  # share of the inputs production needs
             value = result.volume * new_price
             household_spend += fill * hh_budget
             firm_input_cost += value - fill * hh_budget
@@ -327,7 +330,6 @@ class ArenaModel(mesa.Model):
             extracted[i] = min(result.volume, tranche_supply)
             self._record_market(name, book, result, price)
             self.prices[name] = new_price
-        del firm_units
         self.firms.deposits -= firm_input_cost
         self.extracted = extracted
         # production, then the goods market at the posted price
