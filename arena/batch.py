@@ -53,7 +53,7 @@ class RunSpec:
     ticks: int = 300
 
     def record(self) -> dict[str, Any]:
-        """The run's identity as written to ``_run.json``."""
+        """Return the run's identity as written to ``_run.json``."""
         return {"scenario": self.scenario.name, "params": self.params, "seed": self.seed, "ticks": self.ticks}
 
 
@@ -93,9 +93,11 @@ def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | None, seeds: 
         if name == "seed":
             raise ConfigError("'seed' cannot be a grid parameter of a batch; pass seeds=[...] instead.")
         if name not in PARAMETERS:
-            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: " + ", ".join(PARAMETERS))
+            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: "
+                              + ", ".join(PARAMETERS))
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-            raise ConfigError(f"The values of grid parameter {name!r} must be a list. Got {values!r} instead.")
+            raise ConfigError(f"The values of grid parameter {name!r} must be a list. "
+                              f"Got {values!r} instead.")
         grid[name] = [v.item() if hasattr(v, "item") else v for v in values]
         if not grid[name]:
             raise ConfigError(f"Grid parameter {name!r} has no values.")
@@ -112,7 +114,7 @@ def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | None, seeds: 
         raise ConfigError(f"A batch's ticks must be >= 1. Got {ticks} instead.")
     specs, seen = [], set()
     for combo in itertools.product(*grid.values()):
-        params = dict(zip(grid, combo))
+        params = dict(zip(grid, combo, strict=True))
         for seed in seeds:
             config = scenario.make_config(**params, seed=seed)  # validates
             fingerprint = scenario.fingerprint(ticks, **params, seed=seed)
@@ -260,7 +262,8 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
             storage.write_batch_run(out, spec.run_id, record, result.get("frame"))
             bar.update(1)
             if result["status"] != "ok":
-                bar.write(f"run {spec.run_id} ({spec.params}, seed {spec.seed}) failed: {result.get('error')}")
+                bar.write(f"run {spec.run_id} ({spec.params}, seed {spec.seed}) failed: "
+                          f"{result.get('error')}")
     finally:
         bar.close()
     statuses = storage.read_batch_runs(out, [s.run_id for s in specs])
@@ -285,7 +288,7 @@ def id_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def param_columns(frame: pd.DataFrame) -> list[str]:
-    """The grid-parameter columns of a batch frame."""
+    """Return the grid-parameter columns of a batch frame."""
     return [c for c in id_columns(frame) if c not in ID_COLUMNS]
 
 
@@ -304,7 +307,7 @@ def summarize(frame: pd.DataFrame, ticks_per_year: int = 250) -> pd.DataFrame:
     for key, run in frame.sort_values("tick").groupby(keys, sort=False, dropna=False):
         price = run["price_equity"].to_numpy(dtype=float)
         returns = np.diff(np.log(price))
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
         row |= {
             "ticks": int(run["tick"].max()),
             "peak_inflation": float(run["inflation"].max()),
@@ -352,12 +355,13 @@ def plot_bands(frame: pd.DataFrame, indicators: Sequence[str] = ("price_equity",
     rows = max(1, -(-len(indicators) // cols))
     fig = Figure(figsize=(6.5 * cols, 3.2 * rows), dpi=90, layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
-    for ax, column in zip(axes, indicators):
+    for ax, column in zip(axes, indicators, strict=False):
         table = bands(frame, column, quantiles)
         groups = [c for c in table.columns if c not in ("tick", "low", "median", "high")]
         parts = table.groupby(groups, sort=True) if groups else [((), table)]
         for key, part in parts:
-            label = ", ".join(f"{g}={v}" for g, v in zip(groups, key if isinstance(key, tuple) else (key,)))
+            values = key if isinstance(key, tuple) else (key,)
+            label = ", ".join(f"{g}={v}" for g, v in zip(groups, values, strict=True))
             line, = ax.plot(part["tick"], part["median"], lw=1.3, label=label or "median")
             ax.fill_between(part["tick"], part["low"], part["high"], color=line.get_color(), alpha=0.2)
         ax.set_title(f"{column} (median, {quantiles[0]:.0%}-{quantiles[1]:.0%} band)")

@@ -49,7 +49,8 @@ def parse_grid(items: Sequence[str]) -> dict[str, list[Any]]:
         if not sep or not values.strip():
             raise ConfigError(f"--grid expects PARAM=V1,V2,... Got {item!r} instead.")
         if name not in PARAMETERS:
-            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: " + ", ".join(PARAMETERS))
+            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: "
+                              + ", ".join(PARAMETERS))
         grid[name] = [_parse_value(name, v) for v in values.split(",") if v.strip()]
     return grid
 
@@ -129,7 +130,8 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
         if args.verbose:
             for shock in s.shocks:
                 target = "".join(f" {k}={v}" for k, v in shock.target.items())
-                print(f"{'':<{width}}    tick {shock.tick}: {shock.kind} {shock.size:g}{target}  {shock.note}")
+                print(f"{'':<{width}}    tick {shock.tick}: {shock.kind} {shock.size:g}{target}  "
+                      f"{shock.note}")
             for e in s.expected:
                 bounds = " ".join(f"{k} {v:g}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
                 print(f"{'':<{width}}    expect {e.metric} {bounds}")
@@ -150,7 +152,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``arena`` command."""
+    """Build the argument parser of the ``arena`` command."""
     parser = argparse.ArgumentParser(prog="arena", description="Living Economy Arena: run, batch, explore.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -60,7 +60,7 @@ def resolve(config_or_path: Any) -> Scenario:
 
 
 def summary_table(indicators: pd.DataFrame) -> pd.DataFrame:
-    """Final values of the main indicators, plus the equity drawdown and peak inflation."""
+    """Tabulate the final main indicators, the equity drawdown and the peak inflation."""
     from arena.indicators import max_drawdown
 
     rows = []
@@ -72,7 +72,8 @@ def summary_table(indicators: pd.DataFrame) -> pd.DataFrame:
         rows.append(("max drawdown (equity)", f"{max_drawdown(indicators['price_equity'].to_numpy()):.1%}"))
     if "inflation" in indicators:
         rows.append(("peak inflation", f"{float(indicators['inflation'].max()):.2%}"))
-    return pd.DataFrame(rows, columns=["indicator", f"tick {int(indicators.index[-1])}"]).set_index("indicator")
+    columns = ["indicator", f"tick {int(indicators.index[-1])}"]
+    return pd.DataFrame(rows, columns=columns).set_index("indicator")
 
 
 def plot_indicators(indicators: pd.DataFrame, path: str | Path, title: str = "") -> Path:
@@ -92,7 +93,8 @@ def plot_indicators(indicators: pd.DataFrame, path: str | Path, title: str = "")
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
 
-    panel(axes[0, 0], [("price_equity", "equity price"), ("fundamental_equity", "fundamental")], "currency/share")
+    panel(axes[0, 0], [("price_equity", "equity price"), ("fundamental_equity", "fundamental")],
+          "currency/share")
     axes[0, 0].set_title("Equity market")
     panel(axes[0, 1], [("inflation", "inflation"), ("expected_inflation", "expected inflation"),
                        ("policy_rate", "policy rate")], "% per year", 100)

@@ -149,11 +149,11 @@ class Scenario:
 
     # ------------------------------------------------------------------ building runs --
     def make_config(self, **overrides: Any) -> ArenaConfig:
-        """The scenario's ArenaConfig with further ``overrides`` (validated)."""
+        """Return the scenario's ArenaConfig with further ``overrides`` (validated)."""
         return ArenaConfig.from_dict({**self.config, **overrides})
 
     def shocks_before(self, ticks: int) -> tuple[Shock, ...]:
-        """The shocks that happen in a run of ``ticks`` ticks (tick < ticks)."""
+        """Return the shocks that happen in a run of ``ticks`` ticks (tick < ticks)."""
         return tuple(s for s in self.shocks if s.tick < ticks)
 
     def simulate(self, ticks: int | None = None, overrides: Mapping[str, Any] | None = None, *,
@@ -201,11 +201,12 @@ class Scenario:
         """Hash of what determines a run's numbers: full config, shocks that happen, ticks."""
         ticks = self.ticks if ticks is None else int(ticks)
         spec = {"config": self.make_config(**overrides).to_dict(), "ticks": ticks,
-                "shocks": [[s.tick, s.kind, s.size, sorted(s.target.items())] for s in self.shocks_before(ticks)]}
+                "shocks": [[s.tick, s.kind, s.size, sorted(s.target.items())]
+                           for s in self.shocks_before(ticks)]}
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
 
     def to_toml(self, config: ArenaConfig | None = None, ticks: int | None = None) -> str:
-        """The scenario as TOML; with ``config``, the ``[config]`` table lists every parameter."""
+        """Return the scenario as TOML (with ``config``, ``[config]`` lists every parameter)."""
         ticks = self.ticks if ticks is None else ticks
         lines = [f"name = {_toml_value(self.name)}", f"description = {_toml_value(self.description)}",
                  f"ticks = {int(ticks)}", "", "[config]"]
@@ -313,12 +314,14 @@ def _check_shocks(data: Any, ticks: int | None, problems: _Problems) -> list[Sho
             problems.add(f"{where}.tick", f"must be an int >= 0. Got {tick!r} instead.")
             ok = False
         elif ticks is not None and tick >= ticks:
-            problems.add(f"{where}.tick", f"must be before the last tick: the scenario runs {ticks} ticks, so "
+            problems.add(f"{where}.tick", "must be before the last tick: the scenario runs "
+                                          f"{ticks} ticks, so "
                                           f"tick must be in [0, {ticks - 1}]. Got {tick!r} instead.")
             ok = False
         kind = entry.get("kind")
         if kind not in shk.SHOCK_KINDS:
-            problems.add(f"{where}.kind", f"must be one of {', '.join(shk.SHOCK_KINDS)}. Got {kind!r} instead.")
+            problems.add(f"{where}.kind",
+                         f"must be one of {', '.join(shk.SHOCK_KINDS)}. Got {kind!r} instead.")
             continue
         note = entry.get("note", "")
         if not isinstance(note, str):
@@ -490,6 +493,6 @@ def list_scenarios() -> list[Scenario]:
 
 
 def with_config(scenario: Scenario, **overrides: Any) -> Scenario:
-    """A copy of ``scenario`` with config overrides (validated)."""
+    """Return a copy of ``scenario`` with config overrides (validated)."""
     scenario.make_config(**overrides)
     return replace(scenario, config={**scenario.config, **overrides})

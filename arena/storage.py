@@ -153,7 +153,7 @@ def run_path(batch_dir: str | Path, run_id: str) -> Path:
 
 
 def run_status(batch_dir: str | Path, run_id: str) -> dict[str, Any] | None:
-    """The run's ``_run.json`` record, or None if the run is not on disk (or is incomplete)."""
+    """Return the run's ``_run.json`` record, or None if it is not (completely) on disk."""
     marker = run_path(batch_dir, run_id) / RUN_MARKER
     try:
         record = json.loads(marker.read_text())

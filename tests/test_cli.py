@@ -20,7 +20,8 @@ ARENA = Path(sys.executable).with_name("arena")
 def arena_cmd(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
     command = [str(ARENA)] if ARENA.exists() else [sys.executable, "-m", "arena.cli"]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(command + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(command + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=env)
 
 
 def test_arena_run_end_to_end(tmp_path):
@@ -39,45 +40,50 @@ def test_arena_run_end_to_end(tmp_path):
     assert "30/30" in done.stderr  # the progress bar
 
 
-def test_arena_run_explicit_out_and_scenario_file(tmp_path):
+def test_arena_run_explicit_out_and_scenario_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     scenario = tmp_path / "mine.toml"
     scenario.write_text('name = "mine"\nticks = 12\n[config]\nn_agents = 1500\n'
                         '[[shocks]]\ntick = 5\nkind = "panic"\nsize = 0.5\n')
-    done = arena_cmd("run", str(scenario), "--out", "elsewhere", "-q", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert cli.main(["run", str(scenario), "--out", "elsewhere", "-q"]) == 0
     assert len(pd.read_parquet(tmp_path / "elsewhere" / "indicators.parquet")) == 12
     assert "shock" in set(pd.read_parquet(tmp_path / "elsewhere" / "events.parquet")["type"])
-    assert done.stdout == ""
+    assert capsys.readouterr().out == ""
 
 
-def test_arena_run_refuses_bad_input_with_a_message(tmp_path):
+def test_arena_run_refuses_bad_input_with_a_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.toml").write_text('name = "bad"\nticks = 10\n[config]\nn_agents = -1\n')
-    done = arena_cmd("run", "bad.toml", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "config.n_agents" in done.stderr and "Traceback" not in done.stderr
-    done = arena_cmd("run", "no_such_scenario", cwd=tmp_path)
-    assert done.returncode == 2 and "unknown scenario" in done.stderr
+    assert cli.main(["run", "bad.toml"]) == 2
+    err = capsys.readouterr().err
+    assert "config.n_agents" in err and "Traceback" not in err
+    assert cli.main(["run", "no_such_scenario"]) == 2
+    assert "unknown scenario" in capsys.readouterr().err
+    assert cli.main(["batch", "baseline", "--grid", "n_agents=0", "--ticks", "5"]) == 2
+    assert "n_agents" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()
 
 
-def test_arena_scenarios_lists_names_and_descriptions(tmp_path):
-    done = arena_cmd("scenarios", "-v", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+def test_arena_scenarios_lists_names_and_descriptions(capsys):
+    assert cli.main(["scenarios", "-v"]) == 0
+    out = capsys.readouterr().out
     for name in ("baseline", "market_crash", "inflation_spiral", "oil_shock"):
-        assert name in done.stdout
-    assert "Panic meets herding" in done.stdout and "expect max_drawdown_equity" in done.stdout
+        assert name in out
+    assert "Panic meets herding" in out and "expect max_drawdown_equity" in out
 
 
-def test_arena_batch_end_to_end(tmp_path):
-    done = arena_cmd("batch", "baseline", "--grid", "fear_weight=0.2,0.4", "--seeds", "1,2", "--ticks", "15",
-                     "--agents", "1500", "--workers", "1", "--out", "b", cwd=tmp_path)
+def test_arena_batch_end_to_end(tmp_path, monkeypatch, capsys):
+    args = ["batch", "baseline", "--grid", "fear_weight=0.2,0.4", "--seeds", "1,2", "--ticks", "15",
+            "--agents", "1500", "--workers", "1", "--out", "b"]
+    done = arena_cmd(*args, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "4 runs (4 computed" in done.stdout and "max_drawdown_equity" in done.stdout
     frame = pd.read_parquet(tmp_path / "b")
     assert len(frame) == 4 * 15 and set(frame["fear_weight"]) == {0.2, 0.4}
     assert (tmp_path / "b" / "_summary.csv").is_file() and (tmp_path / "b" / "_bands.png").is_file()
-    again = arena_cmd("batch", "baseline", "--grid", "fear_weight=0.2,0.4", "--seeds", "1,2", "--ticks", "15",
-                      "--agents", "1500", "--workers", "1", "--out", "b", "-q", cwd=tmp_path)
-    assert "4 runs (0 computed, 4 already on disk" in again.stdout
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(args + ["-q"]) == 0
+    assert "4 runs (0 computed, 4 already on disk" in capsys.readouterr().out
 
 
 def test_grid_and_seed_parsing():

@@ -93,7 +93,8 @@ def test_acceptance_bad_agent_count(tmp_path):
     ('name = "x"\nticks = 10\n[config]\nn_agent = 5\n', ["config.n_agent", "unknown parameter"]),
     ('name = "x"\nticks = 10\n[[shocks]]\ntick = 1\nkind = "panic"\nsize = 0.5\nresource = "oil"\n',
      ["shocks[0].resource", "target keywords"]),
-    ('name = "x"\nticks = 10\n[expected]\npeak_fear = { min = 0.1, upto = 3 }\n', ["expected.peak_fear.upto"]),
+    ('name = "x"\nticks = 10\n[expected]\npeak_fear = { min = 0.1, upto = 3 }\n',
+     ["expected.peak_fear.upto"]),
     ('name = "x"\nticks = 10\n[expected]\npeak_nonsense = { min = 0.1 }\n', ["expected.peak_nonsense",
                                                                             "unknown indicator"]),
     ('name = "x"\nticks = 10\n[expected]\nevents_party = { min = 1 }\n', ["expected.events_party",
@@ -114,12 +115,14 @@ def test_acceptance_bad_agent_count(tmp_path):
     ('name = "x"\nticks = 10\n[config]\nfear_weight = 1.5\n', ["config.fear_weight", "[0, 1]", "Got 1.5"]),
     ('name = "x"\nticks = 10\n[config]\nmonetary_regime = "gold"\n', ["config.monetary_regime", "'taylor'"]),
     ('name = "x"\nticks = 10\n[config]\nshare_chartist = 0.9\n', ["config:", "sum to 1"]),
-    ('name = "x"\nticks = 10\n[[shocks]]\ntick = 1\nkind = "panic"\nsize = 1.5\n', ["shocks[0].size", "[0, 1]"]),
+    ('name = "x"\nticks = 10\n[[shocks]]\ntick = 1\nkind = "panic"\nsize = 1.5\n',
+     ["shocks[0].size", "[0, 1]"]),
     ('name = "x"\nticks = 10\n[[shocks]]\ntick = 1\nkind = "catastrophe"\nsize = 0.5\nresource = "gold"\n',
      ["shocks[0].resource", "oil"]),
     ('name = "x"\nticks = 10\n[[shocks]]\ntick = 1\nkind = "strategy_mix"\nsize = 0.5\nstrategy = "luck"\n',
      ["shocks[0].strategy", "chartist"]),
-    ('name = "x"\nticks = 10\n[[shocks]]\ntick = -1\nkind = "panic"\nsize = 0.5\n', ["shocks[0].tick", ">= 0"]),
+    ('name = "x"\nticks = 10\n[[shocks]]\ntick = -1\nkind = "panic"\nsize = 0.5\n',
+     ["shocks[0].tick", ">= 0"]),
     ('name = "x"\nticks = 10\n[expected]\npeak_fear = { min = 0.5, max = 0.1 }\n', ["expected.peak_fear",
                                                                                   "greater than max"]),
     ('name = "x"\nticks = 10\n[expected]\npeak_fear = { min = 0.1, to = 11 }\n', ["expected.peak_fear.to",
@@ -173,7 +176,8 @@ def test_all_problems_reported_at_once(tmp_path):
     assert message.count("\n") == 4
     with pytest.raises(ScenarioError) as info:
         load_scenario(tmp_path / "bad.toml")
-    assert [key for key, _ in info.value.problems] == ["extra", "config.n_agents", "config.seed", "shocks[0].tick"]
+    keys = [key for key, _ in info.value.problems]
+    assert keys == ["extra", "config.n_agents", "config.seed", "shocks[0].tick"]
 
 
 def test_invalid_toml_and_missing_file(tmp_path):
