@@ -25,7 +25,8 @@ def gini(values: np.ndarray) -> float:
     if n == 0 or total <= 0:
         return 0.0
     ranks = np.arange(1, n + 1)
-    return float(np.dot(2 * ranks - n - 1, x) / (n * total))
+    # rounding can leave e.g. -2e-17 for equal values: clip to the documented range
+    return float(np.clip(np.dot(2 * ranks - n - 1, x) / (n * total), 0.0, 1.0))
 
 
 def lorenz_curve(values: np.ndarray, points: int = 101) -> tuple[np.ndarray, np.ndarray]:
@@ -33,7 +34,9 @@ def lorenz_curve(values: np.ndarray, points: int = 101) -> tuple[np.ndarray, np.
     x = np.sort(np.maximum(np.asarray(values, dtype=float), 0.0))
     cum = np.concatenate([[0.0], np.cumsum(x)])
     pop = np.linspace(0.0, 1.0, points)
-    share = np.interp(pop * x.size, np.arange(x.size + 1), cum) / max(cum[-1], 1e-300)
+    share = np.interp(pop * x.size, np.arange(x.size + 1), cum)
+    # divide by the total itself (a floor such as 1e-300 mis-scales tiny totals); all-zero -> zeros
+    share = share / cum[-1] if cum[-1] > 0 else np.zeros_like(pop)
     return pop, share
 
 
