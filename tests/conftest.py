@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import random
 from collections import deque
 
@@ -24,10 +25,18 @@ SMALL_N = 2_000
 # Hypothesis: no per-example deadline (a model tick is a few ms, and the first example
 # pays for imports) and no flakiness from slow machines. Tests that build models set
 # their own small max_examples.
+# ARENA_HYPOTHESIS_PROFILE=thorough runs 20x the examples (for hunting bugs, not for CI).
 settings.register_profile(
     "arena", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True,
 )
-settings.load_profile("arena")
+settings.register_profile("thorough", settings.get_profile("arena"), max_examples=2000)
+settings.load_profile(os.environ.get("ARENA_HYPOTHESIS_PROFILE", "arena"))
+_THOROUGH = os.environ.get("ARENA_HYPOTHESIS_PROFILE") == "thorough"
+
+
+def examples(n: int) -> int:
+    """``max_examples`` for a costly property test: ``n`` normally, 20x under the thorough profile."""
+    return n * 20 if _THOROUGH else n
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import SMALL_N
 
 from arena import AccountingError, ArenaModel, accounting
 from arena.accounting import Ledger, check
-
-from conftest import SMALL_N
 
 
 def test_ledger_accumulates_named_flows_per_stock():
@@ -62,13 +61,33 @@ def _corrupting(model, phase: str, corrupt):
     return wrapped
 
 
+def _add_cash(m):
+    m.pop.cash[0] += 1000.0
+
+
+def _drain_firms(m):
+    m.firms.deposits -= 250.0
+
+
+def _add_goods(m):
+    m.firms.inventory += 40.0
+
+
+def _add_shares(m):
+    m.pop.shares[3] += 2.0
+
+
+def _lose_oil(m):
+    m.scarcity.reserves[0] -= 9.0
+
+
+#: label -> (phase to corrupt after, corruption, unexplained amount)
 CORRUPTIONS = {
-    "money": ("_phase_agents", lambda m: m.pop.cash.__setitem__(0, m.pop.cash[0] + 1000.0), 1000.0),
-    "money (firms)": ("_phase_markets", lambda m: setattr(m.firms, "deposits", m.firms.deposits - 250.0), -250.0),
-    "goods": ("_phase_markets", lambda m: setattr(m.firms, "inventory", m.firms.inventory + 40.0), 40.0),
-    "shares_equity": ("_phase_agents", lambda m: m.pop.shares.__setitem__(3, m.pop.shares[3] + 2.0), 2.0),
-    "reserves_oil": ("_phase_scarcity", lambda m: m.scarcity.reserves.__setitem__(0, m.scarcity.reserves[0] - 9.0),
-                     -9.0),
+    "money": ("_phase_agents", _add_cash, 1000.0),
+    "money (firms)": ("_phase_markets", _drain_firms, -250.0),
+    "goods": ("_phase_markets", _add_goods, 40.0),
+    "shares_equity": ("_phase_agents", _add_shares, 2.0),
+    "reserves_oil": ("_phase_scarcity", _lose_oil, -9.0),
 }
 
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,7 +210,7 @@ def auction(grid, buys, sells):
     return pop, book, result, buy_fills, sell_fills
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(100))
 @given(random_auctions())
 def test_clearing_matches_brute_force(case):
     grid, buys, sells, exact = case
@@ -232,7 +233,7 @@ def test_clearing_matches_brute_force(case):
     assert grid.reference * (1 - grid.max_change) <= result.price <= grid.reference * (1 + grid.max_change)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(100))
 @given(random_auctions())
 def test_fills_conserve_volume_and_respect_limits(case):
     grid, buys, sells, _ = case
@@ -241,11 +242,11 @@ def test_fills_conserve_volume_and_respect_limits(case):
     # buy fills = sell fills = volume
     assert buy_fills.sum() == pytest.approx(result.volume, rel=VOL_RTOL, abs=1e-9)
     assert sell_fills.sum() == pytest.approx(result.volume, rel=VOL_RTOL, abs=1e-9)
-    for (limit, qty, _), fill in zip(buys, buy_fills):
+    for (limit, qty, _), fill in zip(buys, buy_fills, strict=True):
         assert -1e-12 <= fill <= qty * (1 + 1e-12)
         if fill > 0:
             assert p <= limit * (1 + PRICE_RTOL), f"buyer with limit {limit} paid {p}"
-    for (limit, qty, _), fill in zip(sells, sell_fills):
+    for (limit, qty, _), fill in zip(sells, sell_fills, strict=True):
         assert -1e-12 <= fill <= qty * (1 + 1e-12)
         if fill > 0:
             assert p >= limit * (1 - PRICE_RTOL), f"seller with limit {limit} received {p}"
@@ -257,15 +258,15 @@ def test_fills_conserve_volume_and_respect_limits(case):
     np.testing.assert_allclose(pop.cash[n_b:][hh_sell], sell_fills[hh_sell] * p, rtol=1e-12, atol=0)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(100))
 @given(random_auctions())
 def test_fills_follow_price_priority(case):
     """The documented allocation: better-priced orders fill first, pro rata only at the marginal level."""
     grid, buys, sells, _ = case
     _, book, result, buy_fills, sell_fills = auction(grid, buys, sells)
     for orders, fills, side in ((buys, buy_fills, "buy"), (sells, sell_fills, "sell")):
-        live = [(grid.level_of(np.array([o[0]]), side)[0], o[1], f) for o, f in zip(orders, fills)
-                if grid.tradable(np.array([o[0]]), side)[0]]
+        live = [(grid.level_of(np.array([o[0]]), side)[0], o[1], f)
+                for o, f in zip(orders, fills, strict=True) if grid.tradable(np.array([o[0]]), side)[0]]
         better = (lambda a, b: a > b) if side == "buy" else (lambda a, b: a < b)
         for la, qa, fa in live:
             for lb, qb, fb in live:

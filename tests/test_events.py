@@ -98,7 +98,7 @@ def test_every_event_type_is_documented():
 
 def test_model_event_log_is_bounded_by_history_limit():
     model = ArenaModel(n_agents=300, seed=1, history_limit=10)
-    for i in range(25):
+    for _ in range(25):
         model.apply_shock("rate", 0.001)
     assert len(model.event_log) == 10
     assert len(model.events()) == 10

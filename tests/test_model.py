@@ -8,14 +8,13 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SMALL_N, assert_state_valid, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arena import ArenaConfig, ArenaModel, accounting
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS
-
-from conftest import SMALL_N, assert_state_valid
 
 #: Flows the engine may record, per stock (docs/model.md, "Accounting").
 ALLOWED_FLOWS = {
@@ -144,14 +143,16 @@ def test_cash_goods_shares_and_reserves_are_conserved_over_500_ticks(monkeypatch
         assert end[stock] - start[stock] == pytest.approx(totals[stock], rel=1e-8,
                                                           abs=1e-8 * (abs(start[stock]) + gross[stock]))
     # households' equity never exceeds what exists, and the central bank holds the rest
-    assert model.pop.shares.sum() + model.central_bank.shares == pytest.approx(start["shares_equity"], rel=1e-9)
+    held = model.pop.shares.sum() + model.central_bank.shares
+    assert held == pytest.approx(start["shares_equity"], rel=1e-9)
     # goods and money actually moved (the check is not vacuous)
     assert model.indicators()["volume_equity"].gt(0).mean() > 0.5
     assert model.indicators()["volume_goods"].gt(0).all()
 
 
 MORE_SHOCKS = {40: [("qe", 0.01, {})], 50: [("money", -0.05, {})], 55: [("money", 0.05, {})],
-               60: [("discovery", 0.5, {"resource": "water"})], 70: [("strategy_mix", 0.3, {"strategy": "chartist"})]}
+               60: [("discovery", 0.5, {"resource": "water"})],
+               70: [("strategy_mix", 0.3, {"strategy": "chartist"})]}
 
 
 def test_conservation_with_shocks_and_an_outside_trader():
@@ -161,7 +162,8 @@ def test_conservation_with_shocks_and_an_outside_trader():
         price = model.prices["equity"]
         free_cash = agent.cash - agent.reserved_cash()
         if t % 7 == 0 and free_cash > price * 1.1:
-            model.outside.place(agent.id, "buy", min(5.0, free_cash / (price * 1.1) * 0.5), price * 1.1, model.tick)
+            qty = min(5.0, free_cash / (price * 1.1) * 0.5)
+            model.outside.place(agent.id, "buy", qty, price * 1.1, model.tick)
         free_shares = agent.shares - agent.reserved_shares()
         if t % 11 == 5 and free_shares > 0.1:
             model.outside.place(agent.id, "sell", free_shares / 2, price * 0.95, model.tick)
@@ -196,7 +198,7 @@ shock = st.sampled_from(sorted(SHOCK_KINDS)).flatmap(
     lambda k: st.tuples(st.integers(0, 29), st.just(k), _size(k), _target(k)))
 
 
-@settings(max_examples=12)
+@settings(max_examples=examples(12))
 @given(st.lists(shock, max_size=8), st.integers(0, 2**16))
 def test_state_stays_finite_and_bounded_under_random_shocks(shocks, seed):
     model = ArenaModel(n_agents=SMALL_N, seed=seed, check_accounting=True)

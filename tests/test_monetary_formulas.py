@@ -80,7 +80,8 @@ def test_measured_inflation_of_a_constant_growth_path():
     cb = CentralBank(cfg)
     T = cfg.ticks_per_year
     for t in range(100):
-        inflation, money_growth, velocity_change = cb.measure(100.0 * 1.05 ** (t / T), 1e6 * 1.03 ** (t / T), 2.0)
+        cpi, money = 100.0 * 1.05 ** (t / T), 1e6 * 1.03 ** (t / T)
+        inflation, money_growth, velocity_change = cb.measure(cpi, money, 2.0)
     assert inflation == pytest.approx(0.05, rel=1e-9)
     assert money_growth == pytest.approx(0.03, rel=1e-9)
     assert velocity_change == pytest.approx(0.0, abs=1e-12)

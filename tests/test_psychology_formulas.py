@@ -104,7 +104,7 @@ def test_zero_size_shock_changes_no_mood():
     psy = Psychology(cfg)
     before = [m.copy() for m in (pop.sentiment, pop.fear, pop.greed, pop.confidence)]
     psy.shock(pop, "panic", 0.0, slice(None))
-    for b, m in zip(before, (pop.sentiment, pop.fear, pop.greed, pop.confidence)):
+    for b, m in zip(before, (pop.sentiment, pop.fear, pop.greed, pop.confidence), strict=True):
         np.testing.assert_array_equal(b, m)
 
 

@@ -25,7 +25,8 @@ def test_scarcity_level_by_hand():
     np.testing.assert_allclose(scarcity_level(np.array([50.0, 100.0, 0.0, 75.0]), np.array([100.0] * 4)),
                                [0.5, 0.0, 1.0, 0.25])
     # clipped to [0, 1]: reserves above base (discoveries) are not negative scarcity
-    np.testing.assert_array_equal(scarcity_level(np.array([150.0, -1.0]), np.array([100.0, 100.0])), [0.0, 1.0])
+    np.testing.assert_array_equal(scarcity_level(np.array([150.0, -1.0]), np.array([100.0, 100.0])),
+                                  [0.0, 1.0])
 
 
 def test_price_multiplier_by_hand():

@@ -6,12 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import assert_state_valid, snapshot
 
 from arena import ArenaModel, ShockError
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS, validate
-
-from conftest import assert_state_valid, snapshot
 
 BAD_SHOCKS = [
     # (kind, size, target, words the message must contain)
