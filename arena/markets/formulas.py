@@ -30,13 +30,17 @@ def equilibrium_price(price: float, demand: float, supply: float, elasticity: fl
     -------
     float
         Next price, > 0. With no supply the ratio D/S is taken as ``1 + 1/elasticity`` at
-        most, i.e. the capped maximum rise; with no demand and no supply the price is kept.
+        most, i.e. the capped maximum rise (no rise when ``elasticity`` is 0); with no
+        demand and no supply the price is kept.
     """
     if supply <= 0.0:
         ratio = 1.0 if demand <= 0.0 else np.inf
     else:
         ratio = demand / supply
-    change = elasticity * (ratio - 1.0) if np.isfinite(ratio) else max_change
+    if np.isfinite(ratio):
+        change = elasticity * (ratio - 1.0)
+    else:  # the limit of elasticity * (D/S - 1) as S -> 0: the capped rise, none if elasticity is 0
+        change = max_change if elasticity > 0.0 else 0.0
     return float(price * (1.0 + cap_change(change, max_change)))
 
 
