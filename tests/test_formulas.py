@@ -42,6 +42,7 @@ from arena.markets.schedules import (
     (10.0, 0.0, 100.0, 0.3, 0.5, 7.0),        # 10 (1 - 0.3)
     (10.0, 250.0, 100.0, 0.0, 0.5, 10.0),     # zero elasticity: the price does not respond
     (10.0, 5.0, 0.0, 0.5, 0.2, 12.0),         # no supply, some demand: the maximum rise
+    (10.0, 5.0, 0.0, 0.0, 0.2, 10.0),         # ... unless the price does not respond at all
     (10.0, 0.0, 0.0, 0.5, 0.2, 10.0),         # no demand, no supply: kept
 ])
 def test_equilibrium_price_by_hand(price, demand, supply, eps, cap, expected):
