@@ -87,9 +87,12 @@ def test_dask_local_cluster_backend_identical(serial_batch, tmp_path):
                                          out_dir=tmp_path / "client", progress=False)
         via_cluster = arena.run_batch("baseline", grid=GRID, seeds=SEEDS[:1], ticks=TICKS, backend=cluster,
                                       out_dir=tmp_path / "cluster", progress=False)
+        via_address = arena.run_batch("baseline", grid=GRID, seeds=SEEDS[1:2], ticks=TICKS,
+                                      backend=cluster.scheduler_address, out_dir=tmp_path / "address",
+                                      progress=False)
     pd.testing.assert_frame_equal(normalise(via_client), normalise(serial_batch))
-    pd.testing.assert_frame_equal(normalise(via_cluster),
-                                  normalise(serial_batch[serial_batch["seed"] == SEEDS[0]]))
+    for seed, frame in ((SEEDS[0], via_cluster), (SEEDS[1], via_address)):
+        pd.testing.assert_frame_equal(normalise(frame), normalise(serial_batch[serial_batch["seed"] == seed]))
 
 
 def test_acceptance_baseline_serial_vs_resumed(tmp_path):
