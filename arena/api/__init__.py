@@ -16,13 +16,24 @@ __all__ = ["create_app", "serve"]
 def __getattr__(name: str):
     if name == "create_app":
         from arena.api.app import create_app
+
         return create_app
     raise AttributeError(f"module 'arena.api' has no attribute {name!r}")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, agents: int | None = 20_000, seed: int | None = 42,
-          paused: bool = False, scenario: str | None = None, *, admin_key: str | None = None,
-          log_level: str = "info", access_log: bool = False, **settings: Any) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    agents: int | None = 20_000,
+    seed: int | None = 42,
+    paused: bool = False,
+    scenario: str | None = None,
+    *,
+    admin_key: str | None = None,
+    log_level: str = "info",
+    access_log: bool = False,
+    **settings: Any,
+) -> None:
     """Run the API server until interrupted.
 
     Parameters
@@ -57,6 +68,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, agents: int | None = 20_000
     shocks = None
     if scenario is not None:
         from arena.scenarios import load_scenario
+
         config, shocks = scenario_parts(load_scenario(scenario))
         config = config.replace(**overrides) if overrides else config.replace(n_agents=SERVER_AGENTS)
     else:
@@ -64,10 +76,25 @@ def serve(host: str = "127.0.0.1", port: int = 8000, agents: int | None = 20_000
     api_settings = ApiSettings.create(admin_key=admin_key, **settings)
     app = create_app(config, paused=paused, scenario=scenario, shocks=shocks, settings=api_settings)
     if api_settings.generated_admin_key:
-        print(f"arena serve: admin key (set ARENA_ADMIN_KEY to choose one): {api_settings.admin_key}",
-              file=sys.stderr, flush=True)
-    print(f"arena serve: {config.n_agents} households, seed {config.seed}, "
-          f"{'paused' if paused else f'ticking every {config.tick_rate} ms'}; "
-          f"docs at http://{host}:{port}/docs", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log,
-                ws_max_size=api_settings.ws_max_message, ws_ping_interval=20.0, ws_ping_timeout=20.0)
+        print(
+            f"arena serve: admin key (set ARENA_ADMIN_KEY to choose one): {api_settings.admin_key}",
+            file=sys.stderr,
+            flush=True,
+        )
+    print(
+        f"arena serve: {config.n_agents} households, seed {config.seed}, "
+        f"{'paused' if paused else f'ticking every {config.tick_rate} ms'}; "
+        f"docs at http://{host}:{port}/docs",
+        file=sys.stderr,
+        flush=True,
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        ws_max_size=api_settings.ws_max_message,
+        ws_ping_interval=20.0,
+        ws_ping_timeout=20.0,
+    )

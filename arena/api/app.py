@@ -23,6 +23,7 @@ from arena.api.routes_admin import admin_router
 from arena.api.routes_agents import agents_router
 from arena.api.routes_read import read_router
 from arena.api.runtime import ResponseCache, ScheduledShock, Simulation
+from arena.api.schemas import ErrorResponse
 from arena.api.settings import SERVER_AGENTS, ApiSettings
 from arena.api.ws import Hub
 from arena.config import ArenaConfig
@@ -38,6 +39,7 @@ class BodyLimit:
         self.limit = limit
 
     async def __call__(self, scope, receive, send):
+        """Pass the request on, or answer 413 once the body exceeds the limit."""
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         for name, value in scope.get("headers", ()):
@@ -61,8 +63,16 @@ class BodyLimit:
 
     async def _refuse(self, send):
         body = (f'{{"detail":"request body larger than {self.limit} bytes"}}').encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -76,10 +86,16 @@ def _validation_handler(request: Request, exc: RequestValidationError) -> JSONRe
     return JSONResponse({"detail": errors, "message": message}, status_code=422)
 
 
-def create_app(config: ArenaConfig | Mapping[str, Any] | None = None, *, paused: bool = False,
-               check_accounting: bool = False, scenario: str | None = None,
-               shocks: list[ScheduledShock] | None = None, settings: ApiSettings | None = None,
-               **setting_overrides: Any) -> FastAPI:
+def create_app(
+    config: ArenaConfig | Mapping[str, Any] | None = None,
+    *,
+    paused: bool = False,
+    check_accounting: bool = False,
+    scenario: str | None = None,
+    shocks: list[ScheduledShock] | None = None,
+    settings: ApiSettings | None = None,
+    **setting_overrides: Any,
+) -> FastAPI:
     """Build the API app around a new simulation.
 
     Parameters
@@ -105,14 +121,25 @@ def create_app(config: ArenaConfig | Mapping[str, Any] | None = None, *, paused:
         config = ArenaConfig.from_dict({"n_agents": SERVER_AGENTS})
     elif isinstance(config, Mapping):
         config = ArenaConfig.from_dict({"n_agents": SERVER_AGENTS, **config})
-    sim = Simulation(config, running=not paused, check_accounting=check_accounting,
-                     history_retention=settings.history_retention, shocks=shocks, scenario=scenario)
+    sim = Simulation(
+        config,
+        running=not paused,
+        check_accounting=check_accounting,
+        history_retention=settings.history_retention,
+        shocks=shocks,
+        scenario=scenario,
+    )
     hub = Hub(settings, config.rate_limit)
     keys = KeyStore(settings.admin_key, settings.registration_key)
-    ctx = Context(sim=sim, hub=hub, keys=keys, settings=settings,
-                  agent_limiter=RateLimiter(config.rate_limit),
-                  public_limiter=RateLimiter(settings.public_rate_limit) if settings.public_rate_limit else None,
-                  cache=ResponseCache(config.cache_expiry, settings.cache_entries))
+    ctx = Context(
+        sim=sim,
+        hub=hub,
+        keys=keys,
+        settings=settings,
+        agent_limiter=RateLimiter(config.rate_limit),
+        public_limiter=RateLimiter(settings.public_rate_limit) if settings.public_rate_limit else None,
+        cache=ResponseCache(config.cache_expiry, settings.cache_entries),
+    )
     sim.listeners.append(hub.broadcast)
     sim.on_reset.append(keys.revoke_all_agents)
 
@@ -126,10 +153,21 @@ def create_app(config: ArenaConfig | Mapping[str, Any] | None = None, *, paused:
             await asyncio.gather(task, return_exceptions=True)
             await hub.close_all()
 
-    app = FastAPI(title="Arena real-time API", version=__version__, lifespan=lifespan,
-                  description="REST and WebSocket access to a running Arena economy. "
-                              "Reads are public; agents act with their own key; control needs the admin key. "
-                              "See docs/api.md.")
+    app = FastAPI(
+        title="Arena real-time API",
+        version=__version__,
+        lifespan=lifespan,
+        responses={
+            400: {
+                "model": ErrorResponse,
+                "description": "malformed request or refused by the engine's validation",
+            },
+            413: {"model": ErrorResponse, "description": "request body too large"},
+        },
+        description="REST and WebSocket access to a running Arena economy. "
+        "Reads are public; agents act with their own key; control needs the admin key. "
+        "See docs/api.md.",
+    )
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, limit=settings.max_body)
     app.add_exception_handler(RequestValidationError, _validation_handler)

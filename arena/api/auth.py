@@ -128,8 +128,11 @@ class RateLimiter:
         self._buckets.pop(key, None)
 
     def _forget_idle(self, now: float) -> None:
-        full = [k for k, (tokens, last) in self._buckets.items()
-                if tokens + (now - last) * self.rate >= self.per_minute]
+        full = [
+            k
+            for k, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self.rate >= self.per_minute
+        ]
         for k in full:
             del self._buckets[k]
         if len(self._buckets) >= self.max_keys:  # all busy: drop the oldest half

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -15,9 +15,12 @@ from arena.api.settings import ApiSettings
 from arena.api.ws import Hub, iso
 
 api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKey",
     description="Admin key (control endpoints), registration key, or the key an agent received "
-                "when it registered. Public reads need no key.")
+    "when it registered. Public reads need no key.",
+)
 
 ERRORS = {
     401: {"description": "missing or unknown API key"},
@@ -39,24 +42,27 @@ class Context:
     cache: ResponseCache
 
 
-def context(request: Request) -> Context:
-    """The app's :class:`Context`."""
+async def context(request: Request) -> Context:
+    """Return the app's :class:`Context`."""
     return request.app.state.ctx
 
 
+Ctx = Annotated[Context, Depends(context)]
+Key = Annotated[str | None, Depends(api_key_header)]
+
+
 def error(status: int, detail: str, headers: dict[str, str] | None = None) -> HTTPException:
-    """An HTTP error whose body is ``{"detail": detail}``."""
+    """Return an HTTP error whose body is ``{"detail": detail}``."""
     return HTTPException(status_code=status, detail=detail, headers=headers)
 
 
 def field_error(loc: tuple, message: str, value: Any) -> RequestValidationError:
-    """A 422 in FastAPI's format for a check the schema cannot express (settings bounds)."""
+    """Return a 422 in FastAPI's format for a check the schema cannot express (settings bounds)."""
     return RequestValidationError([{"type": "value_error", "loc": loc, "msg": message, "input": value}])
 
 
-def principal(request: Request, key: str | None = Depends(api_key_header),
-              ctx: Context = Depends(context)) -> Principal:
-    """Who the request acts as; enforces the agent and public rate limits (401, 429)."""
+async def principal(request: Request, key: Key, ctx: Ctx) -> Principal:
+    """Return who the request acts as; enforces the agent and public rate limits (401, 429)."""
     who = ctx.keys.identify(key)
     if who is None:
         raise error(401, "unknown API key in header 'X-API-Key'", {"WWW-Authenticate": "ApiKey"})
@@ -68,41 +74,56 @@ def principal(request: Request, key: str | None = Depends(api_key_header),
         return who
     allowed, retry, _ = limiter.allow(bucket)
     if not allowed:
-        raise error(429, f"rate limit of {limiter.per_minute} requests per minute exceeded",
-                    {"Retry-After": str(max(1, int(retry + 0.999)))})
+        raise error(
+            429,
+            f"rate limit of {limiter.per_minute} requests per minute exceeded",
+            {"Retry-After": str(max(1, int(retry + 0.999)))},
+        )
     return who
 
 
-def require_admin(who: Principal = Depends(principal)) -> Principal:
-    """Only the admin key (401 without a key, 403 with another key)."""
+Who = Annotated[Principal, Depends(principal)]
+
+
+async def require_admin(who: Who) -> Principal:
+    """Allow only the admin key (401 without a key, 403 with another key)."""
     if who.kind == "public":
-        raise error(401, "this endpoint needs the admin key in header 'X-API-Key'",
-                    {"WWW-Authenticate": "ApiKey"})
+        raise error(
+            401, "this endpoint needs the admin key in header 'X-API-Key'", {"WWW-Authenticate": "ApiKey"}
+        )
     if not who.is_admin:
         raise error(403, "this endpoint needs the admin key")
     return who
 
 
-def require_registrar(who: Principal = Depends(principal)) -> Principal:
-    """The admin key or the registration key."""
+async def require_registrar(who: Who) -> Principal:
+    """Allow the admin key or the registration key."""
     if who.kind == "public":
-        raise error(401, "registering an agent needs the admin or registration key in header 'X-API-Key'",
-                    {"WWW-Authenticate": "ApiKey"})
+        raise error(
+            401,
+            "registering an agent needs the admin or registration key in header 'X-API-Key'",
+            {"WWW-Authenticate": "ApiKey"},
+        )
     if who.kind not in ("admin", "registrar"):
         raise error(403, "registering an agent needs the admin or registration key")
     return who
 
 
 def require_agent(agent_id: str, who: Principal) -> None:
-    """The agent's own key or the admin key."""
+    """Allow the agent's own key or the admin key."""
     if who.kind == "public":
-        raise error(401, f"acting as agent '{agent_id}' needs its key in header 'X-API-Key'",
-                    {"WWW-Authenticate": "ApiKey"})
+        raise error(
+            401,
+            f"acting as agent '{agent_id}' needs its key in header 'X-API-Key'",
+            {"WWW-Authenticate": "ApiKey"},
+        )
     if not (who.is_admin or (who.kind == "agent" and who.agent_id == agent_id)):
         raise error(403, f"this key may not act as agent '{agent_id}'")
 
 
-async def cached(request: Request, ctx: Context, build: Callable[[], bytes], locked: bool = False) -> Response:
+async def cached(
+    request: Request, ctx: Context, build: Callable[[], bytes], locked: bool = False
+) -> Response:
     """Serve a JSON body from the cache, or build it (under the model lock if ``locked``)."""
     key = request.url.path + "?" + request.url.query
     body = ctx.cache.get(key, ctx.sim.version)

@@ -7,62 +7,82 @@ import statistics
 from fastapi import APIRouter, Depends
 
 from arena.api import schemas as s
-from arena.api.deps import ERRORS, Context, context, error, field_error, require_admin, stamp
+from arena.api.deps import ERRORS, Context, Ctx, error, field_error, require_admin, stamp
 from arena.api.settings import ApiSettings
 from arena.api.ws import jsonable
 from arena.errors import ConfigError, ScenarioError, ShockError
 
 
 def status(ctx: Context) -> s.Status:
-    """The simulation's state and counters."""
+    """Return the simulation's state and counters."""
     sim = ctx.sim
     snap = sim.snapshot
     ticks = list(sim.tick_ms)
-    return s.Status(running=sim.running, n_agents=snap.n_agents, outside_agents=snap.outside_agents,
-                    scenario=sim.scenario, tick_rate_ms=sim.config.tick_rate,
-                    last_tick_ms=ticks[-1] if ticks else None,
-                    mean_tick_ms=statistics.fmean(ticks) if ticks else None, last_error=sim.last_error,
-                    websocket=ctx.hub.stats(),
-                    cache={"hits": ctx.cache.hits, "misses": ctx.cache.misses, "expiry_ms": sim.config.cache_expiry},
-                    **stamp(ctx))
+    return s.Status(
+        running=sim.running,
+        n_agents=snap.n_agents,
+        outside_agents=snap.outside_agents,
+        scenario=sim.scenario,
+        tick_rate_ms=sim.config.tick_rate,
+        last_tick_ms=ticks[-1] if ticks else None,
+        mean_tick_ms=statistics.fmean(ticks) if ticks else None,
+        last_error=sim.last_error,
+        websocket=ctx.hub.stats(),
+        cache={"hits": ctx.cache.hits, "misses": ctx.cache.misses, "expiry_ms": sim.config.cache_expiry},
+        **stamp(ctx),
+    )
 
 
 def admin_router(settings: ApiSettings) -> APIRouter:
     """Routes that need the admin key."""
-    router = APIRouter(tags=["admin"], dependencies=[Depends(require_admin)],
-                       responses={code: {"model": s.ErrorResponse, **info} for code, info in ERRORS.items()})
+    router = APIRouter(
+        tags=["admin"],
+        dependencies=[Depends(require_admin)],
+        responses={code: {"model": s.ErrorResponse, **info} for code, info in ERRORS.items()},
+    )
     bad = {400: {"model": s.ErrorResponse, "description": "refused by the engine's validation"}}
 
     @router.get("/api/admin/status", response_model=s.Status, summary="Simulation state and counters")
-    async def get_status(ctx: Context = Depends(context)):
+    async def get_status(ctx: Ctx):
         return status(ctx)
 
     @router.post("/api/admin/start", response_model=s.Status, summary="Start ticking every tick_rate ms")
-    async def start(ctx: Context = Depends(context)):
+    async def start(ctx: Ctx):
         ctx.sim.start()
         return status(ctx)
 
     @router.post("/api/admin/pause", response_model=s.Status, summary="Pause after the current tick")
-    async def pause(ctx: Context = Depends(context)):
-        ctx.sim.pause()
+    async def pause(ctx: Ctx):
+        await ctx.sim.pause()
         return status(ctx)
 
-    @router.post("/api/admin/step", response_model=s.Status,
-                 summary=f"Advance 1 to {settings.max_step_ticks} ticks now")
-    async def step(body: s.StepRequest | None = None, ctx: Context = Depends(context)):
+    @router.post(
+        "/api/admin/step",
+        response_model=s.Status,
+        summary=f"Advance 1 to {settings.max_step_ticks} ticks now",
+    )
+    async def step(ctx: Ctx, body: s.StepRequest | None = None):
         body = body or s.StepRequest()
         if body.ticks > settings.max_step_ticks:
-            raise field_error(("body", "ticks"), f"'ticks' must be at most {settings.max_step_ticks}", body.ticks)
+            raise field_error(
+                ("body", "ticks"), f"'ticks' must be at most {settings.max_step_ticks}", body.ticks
+            )
         await ctx.sim.step(body.ticks)
         return status(ctx)
 
     def check_agents(agents: int | None) -> None:
         if agents is not None and agents > settings.max_reset_agents:
-            raise field_error(("body", "agents"), f"'agents' must be at most {settings.max_reset_agents}", agents)
+            raise field_error(
+                ("body", "agents"), f"'agents' must be at most {settings.max_reset_agents}", agents
+            )
 
-    @router.post("/api/admin/reset", response_model=s.Status, responses=bad,
-                 summary="Rebuild the model (outside agents and their keys are discarded)")
-    async def reset(body: s.ResetRequest | None = None, ctx: Context = Depends(context)):
+    @router.post(
+        "/api/admin/reset",
+        response_model=s.Status,
+        responses=bad,
+        summary="Rebuild the model (outside agents and their keys are discarded)",
+    )
+    async def reset(ctx: Ctx, body: s.ResetRequest | None = None):
         body = body or s.ResetRequest()
         check_agents(body.agents)
         changes = {k: v for k, v in (("n_agents", body.agents), ("seed", body.seed)) if v is not None}
@@ -73,10 +93,13 @@ def admin_router(settings: ApiSettings) -> APIRouter:
         await ctx.sim.reset(config)
         return status(ctx)
 
-    @router.post("/api/admin/scenario", response_model=s.Status,
-                 responses={**bad, 404: {"model": s.ErrorResponse, "description": "unknown scenario"}},
-                 summary="Load scenarios/<name>.toml and reset to it")
-    async def scenario(body: s.ScenarioRequest, ctx: Context = Depends(context)):
+    @router.post(
+        "/api/admin/scenario",
+        response_model=s.Status,
+        responses={**bad, 404: {"model": s.ErrorResponse, "description": "unknown scenario"}},
+        summary="Load scenarios/<name>.toml and reset to it",
+    )
+    async def scenario(body: s.ScenarioRequest, ctx: Ctx):
         check_agents(body.agents)
         overrides = {k: v for k, v in (("n_agents", body.agents), ("seed", body.seed)) if v is not None}
         try:
@@ -88,11 +111,18 @@ def admin_router(settings: ApiSettings) -> APIRouter:
             raise error(status_code, str(exc)) from None
         return status(ctx)
 
-    @router.post("/api/admin/shock", response_model=s.ShockResult, responses=bad,
-                 summary="Apply a shock now (takes effect from the next tick)")
-    async def shock(body: s.ShockRequest, ctx: Context = Depends(context)):
-        target = {k: v for k in ("resource", "fraction", "market", "strategy")
-                  if (v := getattr(body, k)) is not None}
+    @router.post(
+        "/api/admin/shock",
+        response_model=s.ShockResult,
+        responses=bad,
+        summary="Apply a shock now (takes effect from the next tick)",
+    )
+    async def shock(body: s.ShockRequest, ctx: Ctx):
+        target = {
+            k: v
+            for k in ("resource", "fraction", "market", "strategy")
+            if (v := getattr(body, k)) is not None
+        }
         emitted: list = []
 
         def do(model):
@@ -103,8 +133,12 @@ def admin_router(settings: ApiSettings) -> APIRouter:
                 raise error(400, str(exc)) from None
             finally:
                 unsubscribe()
+
         await ctx.sim.mutate(do)
-        return s.ShockResult(kind=body.kind, events=[s.EventOut(tick=e.tick, type=e.type, payload=jsonable(e.payload))
-                                                     for e in emitted], **stamp(ctx))
+        return s.ShockResult(
+            kind=body.kind,
+            events=[s.EventOut(tick=e.tick, type=e.type, payload=jsonable(e.payload)) for e in emitted],
+            **stamp(ctx),
+        )
 
     return router

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body, Depends, Path
 
 from arena.api import schemas as s
 from arena.api.auth import Principal
-from arena.api.deps import ERRORS, Context, context, error, principal, require_agent, require_registrar
+from arena.api.deps import ERRORS, Ctx, Who, error, require_agent, require_registrar
 from arena.external import OrderError
 
-AGENT_ID = Path(pattern=r"^agent-[0-9]{1,15}$", description="id returned by /api/agents/register")
+AgentId = Annotated[
+    str, Path(pattern=r"^agent-[0-9]{1,15}$", description="id returned by /api/agents/register")
+]
+Registrar = Annotated[Principal, Depends(require_registrar)]
 
 
 def account_view(model, account) -> s.Account:
-    """The JSON view of an account."""
+    """Return the JSON view of an account."""
     price = float(model.prices["equity"])
     return s.Account(
-        agent_id=account.id, name=account.name, cash=float(account.cash), shares=float(account.shares),
+        agent_id=account.id,
+        name=account.name,
+        cash=float(account.cash),
+        shares=float(account.shares),
         free_cash=float(account.cash - account.reserved_cash()),
         free_shares=float(account.shares - account.reserved_shares()),
-        equity_price=price, equity_value=float(account.shares) * price,
+        equity_price=price,
+        equity_value=float(account.shares) * price,
         orders=[s.OrderView(**vars(o)) for o in account.orders.values()],
-        fills=[s.Fill(**{k: (float(v) if k in ("qty", "price") else v) for k, v in f.items()})
-               for f in account.fills[-50:]])
+        fills=[
+            s.Fill(**{k: (float(v) if k in ("qty", "price") else v) for k, v in f.items()})
+            for f in account.fills[-50:]
+        ],
+    )
 
 
 def _get(model, agent_id: str):
@@ -38,10 +50,14 @@ def agents_router() -> APIRouter:
     not_found = {404: {"model": s.ErrorResponse, "description": "unknown agent"}}
     errors = {code: {"model": s.ErrorResponse, **info} for code, info in ERRORS.items()}
 
-    @router.post("/api/agents/register", response_model=s.Registered, status_code=201, responses=errors,
-                 summary="Register an outside agent (admin or registration key); returns its key once")
-    async def register(body: s.RegisterRequest | None = Body(None),
-                       who: Principal = Depends(require_registrar), ctx: Context = Depends(context)):
+    @router.post(
+        "/api/agents/register",
+        response_model=s.Registered,
+        status_code=201,
+        responses=errors,
+        summary="Register an outside agent (admin or registration key); returns its key once",
+    )
+    async def register(who: Registrar, ctx: Ctx, body: Annotated[s.RegisterRequest | None, Body()] = None):
         body = body or s.RegisterRequest()
 
         def do(model):
@@ -50,23 +66,36 @@ def agents_router() -> APIRouter:
             except OrderError as exc:
                 raise error(409 if "already registered" in str(exc) else 400, str(exc)) from None
             key = ctx.keys.issue(account.id)
-            return s.Registered(agent_id=account.id, api_key=key, endowment=body.endowment,
-                                account=account_view(model, account))
+            return s.Registered(
+                agent_id=account.id,
+                api_key=key,
+                endowment=body.endowment,
+                account=account_view(model, account),
+            )
+
         return await ctx.sim.mutate(do)
 
-    @router.get("/api/agents/{agent_id}", response_model=s.Account, responses={**errors, **not_found},
-                summary="An agent's cash, shares, resting orders and fills (its own key or admin)")
-    async def account(agent_id: str = AGENT_ID, who: Principal = Depends(principal),
-                      ctx: Context = Depends(context)):
+    @router.get(
+        "/api/agents/{agent_id}",
+        response_model=s.Account,
+        responses={**errors, **not_found},
+        summary="An agent's cash, shares, resting orders and fills (its own key or admin)",
+    )
+    async def account(agent_id: AgentId, who: Who, ctx: Ctx):
         require_agent(agent_id, who)
         return await ctx.sim.read(lambda model: account_view(model, _get(model, agent_id)))
 
-    @router.post("/api/agents/{agent_id}/action", response_model=s.ActionResult,
-                 responses={**errors, **not_found,
-                            400: {"model": s.ErrorResponse, "description": "refused by the account check"}},
-                 summary="Place or cancel an equity limit order (within free cash and shares)")
-    async def action(body: s.Action, agent_id: str = AGENT_ID, who: Principal = Depends(principal),
-                     ctx: Context = Depends(context)):
+    @router.post(
+        "/api/agents/{agent_id}/action",
+        response_model=s.ActionResult,
+        responses={
+            **errors,
+            **not_found,
+            400: {"model": s.ErrorResponse, "description": "refused by the account check"},
+        },
+        summary="Place or cancel an equity limit order (within free cash and shares)",
+    )
+    async def action(body: s.Action, agent_id: AgentId, who: Who, ctx: Ctx):
         require_agent(agent_id, who)
 
         def do(model):
@@ -78,14 +107,19 @@ def agents_router() -> APIRouter:
                     order = model.outside.cancel(agent_id, body.order_id)
             except OrderError as exc:
                 raise error(400, str(exc)) from None
-            return s.ActionResult(action=body.type, order=s.OrderView(**vars(order)),
-                                  account=account_view(model, account))
+            return s.ActionResult(
+                action=body.type, order=s.OrderView(**vars(order)), account=account_view(model, account)
+            )
+
         return await ctx.sim.mutate(do)
 
-    @router.delete("/api/agents/{agent_id}", response_model=s.Settlement, responses={**errors, **not_found},
-                   summary="Unregister: shares sold to the central bank at the last price, cash removed")
-    async def unregister(agent_id: str = AGENT_ID, who: Principal = Depends(principal),
-                         ctx: Context = Depends(context)):
+    @router.delete(
+        "/api/agents/{agent_id}",
+        response_model=s.Settlement,
+        responses={**errors, **not_found},
+        summary="Unregister: shares sold to the central bank at the last price, cash removed",
+    )
+    async def unregister(agent_id: AgentId, who: Who, ctx: Ctx):
         require_agent(agent_id, who)
 
         def do(model):
@@ -94,6 +128,7 @@ def agents_router() -> APIRouter:
             ctx.keys.revoke(agent_id)
             ctx.agent_limiter.forget(agent_id)
             return s.Settlement(**settlement)
+
         return await ctx.sim.mutate(do)
 
     return router

@@ -81,7 +81,7 @@ class ResponseCache:
         self.misses = 0
 
     def get(self, key: str, version: int) -> bytes | None:
-        """Cached body if it was built at ``version`` less than ``expiry`` ago."""
+        """Return the cached body if it was built at ``version`` less than ``expiry`` ago."""
         item = self._data.get(key)
         if item is None or item[0] != version or time.monotonic() - item[1] > self.expiry:
             self.misses += 1
@@ -115,9 +115,16 @@ class Simulation:
         Indicator rows kept in the model's DataCollector (older rows are dropped).
     """
 
-    def __init__(self, config: ArenaConfig, *, running: bool = True, check_accounting: bool = False,
-                 history_retention: int = 100_000, shocks: list[ScheduledShock] | None = None,
-                 scenario: str | None = None):
+    def __init__(
+        self,
+        config: ArenaConfig,
+        *,
+        running: bool = True,
+        check_accounting: bool = False,
+        history_retention: int = 100_000,
+        shocks: list[ScheduledShock] | None = None,
+        scenario: str | None = None,
+    ):
         self.check_accounting = check_accounting
         self.history_retention = history_retention
         self.running = running
@@ -150,8 +157,14 @@ class Simulation:
 
     def _take_snapshot(self) -> Snapshot:
         m = self.model
-        return Snapshot(m.tick, time.time(), dict(m.current), {k: dict(v) for k, v in m.market_stats.items()},
-                        m.config.n_agents, len(m.outside.accounts))
+        return Snapshot(
+            m.tick,
+            time.time(),
+            dict(m.current),
+            {k: dict(v) for k, v in m.market_stats.items()},
+            m.config.n_agents,
+            len(m.outside.accounts),
+        )
 
     def _bind(self) -> None:
         loop = asyncio.get_running_loop()
@@ -195,10 +208,12 @@ class Simulation:
             for values in columns.values():
                 del values[:excess]
 
-    async def step(self, ticks: int = 1) -> None:
+    async def step(self, ticks: int = 1, *, only_if_running: bool = False) -> None:
         """Advance ``ticks`` ticks now (the lock is released between ticks)."""
         for _ in range(ticks):
             async with self.lock:
+                if only_if_running and not self.running:
+                    return
                 elapsed = await asyncio.to_thread(self._step_sync)
                 self.tick_ms.append(elapsed)
                 self.publish()
@@ -214,7 +229,7 @@ class Simulation:
                 next_at = time.monotonic()
                 continue
             try:
-                await self.step(1)
+                await self.step(1, only_if_running=True)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep serving; report in /api/health
@@ -232,9 +247,10 @@ class Simulation:
         self._bind()
         self._wake.set()
 
-    def pause(self) -> None:
-        """Stop ticking after the current tick."""
-        self.running = False
+    async def pause(self) -> None:
+        """Stop ticking; returns after the tick in progress (if any) has finished."""
+        async with self.lock:
+            self.running = False
 
     # ---------------------------------------------------------------- mutations ----
     async def mutate(self, fn: Callable[[ArenaModel], Any]) -> Any:
@@ -254,8 +270,9 @@ class Simulation:
         async with self.lock:
             return fn(self.model)
 
-    async def reset(self, config: ArenaConfig, shocks: list[ScheduledShock] | None = None,
-                    scenario: str | None = None) -> None:
+    async def reset(
+        self, config: ArenaConfig, shocks: list[ScheduledShock] | None = None, scenario: str | None = None
+    ) -> None:
         """Replace the model by a new one built from ``config`` (outside accounts are discarded)."""
         async with self.lock:
             model = await asyncio.to_thread(ArenaModel, config, check_accounting=self.check_accounting)

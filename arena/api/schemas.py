@@ -57,7 +57,7 @@ class Status(Stamped):
     last_tick_ms: float | None = Field(description="duration of the last tick (ms)")
     mean_tick_ms: float | None = Field(description="mean tick duration over the last 200 ticks (ms)")
     last_error: str | None
-    websocket: dict[str, int]
+    websocket: dict[str, float]
     cache: dict[str, int]
 
 
@@ -199,8 +199,12 @@ class RegisterRequest(Strict):
     """Open an account for an outside agent."""
 
     name: str | None = Field(None, pattern=NAME_PATTERN, description="display name (default: the id)")
-    endowment: float = Field(DEFAULT_ENDOWMENT, ge=0.0, le=MAX_ENDOWMENT,
-                             description="cash endowment (currency); the agent starts with no shares")
+    endowment: float = Field(
+        DEFAULT_ENDOWMENT,
+        ge=0.0,
+        le=MAX_ENDOWMENT,
+        description="cash endowment (currency); the agent starts with no shares",
+    )
 
 
 class OrderView(BaseModel):
@@ -313,8 +317,9 @@ class ScenarioRequest(Strict):
 class ShockRequest(Strict):
     """Apply a shock now (see arena/shocks.py for sizes and targets)."""
 
-    kind: Literal["panic", "euphoria", "discovery", "catastrophe", "rate", "qe", "money", "sell_off",
-                  "strategy_mix"]
+    kind: Literal[
+        "panic", "euphoria", "discovery", "catastrophe", "rate", "qe", "money", "sell_off", "strategy_mix"
+    ]
     size: float = Field(ge=-1e6, le=1e6)
     resource: str | None = Field(None, max_length=32)
     fraction: float | None = Field(None, gt=0.0, le=1.0)

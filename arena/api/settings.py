@@ -73,21 +73,27 @@ class ApiSettings:
         for name, (low, high, unit, _) in _BOUNDS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ConfigError(f"The '{name}' parameter of ApiSettings must be an int in the range "
-                                  f"[{low}, {high}] ({unit}). Got {value!r} instead.")
+                raise ConfigError(
+                    f"The '{name}' parameter of ApiSettings must be an int in the range "
+                    f"[{low}, {high}] ({unit}). Got {value!r} instead."
+                )
         limit = self.public_rate_limit
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-            raise ConfigError("The 'public_rate_limit' parameter of ApiSettings must be an int >= 1 or None. "
-                              f"Got {limit!r} instead.")
+            raise ConfigError(
+                "The 'public_rate_limit' parameter of ApiSettings must be an int >= 1 or None. "
+                f"Got {limit!r} instead."
+            )
         for name in ("admin_key", "registration_key"):
             key = getattr(self, name)
             if key is not None and (not isinstance(key, str) or len(key) < 16):
-                raise ConfigError(f"The '{name}' parameter of ApiSettings must be a string of at least 16 "
-                                  f"characters. Got {'a shorter value' if isinstance(key, str) else repr(key)}.")
+                raise ConfigError(
+                    f"The '{name}' parameter of ApiSettings must be a string of at least 16 "
+                    f"characters. Got {'a shorter value' if isinstance(key, str) else repr(key)}."
+                )
 
     @classmethod
     def create(cls, **overrides: Any) -> ApiSettings:
-        """Settings with keys filled in from the environment or generated."""
+        """Return settings with keys filled in from the environment or generated."""
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
         if unknown:

@@ -33,8 +33,14 @@ from arena.api.settings import ApiSettings
 log = logging.getLogger("arena.api")
 
 #: Channels a client can subscribe to; each is the engine event type of the same name.
-CHANNELS = ("market_tick", "psychology_update", "inflation_update", "scarcity_update",
-            "discovery_event", "catastrophic_event")
+CHANNELS = (
+    "market_tick",
+    "psychology_update",
+    "inflation_update",
+    "scarcity_update",
+    "discovery_event",
+    "catastrophic_event",
+)
 #: Invalid client messages tolerated before the server closes the connection.
 MAX_CLIENT_ERRORS = 20
 
@@ -73,7 +79,7 @@ class Client:
         self.ws = ws
         self.host = host
         self.channels: set[str] = set()
-        self.queue: deque[str] = deque(maxlen=queue_size)
+        self.queue: deque[tuple[str, float]] = deque(maxlen=queue_size)
         self.dropped = 0
         self.reported = 0
         self.sent = 0
@@ -81,11 +87,15 @@ class Client:
         self.task: asyncio.Task | None = None
         self.kicked = False
 
-    def push(self, text: str) -> None:
-        """Queue a message without waiting; drops (and counts) the oldest when full."""
+    def push(self, text: str, published: float = 0.0) -> None:
+        """Queue a message without waiting; drops (and counts) the oldest when full.
+
+        ``published`` is the time the event was published (0 for replies), for the
+        server-side fan-out latency statistics.
+        """
         if len(self.queue) == self.queue.maxlen:
             self.dropped += 1
-        self.queue.append(text)
+        self.queue.append((text, published))
         self.wake.set()
 
 
@@ -100,12 +110,22 @@ class Hub:
         self.refused = 0
         self.disconnected_slow = 0
         self.messages = 0
+        #: seconds from publishing an event to writing it to each subscriber's socket
+        self.latency: deque[float] = deque(maxlen=20_000)
 
-    def stats(self) -> dict[str, int]:
-        """Counters for the status endpoint."""
-        return {"clients": len(self.clients), "refused": self.refused,
-                "dropped": sum(c.dropped for c in self.clients), "disconnected_slow": self.disconnected_slow,
-                "messages": self.messages}
+    def stats(self) -> dict[str, float]:
+        """Counters and the fan-out latency (publish -> written to the socket, ms) for the status."""
+        lat = sorted(self.latency)
+        q = (lambda f: 1000.0 * lat[min(len(lat) - 1, int(f * len(lat)))]) if lat else (lambda f: 0.0)
+        return {
+            "clients": len(self.clients),
+            "refused": self.refused,
+            "dropped": sum(c.dropped for c in self.clients),
+            "disconnected_slow": self.disconnected_slow,
+            "messages": self.messages,
+            "fanout_p50_ms": q(0.5),
+            "fanout_p99_ms": q(0.99),
+        }
 
     def broadcast(self, events: Iterable, when: float) -> None:
         """Queue every event of a subscribed channel to its subscribers (never blocks)."""
@@ -118,10 +138,17 @@ class Hub:
             targets = [c for c in self.clients if event.type in c.channels]
             if not targets:
                 continue
-            text = dumps({"channel": event.type, "tick": event.tick, "time": stamp, "timestamp": when,
-                          "data": jsonable(event.payload)})
+            text = dumps(
+                {
+                    "channel": event.type,
+                    "tick": event.tick,
+                    "time": stamp,
+                    "timestamp": when,
+                    "data": jsonable(event.payload),
+                }
+            )
             for client in targets:
-                client.push(text)
+                client.push(text, when)
             self.messages += len(targets)
 
     async def close_all(self) -> None:
@@ -136,8 +163,7 @@ class Hub:
         """Serve one connection until it closes (the ``/ws`` endpoint)."""
         settings = self.settings
         host = ws.client.host if ws.client else "unknown"
-        if (len(self.clients) >= settings.max_ws_clients
-                or self.per_host[host] >= settings.max_ws_per_host):
+        if len(self.clients) >= settings.max_ws_clients or self.per_host[host] >= settings.max_ws_per_host:
             self.refused += 1
             await ws.close(code=1013)  # before accept: the handshake is answered with HTTP 403
             return
@@ -166,12 +192,17 @@ class Hub:
             await client.wake.wait()
             client.wake.clear()
             while client.queue:
+                published = 0.0
                 if client.dropped > client.reported:
-                    note = {"type": "dropped", "count": client.dropped - client.reported, "total": client.dropped}
+                    note = {
+                        "type": "dropped",
+                        "count": client.dropped - client.reported,
+                        "total": client.dropped,
+                    }
                     client.reported = client.dropped
                     text = dumps(note)
                 else:
-                    text = client.queue.popleft()
+                    text, published = client.queue.popleft()
                 try:
                     await asyncio.wait_for(client.ws.send_text(text), timeout)
                 except asyncio.TimeoutError:
@@ -184,6 +215,8 @@ class Hub:
                 except Exception:  # noqa: BLE001 - the connection is gone; the receiver ends it
                     return
                 client.sent += 1
+                if published:
+                    self.latency.append(time.time() - published)
 
     async def _receive(self, client: Client, tick: callable) -> None:
         limiter = RateLimiter(self.rate_limit, max_keys=1)
@@ -242,13 +275,22 @@ class Hub:
         channels = msg.get("channels")
         if isinstance(channels, str):
             channels = [channels]
-        if (not isinstance(channels, list) or not channels or len(channels) > len(CHANNELS)
-                or not all(isinstance(c, str) for c in channels)):
-            return error("channels", f"'channels' must be a non-empty list of at most {len(CHANNELS)} names "
-                                     f"from {', '.join(CHANNELS)}. Got {str(channels)[:200]}.")
+        if (
+            not isinstance(channels, list)
+            or not channels
+            or len(channels) > len(CHANNELS)
+            or not all(isinstance(c, str) for c in channels)
+        ):
+            return error(
+                "channels",
+                f"'channels' must be a non-empty list of at most {len(CHANNELS)} names "
+                f"from {', '.join(CHANNELS)}. Got {str(channels)[:200]}.",
+            )
         unknown = [c for c in channels if c not in CHANNELS]
         if unknown:
-            return error("channels", f"unknown channel(s) {str(unknown)[:200]}; channels: {', '.join(CHANNELS)}")
+            return error(
+                "channels", f"unknown channel(s) {str(unknown)[:200]}; channels: {', '.join(CHANNELS)}"
+            )
         if action == "subscribe":
             client.channels.update(channels)
         else:

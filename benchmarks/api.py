@@ -1,0 +1,245 @@
+"""API latency benchmark: REST p50/p99 and WebSocket fan-out to N clients, on loopback.
+
+Starts ``python -m arena.api`` (the same server as ``arena serve``) in a subprocess, ticking
+at its default pace (tick_rate 100 ms) with ``--agents`` households, then measures
+
+* REST: ``--requests`` sequential requests per endpoint over one keep-alive connection,
+  plus the same reads from ``--concurrency`` concurrent clients; and an agent's order
+  placement and cancellation (POST /api/agents/{id}/action);
+* WebSocket: ``--clients`` clients subscribed to ``market_tick``; for ``--ticks`` ticks the
+  latency from the server publishing a tick (message ``timestamp``) to each client
+  receiving it.
+
+Everything is bounded in count and in time (``--timeout``). Usage::
+
+    .venv/bin/python benchmarks/api.py [--agents 20000] [--requests 300] [--clients 100] [--ticks 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+import numpy as np
+import websockets
+
+ADMIN = "benchmark-admin-key-0123456789abcdef"
+READS = [
+    "/api/health",
+    "/api/indicators",
+    "/api/psychology",
+    "/api/monetary",
+    "/api/scarcity",
+    "/api/markets/equity",
+    "/api/history/price_equity?limit=1000",
+    "/api/events?limit=100",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values, q) -> float:
+    return float(np.percentile(np.asarray(values) * 1000.0, q)) if values else float("nan")
+
+
+def start_server(port: int, agents: int, timeout: float) -> subprocess.Popen:
+    env = {**os.environ, "ARENA_ADMIN_KEY": ADMIN}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "arena.api", "--port", str(port), "--agents", str(agents)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {proc.stderr.read()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("server did not start in time")
+
+
+def rest_sequential(base: str, n: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    with httpx.Client(base_url=base, timeout=10) as http:
+        for path in READS:
+            http.get(path)  # warm up
+            times = []
+            for _ in range(n):
+                t = time.perf_counter()
+                r = http.get(path)
+                times.append(time.perf_counter() - t)
+                assert r.status_code == 200, (path, r.status_code)
+            out[path] = times
+        agent = http.post("/api/agents/register", json={"name": "bench"}, headers={"X-API-Key": ADMIN}).json()
+        key = {"X-API-Key": agent["api_key"]}
+        url = f"/api/agents/{agent['agent_id']}/action"
+        times = []
+        for _ in range(n // 2):  # place + cancel: n requests, well inside rate_limit (1000/min)
+            t = time.perf_counter()
+            r = http.post(url, json={"type": "place", "side": "buy", "qty": 1, "limit": 1.0}, headers=key)
+            times.append(time.perf_counter() - t)
+            assert r.status_code == 200, r.text
+            t = time.perf_counter()
+            r = http.post(url, json={"type": "cancel", "order_id": r.json()["order"]["id"]}, headers=key)
+            times.append(time.perf_counter() - t)
+            assert r.status_code == 200, r.text
+        out["POST /api/agents/{id}/action"] = times
+        http.delete(f"/api/agents/{agent['agent_id']}", headers=key)
+    return out
+
+
+async def rest_concurrent(base: str, clients: int, n: int) -> list[float]:
+    times: list[float] = []
+
+    async def worker(i: int) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            for k in range(n):
+                path = READS[(i + k) % len(READS)]
+                t = time.perf_counter()
+                r = await http.get(path)
+                times.append(time.perf_counter() - t)
+                assert r.status_code == 200
+
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    return times
+
+
+async def ws_fanout(addr: str, clients: int, ticks: int, timeout: float) -> dict:
+    conns = []
+    for _ in range(clients):
+        ws = await websockets.connect(f"ws://{addr}/ws", max_queue=None)
+        await ws.send(json.dumps({"action": "subscribe", "channels": ["market_tick"]}))
+        conns.append(ws)
+    for ws in conns:  # acks
+        json.loads(await asyncio.wait_for(ws.recv(), 10))
+    latencies: list[float] = []
+    arrivals: dict[int, list[float]] = {}
+    start = time.time() + 0.5  # ticks published before every reader runs are not fan-out latency
+
+    async def reader(ws) -> None:
+        seen = 0
+        while seen < ticks:
+            msg = json.loads(await ws.recv())
+            now = time.time()
+            if msg.get("channel") != "market_tick" or msg["timestamp"] < start:
+                continue
+            latencies.append(now - msg["timestamp"])
+            arrivals.setdefault(msg["tick"], []).append(now)
+            seen += 1
+
+    await asyncio.wait_for(asyncio.gather(*(reader(ws) for ws in conns)), timeout)
+    for ws in conns:
+        await ws.close()
+    spreads = [max(v) - min(v) for v in arrivals.values() if len(v) == clients]
+    return {"latencies": latencies, "spreads": spreads, "ticks": len(arrivals)}
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--agents", type=int, default=20_000)
+    p.add_argument("--requests", type=int, default=300, help="requests per endpoint (sequential)")
+    p.add_argument("--concurrency", type=int, default=10)
+    p.add_argument("--clients", type=int, default=100, help="WebSocket clients")
+    p.add_argument("--ticks", type=int, default=50, help="ticks measured on the WebSocket")
+    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    a = p.parse_args(argv)
+    port = free_port()
+    base, addr = f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
+    proc = start_server(port, a.agents, a.timeout)
+    try:
+        time.sleep(1.0)  # a few ticks so history and events exist
+        seq = rest_sequential(base, a.requests)
+        conc = asyncio.run(asyncio.wait_for(rest_concurrent(base, a.concurrency, a.requests // 5), a.timeout))
+        ws = asyncio.run(ws_fanout(addr, a.clients, a.ticks, a.timeout))
+        status = httpx.get(f"{base}/api/admin/status", headers={"X-API-Key": ADMIN}).json()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    all_reads = [t for path, ts in seq.items() if path in READS for t in ts]
+    summary = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}",
+        "agents": a.agents,
+        "tick_rate_ms": status["tick_rate_ms"],
+        "mean_tick_ms": status["mean_tick_ms"],
+        "rest": {
+            path: {"n": len(ts), "p50_ms": pct(ts, 50), "p99_ms": pct(ts, 99)} for path, ts in seq.items()
+        },
+        "rest_all_reads": {"n": len(all_reads), "p50_ms": pct(all_reads, 50), "p99_ms": pct(all_reads, 99)},
+        "rest_concurrent": {
+            "clients": a.concurrency,
+            "n": len(conc),
+            "p50_ms": pct(conc, 50),
+            "p99_ms": pct(conc, 99),
+        },
+        "websocket": {
+            "clients": a.clients,
+            "ticks": ws["ticks"],
+            "messages": len(ws["latencies"]),
+            "p50_ms": pct(ws["latencies"], 50),
+            "p99_ms": pct(ws["latencies"], 99),
+            "max_ms": pct(ws["latencies"], 100),
+            "spread_p50_ms": pct(ws["spreads"], 50),
+            "spread_max_ms": pct(ws["spreads"], 100),
+            "server_fanout_p50_ms": status["websocket"]["fanout_p50_ms"],
+            "server_fanout_p99_ms": status["websocket"]["fanout_p99_ms"],
+        },
+        "cache": status["cache"],
+    }
+    if a.json:
+        print(json.dumps(summary, indent=2))
+        return
+    print(
+        f"API benchmark: {summary['machine']}; server {a.agents} households, "
+        f"tick_rate {status['tick_rate_ms']} ms, mean tick {status['mean_tick_ms']:.1f} ms\n"
+    )
+    print("| request | n | p50 (ms) | p99 (ms) |\n|---|---:|---:|---:|")
+    for path, r in summary["rest"].items():
+        print(f"| `{path}` | {r['n']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |")
+    r = summary["rest_all_reads"]
+    print(f"| all reads, sequential | {r['n']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |")
+    r = summary["rest_concurrent"]
+    print(
+        f"| all reads, {r['clients']} concurrent clients | {r['n']} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} |"
+    )
+    w = summary["websocket"]
+    print(
+        "\n| WebSocket fan-out | clients | ticks | messages | p50 (ms) | p99 (ms) | max (ms) | "
+        "spread p50 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    print(
+        f"| market_tick, publish -> receive | {w['clients']} | {w['ticks']} | {w['messages']} | "
+        f"{w['p50_ms']:.2f} | {w['p99_ms']:.2f} | {w['max_ms']:.2f} | {w['spread_p50_ms']:.2f} |"
+    )
+    print(
+        f"| market_tick, publish -> written to socket (server side) | {w['clients']} | | | "
+        f"{w['server_fanout_p50_ms']:.2f} | {w['server_fanout_p99_ms']:.2f} | | |"
+    )
+    print(
+        f"\ncache: {summary['cache']}; mean of per-endpoint p50: "
+        f"{statistics.fmean(r['p50_ms'] for r in summary['rest'].values()):.2f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
