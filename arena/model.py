@@ -172,7 +172,7 @@ class ArenaModel(mesa.Model):
         df = self.datacollector.get_model_vars_dataframe()
         if df.empty:
             return pd.DataFrame(columns=list(indicators.COLUMNS)).set_index("tick")
-        df = df.set_index("tick")
+        df = df.set_index("tick").copy()  # copy: one consolidated block, not 130 fragments
         df.index = df.index.astype("int64")
         return df
 
@@ -264,8 +264,10 @@ class ArenaModel(mesa.Model):
 
     def order_book(self, market: str = "equity") -> pd.DataFrame:
         """The last book of a market: price, bid_volume and ask_volume per level with volume."""
-        if market not in self.books:
+        if market not in indicators.MARKETS:
             raise KeyError(f"unknown market {market!r}; markets: {', '.join(indicators.MARKETS)}")
+        if market not in self.books:  # before the first tick: no auction has run yet
+            return pd.DataFrame({"price": [], "bid_volume": [], "ask_volume": []})
         book = self.books[market]
         mask = (book.bids > 0) | (book.asks > 0)
         return pd.DataFrame({"price": book.grid.prices[mask], "bid_volume": book.bids[mask],
