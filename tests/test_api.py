@@ -443,3 +443,19 @@ def test_slow_client_queue_drops_oldest():
     for i in range(5):
         client.push(str(i))
     assert [text for text, _ in client.queue] == ["2", "3", "4"] and client.dropped == 2
+
+
+def test_load_a_real_scenario(client):
+    pytest.importorskip("arena.scenarios")
+    from arena.scenarios import load_scenario
+
+    expected = load_scenario("market_crash")
+    r = client.post(
+        "/api/admin/scenario", json={"name": "market_crash", "agents": 1_000, "seed": 2}, headers=A
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["scenario"] == "market_crash" and r.json()["n_agents"] == 1_000
+    sim = client.app.state.ctx.sim
+    scheduled = sorted((s.tick, s.kind) for shocks in sim.schedule.values() for s in shocks)
+    assert scheduled == sorted((s.tick, s.kind) for s in expected.shocks)
+    assert sim.config.seed == 2

@@ -43,9 +43,10 @@ def serve(
     port : int, default 8000
         TCP port.
     agents : int or None, default 20000
-        Households simulated (None: the scenario's or 20,000).
+        Households simulated (None: 20,000, also with a scenario, so that the server keeps
+        its pace; pass the scenario's size explicitly to serve it at full size).
     seed : int or None, default 42
-        Seed of the model (None: the scenario's).
+        Seed of the model (None: the scenario's seed, else 42).
     paused : bool, default False
         Start paused; by default the model ticks every ``tick_rate`` ms from start-up.
     scenario : str, optional
@@ -64,15 +65,16 @@ def serve(
     from arena.api.settings import SERVER_AGENTS, ApiSettings
     from arena.config import ArenaConfig
 
-    overrides = {k: v for k, v in (("n_agents", agents), ("seed", seed)) if v is not None}
+    overrides = {"n_agents": SERVER_AGENTS if agents is None else agents}
+    if seed is not None:
+        overrides["seed"] = seed
     shocks = None
     if scenario is not None:
         from arena.scenarios import load_scenario
 
-        config, shocks = scenario_parts(load_scenario(scenario))
-        config = config.replace(**overrides) if overrides else config.replace(n_agents=SERVER_AGENTS)
+        config, shocks = scenario_parts(load_scenario(scenario), **overrides)
     else:
-        config = ArenaConfig.from_dict({"n_agents": SERVER_AGENTS, **overrides})
+        config = ArenaConfig.from_dict(overrides)
     api_settings = ApiSettings.create(admin_key=admin_key, **settings)
     app = create_app(config, paused=paused, scenario=scenario, shocks=shocks, settings=api_settings)
     if api_settings.generated_admin_key:

@@ -46,26 +46,27 @@ class ScheduledShock:
     target: Mapping[str, Any]
 
 
-def scenario_parts(scenario: Any) -> tuple[ArenaConfig, list[ScheduledShock]]:
-    """Config and shock schedule of a loaded :class:`arena.scenarios.Scenario`.
+def scenario_parts(scenario: Any, **overrides: Any) -> tuple[ArenaConfig, list[ScheduledShock]]:
+    """Config (with ``overrides``) and shock schedule of a loaded :class:`arena.scenarios.Scenario`.
 
-    Accepts a ``config`` that is an :class:`ArenaConfig` or a mapping of overrides, and
-    shocks given as objects or mappings with ``tick``, ``kind``, ``size`` and target keys.
+    Also accepts any object or mapping with ``config`` (an :class:`ArenaConfig` or a mapping
+    of parameters) and ``shocks`` (objects or mappings with ``tick``, ``kind``, ``size`` and
+    either a ``target`` mapping or the target keywords themselves).
     """
-    config = getattr(scenario, "config", None)
-    if config is None and isinstance(scenario, Mapping):
-        config = scenario.get("config")
-    if not isinstance(config, ArenaConfig):
-        config = ArenaConfig.from_dict(dict(config or {}))
-    raw = getattr(scenario, "shocks", None)
-    if raw is None and isinstance(scenario, Mapping):
-        raw = scenario.get("shocks")
+    get = scenario.get if isinstance(scenario, Mapping) else (lambda key: getattr(scenario, key, None))
+    config = get("config")
+    if isinstance(config, ArenaConfig):
+        config = config.replace(**overrides) if overrides else config
+    else:
+        config = ArenaConfig.from_dict({**dict(config or {}), **overrides})
     shocks = []
-    for item in raw or ():
+    for item in get("shocks") or ():
         data = dict(item) if isinstance(item, Mapping) else dict(vars(item))
-        target = dict(data.pop("target", None) or {})
         tick, kind, size = int(data.pop("tick")), str(data.pop("kind")), float(data.pop("size"))
-        target.update({k: v for k, v in data.items() if v is not None and not k.startswith("_")})
+        if "target" in data:
+            target = dict(data["target"] or {})
+        else:
+            target = {k: v for k, v in data.items() if k not in ("note", "description") and v is not None}
         shocks.append(ScheduledShock(tick, kind, size, target))
     return config, shocks
 
@@ -289,7 +290,5 @@ class Simulation:
         except ImportError as exc:  # the scenarios module is optional at this layer
             raise ScenarioError(f"scenarios are not available: {exc}") from exc
         scenario = await asyncio.to_thread(load_scenario, name)
-        config, shocks = scenario_parts(scenario)
-        if overrides:
-            config = config.replace(**overrides)
+        config, shocks = scenario_parts(scenario, **overrides)
         await self.reset(config, shocks, getattr(scenario, "name", name))
