@@ -272,7 +272,8 @@ QUICKSTART = [
     import ipywidgets as widgets
 
     numeric = [c for c in df.columns if c in COLUMNS]
-    widgets.interact(plot_column, column=widgets.Dropdown(options=numeric, value="inflation"), runs=widgets.fixed(runs));
+    widgets.interact(plot_column, column=widgets.Dropdown(options=numeric, value="inflation"),
+                     runs=widgets.fixed(runs));
     """),
     md("""
     ## Next
@@ -329,7 +330,7 @@ CRASH = [
 
 
     def record(model):
-        \"\"\"Called after every tick: keep the equity book and the wealth of every household from the panic on.\"\"\"
+        \"\"\"After every tick from the panic on: keep the equity book and every household's wealth.\"\"\"
         if model.tick >= PANIC_TICK:
             books[model.tick] = model.order_book("equity")
             wealth[model.tick] = model.wealth().astype(np.float32)
@@ -442,7 +443,7 @@ CRASH = [
 
 
     moments = {"before the panic": PANIC_TICK, "panic": PANIC_TICK + 1,
-               "sell-off": SELL_OFF_TICK + 1, "trough": trough}
+               "sell-off": SELL_OFF_TICK + 1, "20 ticks later": SELL_OFF_TICK + 20}
     fig, axes = plt.subplots(1, len(moments), figsize=(14, 3.4))
     for ax, (name, tick) in zip(axes, moments.items()):
         depth_chart(ax, books[tick], f"{name} (tick {tick})")
@@ -515,7 +516,8 @@ CRASH = [
     def crash_summary(frame):
         after = frame.loc[PANIC_TICK:]
         return pd.Series({
-            f"max drawdown after tick {PANIC_TICK} [-]": max_drawdown(frame.price_equity.loc[PANIC_TICK - 1:].to_numpy()),
+            f"max drawdown after tick {PANIC_TICK} [-]":
+                max_drawdown(frame.price_equity.loc[PANIC_TICK - 1:].to_numpy()),
             "peak fear [-]": after.fear.max(),
             "peak herding [-]": after.herding.max(),
             "peak volatility multiplier [-]": after.volatility_multiplier.max(),
@@ -757,7 +759,8 @@ INFLATION = [
                                        "money_growth": 0.02}).indicators()
     summary = pd.DataFrame({
         name: {"mean inflation [1/year]": f.inflation.mean(), "peak inflation [1/year]": f.inflation.max(),
-               "mean policy rate [1/year]": f.policy_rate.mean(), "ticks of tightening [ticks]": int(f.tightening.sum()),
+               "mean policy rate [1/year]": f.policy_rate.mean(),
+               "ticks of tightening [ticks]": int(f.tightening.sum()),
                "mean unemployment [-]": f.unemployment.mean(), "CPI at the end [index]": f.cpi.iloc[-1]}
         for name, f in {f"money rule ({config.money_growth:.0%}/year)": df, "Taylor rule": taylor}.items()})
     summary.round(3)
@@ -977,7 +980,7 @@ SCARCITY = [
     config = ArenaConfig.from_dict({"n_agents": 20_000, "seed": 5})
 
 
-    def run(config, ticks=TICKS, shock_tick=None, shock=None):
+    def run(config, shock_tick=None, shock=None, ticks=TICKS):
         \"\"\"Run a model; apply `shock` = (kind, size, target dict) before tick `shock_tick`.\"\"\"
         model = ArenaModel(config)
         for _ in range(ticks):
@@ -1041,8 +1044,8 @@ SCARCITY = [
     start = time.perf_counter()
     runs = {
         "no shock": run(quiet).indicators(),
-        "oil catastrophe": run(quiet, shock_tick=SHOCK_TICK, shock=("catastrophe", 0.5, {"resource": "oil"})).indicators(),
-        "oil discovery": run(quiet, shock_tick=SHOCK_TICK, shock=("discovery", 1.0, {"resource": "oil"})).indicators(),
+        "oil catastrophe": run(quiet, SHOCK_TICK, ("catastrophe", 0.5, {"resource": "oil"})).indicators(),
+        "oil discovery": run(quiet, SHOCK_TICK, ("discovery", 1.0, {"resource": "oil"})).indicators(),
     }
     print(f"three runs in {time.perf_counter() - start:.1f} s")
     """),
