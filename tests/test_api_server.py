@@ -141,6 +141,14 @@ def test_ticking_server_and_a_slow_client_that_never_reads():
             assert ticks == list(range(ticks[0], ticks[0] + len(ticks)))  # a fast reader misses nothing
             assert len(ticks) / elapsed > 5  # 50 ticks/s nominal: the slow client does not stall ticking
             await fast.send(json.dumps({"action": "unsubscribe", "channels": ["market_tick"]}))
+            # reads while ticks run in the worker thread: consistent rows, never past the snapshot
+            for _ in range(20):
+                h = (await http.get("/api/history/price_equity", params={"limit": 50})).json()
+                assert len(h["ticks"]) == len(h["values"]) == 50
+                assert h["ticks"] == list(range(h["ticks"][0], h["ticks"][0] + 50))
+                m = (await http.get("/api/markets/equity", params={"trades": 5})).json()
+                assert [t["tick"] for t in m["recent_trades"]][-1] == m["tick"]
+                assert m["recent_trades"][-1]["price"] == m["price"]
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline:  # the slow client's queue overflows: oldest dropped, counted
                 status = (await http.get("/api/admin/status", headers=A)).json()

@@ -61,10 +61,12 @@ def serve(
     import uvicorn
 
     from arena.api.app import create_app
+    from arena.api.blas import limit_blas_threads
     from arena.api.runtime import scenario_parts
     from arena.api.settings import SERVER_AGENTS, ApiSettings
     from arena.config import ArenaConfig
 
+    limit_blas_threads(1)  # see arena/api/blas.py: multi-threaded BLAS costs 10x CPU per tick here
     overrides = {"n_agents": SERVER_AGENTS if agents is None else agents}
     if seed is not None:
         overrides["seed"] = seed
@@ -99,4 +101,5 @@ def serve(
         ws_max_size=api_settings.ws_max_message,
         ws_ping_interval=20.0,
         ws_ping_timeout=20.0,
+        ws_per_message_deflate=False,  # compressing per client costs more CPU than the bytes it saves
     )

@@ -121,21 +121,14 @@ def require_agent(agent_id: str, who: Principal) -> None:
         raise error(403, f"this key may not act as agent '{agent_id}'")
 
 
-async def cached(
-    request: Request, ctx: Context, build: Callable[[], bytes], locked: bool = False
-) -> Response:
-    """Serve a JSON body from the cache, or build it (under the model lock if ``locked``)."""
+async def cached(request: Request, ctx: Context, build: Callable[[], bytes]) -> Response:
+    """Serve a JSON body from the cache, or build it from the snapshot (never waits for a tick)."""
     key = request.url.path + "?" + request.url.query
-    body = ctx.cache.get(key, ctx.sim.version)
+    version = ctx.sim.version
+    body = ctx.cache.get(key, version)
     if body is not None:
         return Response(body, media_type="application/json", headers={"X-Cache": "hit"})
-    if locked:
-        async with ctx.sim.lock:
-            version = ctx.sim.version
-            body = build()
-    else:
-        version = ctx.sim.version
-        body = build()
+    body = build()
     ctx.cache.put(key, version, body)
     return Response(body, media_type="application/json", headers={"X-Cache": "miss"})
 

@@ -1,10 +1,10 @@
 """Public reads: health, indicators, markets, psychology, money, scarcity, history, events."""
 
 import time
-from bisect import bisect_left, bisect_right
 from enum import Enum
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from arena.api import schemas as s
@@ -26,28 +26,17 @@ PSYCHOLOGY = [f for f in s.Psychology.model_fields if f not in s.Stamped.model_f
 MONETARY = [f for f in s.Monetary.model_fields if f not in s.Stamped.model_fields]
 
 
-def _book_levels(model, market: str, levels: int) -> tuple[list[dict], list[dict]]:
-    book = model.order_book(market)
-    price = model.market_stats[market]["price"]
-    bids = book[(book.bid_volume > 0) & (book.price <= price)].sort_values("price", ascending=False)
-    asks = book[(book.ask_volume > 0) & (book.price >= price)].sort_values("price")
+def _book_levels(book, price: float, levels: int) -> tuple[list[dict], list[dict]]:
+    """Best ``levels`` bid levels at or below ``price`` and ask levels at or above it."""
+    if book is None:
+        return [], []
+    prices = book.grid.prices
+    bid_idx = np.flatnonzero((book.bids > 0) & (prices <= price))[::-1][:levels]
+    ask_idx = np.flatnonzero((book.asks > 0) & (prices >= price))[:levels]
     return (
-        [
-            {"price": float(p), "volume": float(v)}
-            for p, v in zip(bids.price[:levels], bids.bid_volume[:levels], strict=True)
-        ],
-        [
-            {"price": float(p), "volume": float(v)}
-            for p, v in zip(asks.price[:levels], asks.ask_volume[:levels], strict=True)
-        ],
+        [{"price": float(prices[i]), "volume": float(book.bids[i])} for i in bid_idx],
+        [{"price": float(prices[i]), "volume": float(book.asks[i])} for i in ask_idx],
     )
-
-
-def _range(ticks: list, start: int | None, end: int | None, limit: int) -> tuple[int, int, bool]:
-    lo = bisect_left(ticks, start) if start is not None else 0
-    hi = bisect_right(ticks, end) if end is not None else len(ticks)
-    truncated = hi - lo > limit
-    return max(lo, hi - limit), hi, truncated
 
 
 def read_router(settings: ApiSettings) -> APIRouter:
@@ -140,20 +129,13 @@ def read_router(settings: ApiSettings) -> APIRouter:
         name = market_id.value
 
         def build() -> bytes:
-            model = ctx.sim.model
-            stats = model.market_stats[name]
-            bids, asks = _book_levels(model, name, levels) if name in model.books else ([], [])
-            columns = model.datacollector.model_vars
-            ticks = columns.get("tick", [])
-            lo = max(0, len(ticks) - trades)
+            snap = ctx.sim.snapshot
+            stats = snap.markets[name]
+            bids, asks = _book_levels(snap.books.get(name), stats["price"], levels)
+            ticks, cols, _ = ctx.sim.series([f"price_{name}", f"volume_{name}"], None, None, trades)
             recent = [
                 s.Trade(tick=t, price=p, volume=v)
-                for t, p, v in zip(
-                    ticks[lo:],
-                    columns.get(f"price_{name}", [])[lo:],
-                    columns.get(f"volume_{name}", [])[lo:],
-                    strict=False,
-                )
+                for t, p, v in zip(ticks, cols[f"price_{name}"], cols[f"volume_{name}"], strict=True)
             ]
             out = s.Market(
                 market=name,
@@ -161,8 +143,8 @@ def read_router(settings: ApiSettings) -> APIRouter:
                 bids=bids,
                 asks=asks,
                 recent_trades=recent,
-                tick=model.tick,
-                time=iso(ctx.sim.snapshot.time),
+                tick=snap.tick,
+                time=iso(snap.time),
                 **{
                     k: stats.get(k)
                     for k in (
@@ -181,7 +163,7 @@ def read_router(settings: ApiSettings) -> APIRouter:
             )
             return out.model_dump_json().encode()
 
-        return await cached(request, ctx, build, locked=True)
+        return await cached(request, ctx, build)
 
     @router.get(
         "/api/history/{indicator}",
@@ -203,22 +185,20 @@ def read_router(settings: ApiSettings) -> APIRouter:
         name = indicator.value
 
         def build() -> bytes:
-            columns = ctx.sim.model.datacollector.model_vars
-            ticks = columns.get("tick", [])
-            lo, hi, truncated = _range(ticks, start, end, limit)
+            ticks, cols, truncated = ctx.sim.series([name], start, end, limit)
             unit, meaning = COLUMNS[name]
             out = s.History(
                 indicator=name,
                 unit=unit,
                 description=meaning,
-                count=hi - lo,
+                count=len(ticks),
                 truncated=truncated,
-                ticks=ticks[lo:hi],
-                values=columns[name][lo:hi],
+                ticks=ticks,
+                values=cols[name],
             )
             return out.model_dump_json().encode()
 
-        return await cached(request, ctx, build, locked=True)
+        return await cached(request, ctx, build)
 
     @router.get(
         "/api/events",
@@ -241,12 +221,14 @@ def read_router(settings: ApiSettings) -> APIRouter:
 
         def build() -> bytes:
             log = ctx.sim.model.event_log
+            last = ctx.sim.snapshot.tick if end is None else min(end, ctx.sim.snapshot.tick)
+            stored = list(log)  # one C-level copy: atomic with respect to a running tick
             rows = [
                 e
-                for e in log
+                for e in stored
                 if (wanted is None or e.type == wanted)
                 and (start is None or e.tick >= start)
-                and (end is None or e.tick <= end)
+                and e.tick <= last
             ][-limit:]
             out = s.Events(
                 count=len(rows),
@@ -255,6 +237,6 @@ def read_router(settings: ApiSettings) -> APIRouter:
             )
             return out.model_dump_json().encode()
 
-        return await cached(request, ctx, build, locked=True)
+        return await cached(request, ctx, build)
 
     return router

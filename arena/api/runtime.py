@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -32,6 +33,7 @@ class Snapshot:
     time: float
     current: Mapping[str, float]
     markets: Mapping[str, Mapping[str, float]]
+    books: Mapping[str, Any]
     n_agents: int
     outside_agents: int
 
@@ -163,6 +165,7 @@ class Simulation:
             time.time(),
             dict(m.current),
             {k: dict(v) for k, v in m.market_stats.items()},
+            dict(m.books),
             m.config.n_agents,
             len(m.outside.accounts),
         )
@@ -189,6 +192,22 @@ class Simulation:
         for listener in self.listeners:
             listener(events, self.snapshot.time)
 
+    def series(self, names: list[str], start: int | None, end: int | None, limit: int):
+        """Return indicator rows with ticks in ``[start, end]`` up to the snapshot's tick, newest ``limit``.
+
+        Safe without the lock: rows are only appended by a running tick (rows after the
+        snapshot's tick are ignored) and trimmed by the event-loop thread. Returns
+        ``(ticks, {name: values}, truncated)``.
+        """
+        columns = self.model.datacollector.model_vars
+        ticks = columns.get("tick", [])
+        last = self.snapshot.tick if end is None else min(end, self.snapshot.tick)
+        lo = bisect_left(ticks, start) if start is not None else 0
+        hi = bisect_right(ticks, last)
+        truncated = hi - lo > limit
+        lo = max(lo, hi - limit)
+        return ticks[lo:hi], {n: columns[n][lo:hi] for n in names}, truncated
+
     # ---------------------------------------------------------------- ticking ------
     def _step_sync(self) -> float:
         """One tick, with any scheduled scenario shocks first (worker thread, lock held)."""
@@ -197,11 +216,10 @@ class Simulation:
             model.apply_shock(shock.kind, shock.size, **shock.target)
         start = time.perf_counter()
         model.step()
-        elapsed = (time.perf_counter() - start) * 1000.0
-        self._trim_history()
-        return elapsed
+        return (time.perf_counter() - start) * 1000.0
 
     def _trim_history(self) -> None:
+        """Drop the oldest indicator rows beyond ``history_retention`` (event-loop thread only)."""
         columns = self.model.datacollector.model_vars
         ticks = columns.get("tick")
         excess = len(ticks) - self.history_retention if ticks else 0
@@ -217,6 +235,7 @@ class Simulation:
                     return
                 elapsed = await asyncio.to_thread(self._step_sync)
                 self.tick_ms.append(elapsed)
+                self._trim_history()
                 self.publish()
 
     async def run(self) -> None:

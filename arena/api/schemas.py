@@ -57,7 +57,7 @@ class Status(Stamped):
     last_tick_ms: float | None = Field(description="duration of the last tick (ms)")
     mean_tick_ms: float | None = Field(description="mean tick duration over the last 200 ticks (ms)")
     last_error: str | None
-    websocket: dict[str, float]
+    websocket: dict[str, int | float]
     cache: dict[str, int]
 
 
