@@ -5,6 +5,9 @@ Public API::
     from arena import ArenaConfig, ArenaModel, ConfigError, load_scenario, run, run_batch
 """
 
+import os as _os
+import sys as _sys
+
 from arena.config import ArenaConfig
 from arena.errors import AccountingError, ConfigError, ScenarioError, ShockError
 from arena.model import ArenaModel
@@ -12,6 +15,27 @@ from arena.model import ArenaModel
 __all__ = ["ArenaConfig", "ArenaModel", "ConfigError", "ScenarioError", "ShockError", "AccountingError",
            "load_scenario", "run", "run_batch"]
 __version__ = "0.1.0"
+
+
+def _spawn_safe_main() -> None:
+    """Let spawned workers start when the driver script was read from stdin.
+
+    ``import mesa`` switches multiprocessing to the "spawn" start method, and Dask
+    spawns its workers too. A spawned child re-runs the parent's ``__main__`` from
+    ``__main__.__file__``; for ``python - <script`` that is the non-existent path
+    ``<stdin>``, so every worker dies with FileNotFoundError. Dropping a path that does
+    not exist makes the child skip that step, as it does for ``python -c`` and notebooks.
+    """
+    main = _sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if isinstance(path, str) and not _os.path.exists(path):
+        try:
+            del main.__file__
+        except AttributeError:  # pragma: no cover - read-only __main__ in exotic hosts
+            pass
+
+
+_spawn_safe_main()
 
 
 def __getattr__(name):

@@ -445,7 +445,9 @@ class ArenaModel(mesa.Model):
         # labour market and wages
         commodity_prices = np.array([self.prices[r] for r in RESOURCE_NAMES])
         _, target = firms.plan(self.prices["goods"], commodity_prices)
-        pop.adjust_employment(target, TURNOVER, self.rng)
+        employed = int(np.count_nonzero(pop.employed))
+        # hiring and firing take time: a share hiring_rate of the gap closes each tick
+        pop.adjust_employment(employed + int(round(cfg.hiring_rate * (target - employed))), TURNOVER, self.rng)
         employed = int(np.count_nonzero(pop.employed))
         self.unemployment = 1.0 - employed / cfg.n_agents
         self.wage_inflation = firms.update_wage(cb.expected_inflation, self.unemployment)
