@@ -80,7 +80,7 @@ class Firms:
     def unit_cost(self, goods_price: float, commodity_prices: np.ndarray) -> float:
         """Labour plus input cost of one unit of output (currency/unit)."""
         inputs = self.input_demand_per_unit(goods_price, commodity_prices)
-        return self.wage / self.config.productivity + float(np.dot(inputs, commodity_prices))
+        return self.wage / self.config.productivity + float((inputs * commodity_prices).sum())
 
     def input_demand_per_unit(self, goods_price: float, commodity_prices: np.ndarray) -> np.ndarray:
         """Inputs per unit of output (units/unit).

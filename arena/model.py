@@ -298,8 +298,8 @@ class ArenaModel(mesa.Model):
         employed = int(np.count_nonzero(self.pop.employed))
         planned = employed * cfg.productivity
         # firms order the inputs they need, scaled down to what their deposits can pay for
-        bill = float(np.dot(self.firms.input_demand_per_unit(goods_price, commodity_prices) * planned,
-                            commodity_prices))
+        bill = float((self.firms.input_demand_per_unit(goods_price, commodity_prices) * planned
+                      * commodity_prices).sum())
         afford = min(1.0, max(self.firms.deposits, 0.0) / bill) if bill > 0 else 1.0
         firm_units_at_goods_price = self.firms.coefficients * planned * afford  # demand scale at p = P
         budget = self.budget_total
@@ -556,7 +556,7 @@ class ArenaModel(mesa.Model):
     def _basket_cost(self) -> float:
         weights = np.append(self.goods_share, self.household_shares)
         prices = np.array([self.prices["goods"]] + [self.prices[r] for r in RESOURCE_NAMES])
-        return float(np.dot(weights, prices / self.price0))
+        return float((weights * prices).sum() / self.price0)
 
     def _realized_volatility(self) -> float:
         return indicators.realized_volatility(np.fromiter(self.returns, float)) if len(self.returns) > 1 else 0.0

@@ -60,7 +60,8 @@ def _runup(x: np.ndarray) -> float:
     return float(np.max(x / np.minimum.accumulate(x) - 1.0)) if x.size else 0.0
 
 
-#: metric prefix -> (meaning, function of the window's series). ``<prefix><column>``;
+#: metric prefix -> (meaning, function of the window's series). ``<prefix><column>``, where the column
+#: is an indicator column or a :data:`DERIVED` series;
 #: the drawdown/run-up metrics take a market (``max_drawdown_equity`` reads ``price_equity``).
 METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
     "max_drawdown_": ("largest peak-to-trough fall of price_<market>, 1 - p/max", ind.max_drawdown),
@@ -76,6 +77,17 @@ METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
 }
 
 
+#: Derived series usable in metrics like indicator columns: name -> (meaning, function of the indicators).
+DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
+    "mispricing_equity": ("price_equity / fundamental_equity - 1: premium over the fundamental value",
+                          lambda df: df["price_equity"] / df["fundamental_equity"] - 1.0),
+}
+
+
+def _series(indicators: pd.DataFrame, column: str) -> pd.Series:
+    return DERIVED[column][1](indicators) if column in DERIVED else indicators[column]
+
+
 def _parse_metric(metric: str) -> tuple[str, str]:
     """Split a metric name into (prefix, indicator column or event type); raise ValueError."""
     for prefix in METRICS:
@@ -89,8 +101,9 @@ def _parse_metric(metric: str) -> tuple[str, str]:
                 if rest not in ind.MARKETS:
                     raise ValueError(f"unknown market {rest!r}; markets: {', '.join(ind.MARKETS)}")
                 return prefix, f"price_{rest}"
-            if rest not in ind.COLUMNS or rest == "tick":
-                raise ValueError(f"unknown indicator column {rest!r} (columns are listed in docs/model.md)")
+            if (rest not in ind.COLUMNS and rest not in DERIVED) or rest == "tick":
+                raise ValueError(f"unknown indicator column {rest!r} (columns are listed in docs/model.md; "
+                                 f"derived series: {', '.join(DERIVED)})")
             return prefix, rest
     raise ValueError(f"unknown metric {metric!r}; a metric is <prefix><column> with prefix one of "
                      + ", ".join(METRICS))
@@ -128,7 +141,7 @@ class Expectation:
                 return 0.0
             ticks = events.loc[events["type"] == column, "tick"]
             return float(((ticks >= lo) & (ticks <= hi)).sum())
-        series = indicators[column]
+        series = _series(indicators, column)
         window = series[(series.index >= lo) & (series.index <= hi)].to_numpy(dtype=float)
         if window.size == 0:
             return float("nan")

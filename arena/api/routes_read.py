@@ -39,6 +39,16 @@ def _book_levels(book, price: float, levels: int) -> tuple[list[dict], list[dict
     )
 
 
+def _copy_events(log) -> list:
+    """Copy the event log while a tick may be appending to it in the worker thread."""
+    for _ in range(10):
+        try:
+            return list(log)  # a C-level copy; retried if a tick appended in between
+        except RuntimeError:  # "deque mutated during iteration"
+            continue
+    return []
+
+
 def read_router(settings: ApiSettings) -> APIRouter:
     """Routes that need no key (rate-limited per agent when an agent key is sent)."""
     router = APIRouter(
@@ -222,7 +232,7 @@ def read_router(settings: ApiSettings) -> APIRouter:
         def build() -> bytes:
             log = ctx.sim.model.event_log
             last = ctx.sim.snapshot.tick if end is None else min(end, ctx.sim.snapshot.tick)
-            stored = list(log)  # one C-level copy: atomic with respect to a running tick
+            stored = _copy_events(log)
             rows = [
                 e
                 for e in stored

@@ -256,8 +256,8 @@ def surplus(book: Book, price: float, volume: float) -> tuple[float, float]:
     prices = book.grid.prices
     bid_take = _take_first(book.bids[::-1], volume)[::-1]
     ask_take = _take_first(book.asks, volume)
-    consumer = float(np.dot(bid_take, np.maximum(prices - price, 0.0)))
-    producer = float(np.dot(ask_take, np.maximum(price - prices, 0.0)))
+    consumer = float((bid_take * np.maximum(prices - price, 0.0)).sum())
+    producer = float((ask_take * np.maximum(price - prices, 0.0)).sum())
     return consumer, producer
 
 

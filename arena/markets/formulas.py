@@ -92,10 +92,10 @@ def kyle_lambda(returns: np.ndarray, order_flow: np.ndarray) -> float:
     if r.size < 3 or x.size != r.size:
         return 0.0
     xc = x - x.mean()
-    var = float(np.dot(xc, xc))
+    var = float((xc * xc).sum())
     if var <= 1e-300:
         return 0.0
-    return float(np.dot(xc, r - r.mean()) / var)
+    return float((xc * (r - r.mean())).sum() / var)
 
 
 def price_impact(price: float, net_flow: float, lam: float, max_change: float) -> float:
