@@ -459,3 +459,31 @@ def test_load_a_real_scenario(client):
     scheduled = sorted((s.tick, s.kind) for shocks in sim.schedule.values() for s in shocks)
     assert scheduled == sorted((s.tick, s.kind) for s in expected.shocks)
     assert sim.config.seed == 2
+
+
+def test_model_register_and_unregister_keep_accounting_closed():
+    from arena import ArenaModel
+
+    model = ArenaModel(n_agents=N, seed=11, check_accounting=True)
+    model.step()
+    money, shares = model.money_supply(), model.stocks()["shares_equity"]
+    account = model.register_agent("direct", 5_000)
+    assert model.money_supply() == pytest.approx(money + 5_000)
+    model.outside.place(account.id, "buy", 3, model.prices["equity"] * 1.4, model.tick)
+    for _ in range(3):
+        model.step()  # raises AccountingError if the outside account broke stock-flow consistency
+    assert account.shares == pytest.approx(3)
+    money, cb = model.money_supply(), model.central_bank.shares
+    settlement = model.unregister_agent(account.id)
+    assert settlement["shares_sold"] == pytest.approx(3) and account.id not in model.outside.accounts
+    assert model.money_supply() == pytest.approx(money - account.cash + settlement["proceeds"])
+    assert model.central_bank.shares == pytest.approx(cb + 3)
+    assert model.stocks()["shares_equity"] == pytest.approx(shares)
+    for _ in range(3):
+        model.step()
+    kinds = list(model.events()["type"])
+    assert "agent_registered" in kinds and "agent_unregistered" in kinds
+    with pytest.raises(KeyError):
+        model.unregister_agent(account.id)
+    with pytest.raises(ValueError, match="'name'"):
+        model.register_agent("")
