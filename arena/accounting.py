@@ -35,9 +35,20 @@ class Ledger:
         """Net recorded change of a stock."""
         return float(sum(self.flows[stock].values())) if stock in self.flows else 0.0
 
+    def merge(self, other: "Ledger") -> None:
+        """Add every flow of ``other`` into this ledger."""
+        for stock, flows in other.flows.items():
+            for flow, amount in flows.items():
+                self.flows[stock][flow] += amount
+
     def as_dict(self) -> dict[str, dict[str, float]]:
         """Flows as plain nested dicts."""
         return {s: dict(f) for s, f in self.flows.items()}
+
+
+def unexplained(start: dict[str, float], now: dict[str, float], ledger: Ledger) -> dict[str, float]:
+    """Change of each stock since ``start`` that the ledger's flows do not explain."""
+    return {stock: now[stock] - start[stock] - ledger.net(stock) for stock in start}
 
 
 def check(tick: int, before: dict[str, float], after: dict[str, float], ledger: Ledger) -> None:

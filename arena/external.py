@@ -12,12 +12,15 @@ created), then its deposits leave the economy (money destroyed), both recorded.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from dataclasses import dataclass, field
 
 from arena.errors import ShockError
 
 #: Default cash endowment of a new outside agent (currency).
 DEFAULT_ENDOWMENT = 10_000.0
+#: Fills kept per account (older ones are dropped; totals live in cash and shares).
+MAX_FILLS_KEPT = 1000
 #: Largest order an outside agent may place (shares).
 MAX_ORDER_QTY = 1e7
 
@@ -46,7 +49,7 @@ class Account:
     cash: float
     shares: float = 0.0
     orders: dict[int, Order] = field(default_factory=dict)
-    fills: list[dict] = field(default_factory=list)
+    fills: deque = field(default_factory=lambda: deque(maxlen=MAX_FILLS_KEPT))
 
     def reserved_cash(self) -> float:
         """Cash committed to resting buy orders (currency)."""
@@ -59,7 +62,7 @@ class Account:
     def summary(self) -> dict:
         """JSON-ready view of the account."""
         return {"id": self.id, "name": self.name, "cash": self.cash, "shares": self.shares,
-                "orders": [vars(o) for o in self.orders.values()], "fills": self.fills[-50:]}
+                "orders": [vars(o) for o in self.orders.values()], "fills": list(self.fills)[-50:]}
 
 
 class OutsideAgents:

@@ -123,6 +123,9 @@ class ArenaModel(mesa.Model):
         self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0, "herded": 0}
         self.flows_this_tick = accounting.Ledger()
         self.last_ledger = accounting.Ledger()
+        #: every recorded flow since construction: the ticks' and those between ticks
+        #: (shocks, outside agents), so stocks() - initial_stocks is fully explained
+        self.flows_total = accounting.Ledger()
         self.current: dict[str, float] = {}
         self.unemployment = cfg.natural_unemployment
         self.budget_total = budget0
@@ -144,6 +147,7 @@ class ArenaModel(mesa.Model):
                                         "ask": self.prices[name]}
         self._compute_indicators()
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
+        self.initial_stocks = self.stocks()
 
     # ------------------------------------------------------------------ public API -----
     def step(self) -> None:
@@ -161,6 +165,7 @@ class ArenaModel(mesa.Model):
         if before is not None:
             accounting.check(self.steps, before, self.stocks(), ledger)
         self.last_ledger = ledger
+        self.flows_total.merge(ledger)
 
     @property
     def tick(self) -> int:
@@ -219,6 +224,7 @@ class ArenaModel(mesa.Model):
         if not isinstance(name, str) or not name.strip() or len(name) > 100:
             raise OrderError(f"'name' must be a non-empty string of at most 100 characters. Got {name!r}.")
         account = self.outside.open(name, endowment)
+        self.record_between_ticks("money", "outside_endowment", account.cash)
         self.event_log.emit(self.tick, "agent_registered", agent_id=account.id, name=name,
                             money_created=account.cash)
         return account
@@ -246,12 +252,14 @@ class ArenaModel(mesa.Model):
         price = float(self.prices["equity"])
         shares = float(account.shares)
         proceeds = shares * price
+        self.record_between_ticks("money", "cb_asset_purchases", proceeds)
         self.central_bank.shares += shares
         account.shares = 0.0
         account.cash += proceeds
         cancelled = len(account.orders)
         account.orders.clear()
         del self.outside.accounts[agent_id]
+        self.record_between_ticks("money", "outside_withdrawal", -account.cash)
         settlement = {"agent_id": agent_id, "name": account.name, "shares_sold": shares, "price": price,
                       "proceeds": proceeds, "cash_removed": float(account.cash),
                       "orders_cancelled": cancelled, "fills": len(account.fills)}
@@ -272,6 +280,14 @@ class ArenaModel(mesa.Model):
         mask = (book.bids > 0) | (book.asks > 0)
         return pd.DataFrame({"price": book.grid.prices[mask], "bid_volume": book.bids[mask],
                              "ask_volume": book.asks[mask]})
+
+    def record_between_ticks(self, stock: str, flow: str, amount: float) -> None:
+        """Record a flow that happens between ticks (a shock, an outside agent's account)."""
+        self.flows_total.record(stock, flow, amount)
+
+    def audit(self) -> dict[str, float]:
+        """Change of every stock since construction not explained by recorded flows (~0)."""
+        return accounting.unexplained(self.initial_stocks, self.stocks(), self.flows_total)
 
     def stocks(self) -> dict[str, float]:
         """Totals of every stock the accounting check follows."""

@@ -85,8 +85,10 @@ def apply(model, kind: str, size: float, **target: Any) -> None:
         model.psychology.shock(pop, kind, size, who)
     elif kind in ("discovery", "catastrophe"):
         index = RESOURCE_NAMES.index(target["resource"])
-        # applied between ticks, outside any tick's accounting window; the event records the flow
+        # applied between ticks, outside any tick's accounting window: recorded as such
         flows = model.scarcity.force(kind, index, size, tick)
+        sign = 1.0 if kind == "discovery" else -1.0
+        model.record_between_ticks(f"reserves_{target['resource']}", kind, sign * flows[kind][index])
         for etype, payload in flows["events"]:
             model.event_log.emit(tick, etype, **payload)
     elif kind == "rate":

@@ -28,3 +28,28 @@ def test_process_workers_start_from_a_stdin_driver():
     out = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().endswith("42")
+
+
+def test_audit_explains_every_stock_change_including_between_tick_flows():
+    from arena import ArenaModel
+
+    model = ArenaModel(n_agents=3_000, seed=5, check_accounting=True)
+    agent = model.register_agent("audit", 50_000.0)
+    model.outside.place(agent.id, "buy", 100.0, model.prices["equity"] * 1.3, model.tick)
+    for t in range(60):
+        if t == 10:
+            model.apply_shock("discovery", 0.3, resource="oil")
+        if t == 20:
+            model.apply_shock("catastrophe", 0.4, resource="water")
+        if t == 30:
+            model.apply_shock("money", 0.05)
+        if t == 40:
+            model.apply_shock("qe", 0.01)
+        model.step()
+    assert model.outside.get(agent.id).shares > 0
+    model.unregister_agent(agent.id)
+    model.step()
+    for stock, amount in model.audit().items():
+        scale = max(abs(model.initial_stocks[stock]), 1.0)
+        assert abs(amount) <= 1e-8 * scale, (stock, amount)
+    assert model.flows_total.net("money") != 0.0

@@ -32,7 +32,7 @@ def account_view(model, account) -> s.Account:
         orders=[s.OrderView(**vars(o)) for o in account.orders.values()],
         fills=[
             s.Fill(**{k: (float(v) if k in ("qty", "price") else v) for k, v in f.items()})
-            for f in account.fills[-50:]
+            for f in list(account.fills)[-50:]
         ],
     )
 
