@@ -239,3 +239,14 @@ def test_evaluate_metrics():
     assert result.loc["change_price_equity", "value"] == pytest.approx(-0.1)
     assert result.loc["rise_inflation", "value"] == pytest.approx(0.12 / 0.05 - 1)
     assert result["passed"].tolist() == [True, False, True, True, True, True, True]
+
+
+def test_docs_describe_every_scenario_and_threshold():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text()
+    for scenario in list_scenarios():
+        assert f"### {scenario.name}:" in doc, scenario.name
+        section = doc.split(f"### {scenario.name}:")[1].split("\n### ")[0]
+        for e in scenario.expected:
+            assert f"`{e.metric}`" in section, (scenario.name, e.metric)
