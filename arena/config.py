@@ -73,108 +73,163 @@ PARAMETERS: dict[str, Param] = {
     # --- population and run -------------------------------------------------------------
     "n_agents": P(int, 100_000, 1, 10_000_000, "agents", "number of simulated households"),
     "seed": P(int, 42, 0, 2**63 - 1, "-", "seed of the model's numpy Generator", nullable=True),
-    "max_agents": P(int, 100_000, 0, 10_000_000, "agents",
-                    "maximum number of outside agents registered through the API"),
-    "ticks_per_year": P(int, 250, 1, 10_000, "ticks/year",
-                        "trading days per year; converts annual rates to per-tick rates"),
+    "max_agents": P(
+        int, 100_000, 0, 10_000_000, "agents", "maximum number of outside agents registered through the API"
+    ),
+    "ticks_per_year": P(
+        int, 250, 1, 10_000, "ticks/year", "trading days per year; converts annual rates to per-tick rates"
+    ),
     "share_fundamentalist": P(float, 0.35, 0.0, 1.0, "-", "initial share of fundamentalist traders"),
     "share_chartist": P(float, 0.35, 0.0, 1.0, "-", "initial share of chartists (trend followers)"),
     "share_noise": P(float, 0.30, 0.0, 1.0, "-", "share of noise traders (fixed)"),
-    "activity_rate": P(float, 0.1, 0.001, 1.0, "1/tick",
-                       "probability that a household submits an equity order in a tick"),
-    "switching_rate": P(float, 0.05, 0.0, 1.0, "1/tick",
-                        "probability that a non-noise trader reconsiders its strategy in a tick"),
-    "switching_intensity": P(float, 2.0, 0.0, 100.0, "-",
-                             "Brock-Hommes intensity of choice (beta) on strategy fitness"),
+    "activity_rate": P(
+        float, 0.1, 0.001, 1.0, "1/tick", "probability that a household submits an equity order in a tick"
+    ),
+    "switching_rate": P(
+        float,
+        0.05,
+        0.0,
+        1.0,
+        "1/tick",
+        "probability that a non-noise trader reconsiders its strategy in a tick",
+    ),
+    "switching_intensity": P(
+        float, 2.0, 0.0, 100.0, "-", "Brock-Hommes intensity of choice (beta) on strategy fitness"
+    ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
     # --- markets --------------------------------------------------------------------------
     "max_price_change": P(float, 0.5, 0.001, 0.99, "-", "maximum relative price change per tick"),
-    "price_tick": P(float, 0.0005, 1e-5, 0.05, "log-price",
-                    "spacing of the call-auction price grid (0.0005 = 5 basis points)"),
-    "goods_elasticity": P(float, 0.01, 0.0, 1.0, "-",
-                          "tatonnement elasticity of the goods price to excess demand (D/S - 1)"),
-    "fundamental_reversion": P(float, 0.05, 0.0, 1.0, "1/tick",
-                               "fundamentalists' expected reversion speed toward fundamental value"),
-    "trend_extrapolation": P(float, 1.0, 0.0, 100.0, "ticks",
-                             "chartists' extrapolation horizon of the recent trend"),
+    "price_tick": P(
+        float,
+        0.0005,
+        1e-5,
+        0.05,
+        "log-price",
+        "spacing of the call-auction price grid (0.0005 = 5 basis points)",
+    ),
+    "goods_elasticity": P(
+        float, 0.01, 0.0, 1.0, "-", "tatonnement elasticity of the goods price to excess demand (D/S - 1)"
+    ),
+    "fundamental_reversion": P(
+        float, 0.05, 0.0, 1.0, "1/tick", "fundamentalists' expected reversion speed toward fundamental value"
+    ),
+    "trend_extrapolation": P(
+        float, 1.0, 0.0, 100.0, "ticks", "chartists' extrapolation horizon of the recent trend"
+    ),
     "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the chartists' trend estimate"),
     "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' price views"),
-    "expectation_dispersion": P(float, 0.004, 0.0, 0.5, "log-price",
-                                "idiosyncratic dispersion of all price expectations"),
+    "expectation_dispersion": P(
+        float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all price expectations"
+    ),
     "risk_aversion": P(float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion of households"),
-    "demand_sensitivity": P(float, 3.0, 0.0, 1000.0, "-",
-                            "log change of desired equity share per unit of expected log return"),
-    "equity_risk_premium": P(float, 0.04, 0.0, 0.5, "1/year",
-                             "premium over the policy rate that discounts dividends"),
+    "demand_sensitivity": P(
+        float, 3.0, 0.0, 1000.0, "-", "log change of desired equity share per unit of expected log return"
+    ),
+    "equity_risk_premium": P(
+        float, 0.04, 0.0, 0.5, "1/year", "premium over the policy rate that discounts dividends"
+    ),
     # --- psychology (specification defaults) --------------------------------------------
     "sentiment_weight": P(float, 0.4, 0.0, 1.0, "-", "weight of sentiment in expectations"),
     "fear_weight": P(float, 0.3, 0.0, 1.0, "-", "weight of fear in the volatility multiplier"),
     "greed_weight": P(float, 0.3, 0.0, 1.0, "-", "weight of greed in the volatility multiplier"),
     "herding_weight": P(float, 0.5, 0.0, 1.0, "-", "weight of herding in the volatility multiplier"),
-    "extremity_weight": P(float, 0.4, 0.0, 1.0, "-",
-                          "weight of sentiment extremity |s - 0.5|*2 in the volatility multiplier"),
+    "extremity_weight": P(
+        float, 0.4, 0.0, 1.0, "-", "weight of sentiment extremity |s - 0.5|*2 in the volatility multiplier"
+    ),
     "herding_threshold": P(float, 0.7, 0.0, 1.0, "-", "herding factor above which an event fires"),
-    "herding_strength": P(float, 0.25, 0.0, 1.0, "-",
-                          "maximum probability that an active trader copies the crowd's side"),
+    "herding_strength": P(
+        float, 0.25, 0.0, 1.0, "-", "maximum probability that an active trader copies the crowd's side"
+    ),
     "memory_decay": P(float, 0.95, 0.0, 0.9999, "-", "EWMA weight of agents' memory of returns"),
     "mood_adjustment": P(float, 0.1, 0.0, 1.0, "1/tick", "speed at which moods move to their target"),
     "social_influence": P(float, 0.3, 0.0, 1.0, "-", "weight of the crowd's mood in own sentiment"),
     "panic_threshold": P(float, 0.7, 0.0, 1.0, "-", "fear index above which a panic event fires"),
     "euphoria_threshold": P(float, 0.7, 0.0, 1.0, "-", "greed index above which euphoria fires"),
-    "volatility_threshold": P(float, 0.1, 1e-4, 10.0, "1/sqrt(year)",
-                              "annualised equity volatility above which markets feel stressed"),
+    "volatility_threshold": P(
+        float,
+        0.1,
+        1e-4,
+        10.0,
+        "1/sqrt(year)",
+        "annualised equity volatility above which markets feel stressed",
+    ),
     "volatility_window": P(int, 20, 2, 1000, "ticks", "window of realised volatility"),
     # --- production, labour, consumption ---------------------------------------------------
     "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per employed worker"),
     "labour_share": P(float, 0.8, 0.05, 0.95, "-", "wage bill as a share of goods revenue at tick 0"),
     "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-", "NAIRU u* of the Phillips curve"),
     "min_unemployment": P(float, 0.02, 0.0, 0.5, "-", "frictional floor of unemployment"),
-    "phillips_slope": P(float, 0.5, 0.0, 10.0, "1/year",
-                        "wage/price inflation per unit of unemployment gap (u* - u)"),
+    "phillips_slope": P(
+        float, 0.5, 0.0, 10.0, "1/year", "wage/price inflation per unit of unemployment gap (u* - u)"
+    ),
     "hiring_rate": P(float, 0.3, 0.0, 1.0, "1/tick", "share of the labour gap closed per tick"),
-    "consumption_propensity": P(float, 0.004, 1e-4, 1.0, "1/tick",
-                                "share of deposits spent on consumption per tick at neutral mood"),
-    "rate_sensitivity": P(float, 0.5, 0.0, 50.0, "-",
-                          "fall of consumption propensity per unit of real-rate gap"),
-    "inflation_sensitivity": P(float, 0.5, 0.0, 50.0, "-",
-                               "rise of consumption propensity per unit of expected-inflation gap"),
-    "dividend_payout": P(float, 0.2, 0.0, 1.0, "1/tick",
-                         "share of firms' excess deposits paid out as dividends per tick"),
+    "consumption_propensity": P(
+        float, 0.004, 1e-4, 1.0, "1/tick", "share of deposits spent on consumption per tick at neutral mood"
+    ),
+    "rate_sensitivity": P(
+        float, 0.5, 0.0, 50.0, "-", "fall of consumption propensity per unit of real-rate gap"
+    ),
+    "inflation_sensitivity": P(
+        float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"
+    ),
+    "dividend_payout": P(
+        float, 0.2, 0.0, 1.0, "1/tick", "share of firms' excess deposits paid out as dividends per tick"
+    ),
     # --- monetary policy ---------------------------------------------------------------
     "monetary_regime": P(str, "taylor", unit="-", doc="policy rule", options=("taylor", "money_growth")),
-    "base_inflation_rate": P(float, 0.02, -0.5, 1.0, "1/year",
-                             "base term of structural inflation and the central bank's target"),
+    "base_inflation_rate": P(
+        float, 0.02, -0.5, 1.0, "1/year", "base term of structural inflation and the central bank's target"
+    ),
     "neutral_real_rate": P(float, 0.02, -0.1, 0.2, "1/year", "r* of the Taylor rule"),
     "taylor_inflation_coef": P(float, 0.5, 0.0, 5.0, "-", "Taylor-rule weight on (pi - pi*)"),
     "taylor_output_coef": P(float, 0.5, 0.0, 5.0, "-", "Taylor-rule weight on the output gap"),
     "rate_smoothing": P(float, 0.95, 0.0, 0.9999, "-", "partial adjustment of the policy rate"),
-    "money_growth": P(float, 0.02, -0.5, 2.0, "1/year",
-                      "money-growth rule of the 'money_growth' regime; base growth otherwise"),
-    "liquidity_effect": P(float, 1.0, 0.0, 20.0, "-",
-                          "fall of money growth per unit of policy-rate gap (Taylor regime)"),
-    "tightening_threshold": P(float, 0.10, 0.0, 5.0, "1/year",
-                              "inflation above which automatic tightening fires"),
+    "money_growth": P(
+        float,
+        0.02,
+        -0.5,
+        2.0,
+        "1/year",
+        "money-growth rule of the 'money_growth' regime; base growth otherwise",
+    ),
+    "liquidity_effect": P(
+        float, 1.0, 0.0, 20.0, "-", "fall of money growth per unit of policy-rate gap (Taylor regime)"
+    ),
+    "tightening_threshold": P(
+        float, 0.10, 0.0, 5.0, "1/year", "inflation above which automatic tightening fires"
+    ),
     "tightening_step": P(float, 0.02, 0.0, 0.5, "1/year", "extra rate added by automatic tightening"),
-    "deflation_threshold": P(float, -0.005, -1.0, 0.5, "1/year",
-                             "inflation below which quantitative easing fires"),
-    "qe_rate": P(float, 0.0002, 0.0, 0.1, "1/tick",
-                 "central-bank equity purchases per tick, as a share of money supply, under QE"),
+    "deflation_threshold": P(
+        float, -0.005, -1.0, 0.5, "1/year", "inflation below which quantitative easing fires"
+    ),
+    "qe_rate": P(
+        float,
+        0.0002,
+        0.0,
+        0.1,
+        "1/tick",
+        "central-bank equity purchases per tick, as a share of money supply, under QE",
+    ),
     "zero_lower_bound": P(bool, True, unit="-", doc="floor the policy rate at 0"),
     "min_policy_rate": P(float, -0.05, -0.5, 0.0, "1/year", "floor of the rate without the ZLB"),
     "max_policy_rate": P(float, 0.5, 0.0, 1.0, "1/year", "ceiling of the policy rate"),
     "inflation_window": P(int, 63, 2, 5000, "ticks", "window of measured (annualised) inflation"),
-    "expectation_anchoring": P(float, 0.6, 0.0, 1.0, "-",
-                               "credibility: weight of the inflation target in expected inflation"),
-    "expectation_adjustment": P(float, 0.02, 0.0, 1.0, "1/tick",
-                                "speed of expected inflation toward structural inflation"),
+    "expectation_anchoring": P(
+        float, 0.6, 0.0, 1.0, "-", "credibility: weight of the inflation target in expected inflation"
+    ),
+    "expectation_adjustment": P(
+        float, 0.02, 0.0, 1.0, "1/tick", "speed of expected inflation toward structural inflation"
+    ),
     # --- scarcity (specification defaults) ---------------------------------------------
-    "depletion_rate": P(float, 0.001, 0.0, 0.1, "1/tick",
-                        "share of reserves depleted per tick at base extraction"),
+    "depletion_rate": P(
+        float, 0.001, 0.0, 0.1, "1/tick", "share of reserves depleted per tick at base extraction"
+    ),
     "discovery_probability": P(float, 0.005, 0.0, 1.0, "1/tick", "per resource and tick"),
     "catastrophe_probability": P(float, 0.0001, 0.0, 1.0, "1/tick", "per resource and tick"),
-    "discovery_mean_size": P(float, 0.1, 0.0, 10.0, "-",
-                             "mean discovery size as a share of base reserves (exponential)"),
+    "discovery_mean_size": P(
+        float, 0.1, 0.0, 10.0, "-", "mean discovery size as a share of base reserves (exponential)"
+    ),
     "catastrophe_duration": P(int, 20, 1, 10_000, "ticks", "ticks a catastrophe blocks extraction"),
     "critical_scarcity": P(float, 0.8, 0.0, 1.0, "-", "scarcity level that fires a critical event"),
     "carbon_cap_decline": P(float, 0.022, 0.0, 1.0, "1/year", "annual tightening of the carbon cap"),
@@ -185,6 +240,7 @@ PARAMETERS: dict[str, Param] = {
     "history_limit": P(int, 1000, 10, 10_000_000, "events", "length of the bounded event log"),
 }
 del P
+
 
 def _validate(name: str, value: Any) -> Any:
     """Return ``value`` converted to the declared kind or raise ConfigError."""
@@ -340,7 +396,13 @@ ArenaConfig.__doc__ = (
 def parameter_table() -> list[dict[str, Any]]:
     """Return the parameter declarations as rows (name, type, default, range, unit, meaning)."""
     return [
-        {"name": n, "type": s.kind.__name__, "default": s.default, "allowed": s.describe(),
-         "unit": s.unit, "meaning": s.doc}
+        {
+            "name": n,
+            "type": s.kind.__name__,
+            "default": s.default,
+            "allowed": s.describe(),
+            "unit": s.unit,
+            "meaning": s.doc,
+        }
         for n, s in PARAMETERS.items()
     ]

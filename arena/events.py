@@ -120,8 +120,11 @@ class EventLog:
         since : int, optional
             Keep only events at or after this tick.
         """
-        rows = [e.to_dict() for e in self._events
-                if (type is None or e.type == type) and (since is None or e.tick >= since)]
+        rows = [
+            e.to_dict()
+            for e in self._events
+            if (type is None or e.type == type) and (since is None or e.tick >= since)
+        ]
         if not rows:
             return pd.DataFrame({"tick": pd.Series(dtype="int64"), "type": pd.Series(dtype="object")})
         return pd.DataFrame(rows)

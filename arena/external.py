@@ -61,8 +61,14 @@ class Account:
 
     def summary(self) -> dict:
         """JSON-ready view of the account."""
-        return {"id": self.id, "name": self.name, "cash": self.cash, "shares": self.shares,
-                "orders": [vars(o) for o in self.orders.values()], "fills": list(self.fills)[-50:]}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "cash": self.cash,
+            "shares": self.shares,
+            "orders": [vars(o) for o in self.orders.values()],
+            "fills": list(self.fills)[-50:],
+        }
 
 
 class OutsideAgents:
@@ -116,10 +122,12 @@ class OutsideAgents:
         if side == "buy" and qty * limit > account.cash - account.reserved_cash() + 1e-9:
             raise OrderError(
                 f"'qty' * 'limit' = {qty * limit:.6g} exceeds free cash "
-                f"{account.cash - account.reserved_cash():.6g}")
+                f"{account.cash - account.reserved_cash():.6g}"
+            )
         if side == "sell" and qty > account.shares - account.reserved_shares() + 1e-12:
             raise OrderError(
-                f"'qty' = {qty:.6g} exceeds free shares {account.shares - account.reserved_shares():.6g}")
+                f"'qty' = {qty:.6g} exceeds free shares {account.shares - account.reserved_shares():.6g}"
+            )
         order = Order(next(self._order_ids), side, float(qty), float(limit), tick)
         account.orders[order.id] = order
         return order
@@ -145,7 +153,8 @@ class OutsideAgents:
         account.shares += sign * qty
         account.cash -= sign * qty * price
         order.qty -= qty
-        account.fills.append({"tick": tick, "order_id": order_id, "side": order.side, "qty": qty,
-                              "price": price})
+        account.fills.append(
+            {"tick": tick, "order_id": order_id, "side": order.side, "qty": qty, "price": price}
+        )
         if order.qty <= 1e-12:
             del account.orders[order_id]

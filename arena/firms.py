@@ -58,8 +58,13 @@ class Firms:
         EWMA of goods demanded (units/tick).
     """
 
-    def __init__(self, config: ArenaConfig, goods_price: float, input_coefficients: np.ndarray,
-                 input_elasticity: np.ndarray):
+    def __init__(
+        self,
+        config: ArenaConfig,
+        goods_price: float,
+        input_coefficients: np.ndarray,
+        input_elasticity: np.ndarray,
+    ):
         self.config = config
         n = config.n_agents
         self.potential = config.productivity * n * (1.0 - config.natural_unemployment)
@@ -71,8 +76,9 @@ class Firms:
         self.inventory = INVENTORY_TICKS * self.potential
         # buffer plus the excess whose steady payout equals the tick-0 profit
         profit = goods_price * self.potential * (1.0 - config.labour_share - self.coefficients.sum())
-        self.deposits = (BUFFER_TICKS * self.wage * self.potential / config.productivity
-                         + profit / max(config.dividend_payout, 1e-9))
+        self.deposits = BUFFER_TICKS * self.wage * self.potential / config.productivity + profit / max(
+            config.dividend_payout, 1e-9
+        )
         self.output = self.potential
         self.planned_output = self.potential
         self.wage_paid_share = 1.0
@@ -83,7 +89,7 @@ class Firms:
         return self.wage / self.config.productivity + float((inputs * commodity_prices).sum())
 
     def input_demand_per_unit(self, goods_price: float, commodity_prices: np.ndarray) -> np.ndarray:
-        """Inputs per unit of output (units/unit).
+        """Return the inputs per unit of output (units/unit).
 
         Firms substitute away from inputs that are dear relative to their output price,
         with elasticity 0.5: ``a_k * (p_k / P)**-0.5``.

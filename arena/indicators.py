@@ -50,7 +50,7 @@ def max_drawdown(prices: np.ndarray) -> float:
 
 
 def realized_volatility(log_returns: np.ndarray) -> float:
-    """Standard deviation of log returns (per tick); 0 with fewer than two returns."""
+    """Return the standard deviation of log returns (per tick); 0 with fewer than two."""
     r = np.asarray(log_returns, dtype=float)
     return float(r.std(ddof=1)) if r.size > 1 else 0.0
 

@@ -22,17 +22,16 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from arena import accounting, indicators, observe, shocks
+from arena import accounting, behaviour, indicators, observe, shocks
 from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
-from arena.firms import COST_LEVELS, TURNOVER, Firms
+from arena.firms import Firms
 from arena.markets import book as bk
-from arena.markets.equity import Participant, TradingContext, form_orders, run_auction
-from arena.markets.formulas import equilibrium_price, kyle_lambda
-from arena.markets.schedules import BACKSTOP, commodity_book, commodity_supply_curve, goods_book
-from arena.monetary import CentralBank, per_tick, phillips_inflation
-from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, Population, bernoulli_indices
+from arena.markets import session
+from arena.markets.equity import Participant
+from arena.monetary import CentralBank, per_tick
+from arena.population import Population
 from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 
@@ -40,13 +39,6 @@ from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 GINI_SAMPLE = 20_000
 #: Initial equity price (currency/share at goods price 1); shares outstanding are scaled to it.
 INITIAL_EQUITY_PRICE = 100.0
-#: Schedule books (goods, commodities) use a coarser grid than the equity auction: their
-#: curves are smooth aggregates, so 4x the equity tick loses nothing and costs a quarter.
-SCHEDULE_TICK_FACTOR = 4
-#: EWMA weight of dividends in the fundamental value.
-DIVIDEND_MEMORY = 0.998
-#: Floor of the real discount rate of dividends (1/year), keeps the fundamental value finite.
-MIN_DISCOUNT = 0.03
 
 
 class ArenaModel(mesa.Model):
@@ -65,8 +57,13 @@ class ArenaModel(mesa.Model):
         Single parameters of :class:`~arena.config.ArenaConfig`.
     """
 
-    def __init__(self, config: ArenaConfig | Mapping[str, Any] | None = None, *,
-                 check_accounting: bool = False, **overrides: Any):
+    def __init__(
+        self,
+        config: ArenaConfig | Mapping[str, Any] | None = None,
+        *,
+        check_accounting: bool = False,
+        **overrides: Any,
+    ):
         if config is None:
             config = ArenaConfig.from_dict(overrides)
         elif isinstance(config, Mapping):
@@ -113,8 +110,11 @@ class ArenaModel(mesa.Model):
         self.flow_history: deque[tuple[float, float]] = deque(maxlen=50)
         self.psychology = Psychology(cfg)
         self.herding = 0.0
-        self.gini_panel = (np.sort(rng.choice(cfg.n_agents, GINI_SAMPLE, replace=False))
-                           if cfg.n_agents > GINI_SAMPLE else slice(None))
+        self.gini_panel = (
+            np.sort(rng.choice(cfg.n_agents, GINI_SAMPLE, replace=False))
+            if cfg.n_agents > GINI_SAMPLE
+            else slice(None)
+        )
         self.pending_participants: list[Participant] = []
         self.pending_household_orders: list = []
         self.transfer_next = (0.0, 0.0)  # (interest per tick, lump sum) paid in phase 2
@@ -137,14 +137,27 @@ class ArenaModel(mesa.Model):
         self.pending_orders = None
         self._phase_agents()  # orders and budgets for the first tick
         self.cpi0_basket = self._basket_cost()
-        self.macro = {"cpi": 100.0, "velocity": self.final_sales * cfg.ticks_per_year / self.money_supply(),
-                      "money": self.money_supply(), "money_growth": cfg.money_growth, "output_gap": 0.0,
-                      "taylor_rate": self.central_bank.policy_rate}
+        self.macro = {
+            "cpi": 100.0,
+            "velocity": self.final_sales * cfg.ticks_per_year / self.money_supply(),
+            "money": self.money_supply(),
+            "money_growth": cfg.money_growth,
+            "output_gap": 0.0,
+            "taylor_rate": self.central_bank.policy_rate,
+        }
         for name in indicators.MARKETS:
             self.market_stats[name] = dict.fromkeys(
-                ("spread", "depth_bid", "depth_ask", "volume", "consumer_surplus", "producer_surplus",
-                 "elasticity"), 0.0) | {"price": self.prices[name], "bid": self.prices[name],
-                                        "ask": self.prices[name]}
+                (
+                    "spread",
+                    "depth_bid",
+                    "depth_ask",
+                    "volume",
+                    "consumer_surplus",
+                    "producer_surplus",
+                    "elasticity",
+                ),
+                0.0,
+            ) | {"price": self.prices[name], "bid": self.prices[name], "ask": self.prices[name]}
         self._compute_indicators()
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
         self.initial_stocks = self.stocks()
@@ -173,7 +186,7 @@ class ArenaModel(mesa.Model):
         return int(self.steps)
 
     def indicators(self) -> pd.DataFrame:
-        """Indicator time series: one row per tick, indexed by tick (columns in docs/model.md)."""
+        """Return the indicator time series: one row per tick, indexed by tick (see docs/model.md)."""
         df = self.datacollector.get_model_vars_dataframe()
         if df.empty:
             return pd.DataFrame(columns=list(indicators.COLUMNS)).set_index("tick")
@@ -182,7 +195,7 @@ class ArenaModel(mesa.Model):
         return df
 
     def events(self, type: str | None = None, since: int | None = None) -> pd.DataFrame:
-        """Stored events as a DataFrame (tick, type, payload columns)."""
+        """Return the stored events as a DataFrame (tick, type, payload columns)."""
         return self.event_log.to_frame(type, since)
 
     def apply_shock(self, kind: str, size: float, **target: Any) -> None:
@@ -225,8 +238,9 @@ class ArenaModel(mesa.Model):
             raise OrderError(f"'name' must be a non-empty string of at most 100 characters. Got {name!r}.")
         account = self.outside.open(name, endowment)
         self.record_between_ticks("money", "outside_endowment", account.cash)
-        self.event_log.emit(self.tick, "agent_registered", agent_id=account.id, name=name,
-                            money_created=account.cash)
+        self.event_log.emit(
+            self.tick, "agent_registered", agent_id=account.id, name=name, money_created=account.cash
+        )
         return account
 
     def unregister_agent(self, agent_id: str) -> dict[str, Any]:
@@ -260,9 +274,16 @@ class ArenaModel(mesa.Model):
         account.orders.clear()
         del self.outside.accounts[agent_id]
         self.record_between_ticks("money", "outside_withdrawal", -account.cash)
-        settlement = {"agent_id": agent_id, "name": account.name, "shares_sold": shares, "price": price,
-                      "proceeds": proceeds, "cash_removed": float(account.cash),
-                      "orders_cancelled": cancelled, "fills": len(account.fills)}
+        settlement = {
+            "agent_id": agent_id,
+            "name": account.name,
+            "shares_sold": shares,
+            "price": price,
+            "proceeds": proceeds,
+            "cash_removed": float(account.cash),
+            "orders_cancelled": cancelled,
+            "fills": len(account.fills),
+        }
         self.event_log.emit(self.tick, "agent_unregistered", **settlement)
         return settlement
 
@@ -271,15 +292,16 @@ class ArenaModel(mesa.Model):
         return self.pop.wealth(self.prices["equity"])
 
     def order_book(self, market: str = "equity") -> pd.DataFrame:
-        """The last book of a market: price, bid_volume and ask_volume per level with volume."""
+        """Return the last book of a market: price, bid_volume and ask_volume per non-empty level."""
         if market not in indicators.MARKETS:
             raise KeyError(f"unknown market {market!r}; markets: {', '.join(indicators.MARKETS)}")
         if market not in self.books:  # before the first tick: no auction has run yet
             return pd.DataFrame({"price": [], "bid_volume": [], "ask_volume": []})
         book = self.books[market]
         mask = (book.bids > 0) | (book.asks > 0)
-        return pd.DataFrame({"price": book.grid.prices[mask], "bid_volume": book.bids[mask],
-                             "ask_volume": book.asks[mask]})
+        return pd.DataFrame(
+            {"price": book.grid.prices[mask], "bid_volume": book.bids[mask], "ask_volume": book.asks[mask]}
+        )
 
     def record_between_ticks(self, stock: str, flow: str, amount: float) -> None:
         """Record a flow that happens between ticks (a shock, an outside agent's account)."""
@@ -293,7 +315,9 @@ class ArenaModel(mesa.Model):
         """Totals of every stock the accounting check follows."""
         out = {
             "money": self.money_supply(),
-            "shares_equity": float(self.pop.shares.sum()) + self.central_bank.shares + self.outside.total_shares(),
+            "shares_equity": (
+                float(self.pop.shares.sum()) + self.central_bank.shares + self.outside.total_shares()
+            ),
             "goods": self.firms.inventory,
         }
         for i, name in enumerate(RESOURCE_NAMES):
@@ -302,229 +326,19 @@ class ArenaModel(mesa.Model):
 
     def money_supply(self) -> float:
         """All deposits: households, firms, producers and outside agents (currency)."""
-        return (float(self.pop.cash.sum()) + self.firms.deposits + float(self.producer_deposits.sum())
-                + self.outside.total_cash())
+        return (
+            float(self.pop.cash.sum())
+            + self.firms.deposits
+            + float(self.producer_deposits.sum())
+            + self.outside.total_cash()
+        )
 
-    # ------------------------------------------------------------------ phase 1 ------
+    # ------------------------------------------------------------------ phases 1-2 ----
     def _phase_markets(self, ledger: accounting.Ledger) -> None:
-        cfg = self.config
-        self._clear_equity(ledger)
-        goods_price = self.prices["goods"]
-        commodity_prices = np.array([self.prices[r] for r in RESOURCE_NAMES])
-        employed = int(np.count_nonzero(self.pop.employed))
-        planned = employed * cfg.productivity
-        # firms order the inputs they need, scaled down to what their deposits can pay for
-        bill = float((self.firms.input_demand_per_unit(goods_price, commodity_prices) * planned
-                      * commodity_prices).sum())
-        afford = min(1.0, max(self.firms.deposits, 0.0) / bill) if bill > 0 else 1.0
-        firm_units_at_goods_price = self.firms.coefficients * planned * afford  # demand scale at p = P
-        budget = self.budget_total
-        fills = np.zeros(len(RESOURCES))
-        extracted = np.zeros(len(RESOURCES))
-        nominal = self.price0 * self.firms.wage / self.firms.initial_wage  # extraction costs follow wages
-        cost_factor = self.scarcity.cost_factor()
-        capacity = self.scarcity.capacity_factor()
-        full_scarcity = (1.0 + self.scarcity.max_mult * self.scarcity.importance) / self.scarcity.multiplier0
-        household_spend = 0.0
-        firm_input_cost = 0.0
-        for i, name in enumerate(RESOURCE_NAMES):
-            price = self.prices[name]
-            grid = bk.PriceGrid(price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
-            costs, caps = commodity_supply_curve(self.base_extraction[i], nominal * cost_factor[i], capacity[i],
-                                                 BACKSTOP * nominal * full_scarcity[i])
-            hh_budget = self.household_shares[i] * budget
-            # firm demand a_k Y (p/P)^-0.5 written as q * p^-0.5 with q = a_k Y P^0.5
-            book = commodity_book(grid, hh_budget, firm_units_at_goods_price[i] * goods_price**0.5, costs, caps)
-            result = bk.clear(book)
-            new_price = result.price
-            demand_at = hh_budget / new_price + firm_units_at_goods_price[i] * (new_price / goods_price) ** -0.5
-            fill = min(1.0, result.volume / demand_at) if demand_at > 0 else 1.0
-            fills[i] = fill * afford  # share of the inputs production needs
-            value = result.volume * new_price
-            household_spend += fill * hh_budget
-            firm_input_cost += value - fill * hh_budget
-            self.producer_deposits[i] += value
-            tranche_supply = float(caps[:-1][costs[:-1] <= new_price].sum())
-            extracted[i] = min(result.volume, tranche_supply)
-            self._record_market(name, book, result, price)
-            self.prices[name] = new_price
-        self.firms.deposits -= firm_input_cost
-        self.extracted = extracted
-        # production, then the goods market at the posted price
-        output = self.firms.produce(employed, fills)
-        ledger.record("goods", "production", output)
-        commodity_prices = np.array([self.prices[r] for r in RESOURCE_NAMES])
-        goods_budget = self.goods_share * budget
-        demand = goods_budget / goods_price
-        supply = self.firms.goods_supply(goods_price, commodity_prices)
-        sold = min(demand, supply)
-        goods_fill = sold / demand if demand > 0 else 0.0
-        self.firms.inventory -= sold
-        ledger.record("goods", "consumption", -sold)
-        self.firms.deposits += sold * goods_price
-        household_spend += goods_fill * goods_budget
-        spend_share = household_spend / budget if budget > 0 else 0.0
-        self.pop.spend(spend_share)
-        self.final_sales = household_spend
-        self.goods_demand = demand
-        grid = bk.PriceGrid(goods_price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
-        gbook = goods_book(grid, goods_budget, supply,
-                           self.firms.unit_cost(goods_price, commodity_prices), COST_LEVELS)
-        self._record_market("goods", gbook, bk.Clearing(-grid.low_index, goods_price, sold, 0, 0, 0, 0),
-                            goods_price, posted=True)
-        self.prices["goods"] = equilibrium_price(goods_price, demand, supply, cfg.goods_elasticity,
-                                                 cfg.max_price_change)
-        self.firms.expected_sales = 0.9 * self.firms.expected_sales + 0.1 * demand
+        session.clear_markets(self, ledger)
 
-    def _clear_equity(self, ledger: accounting.Ledger) -> None:
-        cfg = self.config
-        price = self.prices["equity"]
-        participants = list(self.pending_participants)
-        resting = list(self.outside.resting())
-        for agent_id, order in resting:
-            qty = order.qty if order.side == "buy" else -order.qty
-            participants.append(Participant(f"outside:{agent_id}:{order.id}", qty, order.limit))
-        order_sets = [self.pending_orders] + self.pending_household_orders
-        book, result, fills = run_auction(self.pop, order_sets, participants, price,
-                                          cfg.max_price_change, cfg.price_tick)
-        p = result.price
-        for key, qty in fills.items():
-            if qty == 0.0:
-                continue
-            owner, _, rest = key.partition(":")
-            if owner == "cb":
-                self.central_bank.shares += qty
-                ledger.record("money", "cb_asset_purchases" if qty > 0 else "cb_asset_sales", qty * p)
-            elif owner == "outside":
-                agent_id, _, order_id = rest.rpartition(":")
-                self.outside.settle_fill(agent_id, int(order_id), abs(qty), p, self.tick)
-        self.pending_participants = []
-        self.pending_household_orders = []
-        log_return = float(np.log(p / price))
-        self.returns.append(log_return)
-        self.trend = cfg.trend_memory * self.trend + (1 - cfg.trend_memory) * log_return
-        flow = self.trade_stats["buy_volume"] - self.trade_stats["sell_volume"]
-        total = self.trade_stats["buy_volume"] + self.trade_stats["sell_volume"]
-        self.order_imbalance = flow / total if total > 0 else 0.0
-        self.flow_history.append((log_return, self.order_imbalance))
-        self._record_market("equity", book, result, price)
-        self.prices["equity"] = p
-
-    def _record_market(self, name: str, book: bk.Book, result: bk.Clearing, old_price: float,
-                       posted: bool = False) -> None:
-        cfg = self.config
-        if posted:
-            crossing = bk.clear(book)
-            bid, ask = bk.best_quotes(book, crossing)
-        else:
-            bid, ask = bk.best_quotes(book, result)
-        price = result.price
-        depth_bid, depth_ask = bk.depth(book, price)
-        consumer, producer = bk.surplus(book, price, result.volume)
-        self.books[name] = book
-        self.market_stats[name] = {
-            "price": price, "spread": max(ask - bid, 0.0) / price, "depth_bid": depth_bid,
-            "depth_ask": depth_ask, "volume": result.volume, "consumer_surplus": consumer,
-            "producer_surplus": producer, "elasticity": bk.book_elasticity(book, result.level),
-            "bid": bid, "ask": ask,
-        }
-        if not posted and abs(price / old_price - 1.0) >= cfg.max_price_change * 0.999:
-            self.event_log.emit(self.tick, "price_limit_hit", market=name, price=price, previous=old_price)
-
-    # ------------------------------------------------------------------ phase 2 ------
     def _phase_agents(self, ledger: accounting.Ledger | None = None) -> None:
-        cfg = self.config
-        ledger = ledger or accounting.Ledger()
-        pop, firms, cb = self.pop, self.firms, self.central_bank
-        employed = int(np.count_nonzero(pop.employed))
-        # income: wages, dividends, interest and transfers
-        wage, share_paid = firms.wage_bill(employed)
-        firms.deposits -= pop.pay_wages(wage, share_paid)
-        payout = firms.dividend()
-        firms.deposits -= payout
-        # resource rents are paid to every household as royalties (a resource fund)
-        royalties = self.producer_deposits * cfg.dividend_payout
-        self.producer_deposits -= royalties
-        pop.pay_equal(float(royalties.sum()))
-        total_payout = payout
-        total_shares = float(pop.shares.sum()) + cb.shares + self.outside.total_shares()
-        dps = total_payout / total_shares if total_shares > 0 else 0.0
-        paid = pop.pay_per_share(dps)
-        for account in self.outside.accounts.values():
-            account.cash += account.shares * dps
-        cb_dividends = total_payout - paid - self.outside.total_shares() * dps
-        ledger.record("money", "cb_dividend_receipts", -cb_dividends)
-        self.dividend_per_share = DIVIDEND_MEMORY * self.dividend_per_share + (1 - DIVIDEND_MEMORY) * dps
-        interest, lump_sum = self.transfer_next
-        created = pop.transfer(interest, lump_sum)
-        ledger.record("money", "cb_interest_and_transfers", created)
-        # labour market and wages
-        commodity_prices = np.array([self.prices[r] for r in RESOURCE_NAMES])
-        _, target = firms.plan(self.prices["goods"], commodity_prices)
-        employed = int(np.count_nonzero(pop.employed))
-        # hiring and firing take time: a share hiring_rate of the gap closes each tick
-        pop.adjust_employment(employed + int(round(cfg.hiring_rate * (target - employed))), TURNOVER, self.rng)
-        employed = int(np.count_nonzero(pop.employed))
-        self.unemployment = 1.0 - employed / cfg.n_agents
-        self.wage_inflation = firms.update_wage(cb.expected_inflation, self.unemployment)
-        # expectations: fundamental value discounted at the policy rate plus a premium
-        # long rate: the average of expected short rates, approximated by a one-year EWMA
-        self.long_rate += (cb.policy_rate - self.long_rate) / cfg.ticks_per_year
-        # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
-        discount = max(self.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
-        self.fundamental = self.dividend_per_share * cfg.ticks_per_year / discount
-        self._switch_strategies()
-        # consumption: higher real rates raise saving, expected inflation brings spending forward
-        real_gap = cb.policy_rate - cb.expected_inflation - cfg.neutral_real_rate
-        infl_gap = cb.expected_inflation - cfg.base_inflation_rate
-        propensity = cfg.consumption_propensity * float(np.clip(
-            1.0 - cfg.rate_sensitivity * real_gap + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5))
-        self.propensity = propensity
-        self.budget_total = pop.plan_consumption(propensity)
-        ind = self.psychology.indices
-        ctx = TradingContext(
-            price=self.prices["equity"], fundamental=self.fundamental, trend=self.trend,
-            volatility=self._realized_volatility(), vol_multiplier=ind.vol_multiplier,
-            crowd_side=1.0 if ind.optimists >= 0.5 else -1.0,
-            herd_probability=cfg.herding_strength * abs(2.0 * ind.optimists - 1.0),
-            sentiment_weight=cfg.sentiment_weight, reversion=cfg.fundamental_reversion,
-            extrapolation=cfg.trend_extrapolation, noise_sigma=cfg.noise_sigma,
-            dispersion=cfg.expectation_dispersion, activity=cfg.activity_rate,
-            sensitivity=cfg.demand_sensitivity)
-        self.pending_orders, self.trade_stats = form_orders(pop, ctx, self.rng)
-        self._central_bank_orders()
-
-    def _switch_strategies(self) -> None:
-        """Brock-Hommes discrete choice between fundamentalists and chartists."""
-        cfg = self.config
-        pop = self.pop
-        if cfg.switching_rate <= 0:
-            return
-        # fitness: how well each forecast explained the last return (squared error, negated),
-        # measured in units of the return variance so the intensity of choice is scale-free
-        r = self.returns[-1] if self.returns else 0.0
-        fund_err = (r - cfg.fundamental_reversion * np.log(self.fundamental / self.prices["equity"])) ** 2
-        chart_err = (r - self.trend) ** 2
-        variance = max(self._realized_volatility(), 1e-3) ** 2
-        previous = getattr(self, "fitness", np.zeros(2))
-        self.fitness = 0.95 * previous + 0.05 * np.array([-fund_err, -chart_err]) / variance
-        u = cfg.switching_intensity * (self.fitness - self.fitness.max())
-        p_chart = float(np.exp(u[1]) / np.exp(u).sum())
-        p_chart = float(np.clip(p_chart + 0.3 * (self.psychology.indices.greed - 0.2), 0.2, 0.6))
-        movers = bernoulli_indices(pop.n, cfg.switching_rate, self.rng)
-        movers = movers[pop.strategy[movers] != NOISE]
-        chart = self.rng.random(movers.size) < p_chart
-        pop.strategy[movers] = np.where(chart, CHARTIST, FUNDAMENTALIST).astype(np.int8)
-
-    def _central_bank_orders(self) -> None:
-        cb, cfg = self.central_bank, self.config
-        price = self.prices["equity"]
-        if cb.qe:
-            amount = cfg.qe_rate * self.money_supply() / price
-            self.pending_participants.append(Participant("cb:qe", amount, price * (1 + cfg.max_price_change)))
-        elif cb.tightening and cb.shares > 0:
-            amount = min(cb.shares, cfg.qe_rate * self.money_supply() / price)
-            self.pending_participants.append(Participant("cb:sale", -amount, price * (1 - cfg.max_price_change)))
+        behaviour.behave(self, ledger)
 
     # ------------------------------------------------------------------ phases 3-5 ----
     def _phase_psychology(self) -> None:
@@ -533,7 +347,7 @@ class ArenaModel(mesa.Model):
         self.herding = 0.8 * self.herding + 0.2 * herding_factor(stats["n_buy"], stats["n_sell"])
         herding = self.herding
         r = self.returns[-1] if self.returns else 0.0
-        self.psychology.update(self.pop, self.wealth(), r, self.trend, self._realized_volatility(), herding)
+        self.psychology.update(self.pop, self.wealth(), r, self.trend, self.realized_volatility(), herding)
 
     def _phase_monetary(self) -> None:
         cfg, cb = self.config, self.central_bank
@@ -552,8 +366,14 @@ class ArenaModel(mesa.Model):
         target_growth = per_tick(decision.money_growth_target, cfg.ticks_per_year) * money
         household_cash = float(self.pop.cash.sum())
         self.transfer_next = (interest, target_growth - interest * household_cash)
-        self.macro = {"cpi": cpi, "velocity": velocity, "money": money, "money_growth": money_growth,
-                      "output_gap": gap, "taylor_rate": decision.taylor_rate}
+        self.macro = {
+            "cpi": cpi,
+            "velocity": velocity,
+            "money": money,
+            "money_growth": money_growth,
+            "output_gap": gap,
+            "taylor_rate": decision.taylor_rate,
+        }
 
     def _phase_scarcity(self, ledger: accounting.Ledger) -> None:
         output_ratio = self.firms.output / self.firms.potential
@@ -574,8 +394,11 @@ class ArenaModel(mesa.Model):
         prices = np.array([self.prices["goods"]] + [self.prices[r] for r in RESOURCE_NAMES])
         return float((weights * prices).sum() / self.price0)
 
-    def _realized_volatility(self) -> float:
-        return indicators.realized_volatility(np.fromiter(self.returns, float)) if len(self.returns) > 1 else 0.0
+    def realized_volatility(self) -> float:
+        """Return the std of the last ``volatility_window`` equity log returns (per tick)."""
+        if len(self.returns) < 2:
+            return 0.0
+        return indicators.realized_volatility(np.fromiter(self.returns, float))
 
     def _compute_indicators(self) -> None:
         self.current = observe.compute(self)

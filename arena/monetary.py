@@ -31,8 +31,14 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def taylor_rate(inflation: float, output_gap: float, neutral_real_rate: float, target: float,
-                inflation_coef: float = 0.5, output_coef: float = 0.5) -> float:
+def taylor_rate(
+    inflation: float,
+    output_gap: float,
+    neutral_real_rate: float,
+    target: float,
+    inflation_coef: float = 0.5,
+    output_coef: float = 0.5,
+) -> float:
     """Taylor (1993) rule ``i = r* + pi + a (pi - pi*) + b * gap`` (annual rates).
 
     Parameters
@@ -51,8 +57,9 @@ def taylor_rate(inflation: float, output_gap: float, neutral_real_rate: float, t
     return neutral_real_rate + inflation + inflation_coef * (inflation - target) + output_coef * output_gap
 
 
-def phillips_inflation(expected_inflation: float, unemployment: float, natural_unemployment: float,
-                       slope: float) -> float:
+def phillips_inflation(
+    expected_inflation: float, unemployment: float, natural_unemployment: float, slope: float
+) -> float:
     """Expectations-augmented Phillips curve ``pi = pi_e + slope * (u* - u)`` (1/year)."""
     return expected_inflation + slope * (natural_unemployment - unemployment)
 
@@ -67,9 +74,10 @@ def per_tick(annual_rate: float, ticks_per_year: int) -> float:
     return float(np.expm1(np.log1p(max(annual_rate, -0.999999)) / ticks_per_year))
 
 
-def structural_inflation(base_rate: float, money_growth: float, velocity_change: float,
-                         demand_pressure: float, behavioural: float) -> float:
-    """The specification's sum ``base + money growth + velocity change + demand + behaviour``."""
+def structural_inflation(
+    base_rate: float, money_growth: float, velocity_change: float, demand_pressure: float, behavioural: float
+) -> float:
+    """Return the specification's sum ``base + money growth + velocity change + demand + behaviour``."""
     return base_rate + money_growth + velocity_change + demand_pressure + behavioural
 
 
@@ -135,15 +143,23 @@ class CentralBank:
 
         return growth(self.cpi_history), growth(self.money_history), growth(self.velocity_history)
 
-    def decide(self, inflation: float, money_growth: float, velocity_change: float, output_gap: float,
-               unemployment: float, behavioural: float) -> PolicyDecision:
+    def decide(
+        self,
+        inflation: float,
+        money_growth: float,
+        velocity_change: float,
+        output_gap: float,
+        unemployment: float,
+        behavioural: float,
+    ) -> PolicyDecision:
         """Update expectations and the policy rate, and choose the money-growth target."""
         cfg = self.config
         target = cfg.base_inflation_rate
         self.inflation = inflation
         demand_pressure = 0.5 * output_gap
-        self.structural = structural_inflation(target, money_growth - target,
-                                               velocity_change, demand_pressure, behavioural)
+        self.structural = structural_inflation(
+            target, money_growth - target, velocity_change, demand_pressure, behavioural
+        )
         # adaptive learning from structural and measured inflation, anchored by credibility
         evidence = 0.5 * (self.structural + inflation)
         self.adaptive_expectation += cfg.expectation_adjustment * (evidence - self.adaptive_expectation)
@@ -151,8 +167,14 @@ class CentralBank:
         w = cfg.expectation_anchoring
         self.expected_inflation = w * target + (1.0 - w) * self.adaptive_expectation
 
-        rule = taylor_rate(inflation, output_gap, cfg.neutral_real_rate, target,
-                           cfg.taylor_inflation_coef, cfg.taylor_output_coef)
+        rule = taylor_rate(
+            inflation,
+            output_gap,
+            cfg.neutral_real_rate,
+            target,
+            cfg.taylor_inflation_coef,
+            cfg.taylor_output_coef,
+        )
         events = []
         was_tight, was_qe = self.tightening, self.qe
         if inflation > cfg.tightening_threshold:
@@ -174,19 +196,39 @@ class CentralBank:
         if cfg.monetary_regime == "money_growth":
             growth = cfg.money_growth
         else:
-            growth = cfg.money_growth - cfg.liquidity_effect * (self.policy_rate - cfg.neutral_real_rate - target)
+            growth = cfg.money_growth - cfg.liquidity_effect * (
+                self.policy_rate - cfg.neutral_real_rate - target
+            )
         if self.tightening:
             growth = min(growth, 0.0)
         self.money_growth_target = float(np.clip(growth, -0.2, 2.0))
 
         if self.tightening and not was_tight:
-            events.append(("monetary_tightening", {"inflation": inflation, "policy_rate": self.policy_rate,
-                                                   "money_growth_target": self.money_growth_target}))
+            events.append(
+                (
+                    "monetary_tightening",
+                    {
+                        "inflation": inflation,
+                        "policy_rate": self.policy_rate,
+                        "money_growth_target": self.money_growth_target,
+                    },
+                )
+            )
         if was_tight and not self.tightening:
             events.append(("tightening_ended", {"inflation": inflation, "policy_rate": self.policy_rate}))
         if self.qe and not was_qe:
-            events.append(("quantitative_easing", {"inflation": inflation, "policy_rate": self.policy_rate,
-                                                   "purchases_per_tick_share": cfg.qe_rate}))
+            events.append(
+                (
+                    "quantitative_easing",
+                    {
+                        "inflation": inflation,
+                        "policy_rate": self.policy_rate,
+                        "purchases_per_tick_share": cfg.qe_rate,
+                    },
+                )
+            )
         if was_qe and not self.qe:
             events.append(("qe_ended", {"inflation": inflation, "equity_held": self.shares}))
-        return PolicyDecision(self.policy_rate, rule, self.money_growth_target, self.tightening, self.qe, events)
+        return PolicyDecision(
+            self.policy_rate, rule, self.money_growth_target, self.tightening, self.qe, events
+        )

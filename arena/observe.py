@@ -29,8 +29,9 @@ def compute(model) -> dict[str, float]:
         "inflation": cb.inflation,
         "structural_inflation": cb.structural,
         "expected_inflation": cb.expected_inflation,
-        "phillips_inflation": phillips_inflation(cb.expected_inflation, model.unemployment,
-                                                 cfg.natural_unemployment, cfg.phillips_slope),
+        "phillips_inflation": phillips_inflation(
+            cb.expected_inflation, model.unemployment, cfg.natural_unemployment, cfg.phillips_slope
+        ),
         "policy_rate": cb.policy_rate,
         "taylor_rate": macro["taylor_rate"],
         "real_rate": cb.policy_rate - cb.expected_inflation,
@@ -57,15 +58,23 @@ def compute(model) -> dict[str, float]:
         "herding": ind.herding,
         "sentiment_variance": ind.sentiment_variance,
         "volatility_multiplier": ind.vol_multiplier,
-        "realized_volatility": model._realized_volatility(),
+        "realized_volatility": model.realized_volatility(),
         "share_fundamentalist": float(strategy_counts[FUNDAMENTALIST]),
         "share_chartist": float(strategy_counts[CHARTIST]),
         "share_noise": float(strategy_counts[NOISE]),
     }
     for m in MARKETS:
         stats = model.market_stats[m]
-        for key in ("price", "spread", "depth_bid", "depth_ask", "volume", "consumer_surplus",
-                    "producer_surplus", "elasticity"):
+        for key in (
+            "price",
+            "spread",
+            "depth_bid",
+            "depth_ask",
+            "volume",
+            "consumer_surplus",
+            "producer_surplus",
+            "elasticity",
+        ):
             out[f"{key}_{m}"] = float(stats[key])
     level, mult = model.scarcity.level(), model.scarcity.multiplier()
     for i, r in enumerate(RESOURCE_NAMES):
@@ -78,21 +87,70 @@ def compute(model) -> dict[str, float]:
 def emit_tick_events(model) -> None:
     """Publish the per-tick updates and threshold-crossing psychology events."""
     cfg, cur, log, tick = model.config, model.current, model.event_log, model.tick
-    log.emit(tick, "market_tick", **{
-        m: {"price": cur[f"price_{m}"], "spread": cur[f"spread_{m}"], "volume": cur[f"volume_{m}"]}
-        for m in MARKETS})
-    log.emit(tick, "psychology_update", **{k: cur[k] for k in (
-        "sentiment", "fear", "greed", "confidence", "herding", "sentiment_variance",
-        "volatility_multiplier", "realized_volatility")})
-    log.emit(tick, "inflation_update", **{k: cur[k] for k in (
-        "cpi", "inflation", "structural_inflation", "expected_inflation", "policy_rate", "real_rate",
-        "money_supply", "money_growth", "velocity", "unemployment", "output_gap")})
-    log.emit(tick, "scarcity_update", **{r: {"reserves": cur[f"reserves_{r}"], "scarcity": cur[f"scarcity_{r}"],
-                                             "price_multiplier": cur[f"price_multiplier_{r}"],
-                                             "price": cur[f"price_{r}"]} for r in RESOURCE_NAMES})
+    log.emit(
+        tick,
+        "market_tick",
+        **{
+            m: {"price": cur[f"price_{m}"], "spread": cur[f"spread_{m}"], "volume": cur[f"volume_{m}"]}
+            for m in MARKETS
+        },
+    )
+    log.emit(
+        tick,
+        "psychology_update",
+        **{
+            k: cur[k]
+            for k in (
+                "sentiment",
+                "fear",
+                "greed",
+                "confidence",
+                "herding",
+                "sentiment_variance",
+                "volatility_multiplier",
+                "realized_volatility",
+            )
+        },
+    )
+    log.emit(
+        tick,
+        "inflation_update",
+        **{
+            k: cur[k]
+            for k in (
+                "cpi",
+                "inflation",
+                "structural_inflation",
+                "expected_inflation",
+                "policy_rate",
+                "real_rate",
+                "money_supply",
+                "money_growth",
+                "velocity",
+                "unemployment",
+                "output_gap",
+            )
+        },
+    )
+    log.emit(
+        tick,
+        "scarcity_update",
+        **{
+            r: {
+                "reserves": cur[f"reserves_{r}"],
+                "scarcity": cur[f"scarcity_{r}"],
+                "price_multiplier": cur[f"price_multiplier_{r}"],
+                "price": cur[f"price_{r}"],
+            }
+            for r in RESOURCE_NAMES
+        },
+    )
     prev = getattr(model, "_previous_extremes", {"herding": False, "panic": False, "euphoria": False})
-    now = {"herding": cur["herding"] > cfg.herding_threshold, "panic": cur["fear"] > cfg.panic_threshold,
-           "euphoria": cur["greed"] > cfg.euphoria_threshold}
+    now = {
+        "herding": cur["herding"] > cfg.herding_threshold,
+        "panic": cur["fear"] > cfg.panic_threshold,
+        "euphoria": cur["greed"] > cfg.euphoria_threshold,
+    }
     levels = {"herding": cur["herding"], "panic": cur["fear"], "euphoria": cur["greed"]}
     for kind, active in now.items():
         if active and not prev[kind]:

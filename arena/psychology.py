@@ -35,10 +35,17 @@ NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
 
 
-def volatility_multiplier(fear: float, greed: float, herding: float, sentiment: float,
-                          fear_weight: float, greed_weight: float, herding_weight: float = 0.5,
-                          extremity_weight: float = 0.4) -> float:
-    """The specification's volatility multiplier (>= 1).
+def volatility_multiplier(
+    fear: float,
+    greed: float,
+    herding: float,
+    sentiment: float,
+    fear_weight: float,
+    greed_weight: float,
+    herding_weight: float = 0.5,
+    extremity_weight: float = 0.4,
+) -> float:
+    """Return the specification's volatility multiplier (>= 1).
 
     Parameters
     ----------
@@ -49,8 +56,13 @@ def volatility_multiplier(fear: float, greed: float, herding: float, sentiment: 
     herding_weight, extremity_weight : float
         Weights of herding (0.5) and of sentiment extremity ``|s - 0.5| * 2`` (0.4).
     """
-    return float(1.0 + fear * fear_weight + greed * greed_weight + herding * herding_weight
-                 + abs(sentiment - 0.5) * 2.0 * extremity_weight)
+    return float(
+        1.0
+        + fear * fear_weight
+        + greed * greed_weight
+        + herding * herding_weight
+        + abs(sentiment - 0.5) * 2.0 * extremity_weight
+    )
 
 
 def herding_factor(n_buy: int, n_sell: int) -> float:
@@ -96,8 +108,15 @@ class Psychology:
         self.config = config
         self.indices = MoodIndices(0.5, 0.2, 0.2, 0.6, 0.0, 0.0, 0.5, 1.0)
 
-    def update(self, pop: Population, wealth: np.ndarray, market_return: float, trend: float,
-               volatility: float, herding: float) -> MoodIndices:
+    def update(
+        self,
+        pop: Population,
+        wealth: np.ndarray,
+        market_return: float,
+        trend: float,
+        volatility: float,
+        herding: float,
+    ) -> MoodIndices:
         """Move every household's moods toward their targets and return the aggregates.
 
         Parameters
@@ -123,7 +142,7 @@ class Psychology:
         pop.memory *= cfg.memory_decay
         pop.memory += ((1.0 - cfg.memory_decay) * own).astype(np.float32)
         mem = pop.memory * np.float32(1.0 / RETURN_SCALE)
-        annual_vol = volatility * cfg.ticks_per_year ** 0.5
+        annual_vol = volatility * cfg.ticks_per_year**0.5
         stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
         momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
         prev = self.indices
@@ -143,12 +162,21 @@ class Psychology:
         half_mem = np.float32(0.5) * mem
         stressed = max(stress, 0.0)
         move(pop.sentiment, mem + np.float32(0.5 * momentum), prev.sentiment)
-        move(pop.fear, np.float32(NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum) - half_mem,
-             prev.fear)
-        move(pop.greed, half_mem + np.float32(NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed),
-             prev.greed)
-        move(pop.confidence, half_mem + np.float32(NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed),
-             prev.confidence)
+        move(
+            pop.fear,
+            np.float32(NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum) - half_mem,
+            prev.fear,
+        )
+        move(
+            pop.greed,
+            half_mem + np.float32(NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed),
+            prev.greed,
+        )
+        move(
+            pop.confidence,
+            half_mem + np.float32(NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed),
+            prev.confidence,
+        )
 
         self.indices = aggregate(pop, herding, cfg)
         return self.indices
@@ -180,6 +208,14 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     variance = float(pop.sentiment.var(dtype=np.float64))
     # ties at exactly neutral count half on each side
     optimists = (np.count_nonzero(pop.sentiment > 0.5) + 0.5 * np.count_nonzero(pop.sentiment == 0.5)) / pop.n
-    vm = volatility_multiplier(fear, greed, herding, sentiment, cfg.fear_weight, cfg.greed_weight,
-                               cfg.herding_weight, cfg.extremity_weight)
+    vm = volatility_multiplier(
+        fear,
+        greed,
+        herding,
+        sentiment,
+        cfg.fear_weight,
+        cfg.greed_weight,
+        cfg.herding_weight,
+        cfg.extremity_weight,
+    )
     return MoodIndices(sentiment, fear, greed, confidence, herding, variance, optimists, vm)

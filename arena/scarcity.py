@@ -132,7 +132,8 @@ class Scarcity:
         level0 = np.array([r.initial_level for r in RESOURCES])
         # renewal that exactly replaces base extraction at the initial level
         self.renewal_rate = np.where(
-            self.kinds == RENEWABLE, self.base_extraction / (self.base * level0 * (1 - level0) + 1e-300), 0.0)
+            self.kinds == RENEWABLE, self.base_extraction / (self.base * level0 * (1 - level0) + 1e-300), 0.0
+        )
         self.blocked = np.zeros(len(RESOURCES))
         self.blocked_until = np.zeros(len(RESOURCES), dtype=np.int64)
         self.multiplier0 = self.multiplier()
@@ -178,8 +179,9 @@ class Scarcity:
         cfg = self.config
         extracted = np.minimum(np.asarray(extracted, dtype=float), self.reserves)
         self.reserves -= extracted
-        renewal = np.where(self.kinds == RENEWABLE,
-                           logistic_renewal(self.reserves, self.base, self.renewal_rate), 0.0)
+        renewal = np.where(
+            self.kinds == RENEWABLE, logistic_renewal(self.reserves, self.base, self.renewal_rate), 0.0
+        )
         renewal = np.minimum(renewal, np.maximum(self.base - self.reserves, 0.0))
         issuance = np.zeros_like(self.reserves)
         years = tick / cfg.ticks_per_year
@@ -189,9 +191,14 @@ class Scarcity:
             elif spec.kind == ARTIFICIAL:
                 issuance[i] = self.base_extraction[i] * max(output_ratio, 0.0)
         self.reserves += renewal + issuance
-        flows = {"extracted": extracted, "renewal": renewal, "issuance": issuance,
-                 "discovery": np.zeros_like(self.reserves), "catastrophe": np.zeros_like(self.reserves),
-                 "events": []}
+        flows = {
+            "extracted": extracted,
+            "renewal": renewal,
+            "issuance": issuance,
+            "discovery": np.zeros_like(self.reserves),
+            "catastrophe": np.zeros_like(self.reserves),
+            "events": [],
+        }
         # catastrophes end
         ended = (self.blocked > 0) & (tick >= self.blocked_until)
         self.blocked[ended] = 0.0
@@ -212,9 +219,17 @@ class Scarcity:
             add = min(add, max(self.base[i] - self.reserves[i], 0.0))
         self.reserves[i] += add
         flows["discovery"][i] += add
-        flows["events"].append(("discovery_event", {
-            "resource": self.specs[i].name, "size": size, "added": float(add),
-            "scarcity": float(self.level()[i])}))
+        flows["events"].append(
+            (
+                "discovery_event",
+                {
+                    "resource": self.specs[i].name,
+                    "size": size,
+                    "added": float(add),
+                    "scarcity": float(self.level()[i]),
+                },
+            )
+        )
 
     def _catastrophe(self, i: int, size: float, tick: int, flows: dict, cause: str) -> None:
         lost = size * self.reserves[i]
@@ -222,22 +237,36 @@ class Scarcity:
         self.blocked[i] = max(self.blocked[i], size)
         self.blocked_until[i] = tick + self.config.catastrophe_duration
         flows["catastrophe"][i] += lost
-        flows["events"].append(("catastrophic_event", {
-            "resource": self.specs[i].name, "size": size, "destroyed": float(lost),
-            "blocked_share": float(self.blocked[i]), "until_tick": int(self.blocked_until[i]),
-            "cause": cause, "scarcity": float(self.level()[i])}))
+        flows["events"].append(
+            (
+                "catastrophic_event",
+                {
+                    "resource": self.specs[i].name,
+                    "size": size,
+                    "destroyed": float(lost),
+                    "blocked_share": float(self.blocked[i]),
+                    "until_tick": int(self.blocked_until[i]),
+                    "cause": cause,
+                    "scarcity": float(self.level()[i]),
+                },
+            )
+        )
 
     def _check_critical(self, flows: dict) -> None:
         now = self.level() >= self.config.critical_scarcity
         for i in np.flatnonzero(now & ~self.critical):
-            flows["events"].append(("critical_scarcity", {
-                "resource": self.specs[i].name, "scarcity": float(self.level()[i])}))
+            flows["events"].append(
+                ("critical_scarcity", {"resource": self.specs[i].name, "scarcity": float(self.level()[i])})
+            )
         self.critical = now
 
     def force(self, kind: str, index: int, size: float, tick: int) -> dict:
         """Force a discovery or catastrophe of ``size`` on resource ``index``; returns the flows."""
-        flows = {"discovery": np.zeros_like(self.reserves), "catastrophe": np.zeros_like(self.reserves),
-                 "events": []}
+        flows = {
+            "discovery": np.zeros_like(self.reserves),
+            "catastrophe": np.zeros_like(self.reserves),
+            "events": [],
+        }
         if kind == "discovery":
             self._discover(index, size, flows)
         else:

@@ -47,21 +47,27 @@ SHOCK_KINDS: dict[str, tuple[float, float, bool, tuple[str, ...]]] = {
 def validate(kind: str, size: Any, target: dict[str, Any]) -> float:
     """Check a shock request; return the size as float or raise ShockError naming the field."""
     if kind not in SHOCK_KINDS:
-        raise ShockError(f"The 'kind' of a shock must be one of {', '.join(SHOCK_KINDS)}. Got {kind!r} instead.")
+        raise ShockError(
+            f"The 'kind' of a shock must be one of {', '.join(SHOCK_KINDS)}. Got {kind!r} instead."
+        )
     low, high, closed, allowed = SHOCK_KINDS[kind]
     if isinstance(size, bool) or not isinstance(size, (int, float)) or not math.isfinite(size):
         raise ShockError(f"The 'size' of a {kind!r} shock must be a finite number. Got {size!r} instead.")
     if size > high or size < low or (size == low and not closed):
         bracket = "[" if closed else "("
-        raise ShockError(f"The 'size' of a {kind!r} shock must be in {bracket}{low:g}, {high:g}]. "
-                         f"Got {size!r} instead.")
+        raise ShockError(
+            f"The 'size' of a {kind!r} shock must be in {bracket}{low:g}, {high:g}]. Got {size!r} instead."
+        )
     unknown = set(target) - set(allowed)
     if unknown:
-        raise ShockError(f"A {kind!r} shock takes the target keywords {list(allowed) or 'none'}. "
-                         f"Got {sorted(unknown)}.")
+        raise ShockError(
+            f"A {kind!r} shock takes the target keywords {list(allowed) or 'none'}. Got {sorted(unknown)}."
+        )
     if "resource" in allowed and target.get("resource") not in RESOURCE_NAMES:
-        raise ShockError(f"The 'resource' of a {kind!r} shock must be one of {', '.join(RESOURCE_NAMES)}. "
-                         f"Got {target.get('resource')!r} instead.")
+        raise ShockError(
+            f"The 'resource' of a {kind!r} shock must be one of {', '.join(RESOURCE_NAMES)}. "
+            f"Got {target.get('resource')!r} instead."
+        )
     if "fraction" in target:
         f = target["fraction"]
         if isinstance(f, bool) or not isinstance(f, (int, float)) or not (0.0 < f <= 1.0):
@@ -69,8 +75,10 @@ def validate(kind: str, size: Any, target: dict[str, Any]) -> float:
     if kind == "sell_off" and target.get("market", "equity") != "equity":
         raise ShockError(f"The 'market' of a sell_off must be 'equity'. Got {target['market']!r} instead.")
     if kind == "strategy_mix" and target.get("strategy") not in STRATEGY_NAMES:
-        raise ShockError(f"The 'strategy' of a strategy_mix shock must be one of {', '.join(STRATEGY_NAMES)}. "
-                         f"Got {target.get('strategy')!r} instead.")
+        raise ShockError(
+            f"The 'strategy' of a strategy_mix shock must be one of {', '.join(STRATEGY_NAMES)}. "
+            f"Got {target.get('strategy')!r} instead."
+        )
     return float(size)
 
 
@@ -99,7 +107,9 @@ def apply(model, kind: str, size: float, **target: Any) -> None:
     elif kind == "qe":
         price = model.prices["equity"]
         amount = size * model.money_supply() / price
-        model.pending_participants.append(Participant("cb:qe_shock", amount, price * (1 + cfg.max_price_change)))
+        model.pending_participants.append(
+            Participant("cb:qe_shock", amount, price * (1 + cfg.max_price_change))
+        )
     elif kind == "money":
         interest, lump = model.transfer_next
         model.transfer_next = (interest, lump + size * model.money_supply())
@@ -125,5 +135,6 @@ def _sell_off(model, size: float) -> None:
     qty = size * free[agents]
     floor = model.prices["equity"] * (1.0 - cfg.max_price_change)
     empty = np.empty(0)
-    model.pending_household_orders.append(EquityOrders(
-        np.empty(0, np.intp), empty, empty, agents, np.full(agents.size, floor), qty))
+    model.pending_household_orders.append(
+        EquityOrders(np.empty(0, np.intp), empty, empty, agents, np.full(agents.size, floor), qty)
+    )

@@ -178,8 +178,9 @@ def clear(book: Book) -> Clearing:
     # pressure" rule); without this, a tie over empty levels rationed all better orders
     # pro rata, e.g. a seller far below the price filled no more than the marginal one.
     slack = best * (1 + 1e-12)
-    fits = ((demand[candidates] - book.bids[candidates] <= slack)
-            & (supply[candidates] - book.asks[candidates] <= slack))
+    fits = (demand[candidates] - book.bids[candidates] <= slack) & (
+        supply[candidates] - book.asks[candidates] <= slack
+    )
     if fits.any():
         candidates = candidates[fits]
     level = int(candidates[np.argmin(np.abs(candidates - centre))])
@@ -190,8 +191,15 @@ def clear(book: Book) -> Clearing:
     buy_at = max(0.0, volume - above) / book.bids[level] if book.bids[level] > 0 else 0.0
     sell_below = min(1.0, volume / below) if below > 0 else 0.0
     sell_at = max(0.0, volume - below) / book.asks[level] if book.asks[level] > 0 else 0.0
-    return Clearing(level, float(book.grid.prices[level]), volume,
-                    buy_above, min(1.0, buy_at), sell_below, min(1.0, sell_at))
+    return Clearing(
+        level,
+        float(book.grid.prices[level]),
+        volume,
+        buy_above,
+        min(1.0, buy_at),
+        sell_below,
+        min(1.0, sell_at),
+    )
 
 
 def fill_ratios(levels: np.ndarray, clearing: Clearing, side: str) -> np.ndarray:
@@ -215,10 +223,10 @@ def best_quotes(book: Book, clearing: Clearing) -> tuple[float, float]:
     """
     prices = book.grid.prices
     rest_bids = book.bids.astype(float)
-    rest_bids[clearing.level + 1:] *= 1 - clearing.buy_fill_above
+    rest_bids[clearing.level + 1 :] *= 1 - clearing.buy_fill_above
     rest_bids[clearing.level] *= 1 - clearing.buy_fill_at
     rest_asks = book.asks.astype(float)
-    rest_asks[:clearing.level] *= 1 - clearing.sell_fill_below
+    rest_asks[: clearing.level] *= 1 - clearing.sell_fill_below
     rest_asks[clearing.level] *= 1 - clearing.sell_fill_at
     tol = 1e-9 * max(clearing.volume, 1.0)
     bid_idx = np.flatnonzero(rest_bids > tol)

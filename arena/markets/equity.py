@@ -79,9 +79,10 @@ class TradingContext:
     sensitivity: float
 
 
-def expected_returns(pop: Population, idx: np.ndarray, ctx: TradingContext,
-                     rng: np.random.Generator) -> np.ndarray:
-    """Expected log-return over the horizon for the agents ``idx`` (float64)."""
+def expected_returns(
+    pop: Population, idx: np.ndarray, ctx: TradingContext, rng: np.random.Generator
+) -> np.ndarray:
+    """Return the expected log-return over the horizon of the agents ``idx`` (float64)."""
     strategy = pop.strategy[idx]
     z = rng.standard_normal(idx.size)
     phi = 1.0 - (1.0 - ctx.reversion) ** HORIZON
@@ -141,11 +142,21 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     sell = delta < 0
     sell_qty = np.minimum(-delta[sell], shares[sell])
     keep_b, keep_s = buy_qty > 1e-9, sell_qty > 1e-9
-    orders = EquityOrders(idx[buy][keep_b], limit[buy][keep_b], buy_qty[keep_b],
-                          idx[sell][keep_s], limit[sell][keep_s], sell_qty[keep_s])
-    stats = {"n_buy": int(keep_b.sum()), "n_sell": int(keep_s.sum()),
-             "buy_volume": float(orders.buy_qty.sum()), "sell_volume": float(orders.sell_qty.sum()),
-             "herded": int(herded.sum())}
+    orders = EquityOrders(
+        idx[buy][keep_b],
+        limit[buy][keep_b],
+        buy_qty[keep_b],
+        idx[sell][keep_s],
+        limit[sell][keep_s],
+        sell_qty[keep_s],
+    )
+    stats = {
+        "n_buy": int(keep_b.sum()),
+        "n_sell": int(keep_s.sum()),
+        "buy_volume": float(orders.buy_qty.sum()),
+        "sell_volume": float(orders.sell_qty.sum()),
+        "herded": int(herded.sum()),
+    }
     return orders, stats
 
 
@@ -162,8 +173,14 @@ class Participant:
     limit: float
 
 
-def run_auction(pop: Population, order_sets: list[EquityOrders], others: list[Participant], price: float,
-                max_change: float, tick: float) -> tuple[Book, Clearing, dict[str, float]]:
+def run_auction(
+    pop: Population,
+    order_sets: list[EquityOrders],
+    others: list[Participant],
+    price: float,
+    max_change: float,
+    tick: float,
+) -> tuple[Book, Clearing, dict[str, float]]:
     """Clear households' and other participants' orders in one call auction and settle households.
 
     Parameters
@@ -191,10 +208,18 @@ def run_auction(pop: Population, order_sets: list[EquityOrders], others: list[Pa
     grid = PriceGrid(price, max_change, tick)
     sides = []  # (levels, qty, side) of every order group, households first
     for orders in order_sets:
-        sides.append((grid.level_of(orders.buy_limit, "buy"),
-                      np.where(grid.tradable(orders.buy_limit, "buy"), orders.buy_qty, 0.0)))
-        sides.append((grid.level_of(orders.sell_limit, "sell"),
-                      np.where(grid.tradable(orders.sell_limit, "sell"), orders.sell_qty, 0.0)))
+        sides.append(
+            (
+                grid.level_of(orders.buy_limit, "buy"),
+                np.where(grid.tradable(orders.buy_limit, "buy"), orders.buy_qty, 0.0),
+            )
+        )
+        sides.append(
+            (
+                grid.level_of(orders.sell_limit, "sell"),
+                np.where(grid.tradable(orders.sell_limit, "sell"), orders.sell_qty, 0.0),
+            )
+        )
     o_buy = [p for p in others if p.qty > 0]
     o_sell = [p for p in others if p.qty < 0]
     ob_lim = np.array([p.limit for p in o_buy], dtype=float)
@@ -221,8 +246,8 @@ def run_auction(pop: Population, order_sets: list[EquityOrders], others: list[Pa
             pop.cash[orders.buy_agents] -= bq * p
             pop.shares[orders.sell_agents] -= sq
             pop.cash[orders.sell_agents] += sq * p
-        for part, q in zip(o_buy, ob_q * fill_ratios(ob_lv, result, "buy")):
+        for part, q in zip(o_buy, ob_q * fill_ratios(ob_lv, result, "buy"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) + float(q)
-        for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell")):
+        for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) - float(q)
     return book, result, fills

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def equilibrium_price(price: float, demand: float, supply: float, elasticity: float,
-                      max_change: float) -> float:
+def equilibrium_price(
+    price: float, demand: float, supply: float, elasticity: float, max_change: float
+) -> float:
     """Tatonnement step ``P * (1 + elasticity * (D/S - 1))``, capped at ``max_change``.
 
     Parameters

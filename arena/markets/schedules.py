@@ -49,8 +49,9 @@ def schedule_book(grid: PriceGrid, demand, supply) -> Book:
     return Book(grid, np.maximum(bids, 0.0), np.maximum(asks, 0.0))
 
 
-def commodity_supply_curve(base_extraction: float, cost_factor: float, capacity_factor: float,
-                           backstop_cost: float):
+def commodity_supply_curve(
+    base_extraction: float, cost_factor: float, capacity_factor: float, backstop_cost: float
+):
     """Return (costs, capacities) of a producer's tranches plus the backstop.
 
     Parameters
@@ -65,13 +66,16 @@ def commodity_supply_curve(base_extraction: float, cost_factor: float, capacity_
         Price of the unlimited backstop (currency/unit).
     """
     costs = np.append(SUPPLY_LEVELS * cost_factor, backstop_cost)
-    caps = np.append(np.full(SUPPLY_LEVELS.size, TRANCHE_CAPACITY * base_extraction * capacity_factor),
-                     BACKSTOP_CAPACITY * base_extraction)
+    caps = np.append(
+        np.full(SUPPLY_LEVELS.size, TRANCHE_CAPACITY * base_extraction * capacity_factor),
+        BACKSTOP_CAPACITY * base_extraction,
+    )
     return costs, caps
 
 
-def commodity_book(grid: PriceGrid, household_budget: float, firm_quantity: float, costs: np.ndarray,
-                   caps: np.ndarray) -> Book:
+def commodity_book(
+    grid: PriceGrid, household_budget: float, firm_quantity: float, costs: np.ndarray, caps: np.ndarray
+) -> Book:
     """Book of one commodity market.
 
     Parameters
@@ -88,8 +92,9 @@ def commodity_book(grid: PriceGrid, household_budget: float, firm_quantity: floa
     )
 
 
-def goods_book(grid: PriceGrid, household_budget: float, inventory: float, unit_cost: float,
-               cost_levels: np.ndarray) -> Book:
+def goods_book(
+    grid: PriceGrid, household_budget: float, inventory: float, unit_cost: float, cost_levels: np.ndarray
+) -> Book:
     """Book of the goods market: demand ``B / p`` and inventory tranches at reservation prices."""
     caps = np.full(cost_levels.size, inventory / cost_levels.size)
     return schedule_book(

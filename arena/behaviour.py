@@ -1,0 +1,129 @@
+"""Phase 2 of the tick: agent behaviour.
+
+Pays incomes (wages, dividends, resource royalties, deposit interest and the central
+bank's transfer), runs the labour market and the Phillips-curve wage, values the equity
+(fundamental value), lets traders switch strategy, sets consumption budgets and forms the
+equity orders of the next auction, including the central bank's QE purchases or sales.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arena import accounting
+from arena.firms import TURNOVER
+from arena.markets.equity import Participant, TradingContext, form_orders
+from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
+from arena.scarcity import RESOURCE_NAMES
+
+#: EWMA weight of dividends in the fundamental value.
+DIVIDEND_MEMORY = 0.998
+#: Floor of the real discount rate of dividends (1/year), keeps the fundamental value finite.
+MIN_DISCOUNT = 0.03
+
+
+def behave(model, ledger: accounting.Ledger | None = None) -> None:
+    """Run phase 2 on ``model``: incomes, labour, valuation, budgets and next orders."""
+    cfg = model.config
+    ledger = ledger or accounting.Ledger()
+    pop, firms, cb = model.pop, model.firms, model.central_bank
+    employed = int(np.count_nonzero(pop.employed))
+    # income: wages, dividends, interest and transfers
+    wage, share_paid = firms.wage_bill(employed)
+    firms.deposits -= pop.pay_wages(wage, share_paid)
+    payout = firms.dividend()
+    firms.deposits -= payout
+    # resource rents are paid to every household as royalties (a resource fund)
+    royalties = model.producer_deposits * cfg.dividend_payout
+    model.producer_deposits -= royalties
+    pop.pay_equal(float(royalties.sum()))
+    total_payout = payout
+    total_shares = float(pop.shares.sum()) + cb.shares + model.outside.total_shares()
+    dps = total_payout / total_shares if total_shares > 0 else 0.0
+    paid = pop.pay_per_share(dps)
+    for account in model.outside.accounts.values():
+        account.cash += account.shares * dps
+    cb_dividends = total_payout - paid - model.outside.total_shares() * dps
+    ledger.record("money", "cb_dividend_receipts", -cb_dividends)
+    model.dividend_per_share = DIVIDEND_MEMORY * model.dividend_per_share + (1 - DIVIDEND_MEMORY) * dps
+    interest, lump_sum = model.transfer_next
+    created = pop.transfer(interest, lump_sum)
+    ledger.record("money", "cb_interest_and_transfers", created)
+    # labour market and wages
+    commodity_prices = np.array([model.prices[r] for r in RESOURCE_NAMES])
+    _, target = firms.plan(model.prices["goods"], commodity_prices)
+    employed = int(np.count_nonzero(pop.employed))
+    # hiring and firing take time: a share hiring_rate of the gap closes each tick
+    pop.adjust_employment(employed + int(round(cfg.hiring_rate * (target - employed))), TURNOVER, model.rng)
+    employed = int(np.count_nonzero(pop.employed))
+    model.unemployment = 1.0 - employed / cfg.n_agents
+    model.wage_inflation = firms.update_wage(cb.expected_inflation, model.unemployment)
+    # expectations: fundamental value discounted at the policy rate plus a premium
+    # long rate: the average of expected short rates, approximated by a one-year EWMA
+    model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
+    # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
+    discount = max(model.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
+    model.fundamental = model.dividend_per_share * cfg.ticks_per_year / discount
+    switch_strategies(model)
+    # consumption: higher real rates raise saving, expected inflation brings spending forward
+    real_gap = cb.policy_rate - cb.expected_inflation - cfg.neutral_real_rate
+    infl_gap = cb.expected_inflation - cfg.base_inflation_rate
+    propensity = cfg.consumption_propensity * float(
+        np.clip(1.0 - cfg.rate_sensitivity * real_gap + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5)
+    )
+    model.propensity = propensity
+    model.budget_total = pop.plan_consumption(propensity)
+    ind = model.psychology.indices
+    ctx = TradingContext(
+        price=model.prices["equity"],
+        fundamental=model.fundamental,
+        trend=model.trend,
+        volatility=model.realized_volatility(),
+        vol_multiplier=ind.vol_multiplier,
+        crowd_side=1.0 if ind.optimists >= 0.5 else -1.0,
+        herd_probability=cfg.herding_strength * abs(2.0 * ind.optimists - 1.0),
+        sentiment_weight=cfg.sentiment_weight,
+        reversion=cfg.fundamental_reversion,
+        extrapolation=cfg.trend_extrapolation,
+        noise_sigma=cfg.noise_sigma,
+        dispersion=cfg.expectation_dispersion,
+        activity=cfg.activity_rate,
+        sensitivity=cfg.demand_sensitivity,
+    )
+    model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.rng)
+    central_bank_orders(model)
+
+
+def switch_strategies(model) -> None:
+    """Brock-Hommes discrete choice between fundamentalists and chartists."""
+    cfg = model.config
+    pop = model.pop
+    if cfg.switching_rate <= 0:
+        return
+    # fitness: how well each forecast explained the last return (squared error, negated),
+    # measured in units of the return variance so the intensity of choice is scale-free
+    r = model.returns[-1] if model.returns else 0.0
+    fund_err = (r - cfg.fundamental_reversion * np.log(model.fundamental / model.prices["equity"])) ** 2
+    chart_err = (r - model.trend) ** 2
+    variance = max(model.realized_volatility(), 1e-3) ** 2
+    previous = getattr(model, "fitness", np.zeros(2))
+    model.fitness = 0.95 * previous + 0.05 * np.array([-fund_err, -chart_err]) / variance
+    u = cfg.switching_intensity * (model.fitness - model.fitness.max())
+    p_chart = float(np.exp(u[1]) / np.exp(u).sum())
+    p_chart = float(np.clip(p_chart + 0.3 * (model.psychology.indices.greed - 0.2), 0.2, 0.6))
+    movers = bernoulli_indices(pop.n, cfg.switching_rate, model.rng)
+    movers = movers[pop.strategy[movers] != NOISE]
+    chart = model.rng.random(movers.size) < p_chart
+    pop.strategy[movers] = np.where(chart, CHARTIST, FUNDAMENTALIST).astype(np.int8)
+
+
+def central_bank_orders(model) -> None:
+    """Queue the central bank's QE purchase, or its sale while tightening, for the next auction."""
+    cb, cfg = model.central_bank, model.config
+    price = model.prices["equity"]
+    if cb.qe:
+        amount = cfg.qe_rate * model.money_supply() / price
+        model.pending_participants.append(Participant("cb:qe", amount, price * (1 + cfg.max_price_change)))
+    elif cb.tightening and cb.shares > 0:
+        amount = min(cb.shares, cfg.qe_rate * model.money_supply() / price)
+        model.pending_participants.append(Participant("cb:sale", -amount, price * (1 - cfg.max_price_change)))
