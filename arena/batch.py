@@ -220,6 +220,9 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
     """
     from tqdm.auto import tqdm
 
+    if not (backend in ("processes", "serial") or _is_dask(backend)):
+        raise ValueError(f"Unknown batch backend {backend!r}: use 'processes', 'serial', 'dask', a Dask "
+                         "scheduler address (tcp://...), a distributed.Client or a cluster object.")
     scenario = load_scenario(scenario)
     specs = expand(scenario, grid, seeds, ticks)
     out = Path(out_dir) if out_dir is not None else Path("data") / "batches" / scenario.name
@@ -247,17 +250,12 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
         results = ((spec, execute(spec)) for spec in todo)
     elif backend == "processes":
         results = _process_results(todo, workers)
-    elif _is_dask(backend):
-        results = _dask_results(todo, backend, workers)
     else:
-        raise ValueError(f"Unknown batch backend {backend!r}: use 'processes', 'serial', 'dask', a Dask "
-                         "scheduler address (tcp://...), a distributed.Client or a cluster object.")
-    failed = 0
+        results = _dask_results(todo, backend, workers)
     try:
         for spec, result in results:
             record = {**spec.record(), "status": result["status"], "seconds": result.get("seconds")}
             if result["status"] != "ok":
-                failed += 1
                 record |= {"error": result.get("error"), "traceback": result.get("traceback")}
             storage.write_batch_run(out, spec.run_id, record, result.get("frame"))
             bar.update(1)
@@ -271,11 +269,8 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
     if len(failures):
         warnings.warn(f"{len(failures)} of {len(specs)} runs of batch {out} failed; "
                       "see arena.storage.read_batch_runs(out_dir)", stacklevel=2)
+    # read back from disk, in spec order (each file is in tick order): fresh and reused runs alike
     frame = storage.read_batch(out, [s.run_id for s in specs])
-    if not frame.empty:
-        frame = frame.sort_values(["tick"], kind="stable")  # within a run files are in tick order
-        order = {s.run_id: i for i, s in enumerate(specs)}
-        frame = frame.sort_values("run_id", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
     frame.attrs["batch"] = {"out_dir": str(out), "runs": len(specs), "computed": len(todo),
                             "reused": reused, "failed": int(len(failures))}
     return frame
