@@ -62,9 +62,12 @@ def bernoulli_indices(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.arange(n, dtype=np.intp)
     expected = n * p
     size = int(expected + 6.0 * np.sqrt(expected) + 16)
-    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    # Gaps beyond n all mean "past the end"; capping them at n + 1 keeps the result and the
+    # draws identical but stops int64 overflow: for p < ~1e-18 numpy returns gaps of 2^63 - 1,
+    # whose cumsum wrapped negative and made the loop below run forever.
+    positions = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) - 1
     while positions[-1] < n - 1:  # rare: the draw fell short, extend it
-        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        more = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) + positions[-1]
         positions = np.concatenate([positions, more])
     return positions[positions < n].astype(np.intp)
 
