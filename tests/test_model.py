@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arena import ArenaConfig, ArenaModel, accounting
+from arena.population import bernoulli_indices
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS
 
@@ -249,3 +250,28 @@ def test_every_valid_calibration_builds_a_valid_model(overrides):
     assert np.isfinite(model.pop.shares).all()
     assert (model.pop.shares >= 0).all()
     assert model.pop.shares.sum() > 0
+
+
+@given(st.integers(0, 5000), st.one_of(st.floats(0.0, 1.0), st.sampled_from([5e-324, 1e-300, 1e-39, 1e-19])),
+       st.integers(0, 2**32 - 1))
+def test_bernoulli_indices_are_sorted_unique_and_in_range(n, p, seed):
+    idx = bernoulli_indices(n, p, np.random.default_rng(seed))
+    assert idx.dtype == np.intp
+    assert ((idx >= 0) & (idx < n)).all()
+    assert (np.diff(idx) > 0).all()
+    if p >= 1.0:
+        assert idx.size == n
+    if n > 0 and 0 < p < 1:
+        # binomial count: within 8 standard deviations of n p (+ slack for tiny n)
+        assert abs(idx.size - n * p) <= 8 * np.sqrt(n * p * (1 - p)) + 2
+
+
+@pytest.mark.timeout(60)
+def test_tiny_switching_rate_does_not_hang():
+    # switching_rate = 1e-39 is valid; bernoulli_indices used to loop forever on int64 overflow
+    model = ArenaModel(n_agents=300, seed=1, switching_rate=1e-39)
+    strategy = model.pop.strategy.copy()
+    for _ in range(5):
+        model.step()
+    assert_state_valid(model)
+    np.testing.assert_array_equal(model.pop.strategy, strategy)  # nobody reconsiders
