@@ -157,7 +157,8 @@ PARAMETERS: dict[str, Param] = {
     "volatility_window": P(int, 20, 2, 1000, "ticks", "window of realised volatility"),
     # --- production, labour, consumption ---------------------------------------------------
     "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per employed worker"),
-    "labour_share": P(float, 0.8, 0.05, 0.95, "-", "wage bill as a share of goods revenue at tick 0"),
+    "labour_share": P(float, 0.8, 0.05, 0.85, "-",
+                      "wage bill as a share of goods revenue at tick 0 (inputs take 0.12; profit the rest)"),
     "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-", "NAIRU u* of the Phillips curve"),
     "min_unemployment": P(float, 0.02, 0.0, 0.5, "-", "frictional floor of unemployment"),
     "phillips_slope": P(

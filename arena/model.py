@@ -100,7 +100,8 @@ class ArenaModel(mesa.Model):
         self.prices = {"equity": INITIAL_EQUITY_PRICE * goods_price, "goods": goods_price}
         self.prices.update({name: goods_price for name in RESOURCE_NAMES})
         dividends0 = self._steady_dividends(budget0, potential, goods_price)
-        rate0 = self.central_bank.policy_rate + cfg.equity_risk_premium - cfg.base_inflation_rate
+        rate0 = max(self.central_bank.policy_rate + cfg.equity_risk_premium - cfg.base_inflation_rate,
+                    behaviour.MIN_DISCOUNT)  # the same floor as the fundamental value's discount
         shares_total = dividends0 * cfg.ticks_per_year / rate0 / self.prices["equity"]
         self.pop.set_portfolios(shares_total, self.prices["equity"])
         self.dividend_per_share = dividends0 / shares_total
