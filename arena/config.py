@@ -64,7 +64,7 @@ class Param:
         lo = "-inf" if self.low is None else fmt(self.low)
         hi = "inf" if self.high is None else fmt(self.high)
         text = f"{name} in the range [{lo}, {hi}]"
-        return text + " or None" if self.nullable else text
+        return text + ' or None ("random" in TOML)' if self.nullable else text
 
 
 P = Param
@@ -243,6 +243,10 @@ PARAMETERS: dict[str, Param] = {
 del P
 
 
+#: TOML has no null: a nullable parameter (``seed``) written as one of these words means None.
+NONE_WORDS = ("none", "random")
+
+
 def _validate(name: str, value: Any) -> Any:
     """Return ``value`` converted to the declared kind or raise ConfigError."""
     spec = PARAMETERS.get(name)
@@ -257,7 +261,7 @@ def _validate(name: str, value: Any) -> Any:
             f"The {name!r} parameter of ArenaConfig must be {spec.describe()}. Got {value!r} instead."
         )
 
-    if value is None:
+    if value is None or (spec.nullable and isinstance(value, str) and value.lower() in NONE_WORDS):
         if spec.nullable:
             return None
         raise fail()
@@ -360,11 +364,11 @@ class _ConfigBase:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def to_toml(self) -> str:
-        """Return the config as TOML text (``seed = None`` is written as a comment)."""
+        """Return the config as TOML text (``seed = None`` is written as ``seed = "random"``)."""
         lines = []
         for key, value in self.to_dict().items():
             if value is None:
-                lines.append(f"# {key} = (none)")
+                lines.append(f'{key} = "random"')
             elif isinstance(value, bool):
                 lines.append(f"{key} = {'true' if value else 'false'}")
             elif isinstance(value, str):

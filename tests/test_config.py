@@ -301,9 +301,6 @@ def test_to_toml_round_trip_through_a_file(tmp_path):
     assert ArenaConfig.from_toml(path) == cfg
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (config.py, to_toml): seed=None is written as a comment, so reading the TOML back "
-    "gives the default seed 42: a random-seed config round-trips to a fixed-seed one"))
 def test_to_toml_round_trip_keeps_seed_none():
     cfg = ArenaConfig.from_dict({"seed": None})
     assert ArenaConfig.from_dict(tomllib.loads(cfg.to_toml())).seed is None
