@@ -41,6 +41,13 @@ GINI_SAMPLE = 20_000
 INITIAL_EQUITY_PRICE = 100.0
 
 
+def gini_panel(n_agents: int, rng: np.random.Generator) -> np.ndarray | slice:
+    """Households on which the Gini coefficient is measured: all, or a fixed random panel."""
+    if n_agents <= GINI_SAMPLE:
+        return slice(None)
+    return np.sort(rng.choice(n_agents, GINI_SAMPLE, replace=False))
+
+
 class ArenaModel(mesa.Model):
     """The Living Economy Arena.
 
@@ -111,11 +118,7 @@ class ArenaModel(mesa.Model):
         self.flow_history: deque[tuple[float, float]] = deque(maxlen=50)
         self.psychology = Psychology(cfg)
         self.herding = 0.0
-        self.gini_panel = (
-            np.sort(rng.choice(cfg.n_agents, GINI_SAMPLE, replace=False))
-            if cfg.n_agents > GINI_SAMPLE
-            else slice(None)
-        )
+        self.gini_panel = gini_panel(cfg.n_agents, rng)
         self.pending_participants: list[Participant] = []
         self.pending_household_orders: list = []
         self.transfer_next = (0.0, 0.0)  # (interest per tick, lump sum) paid in phase 2
@@ -303,6 +306,20 @@ class ArenaModel(mesa.Model):
         return pd.DataFrame(
             {"price": book.grid.prices[mask], "bid_volume": book.bids[mask], "ask_volume": book.asks[mask]}
         )
+
+    def resize_to(self, n_agents: int) -> None:
+        """Adopt a new household count after the population changed (the ``agents`` shock).
+
+        The config, the submodels' view of it, potential output and the Gini panel follow
+        the new count.
+        """
+        self.config = self.config.replace(n_agents=n_agents)
+        for part in (self.firms, self.psychology, self.scarcity, self.central_bank):
+            part.config = self.config
+        self.firms.potential = self.config.productivity * n_agents * (1.0 - self.config.natural_unemployment)
+        self.gini_panel = gini_panel(n_agents, self.rng)
+        self.unemployment = 1.0 - np.count_nonzero(self.pop.employed) / n_agents
+        self.budget_total = float(self.pop.budget.sum())  # the next session spends these budgets
 
     def record_between_ticks(self, stock: str, flow: str, amount: float) -> None:
         """Record a flow that happens between ticks (a shock, an outside agent's account)."""

@@ -128,6 +128,42 @@ class Population:
         self.budget = np.zeros(n, dtype=np.float64)
         self.last_wealth = self.cash.copy()
 
+    #: every per-household array, in one place so resizing cannot miss one
+    ARRAYS = ("cash", "shares", "employed", "strategy", "risk_aversion", "target_share", "memory",
+              "sentiment", "fear", "greed", "confidence", "budget", "last_wealth")
+
+    def keep_only(self, keep: np.ndarray) -> None:
+        """Drop the households where ``keep`` is False (vectorized, order preserved)."""
+        for name in self.ARRAYS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.n = int(self.cash.size)
+
+    def add(self, count: int, cash_each: float, config: ArenaConfig, rng: np.random.Generator) -> None:
+        """Append ``count`` newcomers: deposits ``cash_each``, no shares, unemployed, neutral moods.
+
+        Their strategic equity share is the population's median, so they build a portfolio
+        over time; strategies follow the configured mix.
+        """
+        mix = [config.share_fundamentalist, config.share_chartist, config.share_noise]
+        new = {
+            "cash": np.full(count, cash_each),
+            "shares": np.zeros(count),
+            "employed": np.zeros(count, dtype=bool),
+            "strategy": rng.choice(3, size=count, p=mix).astype(np.int8),
+            "risk_aversion": (config.risk_aversion * rng.lognormal(0.0, 0.3, count)).astype(np.float32),
+            "target_share": np.full(count, np.median(self.target_share), dtype=np.float32),
+            "memory": np.zeros(count, dtype=np.float32),
+            "sentiment": np.full(count, 0.5, dtype=np.float32),
+            "fear": np.full(count, 0.2, dtype=np.float32),
+            "greed": np.full(count, 0.2, dtype=np.float32),
+            "confidence": np.full(count, 0.6, dtype=np.float32),
+            "budget": np.zeros(count),
+            "last_wealth": np.full(count, cash_each),
+        }
+        for name in self.ARRAYS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
+        self.n = int(self.cash.size)
+
     def set_portfolios(self, shares_total: float, equity_price: float) -> None:
         """Scale holdings to ``shares_total`` and make today's allocation each agent's target."""
         self.shares *= shares_total / self.shares.sum()

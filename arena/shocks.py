@@ -15,6 +15,9 @@ qe             (0, 0.5]: purchase, share of M  (none); one auction
 money          [-0.5, 0.5]: transfer, share M  (none); negative = levy on deposits
 sell_off       (0, 1]: share of holdings sold  market ("equity" only)
 strategy_mix   (0, 1]: share of traders moved  strategy (fundamentalist | chartist | noise)
+agents         [-0.5, 1]: relative change of   (none); newcomers bring the mean deposit (money
+               the household count             created); leavers sell their shares to the
+                                               central bank and take their deposits out
 =============  ==============================  ===========================================
 """
 
@@ -41,6 +44,7 @@ SHOCK_KINDS: dict[str, tuple[float, float, bool, tuple[str, ...]]] = {
     "money": (-0.5, 0.5, True, ()),
     "sell_off": (0.0, 1.0, False, ("market",)),
     "strategy_mix": (0.0, 1.0, False, ("strategy",)),
+    "agents": (-0.5, 1.0, True, ()),
 }
 
 
@@ -115,6 +119,8 @@ def apply(model, kind: str, size: float, **target: Any) -> None:
         model.transfer_next = (interest, lump + size * model.money_supply())
     elif kind == "sell_off":
         _sell_off(model, size)
+    elif kind == "agents":
+        _resize(model, size)
     elif kind == "strategy_mix":
         code = STRATEGY_NAMES.index(target["strategy"])
         movers = rng.random(pop.n) < size
@@ -138,3 +144,36 @@ def _sell_off(model, size: float) -> None:
     model.pending_household_orders.append(
         EquityOrders(np.empty(0, np.intp), empty, empty, agents, np.full(agents.size, floor), qty)
     )
+
+
+def _resize(model, size: float) -> None:
+    """Change the number of households by ``size`` (relative), between ticks, recorded."""
+    pop, rng = model.pop, model.rng
+    change = int(round(size * pop.n))
+    if pop.n + change < 1 or pop.n + change > 10_000_000:
+        raise ShockError(f"An 'agents' shock of size {size!r} would leave {pop.n + change} households; "
+                         "the count must stay in [1, 10000000].")
+    if change > 0:
+        cash_each = float(pop.cash.mean())
+        pop.add(change, cash_each, model.config, rng)
+        model.record_between_ticks("money", "newcomer_deposits", change * cash_each)
+    elif change < 0:
+        leavers = rng.choice(pop.n, size=-change, replace=False)
+        keep = np.ones(pop.n, dtype=bool)
+        keep[leavers] = False
+        price = model.prices["equity"]
+        shares = float(pop.shares[leavers].sum())
+        model.central_bank.shares += shares  # the central bank buys what leavers hold
+        model.record_between_ticks("money", "cb_asset_purchases", shares * price)
+        model.record_between_ticks("money", "emigrant_withdrawal", -(float(pop.cash[leavers].sum()) + shares * price))
+        new_index = np.cumsum(keep) - 1
+        orders = [model.pending_orders] + model.pending_household_orders
+        remapped = []
+        for o in orders:
+            kb, ks = keep[o.buy_agents], keep[o.sell_agents]
+            remapped.append(EquityOrders(new_index[o.buy_agents[kb]], o.buy_limit[kb], o.buy_qty[kb],
+                                         new_index[o.sell_agents[ks]], o.sell_limit[ks], o.sell_qty[ks]))
+        model.pending_orders, model.pending_household_orders = remapped[0], remapped[1:]
+        pop.keep_only(keep)
+    if change:
+        model.resize_to(pop.n)

@@ -170,3 +170,32 @@ def test_rate_qe_money_sell_off_and_strategy_mix_mechanics(warm_model):
     m.step()
     assert_state_valid(m)
     assert (m.pop.shares >= 0).all()
+
+
+@pytest.mark.parametrize("size", [0.25, -0.2])
+def test_agents_shock_changes_the_household_count_with_accounting_closed(size):
+    model = ArenaModel(n_agents=2_000, seed=4, check_accounting=True)
+    for _ in range(20):
+        model.step()
+    model.apply_shock("agents", size)
+    expected = 2_000 + int(round(size * 2_000))
+    assert model.pop.n == expected == model.config.n_agents
+    for name in model.pop.ARRAYS:
+        assert getattr(model.pop, name).shape == (expected,), name
+    orders = model.pending_orders
+    assert (orders.buy_agents < expected).all() and (orders.sell_agents < expected).all()
+    for _ in range(30):
+        model.step()  # accounting is checked every tick
+    for stock, amount in model.audit().items():
+        assert abs(amount) <= 1e-8 * max(abs(model.initial_stocks[stock]), 1.0), (stock, amount)
+    df = model.indicators()
+    assert np.isfinite(df.to_numpy(dtype=float)).all()
+    assert df.potential_output.iloc[-1] == pytest.approx(
+        expected * model.config.productivity * (1 - model.config.natural_unemployment))
+    assert model.events("shock").kind.iloc[-1] == "agents"
+
+
+def test_agents_shock_refuses_an_empty_economy():
+    model = ArenaModel(n_agents=1, seed=1)
+    with pytest.raises(ShockError, match="size"):
+        model.apply_shock("agents", -0.9)
