@@ -165,7 +165,8 @@ def _resize(model, size: float) -> None:
         shares = float(pop.shares[leavers].sum())
         model.central_bank.shares += shares  # the central bank buys what leavers hold
         model.record_between_ticks("money", "cb_asset_purchases", shares * price)
-        model.record_between_ticks("money", "emigrant_withdrawal", -(float(pop.cash[leavers].sum()) + shares * price))
+        leaving_cash = float(pop.cash[leavers].sum()) + shares * price
+        model.record_between_ticks("money", "emigrant_withdrawal", -leaving_cash)
         new_index = np.cumsum(keep) - 1
         orders = [model.pending_orders] + model.pending_household_orders
         remapped = []
