@@ -118,7 +118,8 @@ def test_herding_changes_order_flow_not_only_a_number():
     price = model.prices["equity"]
     base = TradingContext(price=price, fundamental=price, trend=0.0, volatility=0.01, vol_multiplier=1.0,
                           crowd_side=-1.0, herd_probability=0.0, sentiment_weight=0.4, reversion=0.05,
-                          extrapolation=1.0, noise_sigma=0.01, dispersion=0.004, activity=0.2, sensitivity=3.0)
+                          extrapolation=1.0, noise_sigma=0.01, dispersion=0.004, activity=0.2,
+                          sensitivity=3.0)
 
     def sell_share(ctx):
         orders, stats = form_orders(model.pop, ctx, np.random.default_rng(0))
