@@ -9,8 +9,8 @@ import tomllib
 
 import numpy as np
 import pytest
+from conftest import valid_configs
 from hypothesis import given
-from hypothesis import strategies as st
 
 from arena import ArenaConfig, ConfigError
 from arena.config import PARAMETERS, parameter_table
@@ -244,33 +244,6 @@ def test_from_dict_overrides_apply_after_values():
 
 
 # ------------------------------------------------------------------ round trips --------
-def _valid_value(name, spec):
-    if spec.kind is bool:
-        return st.booleans()
-    if spec.kind is str:
-        return st.sampled_from(spec.options)
-    if spec.kind is int:
-        hi = spec.high if spec.high is not None else 10**9
-        return st.integers(int(spec.low), int(min(hi, 2**62)))
-    return st.floats(spec.low, spec.high, allow_nan=False, allow_infinity=False)
-
-
-# the strategy shares and unemployment pair are constrained jointly; vary the others freely
-FREE = {n: s for n, s in PARAMETERS.items()
-        if not n.startswith("share_") and n not in ("min_unemployment", "natural_unemployment")}
-
-
-@st.composite
-def valid_configs(draw):
-    values = {n: draw(_valid_value(n, s)) for n, s in FREE.items() if draw(st.booleans())}
-    f = draw(st.floats(0.0, 1.0))
-    c = draw(st.floats(0.0, 1.0 - f))
-    values.update(share_fundamentalist=f, share_chartist=c, share_noise=1.0 - f - c)
-    nat = draw(st.floats(0.0, 0.5))
-    values.update(natural_unemployment=nat, min_unemployment=draw(st.floats(0.0, nat)))
-    return ArenaConfig.from_dict(values)
-
-
 @given(valid_configs())
 def test_to_dict_from_dict_round_trip(cfg):
     d = cfg.to_dict()
