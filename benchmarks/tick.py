@@ -127,10 +127,10 @@ def verdict(result: dict) -> str:
 
 def table(results: list[dict]) -> str:
     """Markdown table of the results."""
-    lines = ["| agents | build (s) | timed ticks | mean ms/tick | median | p95 | peak RSS (MB) | target |",
+    lines = ["| agents | build (ms) | timed ticks | mean ms/tick | median | p95 | peak RSS (MB) | target |",
              "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
-        lines.append(f"| {r['agents']:,} | {r['build_s']:.2f} | {r['ticks']} | {r['mean_ms']:.1f} | "
+        lines.append(f"| {r['agents']:,} | {r['build_s'] * 1000:.0f} | {r['ticks']} | {r['mean_ms']:.1f} | "
                      f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['peak_rss_mb']:.0f} | {verdict(r)} |")
     return "\n".join(lines)
 
