@@ -21,9 +21,9 @@ engine would refuse (:func:`arena.shocks.validate`) and shocks at or after the l
 with one :class:`~arena.errors.ScenarioError` naming the file, each key path
 (``config.n_agents``, ``shocks[1].kind``; shocks count from 0) and the reason.
 
-Agent counts are set per run (``[config] n_agents``, ``arena run --agents``, a batch grid):
-the engine has no mid-run change of population size; strategy-mix changes are the
-``strategy_mix`` shock.
+Agent counts are set per run (``[config] n_agents``, ``arena run --agents``, a batch grid)
+and changed mid-run by the ``agents`` shock; strategy-mix changes are the ``strategy_mix``
+shock.
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ class Scenario:
                  f"ticks = {int(ticks)}", "", "[config]"]
         values = config.to_dict() if config is not None else self.config
         for key, value in values.items():
-            lines.append(f"# {key} = (none)" if value is None else f"{key} = {_toml_value(value)}")
+            lines.append(f'{key} = "random"' if value is None else f"{key} = {_toml_value(value)}")
         for s in self.shocks_before(ticks):
             lines += ["", "[[shocks]]", f"tick = {s.tick}", f"kind = {_toml_value(s.kind)}",
                       f"size = {_toml_value(s.size)}"]

@@ -250,3 +250,28 @@ def test_docs_describe_every_scenario_and_threshold():
         section = doc.split(f"### {scenario.name}:")[1].split("\n### ")[0]
         for e in scenario.expected:
             assert f"`{e.metric}`" in section, (scenario.name, e.metric)
+
+
+def test_random_seed_round_trips_through_to_toml(tmp_path):
+    s = load_scenario(write(tmp_path, 'name = "r"\nticks = 5\n[config]\nseed = "random"\n', "r.toml"))
+    assert s.make_config().seed is None
+    again = load_scenario(write(tmp_path, s.to_toml(s.make_config()), "again.toml"))
+    assert again.make_config().seed is None
+
+
+def test_agent_count_shock_is_a_scheduled_shock(tmp_path):
+    s = load_scenario(write(tmp_path, """
+        name = "grow"
+        ticks = 4
+        [config]
+        n_agents = 1000
+        seed = 1
+        [[shocks]]
+        tick = 2
+        kind = "agents"
+        size = 0.5
+    """, "grow.toml"))
+    model = s.simulate()
+    assert model.pop.n == 1500 and model.config.n_agents == 1500
+    refused(tmp_path, 'name = "x"\nticks = 10\n[[shocks]]\ntick = 1\nkind = "agents"\nsize = 2.0\n',
+            "shocks[0].size")
