@@ -36,7 +36,7 @@ from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 
 #: Sample size for the Gini coefficient at large N (a fixed random panel of households).
-GINI_SAMPLE = 20_000
+GINI_SAMPLE = 10_000
 #: Initial equity price (currency/share at goods price 1); shares outstanding are scaled to it.
 INITIAL_EQUITY_PRICE = 100.0
 

@@ -71,15 +71,6 @@ def herding_factor(n_buy: int, n_sell: int) -> float:
     return 0.0 if total == 0 else abs(n_buy - n_sell) / total
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function in place on a float32 array."""
-    np.negative(x, out=x)
-    np.exp(x, out=x)
-    x += 1.0
-    np.reciprocal(x, out=x)
-    return x
-
-
 @dataclass
 class MoodIndices:
     """Aggregate psychology of a tick (all in [0, 1] except ``vol_multiplier`` >= 1)."""
@@ -149,34 +140,29 @@ class Psychology:
         social = cfg.social_influence
         rate = np.float32(cfg.mood_adjustment)
 
-        def move(mood: np.ndarray, argument: np.ndarray, crowd: float) -> None:
-            target = _sigmoid(argument)
-            target *= np.float32(1.0 - social)
-            target += np.float32(social * crowd)
-            target -= mood
-            target *= rate
-            mood += target
+        def move(mood: np.ndarray, slope: float, offset: float, crowd: float) -> None:
+            """Mood += rate * ((1 - social) * sigmoid(slope * mem + offset) + social * crowd - mood).
+
+            Written with sigmoid(x) = (1 + tanh(x / 2)) / 2 and the constants folded, so a
+            mood costs eight array operations instead of twelve.
+            """
+            t = mem * np.float32(0.5 * slope)
+            t += np.float32(0.5 * offset)
+            np.tanh(t, out=t)
+            t *= rate * np.float32(0.5 * (1.0 - social))
+            mood *= np.float32(1.0) - rate
+            mood += t
+            mood += rate * np.float32(0.5 * (1.0 - social) + social * crowd)
             np.clip(mood, 0.0, 1.0, out=mood)
 
         # targets are logistic around the neutral moods (0.5, 0.2, 0.2, 0.6) of a calm market
-        half_mem = np.float32(0.5) * mem
         stressed = max(stress, 0.0)
-        move(pop.sentiment, mem + np.float32(0.5 * momentum), prev.sentiment)
-        move(
-            pop.fear,
-            np.float32(NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum) - half_mem,
-            prev.fear,
-        )
-        move(
-            pop.greed,
-            half_mem + np.float32(NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed),
-            prev.greed,
-        )
-        move(
-            pop.confidence,
-            half_mem + np.float32(NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed),
-            prev.confidence,
-        )
+        move(pop.sentiment, 1.0, 0.5 * momentum, prev.sentiment)
+        move(pop.fear, -0.5, NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum, prev.fear)
+        move(pop.greed, 0.5, NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed,
+             prev.greed)
+        move(pop.confidence, 0.5, NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed,
+             prev.confidence)
 
         self.indices = aggregate(pop, herding, cfg)
         return self.indices
@@ -200,12 +186,18 @@ class Psychology:
 
 
 def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
-    """Crowd means, disagreement and the volatility multiplier."""
-    sentiment = float(pop.sentiment.mean(dtype=np.float64))
-    fear = float(pop.fear.mean(dtype=np.float64))
-    greed = float(pop.greed.mean(dtype=np.float64))
-    confidence = float(pop.confidence.mean(dtype=np.float64))
-    variance = float(pop.sentiment.var(dtype=np.float64))
+    """Crowd means, disagreement and the volatility multiplier.
+
+    Sums run in float32 (numpy's pairwise summation keeps them accurate to ~1e-7 for
+    values in [0, 1]), which halves the memory traffic of float64 accumulation.
+    """
+    n = pop.n
+    sentiment = float(pop.sentiment.sum()) / n
+    fear = float(pop.fear.sum()) / n
+    greed = float(pop.greed.sum()) / n
+    confidence = float(pop.confidence.sum()) / n
+    centred = pop.sentiment - np.float32(sentiment)
+    variance = float((centred * centred).sum()) / n
     # ties at exactly neutral count half on each side
     optimists = (np.count_nonzero(pop.sentiment > 0.5) + 0.5 * np.count_nonzero(pop.sentiment == 0.5)) / pop.n
     vm = volatility_multiplier(
