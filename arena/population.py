@@ -226,21 +226,38 @@ class Population:
         tick, so unemployment spells are shared rather than permanent.
         """
         target = int(min(max(target, 0), self.n))
-        employed_idx = np.flatnonzero(self.employed)
-        current = employed_idx.size
+        current = int(np.count_nonzero(self.employed))
         if target < current:
-            fire = rng.choice(employed_idx, size=current - target, replace=False)
-            self.employed[fire] = False
+            self.employed[self._sample(True, current - target, current, rng)] = False
         elif target > current:
-            unemployed_idx = np.flatnonzero(~self.employed)
-            hire = rng.choice(unemployed_idx, size=target - current, replace=False)
-            self.employed[hire] = True
+            self.employed[self._sample(False, target - current, self.n - current, rng)] = True
         swaps = int(rng.binomial(min(target, self.n - target), churn)) if churn > 0 else 0
         if swaps:
-            employed_idx = np.flatnonzero(self.employed)
-            unemployed_idx = np.flatnonzero(~self.employed)
-            self.employed[rng.choice(employed_idx, size=swaps, replace=False)] = False
-            self.employed[rng.choice(unemployed_idx, size=swaps, replace=False)] = True
+            leave = self._sample(True, swaps, target, rng)
+            join = self._sample(False, swaps, self.n - target, rng)
+            self.employed[leave] = False
+            self.employed[join] = True
+
+    def _sample(self, employed: bool, k: int, available: int, rng: np.random.Generator) -> np.ndarray:
+        """``k`` distinct random households whose employment status is ``employed``.
+
+        Draws random ids and keeps those with the wanted status (rejection sampling), so
+        the cost follows ``k`` rather than N; falls back to a full scan when the wanted
+        group is too small for that to pay.
+        """
+        if k <= 0:
+            return np.empty(0, dtype=np.intp)
+        draws = int(1.3 * k * self.n / max(available, 1)) + 32
+        if draws > self.n // 4:
+            pool = np.flatnonzero(self.employed == employed)
+            return rng.choice(pool, size=k, replace=False)
+        found = np.empty(0, dtype=np.intp)
+        while found.size < k:
+            candidates = rng.integers(0, self.n, size=draws)
+            candidates = np.concatenate([found, candidates[self.employed[candidates] == employed]])
+            _, first = np.unique(candidates, return_index=True)
+            found = candidates[np.sort(first)]  # distinct ids, in the order they were drawn
+        return found[:k]
 
     # --- consumption --------------------------------------------------------------------
     def plan_consumption(self, propensity: float) -> float:
