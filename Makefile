@@ -33,8 +33,9 @@ run: install
 	$(VENV)/bin/arena run baseline --ticks $(TICKS) --agents $(AGENTS) --out data/runs/baseline
 
 ## make test: the whole suite (unit, invariants, scenarios, notebooks, API, browser)
+# Two test workers on two cores: single-threaded BLAS avoids oversubscribing them.
 test: install-dev
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 --dist loadgroup -q
 
 bench: install
 	$(PY) benchmarks/tick.py
