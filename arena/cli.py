@@ -147,7 +147,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     api = importlib.import_module("arena.api")  # imported lazily: FastAPI/uvicorn
-    api.serve(host=args.host, port=args.port, agents=args.agents, seed=args.seed, scenario=args.scenario)
+    api.serve(host=args.host, port=args.port, agents=args.agents, seed=args.seed, scenario=args.scenario,
+              paused=args.paused)
     return 0
 
 
@@ -196,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agents", type=int, default=None, help="households of the served model")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--scenario", default=None, help="scenario to load into the served model")
+    p.add_argument("--paused", action="store_true", help="start with the clock stopped (admin /start runs it)")
     p.set_defaults(func=_cmd_serve)
     return parser
 
