@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agents", type=int, default=None, help="households of the served model")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--scenario", default=None, help="scenario to load into the served model")
-    p.add_argument("--paused", action="store_true", help="start with the clock stopped (admin /start runs it)")
+    p.add_argument("--paused", action="store_true", help="start with the clock stopped (admin /start)")
     p.set_defaults(func=_cmd_serve)
     return parser
 

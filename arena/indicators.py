@@ -12,6 +12,9 @@ import numpy as np
 from arena.scarcity import RESOURCE_NAMES
 
 MARKETS = ("equity", "goods") + RESOURCE_NAMES
+#: Statistics measured on every market's book each tick (indicator columns ``<stat>_<market>``).
+MARKET_STATS = ("price", "spread", "depth_bid", "depth_ask", "volume", "consumer_surplus",
+                "producer_surplus", "elasticity")
 
 
 def gini(values: np.ndarray) -> float:

@@ -150,18 +150,9 @@ class ArenaModel(mesa.Model):
             "taylor_rate": self.central_bank.policy_rate,
         }
         for name in indicators.MARKETS:
-            self.market_stats[name] = dict.fromkeys(
-                (
-                    "spread",
-                    "depth_bid",
-                    "depth_ask",
-                    "volume",
-                    "consumer_surplus",
-                    "producer_surplus",
-                    "elasticity",
-                ),
-                0.0,
-            ) | {"price": self.prices[name], "bid": self.prices[name], "ask": self.prices[name]}
+            price = self.prices[name]
+            self.market_stats[name] = dict.fromkeys(indicators.MARKET_STATS, 0.0) | {
+                "price": price, "bid": price, "ask": price}
         self._compute_indicators()
         self.datacollector = mesa.DataCollector(model_reporters=indicators.reporters())
         self.initial_stocks = self.stocks()

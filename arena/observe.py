@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena.indicators import MARKETS, gini
+from arena.indicators import MARKET_STATS, MARKETS, gini
 from arena.markets.formulas import kyle_lambda
 from arena.monetary import phillips_inflation
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE
@@ -65,16 +65,7 @@ def compute(model) -> dict[str, float]:
     }
     for m in MARKETS:
         stats = model.market_stats[m]
-        for key in (
-            "price",
-            "spread",
-            "depth_bid",
-            "depth_ask",
-            "volume",
-            "consumer_surplus",
-            "producer_surplus",
-            "elasticity",
-        ):
+        for key in MARKET_STATS:
             out[f"{key}_{m}"] = float(stats[key])
     level, mult = model.scarcity.level(), model.scarcity.multiplier()
     for i, r in enumerate(RESOURCE_NAMES):

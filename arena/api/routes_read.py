@@ -12,7 +12,7 @@ from arena.api.deps import ERRORS, Ctx, cached, field_error, principal, stamp
 from arena.api.settings import ApiSettings
 from arena.api.ws import iso, jsonable
 from arena.events import EVENT_TYPES, UPDATE_TYPES
-from arena.indicators import COLUMNS, MARKETS
+from arena.indicators import COLUMNS, MARKET_STATS, MARKETS
 from arena.scarcity import RESOURCE_NAMES
 
 MarketId = Enum("MarketId", {m: m for m in MARKETS}, type=str)
@@ -155,21 +155,7 @@ def read_router(settings: ApiSettings) -> APIRouter:
                 recent_trades=recent,
                 tick=snap.tick,
                 time=iso(snap.time),
-                **{
-                    k: stats.get(k)
-                    for k in (
-                        "price",
-                        "bid",
-                        "ask",
-                        "spread",
-                        "depth_bid",
-                        "depth_ask",
-                        "volume",
-                        "consumer_surplus",
-                        "producer_surplus",
-                        "elasticity",
-                    )
-                },
+                **{k: stats.get(k) for k in ("bid", "ask") + MARKET_STATS},
             )
             return out.model_dump_json().encode()
 
