@@ -214,12 +214,19 @@ def fill_ratios(levels: np.ndarray, clearing: Clearing, side: str) -> np.ndarray
     return out
 
 
-def best_quotes(book: Book, clearing: Clearing) -> tuple[float, float]:
+def best_quotes(book: Book, clearing: Clearing, empty: str = "edge") -> tuple[float, float]:
     """Best bid and ask of the residual book after the auction (currency/unit).
 
     The residual bid is the highest level with unfilled buy volume, the residual ask
-    the lowest level with unfilled sell volume. A side with no residual volume quotes the
-    grid edge, so the spread stays finite.
+    the lowest level with unfilled sell volume.
+
+    Parameters
+    ----------
+    book, clearing : Book, Clearing
+        The auction.
+    empty : {"edge", "price"}
+        What a side with no residual volume quotes: the grid edge (the widest finite
+        quote), or the clearing price (no resting order on that side widens the spread).
     """
     prices = book.grid.prices
     rest_bids = book.bids.astype(float)
@@ -231,8 +238,9 @@ def best_quotes(book: Book, clearing: Clearing) -> tuple[float, float]:
     tol = 1e-9 * max(clearing.volume, 1.0)
     bid_idx = np.flatnonzero(rest_bids > tol)
     ask_idx = np.flatnonzero(rest_asks > tol)
-    bid = prices[bid_idx[-1]] if bid_idx.size else prices[0]
-    ask = prices[ask_idx[0]] if ask_idx.size else prices[-1]
+    edge_bid, edge_ask = (prices[0], prices[-1]) if empty == "edge" else (clearing.price, clearing.price)
+    bid = prices[bid_idx[-1]] if bid_idx.size else edge_bid
+    ask = prices[ask_idx[0]] if ask_idx.size else edge_ask
     if ask < bid:  # only when rounding leaves crossed crumbs: quote around the clearing price
         bid, ask = min(bid, clearing.price), max(ask, clearing.price)
     return float(bid), float(ask)

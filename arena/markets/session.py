@@ -150,15 +150,17 @@ def record_market(
 ) -> None:
     """Store a market's book and its statistics (quotes, depth, surplus, elasticity).
 
-    For a posted-price market (goods) the quotes come from where its schedules cross; a
-    price capped by ``max_price_change`` in an auction emits ``price_limit_hit``.
+    For a posted-price market (goods) the quotes come from where its schedules cross; a side
+    with no resting volume quotes the clearing price, so the spread is the gap to the next
+    resting order (for the commodities' step supply: the next extraction tranche). A price
+    capped by ``max_price_change`` in an auction emits ``price_limit_hit``.
     """
     cfg = model.config
     if posted:
         crossing = bk.clear(book)
-        bid, ask = bk.best_quotes(book, crossing)
+        bid, ask = bk.best_quotes(book, crossing, empty="price")
     else:
-        bid, ask = bk.best_quotes(book, result)
+        bid, ask = bk.best_quotes(book, result, empty="price")
     price = result.price
     depth_bid, depth_ask = bk.depth(book, price)
     consumer, producer = bk.surplus(book, price, result.volume)
