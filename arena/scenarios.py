@@ -28,6 +28,7 @@ shock.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -211,9 +212,10 @@ class Scenario:
         return pd.DataFrame(rows, columns=["metric", "value", "min", "max", "from", "to", "passed", "note"])
 
     def fingerprint(self, ticks: int | None = None, **overrides: Any) -> str:
-        """Hash of what determines a run's numbers: full config, shocks that happen, ticks."""
+        """Hash of what determines a run's numbers: engine code, full config, shocks, ticks."""
         ticks = self.ticks if ticks is None else int(ticks)
-        spec = {"config": self.make_config(**overrides).to_dict(), "ticks": ticks,
+        spec = {"engine": engine_fingerprint(), "config": self.make_config(**overrides).to_dict(),
+                "ticks": ticks,
                 "shocks": [[s.tick, s.kind, s.size, sorted(s.target.items())]
                            for s in self.shocks_before(ticks)]}
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
@@ -241,6 +243,27 @@ class Scenario:
                          if v not in (None, "")]
                 lines.append(f"{e.metric} = {{ {', '.join(parts)} }}")
         return "\n".join(lines) + "\n"
+
+
+#: Modules outside the engine: changing them does not change any run's numbers.
+_NOT_ENGINE = ("api", "dashboard", "cli.py", "runner.py", "batch.py", "storage.py", "scenarios.py")
+
+
+@functools.lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """Hash of the engine's source code (the modules that compute a run's numbers).
+
+    Part of every run's fingerprint, so a batch resumed after an engine change recomputes
+    its runs instead of mixing results of two engine versions.
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] in _NOT_ENGINE:
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _toml_value(value: Any) -> str:

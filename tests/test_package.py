@@ -53,3 +53,14 @@ def test_audit_explains_every_stock_change_including_between_tick_flows():
         scale = max(abs(model.initial_stocks[stock]), 1.0)
         assert abs(amount) <= 1e-8 * scale, (stock, amount)
     assert model.flows_total.net("money") != 0.0
+
+
+def test_batch_run_ids_change_with_the_engine_code(monkeypatch):
+    """A batch resumed after an engine change recomputes instead of mixing engine versions."""
+    from arena import scenarios
+
+    scenario = arena.load_scenario("baseline")
+    before = scenario.fingerprint(10, n_agents=100, seed=1)
+    assert before == scenario.fingerprint(10, n_agents=100, seed=1)
+    monkeypatch.setattr(scenarios, "engine_fingerprint", lambda: "another engine")
+    assert scenario.fingerprint(10, n_agents=100, seed=1) != before
