@@ -37,13 +37,14 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     royalties = model.producer_deposits * cfg.dividend_payout
     model.producer_deposits -= royalties
     pop.pay_equal(float(royalties.sum()))
-    total_payout = payout
-    total_shares = float(pop.shares.sum()) + cb.shares + model.outside.total_shares()
-    dps = total_payout / total_shares if total_shares > 0 else 0.0
+    outside_shares = model.outside.total_shares()
+    total_shares = float(pop.shares.sum()) + cb.shares + outside_shares
+    dps = payout / total_shares if total_shares > 0 else 0.0
     paid = pop.pay_per_share(dps)
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps
-    cb_dividends = total_payout - paid - model.outside.total_shares() * dps
+    # the central bank's dividends leave the deposit money supply: money destroyed
+    cb_dividends = payout - paid - outside_shares * dps
     ledger.record("money", "cb_dividend_receipts", -cb_dividends)
     model.dividend_per_share = DIVIDEND_MEMORY * model.dividend_per_share + (1 - DIVIDEND_MEMORY) * dps
     interest, lump_sum = model.transfer_next
@@ -58,8 +59,7 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     employed = int(np.count_nonzero(pop.employed))
     model.unemployment = 1.0 - employed / cfg.n_agents
     model.wage_inflation = firms.update_wage(cb.expected_inflation, model.unemployment)
-    # expectations: fundamental value discounted at the policy rate plus a premium
-    # long rate: the average of expected short rates, approximated by a one-year EWMA
+    # valuation: the long rate is the average of expected short rates (a one-year EWMA)
     model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
     # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
     discount = max(model.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
