@@ -52,13 +52,13 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     ledger.record("money", "cb_interest_and_transfers", created)
     # labour market and wages
     commodity_prices = np.array([model.prices[r] for r in RESOURCE_NAMES])
-    _, target = firms.plan(model.prices["goods"], commodity_prices)
+    target = firms.plan(model.prices["goods"], commodity_prices)
     employed = int(np.count_nonzero(pop.employed))
     # hiring and firing take time: a share hiring_rate of the gap closes each tick
     pop.adjust_employment(employed + int(round(cfg.hiring_rate * (target - employed))), TURNOVER, model.rng)
     employed = int(np.count_nonzero(pop.employed))
     model.unemployment = 1.0 - employed / cfg.n_agents
-    model.wage_inflation = firms.update_wage(cb.expected_inflation, model.unemployment)
+    firms.update_wage(cb.expected_inflation, model.unemployment)
     # valuation: the long rate is the average of expected short rates (a one-year EWMA)
     model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
     # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
@@ -71,7 +71,6 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     propensity = cfg.consumption_propensity * float(
         np.clip(1.0 - cfg.rate_sensitivity * real_gap + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5)
     )
-    model.propensity = propensity
     model.budget_total = pop.plan_consumption(propensity)
     ind = model.psychology.indices
     ctx = TradingContext(

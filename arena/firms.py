@@ -80,8 +80,6 @@ class Firms:
             config.dividend_payout, 1e-9
         )
         self.output = self.potential
-        self.planned_output = self.potential
-        self.wage_paid_share = 1.0
 
     def unit_cost(self, goods_price: float, commodity_prices: np.ndarray) -> float:
         """Labour plus input cost of one unit of output (currency/unit)."""
@@ -117,14 +115,12 @@ class Firms:
         offer = self.inventory / (INVENTORY_TICKS + 1.0)
         return offer * self.profitable_share(goods_price, commodity_prices)
 
-    def plan(self, goods_price: float, commodity_prices: np.ndarray) -> tuple[float, int]:
-        """Plan next tick's output and the employment it needs.
+    def plan(self, goods_price: float, commodity_prices: np.ndarray) -> int:
+        """Plan next tick's output and return the employment it needs.
 
         Returns
         -------
-        planned_output : float
-            Units of goods to produce (before input shortages).
-        target_employment : int
+        int
             Workers wanted, within ``[0, (1 - min_unemployment) * N]``.
         """
         cfg = self.config
@@ -133,17 +129,14 @@ class Firms:
         wanted *= self.profitable_share(goods_price, commodity_prices)
         workers = wanted / cfg.productivity
         cap = (1.0 - cfg.min_unemployment) * cfg.n_agents
-        target = int(min(workers, cap))
-        self.planned_output = target * cfg.productivity
-        return self.planned_output, target
+        return int(min(workers, cap))
 
-    def update_wage(self, expected_inflation: float, unemployment: float) -> float:
-        """Phillips-curve wage growth per tick; returns the annual wage inflation used."""
+    def update_wage(self, expected_inflation: float, unemployment: float) -> None:
+        """Grow the wage by the Phillips-curve wage inflation (annual rate, applied per tick)."""
         cfg = self.config
         growth = expected_inflation + cfg.phillips_slope * (cfg.natural_unemployment - unemployment)
         growth = float(np.clip(growth, -0.5, 2.0))
         self.wage *= (1.0 + growth) ** (1.0 / cfg.ticks_per_year)
-        return growth
 
     def produce(self, employed: int, input_fill: np.ndarray) -> float:
         """Produce with the employed workers and the inputs obtained; returns output (units)."""
@@ -156,7 +149,6 @@ class Firms:
         """Return (wage per worker actually payable, share of the wage paid) from deposits."""
         bill = self.wage * employed
         share = 1.0 if bill <= self.deposits or bill == 0 else max(self.deposits, 0.0) / bill
-        self.wage_paid_share = share
         return self.wage, share
 
     def dividend(self) -> float:

@@ -125,7 +125,6 @@ class ArenaModel(mesa.Model):
         self.market_stats: dict[str, dict[str, float]] = {}
         self.books: dict[str, bk.Book] = {}
         self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0, "herded": 0}
-        self.flows_this_tick = accounting.Ledger()
         self.last_ledger = accounting.Ledger()
         #: every recorded flow since construction: the ticks' and those between ticks
         #: (shocks, outside agents), so stocks() - initial_stocks is fully explained
@@ -135,16 +134,15 @@ class ArenaModel(mesa.Model):
         self.budget_total = budget0
         self.final_sales = goods_price * potential / self.goods_share
         self.extracted = np.zeros(n_res)
-        self.goods_demand = potential
         self.order_imbalance = 0.0
-        self.wage_inflation = cfg.base_inflation_rate
         self.pending_orders = None
         self._phase_agents()  # orders and budgets for the first tick
         self.cpi0_basket = self._basket_cost()
+        money0 = self.money_supply()
         self.macro = {
             "cpi": 100.0,
-            "velocity": self.final_sales * cfg.ticks_per_year / self.money_supply(),
-            "money": self.money_supply(),
+            "velocity": self.final_sales * cfg.ticks_per_year / money0,
+            "money": money0,
             "money_growth": cfg.money_growth,
             "output_gap": 0.0,
             "taylor_rate": self.central_bank.policy_rate,
@@ -160,7 +158,7 @@ class ArenaModel(mesa.Model):
     # ------------------------------------------------------------------ public API -----
     def step(self) -> None:
         """Advance one tick (seven phases)."""
-        self.flows_this_tick = ledger = accounting.Ledger()
+        ledger = accounting.Ledger()
         before = self.stocks() if self.check_accounting else None
         self._phase_markets(ledger)
         self._phase_agents(ledger)

@@ -35,7 +35,7 @@ def compute(model) -> dict[str, float]:
         "policy_rate": cb.policy_rate,
         "taylor_rate": macro["taylor_rate"],
         "real_rate": cb.policy_rate - cb.expected_inflation,
-        "money_supply": model.money_supply(),
+        "money_supply": macro["money"],  # measured in phase 4; phase 5 moves no money
         "money_growth": macro["money_growth"],
         "money_growth_target": cb.money_growth_target,
         "velocity": macro["velocity"],

@@ -89,7 +89,6 @@ def clear_markets(model, ledger: accounting.Ledger) -> None:
     spend_share = household_spend / budget if budget > 0 else 0.0
     model.pop.spend(spend_share)
     model.final_sales = household_spend
-    model.goods_demand = demand
     grid = bk.PriceGrid(goods_price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
     gbook = goods_book(
         grid, goods_budget, supply, model.firms.unit_cost(goods_price, commodity_prices), COST_LEVELS
