@@ -72,7 +72,11 @@ P = Param
 PARAMETERS: dict[str, Param] = {
     # --- population and run -------------------------------------------------------------
     "n_agents": P(int, 100_000, 1, 10_000_000, "agents", "number of simulated households"),
-    "seed": P(int, 42, 0, 2**63 - 1, "-", "seed of the model's numpy Generator", nullable=True),
+    "seed": P(
+        int, None, 0, 2**63 - 1, "-",
+        "seed of the model's numpy Generator; None draws a fresh one, recorded in model.config.seed",
+        nullable=True,
+    ),
     "max_agents": P(
         int, 100_000, 0, 10_000_000, "agents", "maximum number of outside agents registered through the API"
     ),

@@ -41,6 +41,16 @@ GINI_SAMPLE = 10_000
 INITIAL_EQUITY_PRICE = 100.0
 
 
+def fresh_seed() -> int:
+    """Return a seed in [0, 2**63 - 1] drawn from operating-system entropy.
+
+    Used when the config's ``seed`` is None, so that replications (``mesa.batch_run(...,
+    iterations=k)``, repeated ``ArenaModel()``) differ; the model stores the drawn seed in
+    ``model.config.seed``, so any run can be repeated exactly.
+    """
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
 def gini_panel(n_agents: int, rng: np.random.Generator) -> np.ndarray | slice:
     """Households on which the Gini coefficient is measured: all, or a fixed random panel."""
     if n_agents <= GINI_SAMPLE:
@@ -56,7 +66,9 @@ class ArenaModel(mesa.Model):
     config : ArenaConfig or mapping, optional
         Configuration; keyword arguments override single parameters, so
         ``ArenaModel(n_agents=10_000, seed=1)`` works (as Mesa's batch_run and SolaraViz
-        call it).
+        call it). Without a seed (the default ``seed=None``) a fresh seed is drawn from the
+        operating system and recorded in ``model.config.seed``: replications differ, and
+        ``ArenaModel(model.config)`` repeats the run bit for bit.
     check_accounting : bool
         Verify after every tick that each stock changed only by recorded flows
         (raises :class:`~arena.errors.AccountingError`). Costs two extra sums per stock.
@@ -77,6 +89,8 @@ class ArenaModel(mesa.Model):
             config = ArenaConfig.from_dict({**config, **overrides})
         elif overrides:
             config = config.replace(**overrides)
+        if config.seed is None:  # replications differ (mesa.batch_run); the seed drawn is recorded
+            config = config.replace(seed=fresh_seed())
         super().__init__(seed=config.seed)
         self.config = cfg = config
         self.check_accounting = check_accounting
