@@ -24,7 +24,8 @@ def test_batch_run_replications_differ_without_a_seed():
 
 def test_batch_run_with_an_explicit_seed_repeats_exactly():
     res = _batch(2, seed=11)
-    a, b = (g.drop(columns=["RunId", "iteration"]).reset_index(drop=True) for _, g in res.groupby("iteration"))
+    runs = res.groupby("iteration")
+    a, b = (g.drop(columns=["RunId", "iteration"]).reset_index(drop=True) for _, g in runs)
     pd.testing.assert_frame_equal(a, b)
 
 
