@@ -17,10 +17,12 @@ sent back and written by the process that called ``run_batch``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -51,6 +53,9 @@ class RunSpec:
     params: dict[str, Any] = field(default_factory=dict)
     seed: int = 0
     ticks: int = 300
+    #: Checkpoint directory and interval (ticks) of the run; None = no checkpoints.
+    checkpoint_dir: str | None = None
+    checkpoint_every: int | None = None
 
     def record(self) -> dict[str, Any]:
         """Return the run's identity as written to ``_run.json``."""
@@ -66,7 +71,14 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     """Run one batch run; never raises (errors are returned). Module-level so workers can import it."""
     start = time.perf_counter()
     try:
-        model = spec.scenario.simulate(spec.ticks, {**spec.params, "seed": spec.seed})
+        overrides = {**spec.params, "seed": spec.seed}
+        if spec.checkpoint_dir is not None:  # continues from the run's newest checkpoint, if any
+            from arena import resume
+
+            model = resume.simulate(spec.scenario, spec.ticks, spec.checkpoint_dir, spec.checkpoint_every,
+                                    overrides)
+        else:
+            model = spec.scenario.simulate(spec.ticks, overrides)
         data = model.indicators().reset_index()
         head = {"scenario": spec.scenario.name}  # run_id is the partition key (directory name)
         head |= {param_column(k): v for k, v in spec.params.items()}
@@ -102,6 +114,9 @@ def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | None, seeds: 
         if not grid[name]:
             raise ConfigError(f"Grid parameter {name!r} has no values.")
     if seeds is None:
+        if scenario.make_config().seed is None:
+            raise ConfigError(f"Scenario {scenario.name!r} sets no seed; a batch needs reproducible runs: "
+                              "pass seeds=[1, 2, ...] (arena batch --seeds 1-10).")
         seeds = [scenario.make_config().seed]
     seeds = [s.item() if hasattr(s, "item") else s for s in seeds]
     if not seeds:
@@ -185,7 +200,7 @@ def _process_results(specs: list[RunSpec], workers: int):
 def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequence[Any]] | None = None,
               seeds: Iterable[int] | None = None, ticks: int | None = None, backend: Any = "processes",
               out_dir: str | Path | None = None, *, workers: int | None = None, progress: bool = True,
-              retry_failed: bool = True) -> pd.DataFrame:
+              retry_failed: bool = True, checkpoint_every: int | None = None) -> pd.DataFrame:
     """Run a scenario over a parameter grid × seeds; return one tidy DataFrame.
 
     Parameters
@@ -209,6 +224,12 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
         Show a progress bar over runs.
     retry_failed : bool, default True
         Run again the runs recorded as failed on disk (successful runs are always reused).
+    checkpoint_every : int, optional
+        Each run writes a checkpoint every so many ticks to ``<out_dir>/_checkpoints/<run_id>/``
+        (:mod:`arena.resume`); a run interrupted halfway (batch killed, worker lost) continues
+        from its newest checkpoint when the batch runs again, with identical results. The
+        checkpoints of a run are deleted once its results are written. The workers must see
+        ``out_dir`` (local processes, or a cluster on a shared filesystem).
 
     Returns
     -------
@@ -227,6 +248,12 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
     specs = expand(scenario, grid, seeds, ticks)
     out = Path(out_dir) if out_dir is not None else Path("data") / "batches" / scenario.name
     out.mkdir(parents=True, exist_ok=True)
+    if checkpoint_every is not None:
+        every = checkpoint_every
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ConfigError(f"checkpoint_every must be an int >= 1. Got {checkpoint_every!r} instead.")
+        specs = [dataclasses.replace(s, checkpoint_dir=str((out / "_checkpoints" / s.run_id).resolve()),
+                                     checkpoint_every=checkpoint_every) for s in specs]
     workers = workers or os.cpu_count() or 1
     dropped = len(scenario.shocks) - len(scenario.shocks_before(specs[0].ticks))
     if dropped:
@@ -258,6 +285,8 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
             if result["status"] != "ok":
                 record |= {"error": result.get("error"), "traceback": result.get("traceback")}
             storage.write_batch_run(out, spec.run_id, record, result.get("frame"))
+            if result["status"] == "ok" and spec.checkpoint_dir is not None:
+                shutil.rmtree(spec.checkpoint_dir, ignore_errors=True)
             bar.update(1)
             if result["status"] != "ok":
                 bar.write(f"run {spec.run_id} ({spec.params}, seed {spec.seed}) failed: "

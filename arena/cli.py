@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from arena.config import PARAMETERS
-from arena.errors import ConfigError, ScenarioError, ShockError
+from arena.errors import CheckpointError, ConfigError, ScenarioError, ShockError
 
 
 def _parse_value(name: str, text: str) -> Any:
@@ -73,7 +73,10 @@ def parse_seeds(text: str) -> list[int]:
 def _cmd_run(args: argparse.Namespace) -> int:
     from arena.runner import run
 
-    run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents, seed=args.seed)
+    if args.scenario is None and args.resume is None:
+        raise ConfigError("arena run needs a scenario (see `arena scenarios`) or --resume DIR")
+    run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents, seed=args.seed,
+        checkpoint_every=args.checkpoint_every, resume=args.resume)
     return 0
 
 
@@ -89,6 +92,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     seeds = parse_seeds(args.seeds) if args.seeds else None
     backend = args.scheduler or ("serial" if args.workers == 1 else "processes")
     frame = run_batch(args.scenario, grid=grid, seeds=seeds, ticks=args.ticks, backend=backend,
+                      checkpoint_every=args.checkpoint_every,
                       out_dir=args.out, workers=args.workers, progress=not args.quiet)
     info = frame.attrs["batch"]
     out = Path(info["out_dir"])
@@ -158,8 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a scenario with a progress bar and write data/runs/<name>/")
-    p.add_argument("scenario", help="scenario name (see `arena scenarios`) or a .toml file")
+    p.add_argument("scenario", nargs="?", help="scenario name (see `arena scenarios`) or a .toml file")
     p.add_argument("--ticks", type=int, help="number of ticks (default: the scenario's)")
+    p.add_argument("--checkpoint-every", type=int, metavar="K",
+                   help="write a checkpoint every K ticks to <out>/checkpoints/ (docs/checkpoints.md)")
+    p.add_argument("--resume", metavar="DIR",
+                   help="continue the checkpointed run in run directory DIR from its newest checkpoint")
     p.add_argument("--agents", type=int, help="number of households (default: the scenario's)")
     p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
     p.add_argument("--out", help="run directory (default: data/runs/<scenario>)")
@@ -176,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786) to run on a cluster")
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores; 1 = serial)")
     p.add_argument("--out", help="dataset directory (default: data/batches/<scenario>)")
+    p.add_argument("--checkpoint-every", type=int, metavar="K",
+                   help="each run checkpoints every K ticks; a rerun continues unfinished runs from there")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary table")
     p.set_defaults(func=_cmd_batch)
 
@@ -208,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ConfigError, ScenarioError, ShockError) as exc:  # bad input: a message, no traceback
+    except (ConfigError, ScenarioError, ShockError, CheckpointError, FileExistsError,
+            FileNotFoundError) as exc:  # bad input: a message, no traceback
         print(f"arena {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -19,6 +19,18 @@ class ShockError(ValueError):
     """A shock request names an unknown kind or target, or has an invalid size."""
 
 
+class CheckpointError(ValueError):
+    """A model cannot be saved, or a file cannot be loaded as a checkpoint (:mod:`arena.checkpoint`)."""
+
+
+class CheckpointVersionError(CheckpointError):
+    """The file is not an Arena checkpoint, or one of another format version."""
+
+
+class CheckpointCorruptError(CheckpointError):
+    """The checkpoint file is damaged: unreadable archive or a checksum mismatch."""
+
+
 class AccountingError(RuntimeError):
     """A stock changed by more than the recorded flows explain.
 

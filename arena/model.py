@@ -187,6 +187,27 @@ class ArenaModel(mesa.Model):
         self.last_ledger = ledger
         self.flows_total.merge(ledger)
 
+    def save(self, path: str, *, overwrite: bool = False):
+        """Write a checkpoint of the model to the file ``path`` (format: docs/checkpoints.md).
+
+        Numpy arrays and JSON in one ``.npz`` (no pickle); ``ArenaModel.load(path)`` resumes
+        bit for bit. Refuses to replace an existing file unless ``overwrite``. Returns the path.
+        """
+        from arena import checkpoint
+
+        return checkpoint.save(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str) -> "ArenaModel":
+        """Resume a model from a checkpoint written by :meth:`save`.
+
+        Raises :class:`arena.checkpoint.CheckpointError` (a ValueError) for a file of another
+        format version, a damaged file or a state this version cannot restore.
+        """
+        from arena import checkpoint
+
+        return checkpoint.load(cls, path)
+
     @property
     def tick(self) -> int:
         """Ticks completed (Mesa's ``steps``)."""

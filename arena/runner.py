@@ -17,7 +17,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from arena.config import ArenaConfig
-from arena.errors import ScenarioError
+from arena.errors import ConfigError, ScenarioError
 from arena.scarcity import RESOURCE_NAMES
 from arena.scenarios import Scenario, load_scenario, scenario_from_dict
 
@@ -126,9 +126,10 @@ def plot_indicators(indicators: pd.DataFrame, path: str | Path, title: str = "")
     return path
 
 
-def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | None = None,
+def run(config_or_path: Any = None, ticks: int | None = None, out_dir: str | Path | None = None,
         progress: bool = True, *, n_agents: int | None = None, seed: int | None = None,
-        save: bool = True, check_accounting: bool = False) -> pd.DataFrame:
+        save: bool = True, check_accounting: bool = False, checkpoint_every: int | None = None,
+        resume: str | Path | None = None) -> pd.DataFrame:
     """Run a scenario or configuration with a progress bar and write its run directory.
 
     Parameters
@@ -150,6 +151,13 @@ def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | Non
         metadata.json, indicators.png).
     check_accounting : bool, default False
         Verify stock-flow consistency after every tick.
+    checkpoint_every : int, optional
+        Write a checkpoint every so many ticks to ``<run directory>/checkpoints/`` (see
+        :mod:`arena.resume`); the directory must not hold checkpoints of another run.
+    resume : str or Path, optional
+        Continue the checkpointed run of this run directory from its newest checkpoint
+        (``config_or_path``, ``n_agents`` and ``seed`` must then be None; ``ticks`` may extend
+        the run). The result equals an uninterrupted run.
 
     Returns
     -------
@@ -158,12 +166,33 @@ def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | Non
     """
     from tqdm.auto import tqdm
 
-    scenario = resolve(config_or_path)
+    from arena import resume as resumer
+
+    overrides = {k: v for k, v in (("n_agents", n_agents), ("seed", seed)) if v is not None}
+    checkpoint_dir = None
+    if resume is not None:
+        if config_or_path is not None or overrides:
+            raise ConfigError("--resume continues the saved run: no scenario, --agents or --seed with it")
+        out_dir = Path(out_dir) if out_dir is not None else Path(resume)
+        checkpoint_dir = Path(resume) / "checkpoints"
+        if resumer.latest(checkpoint_dir) is None:
+            raise ConfigError(f"nothing to resume: no checkpoint in {checkpoint_dir}")
+        scenario = resolve(checkpoint_dir / "scenario.toml")
+        checkpoint_every = checkpoint_every or resumer.saved_interval(checkpoint_dir)
+    elif config_or_path is None:
+        raise ConfigError("run needs a scenario, a config or resume=DIR")
+    else:
+        scenario = resolve(config_or_path)
     ticks = scenario.ticks if ticks is None else int(ticks)
     if ticks < 1:
         raise ValueError(f"ticks must be >= 1. Got {ticks} instead.")
-    overrides = {k: v for k, v in (("n_agents", n_agents), ("seed", seed)) if v is not None}
     config = scenario.make_config(**overrides)
+    if checkpoint_every is not None and checkpoint_dir is None:
+        out_dir = Path(out_dir) if out_dir is not None else Path("data") / "runs" / scenario.name
+        checkpoint_dir = out_dir / "checkpoints"
+        if resumer.latest(checkpoint_dir) is not None:
+            raise ConfigError(f"{checkpoint_dir} holds checkpoints of an earlier run: continue it with "
+                              f"--resume {out_dir}, or choose another --out")
     dropped = len(scenario.shocks) - len(scenario.shocks_before(ticks))
     if dropped:
         warnings.warn(f"{dropped} shock(s) of scenario {scenario.name!r} are scheduled at or after tick "
@@ -172,11 +201,17 @@ def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | Non
                disable=not progress, file=sys.stderr, dynamic_ncols=True)
     start = time.perf_counter()
     try:
-        model = scenario.simulate(ticks, overrides, on_tick=lambda m: bar.update(1),
-                                  check_accounting=check_accounting)
+        if checkpoint_dir is not None:
+            model = resumer.simulate(scenario, ticks, checkpoint_dir, checkpoint_every, overrides,
+                                     on_tick=lambda m: bar.update(1), check_accounting=check_accounting,
+                                     on_resume=lambda m: bar.update(m.tick))
+        else:
+            model = scenario.simulate(ticks, overrides, on_tick=lambda m: bar.update(1),
+                                      check_accounting=check_accounting)
     finally:
         bar.close()
     seconds = time.perf_counter() - start
+    config = model.config  # the seed actually used (drawn when the config had none)
     indicators = model.indicators()
     if save:
         from arena import storage

@@ -171,7 +171,8 @@ class Scenario:
         return tuple(s for s in self.shocks if s.tick < ticks)
 
     def simulate(self, ticks: int | None = None, overrides: Mapping[str, Any] | None = None, *,
-                 on_tick: Callable[[Any], None] | None = None, check_accounting: bool = False):
+                 on_tick: Callable[[Any], None] | None = None, check_accounting: bool = False,
+                 model: Any = None):
         """Build the model, run ``ticks`` ticks applying the scheduled shocks, return the model.
 
         Parameters
@@ -184,15 +185,19 @@ class Scenario:
             Called as ``on_tick(model)`` after every tick (progress bars).
         check_accounting : bool
             Passed to :class:`~arena.model.ArenaModel`.
+        model : ArenaModel, optional
+            Continue this model (e.g. resumed from a checkpoint) up to ``ticks`` instead of
+            building one; the shocks scheduled before its tick have already happened.
         """
         from arena.model import ArenaModel
 
         ticks = self.ticks if ticks is None else int(ticks)
-        model = ArenaModel(self.make_config(**dict(overrides or {})), check_accounting=check_accounting)
+        if model is None:
+            model = ArenaModel(self.make_config(**dict(overrides or {})), check_accounting=check_accounting)
         schedule: dict[int, list[Shock]] = {}
         for shock in self.shocks:
             schedule.setdefault(shock.tick, []).append(shock)
-        for _ in range(ticks):
+        while model.tick < ticks:
             for shock in schedule.get(model.tick, ()):
                 model.apply_shock(shock.kind, shock.size, **shock.target)
             model.step()
