@@ -190,3 +190,72 @@ def test_a_file_cannot_name_classes_outside_the_package(saved, tmp_path):
     with pytest.raises(CheckpointError, match="outside the 'arena' package"):
         ArenaModel.load(bad)
     assert zipfile.is_zipfile(bad)
+
+
+# ------------------------------------------------------------------ runs and batches -----
+def test_arena_run_resumes_a_run_from_its_last_checkpoint(tmp_path, monkeypatch):
+    from arena import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.toml").write_text(  # shocks before and after the checkpoint the run resumes from
+        'name = "mine"\nticks = 40\n[config]\nn_agents = 2000\n'
+        '[[shocks]]\ntick = 5\nkind = "panic"\nsize = 0.5\nfraction = 0.3\n'
+        '[[shocks]]\ntick = 35\nkind = "catastrophe"\nsize = 0.4\nresource = "oil"\n')
+    args = ["run", "mine.toml", "--seed", "3", "-q"]
+    assert cli.main(args + ["--out", "straight"]) == 0
+    assert cli.main(args + ["--out", "cut", "--checkpoint-every", "10"]) == 0
+    ckpts = sorted(p.name for p in (tmp_path / "cut" / "checkpoints").glob("tick_*.npz"))
+    assert ckpts == ["tick_00000030.npz", "tick_00000040.npz"]  # the newest two are kept
+    # the run died after tick 30: its last checkpoint and its outputs are gone
+    (tmp_path / "cut" / "checkpoints" / "tick_00000040.npz").unlink()
+    for name in ("indicators.parquet", "events.parquet"):
+        (tmp_path / "cut" / name).unlink()
+    loads = []
+    real_load = ArenaModel.load.__func__
+    monkeypatch.setattr(ArenaModel, "load", classmethod(lambda cls, p: loads.append(Path(p).name)
+                                                       or real_load(cls, p)))
+    assert cli.main(["run", "--resume", "cut", "-q"]) == 0
+    assert loads == ["tick_00000030.npz"]
+    for name in ("indicators.parquet", "events.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "cut" / name),
+                                      pd.read_parquet(tmp_path / "straight" / name))
+    kinds = pd.read_parquet(tmp_path / "cut" / "events.parquet").query("type == 'shock'")["tick"].tolist()
+    assert kinds == [5, 35]
+
+
+def test_a_new_run_does_not_overwrite_an_unfinished_one(tmp_path, monkeypatch, capsys):
+    from arena import cli
+
+    monkeypatch.chdir(tmp_path)
+    args = ["run", "baseline", "--ticks", "5", "--agents", "1000", "--out", "r", "--checkpoint-every", "2",
+            "-q"]
+    assert cli.main(args) == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "r" / "checkpoints").iterdir()}
+    assert cli.main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in (tmp_path / "r" / "checkpoints").iterdir()} == before
+    assert cli.main(["run", "--resume", "nowhere", "-q"]) == 2
+
+
+def test_a_batch_continues_an_unfinished_run_from_its_checkpoint(tmp_path, monkeypatch):
+    import arena
+    from arena import resume
+    from arena.batch import expand
+    from arena.scenarios import load_scenario
+
+    kwargs = dict(grid={"n_agents": [1_500]}, seeds=[1, 2], ticks=40, backend="serial", progress=False)
+    fresh = arena.run_batch("baseline", out_dir=tmp_path / "fresh", **kwargs)
+    out = tmp_path / "cut"
+    scenario = load_scenario("baseline")
+    spec = expand(scenario, kwargs["grid"], kwargs["seeds"], 40)[1]
+    # a worker ran this run to tick 25 (checkpoint every 10) and was lost
+    resume.simulate(scenario, 25, out / "_checkpoints" / spec.run_id, 10, {**spec.params, "seed": spec.seed})
+    loads = []
+    real_load = ArenaModel.load.__func__
+    monkeypatch.setattr(ArenaModel, "load", classmethod(lambda cls, p: loads.append(Path(p).name)
+                                                       or real_load(cls, p)))
+    again = arena.run_batch("baseline", out_dir=out, checkpoint_every=10, **kwargs)
+    assert loads == ["tick_00000025.npz"]
+    cols = sorted(fresh.columns)
+    pd.testing.assert_frame_equal(fresh[cols].reset_index(drop=True), again[cols].reset_index(drop=True))
+    assert not (out / "_checkpoints" / spec.run_id).exists()  # removed once the run was written
