@@ -151,8 +151,10 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     api = importlib.import_module("arena.api")  # imported lazily: FastAPI/uvicorn
+    if args.from_file is not None and (args.agents, args.seed, args.scenario) != (None, None, None):
+        raise ConfigError("arena serve --from resumes a snapshot as it is: no --agents, --seed or --scenario")
     api.serve(host=args.host, port=args.port, agents=args.agents, seed=args.seed, scenario=args.scenario,
-              paused=args.paused)
+              paused=args.paused, from_file=args.from_file, run_dir=args.run_dir)
     return 0
 
 
@@ -208,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--scenario", default=None, help="scenario to load into the served model")
     p.add_argument("--paused", action="store_true", help="start with the clock stopped (admin /start)")
+    p.add_argument("--from", dest="from_file", metavar="FILE",
+                   help="resume a checkpoint (POST /api/admin/snapshot, model.save) instead of a new model")
+    p.add_argument("--run-dir", metavar="DIR",
+                   help="audit trail and snapshots of this run (default: data/serve/<start time>)")
     p.set_defaults(func=_cmd_serve)
     return parser
 

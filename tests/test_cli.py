@@ -111,10 +111,16 @@ def test_dashboard_and_serve_delegate(monkeypatch):
     assert calls["dashboard"] == {"host": "127.0.0.1", "port": 8765}
     assert cli.main(["serve", "--port", "9000", "--agents", "5000", "--scenario", "market_crash"]) == 0
     assert calls["api"] == {"host": "127.0.0.1", "port": 9000, "agents": 5000, "seed": None,
-                            "scenario": "market_crash", "paused": False}
+                            "scenario": "market_crash", "paused": False, "from_file": None, "run_dir": None}
     calls.clear()
     assert cli.main(["serve", "--paused"]) == 0
     assert calls["api"]["paused"] is True
+    calls.clear()
+    assert cli.main(["serve", "--from", "snap.npz", "--run-dir", "r"]) == 0
+    assert (calls["api"]["from_file"], calls["api"]["run_dir"]) == ("snap.npz", "r")
+    calls.clear()
+    assert cli.main(["serve", "--from", "snap.npz", "--agents", "10"]) == 2  # a snapshot is served as is
+    assert not calls
 
 
 def test_usage_errors_exit_2(capsys):

@@ -7,8 +7,13 @@ FastAPI and uvicorn are imported only when used (the ``api`` extra).
 
 from __future__ import annotations
 
+import json
 import sys
+import time
+from pathlib import Path
 from typing import Any
+
+from arena.errors import ConfigError
 
 __all__ = ["create_app", "serve"]
 
@@ -29,6 +34,8 @@ def serve(
     paused: bool = False,
     scenario: str | None = None,
     *,
+    from_file: str | None = None,
+    run_dir: str | None = None,
     admin_key: str | None = None,
     log_level: str = "info",
     access_log: bool = False,
@@ -51,6 +58,12 @@ def serve(
         Start paused; by default the model ticks every ``tick_rate`` ms from start-up.
     scenario : str, optional
         Load ``scenarios/<name>.toml`` (config and scheduled shocks).
+    from_file : str, optional
+        Resume the model of a checkpoint (``POST /api/admin/snapshot``, ``model.save``) instead
+        of building one (``agents`` and ``seed`` are ignored, ``scenario`` must be None). Agent keys
+        saved beside a snapshot (``<file>.keys.json``) are accepted again.
+    run_dir : str, optional
+        Directory of this run (audit trail and snapshots); default ``data/serve/<start time>``.
     admin_key : str, optional
         Admin key; default env ``ARENA_ADMIN_KEY``, else a random key printed at start.
     log_level, access_log
@@ -70,15 +83,28 @@ def serve(
     overrides = {"n_agents": SERVER_AGENTS if agents is None else agents}
     if seed is not None:
         overrides["seed"] = seed
-    shocks = None
-    if scenario is not None:
+    shocks = model = None
+    if run_dir is None:
+        run_dir = str(Path("data") / "serve" / time.strftime("%Y%m%dT%H%M%S"))
+    if from_file is not None:
+        if scenario is not None:
+            raise ConfigError("--from resumes a snapshot as it is: no --scenario with it")
+        from arena.model import ArenaModel
+
+        model = ArenaModel.load(from_file)
+        config = model.config
+    elif scenario is not None:
         from arena.scenarios import load_scenario
 
         config, shocks = scenario_parts(load_scenario(scenario), **overrides)
     else:
         config = ArenaConfig.from_dict(overrides)
-    api_settings = ApiSettings.create(admin_key=admin_key, **settings)
-    app = create_app(config, paused=paused, scenario=scenario, shocks=shocks, settings=api_settings)
+    api_settings = ApiSettings.create(admin_key=admin_key, run_dir=run_dir, **settings)
+    app = create_app(config, paused=paused, scenario=scenario, shocks=shocks, settings=api_settings,
+                     model=model)
+    keys_file = Path(from_file).with_suffix(".keys.json") if from_file is not None else None
+    if keys_file is not None and keys_file.is_file():
+        app.state.ctx.keys.restore(json.loads(keys_file.read_text()))
     if api_settings.generated_admin_key:
         print(
             f"arena serve: admin key (set ARENA_ADMIN_KEY to choose one): {api_settings.admin_key}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 from typing import Any, Mapping
 
 from fastapi import FastAPI, Request, WebSocket
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from arena import __version__
+from arena.api.audit import AuditLog, Pseudonyms
 from arena.api.auth import KeyStore, RateLimiter
 from arena.api.deps import Context
 from arena.api.routes_admin import admin_router
@@ -94,6 +96,7 @@ def create_app(
     scenario: str | None = None,
     shocks: list[ScheduledShock] | None = None,
     settings: ApiSettings | None = None,
+    model: Any = None,
     **setting_overrides: Any,
 ) -> FastAPI:
     """Build the API app around a new simulation.
@@ -112,12 +115,16 @@ def create_app(
         Scenario shocks to apply at their ticks.
     settings : ApiSettings, optional
         Server limits and keys; ``**setting_overrides`` (e.g. ``admin_key=...``) build one.
+    model : ArenaModel, optional
+        Serve this model (e.g. ``ArenaModel.load(snapshot)``); ``config`` is then its config.
     """
     if settings is None:
         settings = ApiSettings.create(**setting_overrides)
     elif setting_overrides:
         settings = settings.replace(**setting_overrides)
-    if config is None:
+    if model is not None:
+        config = model.config
+    elif config is None:
         config = ArenaConfig.from_dict({"n_agents": SERVER_AGENTS})
     elif isinstance(config, Mapping):
         config = ArenaConfig.from_dict({"n_agents": SERVER_AGENTS, **config})
@@ -128,6 +135,7 @@ def create_app(
         history_retention=settings.history_retention,
         shocks=shocks,
         scenario=scenario,
+        model=model,
     )
     hub = Hub(settings, config.rate_limit)
     keys = KeyStore(settings.admin_key, settings.registration_key)
@@ -139,7 +147,10 @@ def create_app(
         agent_limiter=RateLimiter(config.rate_limit),
         public_limiter=RateLimiter(settings.public_rate_limit) if settings.public_rate_limit else None,
         cache=ResponseCache(config.cache_expiry, settings.cache_entries),
+        audit=AuditLog(Path(settings.run_dir) / "audit.jsonl" if settings.run_dir is not None else None),
+        pseudonyms=Pseudonyms(),
     )
+    hub.public = ctx.pseudonyms.public
     sim.listeners.append(hub.broadcast)
     sim.on_reset.append(keys.revoke_all_agents)
 

@@ -84,6 +84,17 @@ class KeyStore:
         self._agents.clear()
         self._by_agent.clear()
 
+    def export(self) -> dict[str, str]:
+        """Return agent id -> hex SHA-256 digest of its key (never the keys themselves)."""
+        return {agent: digest.hex() for agent, digest in self._by_agent.items()}
+
+    def restore(self, digests: dict[str, str]) -> None:
+        """Accept again the agent keys whose digests :meth:`export` returned (a resumed server)."""
+        for agent, digest in digests.items():
+            raw = bytes.fromhex(digest)
+            self._agents[raw] = agent
+            self._by_agent[agent] = raw
+
     def __len__(self) -> int:
         return len(self._by_agent)
 

@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 
+from arena.api.audit import AuditLog, Pseudonyms
 from arena.api.auth import KeyStore, Principal, RateLimiter
 from arena.api.runtime import ResponseCache, Simulation
 from arena.api.settings import ApiSettings
@@ -40,6 +41,8 @@ class Context:
     agent_limiter: RateLimiter
     public_limiter: RateLimiter | None
     cache: ResponseCache
+    audit: AuditLog
+    pseudonyms: Pseudonyms
 
 
 async def context(request: Request) -> Context:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import statistics
+from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from arena.api import schemas as s
+from arena.api.audit import AuditedRoute
 from arena.api.deps import ERRORS, Context, Ctx, error, field_error, require_admin, stamp
 from arena.api.settings import ApiSettings
 from arena.api.ws import jsonable
@@ -37,6 +42,7 @@ def admin_router(settings: ApiSettings) -> APIRouter:
     """Routes that need the admin key."""
     router = APIRouter(
         tags=["admin"],
+        route_class=AuditedRoute,
         dependencies=[Depends(require_admin)],
         responses={code: {"model": s.ErrorResponse, **info} for code, info in ERRORS.items()},
     )
@@ -140,5 +146,40 @@ def admin_router(settings: ApiSettings) -> APIRouter:
             events=[s.EventOut(tick=e.tick, type=e.type, payload=jsonable(e.payload)) for e in emitted],
             **stamp(ctx),
         )
+
+    @router.post(
+        "/api/admin/snapshot",
+        response_model=s.SnapshotResult,
+        responses={409: {"model": s.ErrorResponse, "description": "the server has no run directory"}},
+        summary="Write a checkpoint of the model to the run directory (arena serve --from resumes it)",
+    )
+    async def snapshot(ctx: Ctx):
+        if settings.run_dir is None:
+            raise error(409, "snapshots need a run directory: start the server with arena serve "
+                             "(or ApiSettings run_dir=...)")
+        folder = Path(settings.run_dir) / "snapshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        async with ctx.sim.lock:  # between ticks: a consistent state
+            model = ctx.sim.model
+            path = folder / f"tick_{model.tick:08d}.npz"
+            n = 1
+            while path.exists():  # a second snapshot at the same tick never replaces the first
+                n += 1
+                path = folder / f"tick_{model.tick:08d}-{n}.npz"
+            await asyncio.to_thread(model.save, path)
+            keys = ctx.keys.export()
+            path.with_suffix(".keys.json").write_text(json.dumps(keys, indent=1) + "\n")
+        return s.SnapshotResult(path=str(path), bytes=path.stat().st_size, agents=len(keys), **stamp(ctx))
+
+    @router.get("/api/admin/audit", response_model=s.Audit,
+                summary="The newest audit entries of state-changing calls (key ids, never keys)")
+    async def audit(
+        ctx: Ctx,
+        limit: Annotated[int, Query(ge=1, le=10_000, description="newest entries returned")] = 100,
+        action: Annotated[str | None, Query(max_length=40, description="keep only this action")] = None,
+    ):
+        rows = ctx.audit.tail(limit, action)
+        return s.Audit(count=len(rows), total=ctx.audit.seq,
+                       file=str(ctx.audit.path) if ctx.audit.path is not None else None, entries=rows)
 
     return router

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path
 
 from arena.api import schemas as s
+from arena.api.audit import AuditedRoute
 from arena.api.auth import Principal
 from arena.api.deps import ERRORS, Ctx, Who, error, require_agent, require_registrar
 from arena.external import OrderError
@@ -46,7 +47,7 @@ def _get(model, agent_id: str):
 
 def agents_router() -> APIRouter:
     """Routes of outside agents (see docs/api.md, "External agents")."""
-    router = APIRouter(tags=["agents"])
+    router = APIRouter(tags=["agents"], route_class=AuditedRoute)
     not_found = {404: {"model": s.ErrorResponse, "description": "unknown agent"}}
     errors = {code: {"model": s.ErrorResponse, **info} for code, info in ERRORS.items()}
 

@@ -229,7 +229,10 @@ def read_router(settings: ApiSettings) -> APIRouter:
             out = s.Events(
                 count=len(rows),
                 dropped=log.dropped,
-                events=[s.EventOut(tick=e.tick, type=e.type, payload=jsonable(e.payload)) for e in rows],
+                events=[  # outside agents under pseudonyms (arena/api/audit.py)
+                    s.EventOut(tick=e.tick, type=e.type, payload=jsonable(ctx.pseudonyms.public(e.payload)))
+                    for e in rows
+                ],
             )
             return out.model_dump_json().encode()
 

@@ -116,6 +116,8 @@ class Simulation:
         Passed to the model: verify stock-flow consistency after every tick.
     history_retention : int
         Indicator rows kept in the model's DataCollector (older rows are dropped).
+    model : ArenaModel, optional
+        Serve this model (e.g. loaded from a snapshot) instead of building one from ``config``.
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class Simulation:
         history_retention: int = 100_000,
         shocks: list[ScheduledShock] | None = None,
         scenario: str | None = None,
+        model: ArenaModel | None = None,
     ):
         self.check_accounting = check_accounting
         self.history_retention = history_retention
@@ -142,7 +145,9 @@ class Simulation:
         self._lock: asyncio.Lock | None = None
         self._wake: asyncio.Event | None = None
         self._loop = None
-        self._install(ArenaModel(config, check_accounting=check_accounting), shocks or [], scenario)
+        if model is None:
+            model = ArenaModel(config, check_accounting=check_accounting)
+        self._install(model, shocks or [], scenario)
 
     # ---------------------------------------------------------------- state --------
     def _install(self, model: ArenaModel, shocks: list[ScheduledShock], scenario: str | None) -> None:

@@ -332,3 +332,39 @@ class ShockResult(Stamped):
 
     kind: str
     events: list[EventOut]
+
+
+class SnapshotResult(Stamped):
+    """A checkpoint of the running model was written (``arena serve --from PATH`` resumes it)."""
+
+    path: str = Field(description="checkpoint file on the server (docs/checkpoints.md)")
+    bytes: int
+    agents: int = Field(description="outside agents in the snapshot (their key digests are kept beside it)")
+
+
+class AuditEntry(BaseModel):
+    """One state-changing call (see arena/api/audit.py); ``key_id`` is a fingerprint, never the key."""
+
+    seq: int
+    time: str
+    tick: int
+    key_id: str | None
+    role: str
+    agent_id: str | None
+    action: str
+    method: str
+    path: str
+    params: dict[str, Any]
+    outcome: str
+    status: int
+    result: dict[str, Any] | None = None
+    detail: Any = None
+
+
+class Audit(BaseModel):
+    """The newest audit entries, oldest first; the run directory's audit.jsonl keeps them all."""
+
+    count: int
+    total: int = Field(description="entries written since the server started")
+    file: str | None = Field(description="the audit file, None when the server has no run directory")
+    entries: list[AuditEntry]

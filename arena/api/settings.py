@@ -50,6 +50,10 @@ class ApiSettings:
     public_rate_limit : int, optional
         Requests per minute per client address for requests without a key; None = no limit
         (reads are cached per tick, see docs/api.md).
+    run_dir : str, optional
+        Directory of this server run: ``audit.jsonl`` (the audit trail) and ``snapshots/``
+        (``POST /api/admin/snapshot``). None keeps the audit trail in memory only and refuses
+        snapshots; ``arena serve`` uses ``data/serve/<start time>/``.
     """
 
     admin_key: str | None = None
@@ -68,6 +72,7 @@ class ApiSettings:
     history_retention: int = 100_000
     cache_entries: int = 1024
     generated_admin_key: bool = False
+    run_dir: str | None = None
 
     def __post_init__(self):
         for name, (low, high, unit, _) in _BOUNDS.items():
@@ -82,6 +87,11 @@ class ApiSettings:
             raise ConfigError(
                 "The 'public_rate_limit' parameter of ApiSettings must be an int >= 1 or None. "
                 f"Got {limit!r} instead."
+            )
+        if self.run_dir is not None and (not isinstance(self.run_dir, str) or not self.run_dir.strip()):
+            raise ConfigError(
+                "The 'run_dir' parameter of ApiSettings must be a directory path or None. "
+                f"Got {self.run_dir!r}."
             )
         for name in ("admin_key", "registration_key"):
             key = getattr(self, name)

@@ -23,7 +23,7 @@ import math
 import time
 from collections import Counter, deque
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -112,6 +112,8 @@ class Hub:
         self.messages = 0
         #: seconds from publishing an event to writing it to a subscriber's socket (last 2000)
         self.latency: deque[float] = deque(maxlen=2000)
+        #: payload filter of the public feed (outside agents under pseudonyms, see api/audit.py)
+        self.public: Callable[[dict], dict] = lambda payload: payload
 
     def stats(self) -> dict[str, float]:
         """Counters and the fan-out latency (publish -> written to the socket, ms) for the status."""
@@ -144,7 +146,7 @@ class Hub:
                     "tick": event.tick,
                     "time": stamp,
                     "timestamp": when,
-                    "data": jsonable(event.payload),
+                    "data": jsonable(self.public(event.payload)),
                 }
             )
             for client in targets:
