@@ -36,6 +36,7 @@ import multiprocessing as mp
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -162,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     ver = versions()
     print("versions:", " ".join(f"{k}={v}" for k, v in ver.items()), flush=True)
 
+    # SIGTERM (kill) ends the run through the finally below, so the load processes stop too
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     ctx = mp.get_context("spawn")
     stop = ctx.Event()
     loaders = [ctx.Process(target=_busy, args=(stop,), daemon=True) for _ in range(args.load)]
