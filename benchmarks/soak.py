@@ -1,0 +1,114 @@
+"""Engine soak: every scenario for many ticks; NaN/inf, accounting closure and RSS over time.
+
+Not part of ``make test``. Each scenario runs in a fresh subprocess (so RSS is that run's alone)
+at ``--agents`` households for ``--ticks`` ticks with its scheduled shocks. Reported per scenario:
+
+* ``nonfinite``: indicator cells and state-array elements that are NaN or inf (must be 0);
+* ``unexplained``: the largest change of a stock since tick 0 not explained by recorded flows,
+  relative to the stock (``model.audit()``; accounting closure, ~1e-12);
+* RSS sampled every ``--every`` ticks; ``rss_growth``: growth from the end of the warm-up
+  (``--warmup`` ticks) to the end, minus what the indicator history legitimately adds
+  (one Python float per column and tick, about 32 bytes each), relative to the RSS after warm-up.
+  A leak shows as growth beyond 5%.
+
+Usage::
+
+    python benchmarks/soak.py                                   # 10,000 ticks at 20,000 households
+    python benchmarks/soak.py --ticks 2000 --scenarios baseline market_crash
+    python benchmarks/soak.py --json soak.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def worker(name: str, agents: int, ticks: int, every: int, warmup: int) -> dict:
+    """Run one scenario in this process; return the measurements."""
+    import numpy as np
+
+    from arena.model import ArenaModel
+    from arena.scenarios import load_scenario
+
+    scenario = load_scenario(name)
+    model = ArenaModel(scenario.make_config(n_agents=agents))
+    schedule: dict[int, list] = {}
+    for shock in scenario.shocks:
+        schedule.setdefault(shock.tick, []).append(shock)
+    rss = []
+    with np.errstate(over="ignore"):
+        while model.tick < ticks:
+            for shock in schedule.get(model.tick, ()):
+                model.apply_shock(shock.kind, shock.size, **shock.target)
+            model.step()
+            if model.tick % every == 0 or model.tick == ticks:
+                rss.append((model.tick, round(_rss_mb(), 1)))
+    frame = model.indicators()
+    nonfinite = int((~np.isfinite(frame.to_numpy(dtype=float))).sum())
+    for value in vars(model.pop).values():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            nonfinite += int((~np.isfinite(value)).sum())
+    stocks = model.stocks()
+    unexplained = max(abs(v) / max(1.0, abs(stocks[k])) for k, v in model.audit().items())
+    after_warmup = next(r for t, r in rss if t >= warmup)
+    history_mb = frame.shape[1] * (ticks - warmup) * 32 / 2**20
+    growth = (rss[-1][1] - after_warmup - history_mb) / after_warmup
+    return {"scenario": name, "agents": agents, "ticks": ticks, "nonfinite": nonfinite,
+            "unexplained": unexplained, "rss_after_warmup_mb": after_warmup, "rss_end_mb": rss[-1][1],
+            "history_mb": round(history_mb, 1), "rss_growth": round(growth, 4), "rss": rss}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--ticks", type=int, default=10_000)
+    p.add_argument("--agents", type=int, default=20_000)
+    p.add_argument("--every", type=int, default=500, help="ticks between RSS samples")
+    p.add_argument("--warmup", type=int, default=1_000, help="ticks before the leak check's baseline")
+    p.add_argument("--scenarios", nargs="*", help="default: every scenario")
+    p.add_argument("--json", type=Path)
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.agents, args.ticks, args.every, args.warmup)))
+        return 0
+    from arena.scenarios import scenario_paths
+
+    names = args.scenarios or sorted(scenario_paths())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    results, failed = [], False
+    print("| scenario | ticks | agents | non-finite | max unexplained (rel.) | RSS after warm-up | RSS end "
+          "| history | growth beyond history |\n|---|---|---|---|---|---|---|---|---|", flush=True)
+    for name in names:
+        done = subprocess.run([sys.executable, __file__, "--worker", name, "--ticks", str(args.ticks),
+                               "--agents", str(args.agents), "--every", str(args.every),
+                               "--warmup", str(args.warmup)], capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            print(f"| {name} | failed: {done.stderr.strip().splitlines()[-1:]} |", flush=True)
+            failed = True
+            continue
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append(r)
+        bad = r["nonfinite"] or r["unexplained"] > 1e-9 or r["rss_growth"] > 0.05
+        failed |= bool(bad)
+        print(f"| {name} | {r['ticks']:,} | {r['agents']:,} | {r['nonfinite']} | {r['unexplained']:.1e} "
+              f"| {r['rss_after_warmup_mb']:.0f} MB | {r['rss_end_mb']:.0f} MB | {r['history_mb']:.0f} MB "
+              f"| {r['rss_growth']:+.1%}{' <--' if bad else ''} |", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
