@@ -19,8 +19,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from arena import __version__
 from arena.api.auth import KeyStore, RateLimiter
 from arena.api.deps import Context
+from arena.api.metrics import Metrics, MetricsMiddleware
 from arena.api.routes_admin import admin_router
 from arena.api.routes_agents import agents_router
+from arena.api.routes_obs import obs_router
 from arena.api.routes_read import read_router
 from arena.api.runtime import ResponseCache, ScheduledShock, Simulation
 from arena.api.schemas import ErrorResponse
@@ -94,6 +96,7 @@ def create_app(
     scenario: str | None = None,
     shocks: list[ScheduledShock] | None = None,
     settings: ApiSettings | None = None,
+    alert_rules: Any = None,
     **setting_overrides: Any,
 ) -> FastAPI:
     """Build the API app around a new simulation.
@@ -112,6 +115,8 @@ def create_app(
         Scenario shocks to apply at their ticks.
     settings : ApiSettings, optional
         Server limits and keys; ``**setting_overrides`` (e.g. ``admin_key=...``) build one.
+    alert_rules : str, Path, mapping or list of AlertRule, optional
+        Alert rules on top of the defaults (:func:`arena.alerts.rules_for`).
     """
     if settings is None:
         settings = ApiSettings.create(**setting_overrides)
@@ -128,6 +133,7 @@ def create_app(
         history_retention=settings.history_retention,
         shocks=shocks,
         scenario=scenario,
+        alert_rules=alert_rules,
     )
     hub = Hub(settings, config.rate_limit)
     keys = KeyStore(settings.admin_key, settings.registration_key)
@@ -139,8 +145,12 @@ def create_app(
         agent_limiter=RateLimiter(config.rate_limit),
         public_limiter=RateLimiter(settings.public_rate_limit) if settings.public_rate_limit else None,
         cache=ResponseCache(config.cache_expiry, settings.cache_entries),
+        metrics=Metrics(),
     )
+    ctx.metrics.attach(ctx)
     sim.listeners.append(hub.broadcast)
+    sim.listeners.append(ctx.metrics.on_events)
+    sim.on_tick.append(ctx.metrics.observe_tick)
     sim.on_reset.append(keys.revoke_all_agents)
 
     @contextlib.asynccontextmanager
@@ -170,10 +180,12 @@ def create_app(
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(MetricsMiddleware, metrics=ctx.metrics)  # outermost: counts 413s too
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.include_router(read_router(settings))
     app.include_router(agents_router())
     app.include_router(admin_router(settings))
+    app.include_router(obs_router())
 
     @app.get("/", include_in_schema=False)
     def root():

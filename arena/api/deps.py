@@ -40,6 +40,7 @@ class Context:
     agent_limiter: RateLimiter
     public_limiter: RateLimiter | None
     cache: ResponseCache
+    metrics: Any = None  # arena.api.metrics.Metrics (None when prometheus-client is missing)
 
 
 async def context(request: Request) -> Context:
