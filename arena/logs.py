@@ -95,9 +95,12 @@ def configure(level: str | int = "INFO", fmt: str = "text", stream: IO[str] | No
     return handler
 
 
-def add_file_handler(path, level: str | int = "INFO", fmt: str = "json") -> logging.Handler:
-    """Also write ``arena.*`` records to ``path`` (run directories); remove it with :func:`remove`."""
-    handler = logging.FileHandler(path, encoding="utf-8")
+def add_file_handler(path, level: str | int = "INFO", fmt: str = "json", mode: str = "a") -> logging.Handler:
+    """Also write ``arena.*`` records to ``path`` (run directories); remove it with :func:`remove`.
+
+    ``mode="a"`` appends (a resumed batch), ``"w"`` starts the file again (a repeated run).
+    """
+    handler = logging.FileHandler(path, mode=mode, encoding="utf-8")
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.setLevel(check_level(level))
     logger = logging.getLogger("arena")
