@@ -367,7 +367,7 @@ class AlertMonitor:
     def _fire(self, st: _State, tick: int, value: float) -> dict[str, Any]:
         rule = st.rule
         label = rule.name + (f" ({st.subject})" if st.subject else "")
-        message = (f"{label}: {st.metric} = {value:.4g} {rule.direction} {rule.threshold:g}"
+        message = (f"{label}: {st.metric} = {value:.6g} {rule.direction} {rule.threshold:g}"
                    + (f" for {rule.for_ticks} ticks" if rule.for_ticks > 1 else ""))
         st.record = {"alert": rule.name, "subject": st.subject, "severity": rule.severity,
                      "metric": st.metric, "direction": rule.direction, "threshold": rule.threshold,
