@@ -66,6 +66,17 @@ FRAME_COLUMNS = ("alert", "subject", "severity", "metric", "direction", "thresho
                  "peak", "fired_tick", "resolved_tick", "active", "duration", "message")
 
 
+def known_metric(metric: Any) -> bool:
+    """Whether ``metric`` names an indicator column, a column family (``prefix_*``) or a health metric."""
+    from arena.indicators import COLUMNS
+
+    if not isinstance(metric, str) or not metric:
+        return False
+    if metric.endswith("_*"):
+        return any(c.startswith(metric[:-1]) for c in COLUMNS)
+    return metric in COLUMNS or metric in HEALTH_METRICS
+
+
 class AlertRuleError(ConfigError):
     """An alert rule or rules file is invalid; the message names the rule, key and allowed values."""
 
@@ -116,9 +127,9 @@ class AlertRule:
 
         if not isinstance(self.name, str) or not self.name or not self.name.replace("_", "").isalnum():
             raise fail("name", "a non-empty name of letters, digits and underscores", self.name)
-        if not isinstance(self.metric, str) or not self.metric:
-            raise fail("metric", "an indicator column, a 'prefix_*' family or one of "
-                       + ", ".join(HEALTH_METRICS), self.metric)
+        if not known_metric(self.metric):
+            raise fail("metric", "an indicator column (docs/model.md), a family such as 'scarcity_*' "
+                       "or one of " + ", ".join(HEALTH_METRICS), self.metric)
         for key in ("threshold", "clear"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from arena import logs
 
-    logs.configure(args.log_level, args.log_format)
+    handler = logs.configure(args.log_level, args.log_format)
     try:
         if args.alerts is not None:
             from arena.alerts import ENV_VAR, load_rules
@@ -237,6 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"arena {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        logs.reset(handler)
 
 
 if __name__ == "__main__":

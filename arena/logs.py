@@ -47,6 +47,23 @@ class JsonFormatter(logging.Formatter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+LOGGERS = ("arena", "uvicorn")  # uvicorn.error and uvicorn.access propagate to "uvicorn"
+
+
+class StderrHandler(logging.StreamHandler):
+    """A stream handler that writes to the *current* ``sys.stderr`` (it may be replaced later)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        """``sys.stderr`` at the time of writing."""
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
 
 
 def check_level(level: str | int) -> int:
@@ -81,18 +98,27 @@ def configure(level: str | int = "INFO", fmt: str = "text", stream: IO[str] | No
     if fmt not in FORMATS:
         raise ValueError(f"'log_format' must be one of {', '.join(FORMATS)}. Got {fmt!r} instead.")
     numeric = check_level(level)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     handler.set_name("arena-cli")
     handler.setLevel(numeric)
-    for name in ("arena", "uvicorn"):  # uvicorn.error and uvicorn.access propagate to "uvicorn"
+    for name in LOGGERS:
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if h.get_name() == "arena-cli"]:
             logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(numeric)
-        logger.propagate = False
+        logger.propagate = False  # one line per record even if the application set up root logging
     return handler
+
+
+def reset(handler: logging.Handler) -> None:
+    """Undo :func:`configure` (the command line calls it on exit, so in-process callers are unaffected)."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
 
 
 def add_file_handler(path, level: str | int = "INFO", fmt: str = "json", mode: str = "a") -> logging.Handler:
@@ -105,6 +131,7 @@ def add_file_handler(path, level: str | int = "INFO", fmt: str = "json", mode: s
     handler.setLevel(check_level(level))
     logger = logging.getLogger("arena")
     logger.addHandler(handler)
+    handler.previous_level = logger.level  # restored by remove()
     if logger.level == logging.NOTSET or logger.level > handler.level:
         logger.setLevel(handler.level)
     return handler
@@ -112,5 +139,8 @@ def add_file_handler(path, level: str | int = "INFO", fmt: str = "json", mode: s
 
 def remove(handler: logging.Handler) -> None:
     """Detach and close a handler installed by :func:`add_file_handler`."""
-    logging.getLogger("arena").removeHandler(handler)
+    logger = logging.getLogger("arena")
+    logger.removeHandler(handler)
+    if hasattr(handler, "previous_level"):
+        logger.setLevel(handler.previous_level)
     handler.close()

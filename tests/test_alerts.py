@@ -183,10 +183,12 @@ def test_invalid_rules_name_the_key_and_the_allowed_values(tmp_path, text, words
         assert word in message, (word, message)
 
 
-def test_unknown_metric_is_refused_when_the_model_binds_the_rules():
+def test_unknown_metric_is_refused_before_the_model_runs():
+    rules = {"rules": {"x": {"metric": "no_such_column", "threshold": 1.0, "clear": 0.5}}}
     with pytest.raises(AlertRuleError, match="'metric'.*'no_such_column'"):
-        rules = {"rules": {"x": {"metric": "no_such_column", "threshold": 1.0, "clear": 0.5}}}
-        ArenaModel(n_agents=200, seed=1, alert_rules=rules).step()
+        ArenaModel(n_agents=200, seed=1, alert_rules=rules)
+    with pytest.raises(AlertRuleError, match="'metric'"):
+        AlertRule("y", "nothing_*", 1.0, 0.5)
 
 
 def test_env_var_rules_apply_on_top_of_the_defaults(tmp_path, monkeypatch):
