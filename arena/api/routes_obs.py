@@ -21,6 +21,16 @@ def _clean(record: dict) -> dict:
     return out
 
 
+def _copy(items) -> list:
+    """Copy a deque that a tick in the worker thread may be appending to."""
+    for _ in range(10):
+        try:
+            return list(items)
+        except RuntimeError:  # "deque mutated during iteration": try again
+            continue
+    return []
+
+
 def obs_router() -> APIRouter:
     """Public reads of the server's health: metrics and alerts."""
     router = APIRouter(tags=["observability"], dependencies=[Depends(principal)],
@@ -37,13 +47,10 @@ def obs_router() -> APIRouter:
         ctx: Ctx,
         limit: Annotated[int, Query(ge=1, le=1000, description="most resolved alerts returned")] = 50,
     ):
-        def read(model):
-            monitor = model.alert_monitor
-            recent = list(monitor.history)[-limit:]
-            return ([_clean(a) for a in monitor.active(model.tick)], [_clean(a) for a in recent],
-                    rules_table(monitor.rules))
-
-        active, recent, rules = await ctx.sim.read(read)
-        return s.Alerts(active=active, recent=recent, rules=rules, **stamp(ctx))
+        # lock-free, like the other reads: active alerts from the snapshot, history copied
+        snap, monitor = ctx.sim.snapshot, ctx.sim.model.alert_monitor
+        recent = _copy(monitor.history)[-limit:]
+        return s.Alerts(active=[_clean(a) for a in snap.alerts], recent=[_clean(a) for a in recent],
+                        rules=rules_table(monitor.rules), **stamp(ctx))
 
     return router
