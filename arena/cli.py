@@ -79,7 +79,10 @@ def parse_seeds(text: str) -> list[int]:
 def _cmd_run(args: argparse.Namespace) -> int:
     from arena.runner import run
 
-    run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents, seed=args.seed)
+    df = run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents,
+             seed=args.seed)
+    if not args.quiet:
+        print("\n" + df.attrs["summary"])
     return 0
 
 

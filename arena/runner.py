@@ -1,7 +1,8 @@
 """Single runs: :func:`run` drives a scenario or config with a progress bar and writes a run directory.
 
-``arena.run("market_crash", 600)`` runs the scenario, prints a summary of the final
-indicators and writes ``data/runs/market_crash/`` (see :mod:`arena.storage`).
+``arena.run("market_crash", 600)`` runs the scenario with a progress bar, writes
+``data/runs/market_crash/`` (see :mod:`arena.storage`) and returns the indicators; the summary
+of the final indicators is in ``attrs["summary"]`` (``arena run`` prints it) and in the log.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ log = logging.getLogger("arena.runner")
 #: Progress lines in the log of a run: one every this share of the run.
 PROGRESS_STEP = 0.1
 
-#: Indicators in the printed summary: (column, label, format).
+#: Indicators in the summary table (printed by `arena run`): (column, label, format).
 SUMMARY = (
     ("price_equity", "equity price", "{:,.2f}"),
     ("fundamental_equity", "fundamental value", "{:,.2f}"),
@@ -182,7 +183,8 @@ def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | Non
     out_dir : str or Path, optional
         Run directory; default ``data/runs/<scenario name>/``.
     progress : bool, default True
-        Show a tqdm progress bar and print the summary table of the final indicators.
+        Show a tqdm progress bar (stderr) and log the summary table of the final indicators
+        (logger ``arena.runner``, INFO).
     n_agents, seed : int, optional
         Override the scenario's agent count and seed.
     save : bool, default True
@@ -194,7 +196,8 @@ def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | Non
     Returns
     -------
     DataFrame
-        The indicators, one row per tick (``attrs["run_dir"]`` names the run directory).
+        The indicators, one row per tick (``attrs["run_dir"]`` names the run directory,
+        ``attrs["summary"]`` is the summary table as text).
     """
     from tqdm.auto import tqdm
 
@@ -250,12 +253,12 @@ def run(config_or_path: Any, ticks: int | None = None, out_dir: str | Path | Non
         plot_indicators(indicators, out / "indicators.png",
                         f"{scenario.name}: {config.n_agents:,} agents, seed {config.seed}, {ticks} ticks")
         indicators.attrs["run_dir"] = str(out)
+    summary = (f"{scenario.name}: {ticks} ticks, {config.n_agents:,} agents, seed {config.seed}, "
+               f"{seconds:.1f} s ({1000 * seconds / ticks:.1f} ms/tick)\n"
+               f"{summary_table(indicators).to_string()}"
+               + (f"\nwritten to {indicators.attrs['run_dir']}/" if save else ""))
+    indicators.attrs["summary"] = summary  # the CLI prints it; the library prints nothing
     if progress:
-        table = summary_table(indicators)
-        print(f"\n{scenario.name}: {ticks} ticks, {config.n_agents:,} agents, seed {config.seed}, "
-              f"{seconds:.1f} s ({1000 * seconds / ticks:.1f} ms/tick)")
-        print(table.to_string())
-        if save:
-            print(f"written to {indicators.attrs['run_dir']}/")
+        log.info("summary of run %s:\n%s", scenario.name, summary, extra={"scenario": scenario.name})
     return indicators
 
