@@ -120,3 +120,21 @@ def test_alert_rules_survive_a_reset():
         assert c.post("/api/admin/reset", json={}, headers=A).status_code == 200
         c.post("/api/admin/step", json={"ticks": 1}, headers=A)
         assert [a["alert"] for a in c.get("/api/alerts").json()["active"]] == ["always_on"]
+
+
+def test_documented_prometheus_config_and_rules_parse_and_use_exported_metrics():
+    yaml = pytest.importorskip("yaml")
+    blocks = re.findall(r"```yaml\n(.*?)```", API_MD.read_text(), re.S)
+    docs = [yaml.safe_load(b) for b in blocks]
+    scrape = next(d for d in docs if "scrape_configs" in d)
+    assert scrape["scrape_configs"][0]["metrics_path"] == "/metrics"
+    rules = next(d for d in docs if "groups" in d)["groups"][0]["rules"]
+    assert len(rules) >= 6
+    exported = set()
+    for name, (kind, _) in METRICS.items():
+        exported |= {name + "_total"} if kind == "counter" else {name}
+        if kind == "histogram":
+            exported |= {name + "_bucket", name + "_sum", name + "_count"}
+    for rule in rules:
+        used = set(re.findall(r"arena_\w+", rule["expr"]))
+        assert used and used <= exported, (rule["alert"], used - exported)
