@@ -303,8 +303,7 @@ class AlertMonitor:
         items = rules.values() if isinstance(rules, Mapping) else rules
         self.rules = {r.name: r for r in items}
         self.history: deque[dict[str, Any]] = deque(maxlen=history_limit)
-        self.fired_total: dict[tuple[str, str], int] = {}
-        self._states: dict[str, list[_State]] | None = None  # indicator rules, bound to columns lazily
+        self._states: list[_State] | None = None  # indicator rules, bound to the columns on first use
         self._health: list[_State] = [_State(r, "", r.metric) for r in self.rules.values()
                                       if r.enabled and r.source == "process"]
 
@@ -323,7 +322,7 @@ class AlertMonitor:
                 raise AlertRuleError(f"The 'metric' field of alert rule {rule.name!r} must be an indicator "
                                      f"column, a 'prefix_*' family or one of {', '.join(HEALTH_METRICS)}. "
                                      f"Got {rule.metric!r} instead.")
-        self._states = {"indicator": states}
+        self._states = states
 
     def evaluate(self, tick: int, values: Mapping[str, float], emit=None) -> list[tuple[str, dict]]:
         """Evaluate the indicator rules on one tick's values.
@@ -344,7 +343,7 @@ class AlertMonitor:
         """
         if self._states is None:
             self._bind(values)
-        return self._run(self._states["indicator"], tick, values, emit)
+        return self._run(self._states, tick, values, emit)
 
     def evaluate_health(self, tick: int, sample: Mapping[str, float], emit=None) -> list[tuple[str, dict]]:
         """Evaluate the process-health rules on one health sample (see :mod:`arena.health`)."""
@@ -384,8 +383,6 @@ class AlertMonitor:
                      "metric": st.metric, "direction": rule.direction, "threshold": rule.threshold,
                      "clear": rule.clear, "value": value, "peak": value, "fired_tick": int(tick),
                      "resolved_tick": None, "active": True, "duration": 0, "message": message}
-        key = (rule.name, rule.severity)
-        self.fired_total[key] = self.fired_total.get(key, 0) + 1
         st.streak = 0
         log.warning("alert fired at tick %d: %s", tick, message, extra={
             "alert": rule.name, "subject": st.subject, "severity": rule.severity, "tick": tick})
@@ -407,7 +404,7 @@ class AlertMonitor:
     # ---------------------------------------------------------------- reading ------------
     def active(self, tick: int | None = None) -> list[dict[str, Any]]:
         """Open alerts (copies), most severe first; ``duration`` up to ``tick`` if given."""
-        states = (self._states or {}).get("indicator", []) + self._health
+        states = (self._states or []) + self._health
         out = []
         for st in states:
             if st.record is not None:
