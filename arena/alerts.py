@@ -407,8 +407,9 @@ class AlertMonitor:
         states = (self._states or []) + self._health
         out = []
         for st in states:
-            if st.record is not None:
-                rec = dict(st.record)
+            open_record = st.record  # read once: another thread may resolve it meanwhile
+            if open_record is not None:
+                rec = dict(open_record)
                 if tick is not None:
                     rec["duration"] = int(tick) - rec["fired_tick"]
                 out.append(rec)

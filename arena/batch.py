@@ -300,6 +300,9 @@ def _run_specs(scenario: Scenario, specs: list[RunSpec], out: Path, backend: Any
     frame = storage.read_batch(out, [s.run_id for s in specs])
     frame.attrs["batch"] = {"out_dir": str(out), "runs": len(specs), "computed": len(todo),
                             "reused": reused, "failed": int(len(failures))}
+    log.info("batch %s finished: %d runs (%d computed, %d reused, %d failed), %d rows in %s", scenario.name,
+             len(specs), len(todo), reused, len(failures), len(frame), out,
+             extra={"scenario": scenario.name, "runs": len(specs), "failed": int(len(failures))})
     return frame
 
 

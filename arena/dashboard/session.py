@@ -122,6 +122,7 @@ class DashboardSession:
         self._recent: pd.DataFrame | None = None
         self.step_seconds = 0.0
         self._health = None  # arena.health.HealthSampler, made on the first step
+        self._alerts: list[dict[str, Any]] = []  # active alerts after the last step or shock
         error = self.configure(scenario, {**self._scenario_values(scenario), **dict(overrides or {})})
         if error:
             raise ValueError(error)
@@ -166,6 +167,7 @@ class DashboardSession:
             self.scenario_name, self.scenario = scenario, scen
             self.values = config.to_dict() if hasattr(config, "to_dict") else merged
             self._cache_key = None
+            self._alerts = []
         return None
 
     def reset(self) -> str | None:
@@ -203,6 +205,7 @@ class DashboardSession:
                 dt = time.perf_counter() - t0
                 self.step_seconds = dt if not self.step_seconds else 0.8 * self.step_seconds + 0.2 * dt
                 self._check_health(model)
+            self._alerts = self._read_alerts()
             return self.tick
 
     def _check_health(self, model) -> None:
@@ -294,11 +297,17 @@ class DashboardSession:
             df = self.indicators()
             return {} if df.empty else df.iloc[-1].to_dict()
 
+    def _read_alerts(self) -> list[dict[str, Any]]:
+        monitor = getattr(self.model, "alert_monitor", None)
+        return monitor.active(self.tick) if monitor is not None else []
+
     def alerts(self) -> list[dict[str, Any]]:
-        """Return the active alerts, most severe first (empty for models without alert rules)."""
-        with self.lock:
-            monitor = getattr(self.model, "alert_monitor", None)
-            return monitor.active(self.tick) if monitor is not None else []
+        """Return the active alerts after the last tick, most severe first.
+
+        Kept by :meth:`step` and :meth:`configure`, so the page reads them without waiting
+        for a tick in progress (empty for models without alert rules).
+        """
+        return self._alerts
 
     def system(self) -> dict[str, float]:
         """Return the tick time (ms, smoothed) and the process and machine CPU and memory."""
