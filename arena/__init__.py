@@ -5,6 +5,7 @@ Public API::
     from arena import ArenaConfig, ArenaModel, ConfigError, load_scenario, run, run_batch
 """
 
+import logging as _logging
 import os as _os
 import sys as _sys
 
@@ -24,6 +25,8 @@ __all__ = [
     "run_batch",
 ]
 __version__ = "0.1.0"
+# a library emits records and leaves output to the application (arena.logs.configure)
+_logging.getLogger("arena").addHandler(_logging.NullHandler())
 
 
 def _spawn_safe_main() -> None:

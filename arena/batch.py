@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -36,12 +37,13 @@ import numpy as np
 import pandas as pd
 
 from arena import indicators as ind
-from arena import storage
+from arena import logs, storage
 from arena.config import PARAMETERS
 from arena.errors import ConfigError
 from arena.scenarios import Scenario, load_scenario
 
 ID_COLUMNS = ("scenario", "run_id", "seed", "tick")
+log = logging.getLogger("arena.batch")
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         head |= {"seed": spec.seed}
         front = pd.DataFrame({k: [v] * len(data) for k, v in head.items()})
         frame = pd.concat([front, data], axis=1)
-        return {"status": "ok", "frame": frame, "seconds": time.perf_counter() - start}
+        monitor = model.alert_monitor
+        alerts = list(monitor.history) + monitor.active(model.tick)
+        return {"status": "ok", "frame": frame, "seconds": time.perf_counter() - start, "alerts": alerts}
     except Exception as exc:  # a failing run must not sink the batch
         return {"status": "error", "frame": None, "seconds": time.perf_counter() - start,
                 "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
@@ -239,8 +243,6 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
         successful runs in grid order, seed order, tick order. ``attrs["batch"]`` holds the
         directory and the counts of computed, reused and failed runs.
     """
-    from tqdm.auto import tqdm
-
     if not (backend in ("processes", "serial") or _is_dask(backend)):
         raise ValueError(f"Unknown batch backend {backend!r}: use 'processes', 'serial', 'dask', a Dask "
                          "scheduler address (tcp://...), a distributed.Client or a cluster object.")
@@ -262,6 +264,17 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
     meta = {"scenario": scenario.name, "scenario_file": scenario.path, "grid": dict(grid or {}),
             "seeds": sorted({s.seed for s in specs}), "ticks": specs[0].ticks, **storage.versions()}
     (out / "_batch.json").write_text(json.dumps(storage._jsonable(meta), indent=2, sort_keys=True) + "\n")
+    handler = logs.add_file_handler(out / "_batch.log", "INFO", "json")
+    try:
+        return _run_specs(scenario, specs, out, backend, workers, progress, retry_failed)
+    finally:
+        logs.remove(handler)
+
+
+def _run_specs(scenario: Scenario, specs: list[RunSpec], out: Path, backend: Any, workers: int,
+               progress: bool, retry_failed: bool) -> pd.DataFrame:
+    """Run the specs not on disk yet, write each as it finishes, read the dataset back."""
+    from tqdm.auto import tqdm
 
     todo = []
     for spec in specs:
@@ -269,6 +282,9 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
         if status is None or (status.get("status") != "ok" and retry_failed):
             todo.append(spec)
     reused = len(specs) - len(todo)
+    log.info("batch %s: %d runs, %d already on disk, %d to compute (backend %s)", scenario.name, len(specs),
+             reused, len(todo), backend if isinstance(backend, str) else type(backend).__name__,
+             extra={"scenario": scenario.name, "runs": len(specs), "reused": reused})
     bar = tqdm(total=len(specs), initial=reused, desc=f"batch {scenario.name}", unit="run",
                disable=not progress, file=sys.stderr, dynamic_ncols=True)
     if not todo:
@@ -279,29 +295,43 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
         results = _process_results(todo, workers)
     else:
         results = _dask_results(todo, backend, workers)
+    done = 0
     try:
         for spec, result in results:
             record = {**spec.record(), "status": result["status"], "seconds": result.get("seconds")}
             if result["status"] != "ok":
                 record |= {"error": result.get("error"), "traceback": result.get("traceback")}
-            storage.write_batch_run(out, spec.run_id, record, result.get("frame"))
+            storage.write_batch_run(out, spec.run_id, record, result.get("frame"), result.get("alerts"))
             if result["status"] == "ok" and spec.checkpoint_dir is not None:
                 shutil.rmtree(spec.checkpoint_dir, ignore_errors=True)
             bar.update(1)
+            done += 1
             if result["status"] != "ok":
                 bar.write(f"run {spec.run_id} ({spec.params}, seed {spec.seed}) failed: "
                           f"{result.get('error')}")
+                log.error("run %s (%s, seed %s) failed: %s", spec.run_id, spec.params, spec.seed,
+                          result.get("error"), extra={"run_id": spec.run_id, "seed": spec.seed})
+                continue
+            alerts = result.get("alerts") or []
+            names = sorted({a["alert"] + (f" ({a['subject']})" if a["subject"] else "") for a in alerts})
+            log.info("run %d/%d done: %s (%s, seed %s) in %.1f s, %d alerts%s", done, len(todo), spec.run_id,
+                     spec.params, spec.seed, result.get("seconds") or 0.0, len(alerts),
+                     (": " + ", ".join(names)) if names else "",
+                     extra={"run_id": spec.run_id, "seed": spec.seed, "alerts": len(alerts)})
     finally:
         bar.close()
     statuses = storage.read_batch_runs(out, [s.run_id for s in specs])
     failures = statuses[statuses["status"] != "ok"] if not statuses.empty else statuses
     if len(failures):
         warnings.warn(f"{len(failures)} of {len(specs)} runs of batch {out} failed; "
-                      "see arena.storage.read_batch_runs(out_dir)", stacklevel=2)
+                      "see arena.storage.read_batch_runs(out_dir)", stacklevel=3)
     # read back from disk, in spec order (each file is in tick order): fresh and reused runs alike
     frame = storage.read_batch(out, [s.run_id for s in specs])
     frame.attrs["batch"] = {"out_dir": str(out), "runs": len(specs), "computed": len(todo),
                             "reused": reused, "failed": int(len(failures))}
+    log.info("batch %s finished: %d runs (%d computed, %d reused, %d failed), %d rows in %s", scenario.name,
+             len(specs), len(todo), reused, len(failures), len(frame), out,
+             extra={"scenario": scenario.name, "runs": len(specs), "failed": int(len(failures))})
     return frame
 
 

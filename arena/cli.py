@@ -8,12 +8,18 @@ Examples::
     arena scenarios
     arena dashboard --port 8765
     arena serve --port 8000 --agents 50000 --scenario market_crash
+    arena serve --log-level debug --log-format json --alerts my_alerts.toml
+
+Every command takes ``--log-level`` (debug, info, warning, error; default info) and
+``--log-format`` (text or json lines), and ``--alerts FILE`` (alert rules on top of the
+defaults, see :mod:`arena.alerts`); logs go to stderr (docs/api.md, "Logs").
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -75,8 +81,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.scenario is None and args.resume is None:
         raise ConfigError("arena run needs a scenario (see `arena scenarios`) or --resume DIR")
-    run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents, seed=args.seed,
-        checkpoint_every=args.checkpoint_every, resume=args.resume)
+    df = run(args.scenario, args.ticks, args.out, progress=not args.quiet, n_agents=args.agents,
+             seed=args.seed, checkpoint_every=args.checkpoint_every, resume=args.resume)
+    if not args.quiet:
+        print("\n" + df.attrs["summary"])
     return 0
 
 
@@ -154,7 +162,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.from_file is not None and (args.agents, args.seed, args.scenario) != (None, None, None):
         raise ConfigError("arena serve --from resumes a snapshot as it is: no --agents, --seed or --scenario")
     api.serve(host=args.host, port=args.port, agents=args.agents, seed=args.seed, scenario=args.scenario,
-              paused=args.paused, from_file=args.from_file, run_dir=args.run_dir)
+              paused=args.paused, from_file=args.from_file, run_dir=args.run_dir,
+              log_level=args.log_level, log_format=args.log_format)
     return 0
 
 
@@ -163,7 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arena", description="Living Economy Arena: run, batch, explore.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("run", help="run a scenario with a progress bar and write data/runs/<name>/")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-level", default="info", type=str.lower,
+                        choices=["debug", "info", "warning", "error"], help="log threshold (default info)")
+    common.add_argument("--log-format", default="text", choices=["text", "json"],
+                        help="readable text or one JSON object per line (default text)")
+    common.add_argument("--alerts", metavar="FILE", default=None,
+                        help="TOML file of alert rules applied on top of the defaults (sets ARENA_ALERTS)")
+
+    p = sub.add_parser("run", parents=[common],
+                       help="run a scenario with a progress bar and write data/runs/<name>/")
     p.add_argument("scenario", nargs="?", help="scenario name (see `arena scenarios`) or a .toml file")
     p.add_argument("--ticks", type=int, help="number of ticks (default: the scenario's)")
     p.add_argument("--checkpoint-every", type=int, metavar="K",
@@ -176,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("batch", help="run a scenario over a parameter grid x seeds")
+    p = sub.add_parser("batch", parents=[common], help="run a scenario over a parameter grid x seeds")
     p.add_argument("scenario", help="scenario name or .toml file")
     p.add_argument("--grid", action="append", metavar="PARAM=V1,V2",
                    help="config parameter and its values (repeat for more parameters)")
@@ -191,11 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary table")
     p.set_defaults(func=_cmd_batch)
 
-    p = sub.add_parser("scenarios", help="list the scenarios and their descriptions")
+    p = sub.add_parser("scenarios", parents=[common], help="list the scenarios and their descriptions")
     p.add_argument("-v", "--verbose", action="store_true", help="also list shocks and expected outcomes")
     p.set_defaults(func=_cmd_scenarios)
 
-    p = sub.add_parser("dashboard", help="start the Solara dashboard")
+    p = sub.add_parser("dashboard", parents=[common], help="start the Solara dashboard")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--scenario", default=None, help="scenario every session starts with")
@@ -203,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, help="seed (overrides the scenario's)")
     p.set_defaults(func=_cmd_dashboard)
 
-    p = sub.add_parser("serve", help="start the REST + WebSocket API")
+    p = sub.add_parser("serve", parents=[common], help="start the REST + WebSocket API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--agents", type=int, default=None, help="households of the served model")
@@ -222,7 +240,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``arena`` command; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    from arena import logs
+
+    handler = logs.configure(args.log_level, args.log_format)
     try:
+        if args.alerts is not None:
+            from arena.alerts import ENV_VAR, load_rules
+
+            load_rules(args.alerts)  # refuse a bad file now, with its message
+            os.environ[ENV_VAR] = str(Path(args.alerts).resolve())  # batch workers inherit it
         return args.func(args)
     except (ConfigError, ScenarioError, ShockError, CheckpointError, FileExistsError,
             FileNotFoundError) as exc:  # bad input: a message, no traceback
@@ -231,6 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"arena {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        logs.reset(handler)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ EVENT_TYPES: dict[str, str] = {
     "shock": "an external shock was applied (scenario, dashboard, API)",
     "agent_registered": "an outside agent opened an account",
     "agent_unregistered": "an outside agent was settled and removed",
+    "alert_fired": "an alert rule fired (arena.alerts): alert, subject, severity, metric, value, threshold",
+    "alert_resolved": "an active alert cleared past its hysteresis level: alert, subject, value, duration",
 }
 
 

@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from arena import accounting, behaviour, indicators, observe, shocks
+from arena import accounting, alerts, behaviour, indicators, observe, shocks
 from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
@@ -72,6 +72,8 @@ class ArenaModel(mesa.Model):
     check_accounting : bool
         Verify after every tick that each stock changed only by recorded flows
         (raises :class:`~arena.errors.AccountingError`). Costs two extra sums per stock.
+    alert_rules : str, Path, mapping or list of AlertRule, optional
+        Alert rules on top of the defaults (see :func:`arena.alerts.rules_for`).
     **overrides
         Single parameters of :class:`~arena.config.ArenaConfig`.
     """
@@ -81,6 +83,7 @@ class ArenaModel(mesa.Model):
         config: ArenaConfig | Mapping[str, Any] | None = None,
         *,
         check_accounting: bool = False,
+        alert_rules: Any = None,
         **overrides: Any,
     ):
         if config is None:
@@ -95,6 +98,7 @@ class ArenaModel(mesa.Model):
         self.config = cfg = config
         self.check_accounting = check_accounting
         self.event_log = EventLog(cfg.history_limit)
+        self.alert_monitor = alerts.AlertMonitor(alerts.rules_for(cfg, alert_rules), cfg.history_limit)
         rng = self.rng
         n_res = len(RESOURCES)
 
@@ -225,6 +229,10 @@ class ArenaModel(mesa.Model):
     def events(self, type: str | None = None, since: int | None = None) -> pd.DataFrame:
         """Return the stored events as a DataFrame (tick, type, payload columns)."""
         return self.event_log.to_frame(type, since)
+
+    def alerts(self) -> pd.DataFrame:
+        """Return active and past alerts as a DataFrame (see :mod:`arena.alerts`)."""
+        return self.alert_monitor.frame(self.tick)
 
     def apply_shock(self, kind: str, size: float, **target: Any) -> None:
         """Apply an external shock now (takes effect from the next tick).

@@ -147,3 +147,4 @@ def emit_tick_events(model) -> None:
         if active and not prev[kind]:
             log.emit(tick, kind, level=levels[kind], price_equity=cur["price_equity"])
     model._previous_extremes = now
+    model.alert_monitor.evaluate(tick, cur, log.emit)

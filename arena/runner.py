@@ -1,11 +1,13 @@
 """Single runs: :func:`run` drives a scenario or config with a progress bar and writes a run directory.
 
-``arena.run("market_crash", 600)`` runs the scenario, prints a summary of the final
-indicators and writes ``data/runs/market_crash/`` (see :mod:`arena.storage`).
+``arena.run("market_crash", 600)`` runs the scenario with a progress bar, writes
+``data/runs/market_crash/`` (see :mod:`arena.storage`) and returns the indicators; the summary
+of the final indicators is in ``attrs["summary"]`` (``arena run`` prints it) and in the log.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -16,12 +18,17 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from arena import logs
 from arena.config import ArenaConfig
 from arena.errors import ConfigError, ScenarioError
 from arena.scarcity import RESOURCE_NAMES
 from arena.scenarios import Scenario, load_scenario, scenario_from_dict
 
-#: Indicators in the printed summary: (column, label, format).
+log = logging.getLogger("arena.runner")
+#: Progress lines in the log of a run: one every this share of the run.
+PROGRESS_STEP = 0.1
+
+#: Indicators in the summary table (printed by `arena run`): (column, label, format).
 SUMMARY = (
     ("price_equity", "equity price", "{:,.2f}"),
     ("fundamental_equity", "fundamental value", "{:,.2f}"),
@@ -126,6 +133,40 @@ def plot_indicators(indicators: pd.DataFrame, path: str | Path, title: str = "")
     return path
 
 
+class RunWatch:
+    """Per-tick companion of a long run: progress lines and process-health alerts.
+
+    Called after every tick; logs INFO progress every :data:`PROGRESS_STEP` of the run and
+    evaluates the process-health alert rules (CPU, memory) on a psutil sample at most once
+    a second, outside the model step (the indicator series is unaffected).
+    """
+
+    def __init__(self, ticks: int):
+        from arena.health import HealthSampler
+
+        self.ticks = ticks
+        self.every = max(1, int(round(ticks * PROGRESS_STEP)))
+        self.health = HealthSampler()
+        self.peak_rss = 0.0
+        self.started = time.perf_counter()
+
+    def __call__(self, model) -> None:
+        """Handle the tick just completed by ``model``."""
+        sample, fresh = self.health.sample()
+        if fresh:
+            self.peak_rss = max(self.peak_rss, sample["process_rss_bytes"])
+            model.alert_monitor.evaluate_health(model.tick, sample, model.event_log.emit)
+        if model.tick % self.every == 0 or model.tick == self.ticks:
+            elapsed = time.perf_counter() - self.started
+            active = model.alert_monitor.active(model.tick)
+            log.info("tick %d/%d (%.0f%%), %.1f ms/tick, %d active alerts%s", model.tick, self.ticks,
+                     100 * model.tick / self.ticks, 1000 * elapsed / model.tick, len(active),
+                     "".join(f"; {a['alert']}" + (f" ({a['subject']})" if a["subject"] else "")
+                             for a in active),
+                     extra={"tick": model.tick, "active_alerts": len(active),
+                            "rss_bytes": sample["process_rss_bytes"]})
+
+
 def run(config_or_path: Any = None, ticks: int | None = None, out_dir: str | Path | None = None,
         progress: bool = True, *, n_agents: int | None = None, seed: int | None = None,
         save: bool = True, check_accounting: bool = False, checkpoint_every: int | None = None,
@@ -143,12 +184,13 @@ def run(config_or_path: Any = None, ticks: int | None = None, out_dir: str | Pat
     out_dir : str or Path, optional
         Run directory; default ``data/runs/<scenario name>/``.
     progress : bool, default True
-        Show a tqdm progress bar and print the summary table of the final indicators.
+        Show a tqdm progress bar (stderr) and log the summary table of the final indicators
+        (logger ``arena.runner``, INFO).
     n_agents, seed : int, optional
         Override the scenario's agent count and seed.
     save : bool, default True
-        Write the run directory (indicators.parquet, events.parquet, config.toml,
-        metadata.json, indicators.png).
+        Write the run directory (indicators.parquet, events.parquet, alerts.parquet,
+        config.toml, metadata.json, indicators.png, run.log).
     check_accounting : bool, default False
         Verify stock-flow consistency after every tick.
     checkpoint_every : int, optional
@@ -162,7 +204,8 @@ def run(config_or_path: Any = None, ticks: int | None = None, out_dir: str | Pat
     Returns
     -------
     DataFrame
-        The indicators, one row per tick (``attrs["run_dir"]`` names the run directory).
+        The indicators, one row per tick (``attrs["run_dir"]`` names the run directory,
+        ``attrs["summary"]`` is the summary table as text).
     """
     from tqdm.auto import tqdm
 
@@ -197,42 +240,61 @@ def run(config_or_path: Any = None, ticks: int | None = None, out_dir: str | Pat
     if dropped:
         warnings.warn(f"{dropped} shock(s) of scenario {scenario.name!r} are scheduled at or after tick "
                       f"{ticks} and do not happen in this run", stacklevel=2)
+    out = Path(out_dir) if out_dir is not None else Path("data") / "runs" / scenario.name
+    handler = None
+    if save:
+        out.mkdir(parents=True, exist_ok=True)
+        handler = logs.add_file_handler(out / "run.log", "INFO", "json", mode="w")
     bar = tqdm(total=ticks, desc=f"{scenario.name} ({config.n_agents:,} agents)", unit="tick",
                disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    watch = RunWatch(ticks)
+    log.info("run %s started: %d ticks, %d agents, seed %s", scenario.name, ticks, config.n_agents,
+             config.seed, extra={"scenario": scenario.name, "ticks": ticks, "n_agents": config.n_agents})
     start = time.perf_counter()
     try:
         if checkpoint_dir is not None:
             model = resumer.simulate(scenario, ticks, checkpoint_dir, checkpoint_every, overrides,
-                                     on_tick=lambda m: bar.update(1), check_accounting=check_accounting,
+                                     on_tick=lambda m: (bar.update(1), watch(m)),
+                                     check_accounting=check_accounting,
                                      on_resume=lambda m: bar.update(m.tick))
         else:
-            model = scenario.simulate(ticks, overrides, on_tick=lambda m: bar.update(1),
+            model = scenario.simulate(ticks, overrides, on_tick=lambda m: (bar.update(1), watch(m)),
                                       check_accounting=check_accounting)
+    except BaseException:
+        log.exception("run %s failed", scenario.name)
+        if handler is not None:
+            logs.remove(handler)
+        raise
     finally:
         bar.close()
     seconds = time.perf_counter() - start
     config = model.config  # the seed actually used (drawn when the config had none)
+    alerts = model.alerts()
+    log.info("run %s finished: %d ticks in %.1f s (%.1f ms/tick), %d alerts (%d active)", scenario.name,
+             ticks, seconds, 1000 * seconds / ticks, len(alerts), int(alerts["active"].sum()),
+             extra={"scenario": scenario.name, "seconds": round(seconds, 3), "alerts": len(alerts)})
     indicators = model.indicators()
     if save:
         from arena import storage
 
-        out = Path(out_dir) if out_dir is not None else Path("data") / "runs" / scenario.name
         storage.write_run(out, indicators, model.events(), scenario.to_toml(config, ticks), {
             "scenario": scenario.name, "scenario_file": scenario.path, "ticks": ticks,
             "n_agents": config.n_agents, "seed": config.seed, "seconds": round(seconds, 3),
             "seconds_per_tick": round(seconds / ticks, 5), "events_dropped": model.event_log.dropped,
             "shocks": [{"tick": s.tick, "kind": s.kind, "size": s.size, **s.target}
                        for s in scenario.shocks_before(ticks)],
-        })
+            "alerts": len(alerts), "peak_rss_bytes": watch.peak_rss,
+        }, alerts=alerts)
+        logs.remove(handler)
         plot_indicators(indicators, out / "indicators.png",
                         f"{scenario.name}: {config.n_agents:,} agents, seed {config.seed}, {ticks} ticks")
         indicators.attrs["run_dir"] = str(out)
+    summary = (f"{scenario.name}: {ticks} ticks, {config.n_agents:,} agents, seed {config.seed}, "
+               f"{seconds:.1f} s ({1000 * seconds / ticks:.1f} ms/tick)\n"
+               f"{summary_table(indicators).to_string()}"
+               + (f"\nwritten to {indicators.attrs['run_dir']}/" if save else ""))
+    indicators.attrs["summary"] = summary  # the CLI prints it; the library prints nothing
     if progress:
-        table = summary_table(indicators)
-        print(f"\n{scenario.name}: {ticks} ticks, {config.n_agents:,} agents, seed {config.seed}, "
-              f"{seconds:.1f} s ({1000 * seconds / ticks:.1f} ms/tick)")
-        print(table.to_string())
-        if save:
-            print(f"written to {indicators.attrs['run_dir']}/")
+        log.info("summary of run %s:\n%s", scenario.name, summary, extra={"scenario": scenario.name})
     return indicators
 

@@ -7,12 +7,16 @@ A **run directory** (``data/runs/<name>/``, written by :func:`arena.run`) holds:
     config.toml          the run as a scenario file: ``arena run <dir>/config.toml`` repeats it
     metadata.json        versions, ticks, seed, wall time
     indicators.png       the main indicators (written by the runner)
+    alerts.parquet       active and past alerts of the run (``model.alerts()``; docs/api.md, "Alerts")
+    run.log              the run's log as JSON lines: start, progress, alerts, end (the runner)
 
 A **batch dataset** (``data/batches/<name>/``, written by :func:`arena.run_batch`) is a
 Parquet dataset partitioned by run, one directory per run::
 
     run_id=<id>/part-0.parquet   scenario, grid parameters, seed, tick, indicators
     run_id=<id>/_run.json        status ("ok" or "error"), parameters, seed, error, seconds
+    run_id=<id>/_alerts.json     the run's alerts (list of ``model.alerts()`` records)
+    _batch.log                   the batch's log as JSON lines: progress, alerts, failures
 
 ``pandas.read_parquet(<batch dir>)`` reads every run at once (the ``_``-prefixed files are
 ignored by Parquet readers); :func:`read_batch` and :func:`read_batch_runs` read it the way
@@ -33,6 +37,7 @@ import pandas as pd
 RUN_FILES = ("indicators.parquet", "events.parquet", "config.toml", "metadata.json")
 RUN_MARKER = "_run.json"
 PART_FILE = "part-0.parquet"
+ALERTS_FILE = "_alerts.json"
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -84,7 +89,7 @@ def _is_missing(value: Any) -> bool:
 
 
 def write_run(out_dir: str | Path, indicators: pd.DataFrame, events: pd.DataFrame, config_toml: str,
-              metadata: dict[str, Any]) -> Path:
+              metadata: dict[str, Any], alerts: pd.DataFrame | None = None) -> Path:
     """Write a run directory (created if missing; existing run files are replaced).
 
     Parameters
@@ -99,6 +104,8 @@ def write_run(out_dir: str | Path, indicators: pd.DataFrame, events: pd.DataFram
         The run written as a scenario file (see :meth:`arena.scenarios.Scenario.to_toml`).
     metadata : dict
         JSON-serialisable facts about the run; versions and the write time are added.
+    alerts : DataFrame, optional
+        :meth:`ArenaModel.alerts`, written to ``alerts.parquet``.
 
     Returns
     -------
@@ -110,6 +117,8 @@ def write_run(out_dir: str | Path, indicators: pd.DataFrame, events: pd.DataFram
     _atomic_parquet(indicators, out / "indicators.parquet", index=True)
     _atomic_parquet(events_to_frame(events), out / "events.parquet", index=False)
     _atomic_write_bytes(out / "config.toml", config_toml.encode())
+    if alerts is not None:
+        _atomic_parquet(alerts.astype({"subject": str, "message": str}), out / "alerts.parquet", index=False)
     meta = {**_jsonable(metadata), **versions(), "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     _atomic_write_bytes(out / "metadata.json", (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode())
     return out
@@ -127,6 +136,12 @@ def read_events(run_dir: str | Path, expand: bool = True) -> pd.DataFrame:
         return frame
     payload = pd.DataFrame([json.loads(p) for p in frame["payload"]], index=frame.index)
     return pd.concat([frame[["tick", "type"]], payload], axis=1)
+
+
+def read_alerts(run_dir: str | Path) -> pd.DataFrame:
+    """Read a run directory's alerts (empty frame if the run wrote none)."""
+    path = Path(run_dir) / "alerts.parquet"
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
 
 
 def read_metadata(run_dir: str | Path) -> dict[str, Any]:
@@ -165,14 +180,17 @@ def run_status(batch_dir: str | Path, run_id: str) -> dict[str, Any] | None:
 
 
 def write_batch_run(batch_dir: str | Path, run_id: str, record: dict[str, Any],
-                    frame: pd.DataFrame | None) -> None:
-    """Write one finished run of a batch: its rows (if it succeeded), then its record.
+                    frame: pd.DataFrame | None, alerts: list[dict[str, Any]] | None = None) -> None:
+    """Write one finished run of a batch: its rows (if it succeeded), its alerts, then its record.
 
     The record is written last, so a run killed while writing is simply not on disk.
     """
     path = run_path(batch_dir, run_id)
     path.mkdir(parents=True, exist_ok=True)
     (path / RUN_MARKER).unlink(missing_ok=True)
+    if alerts is not None:
+        text = json.dumps(_jsonable(alerts), indent=1, sort_keys=True) + "\n"
+        _atomic_write_bytes(path / ALERTS_FILE, text.encode())
     if frame is not None:
         _atomic_parquet(frame, path / PART_FILE, index=False)
     else:

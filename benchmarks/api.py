@@ -7,6 +7,8 @@ at its default pace (tick_rate 100 ms) with ``--agents`` households, then measur
   (httpx), the same reads with a minimal raw HTTP/1.1 client, sequentially and from
   ``--concurrency`` concurrent connections; and an agent's order placement and
   cancellation (POST /api/agents/{id}/action);
+* observability: the cost per tick of alert evaluation, metrics and health sampling, and of
+  a ``/metrics`` scrape, measured in-process (:func:`observability_cost`);
 * WebSocket: ``--clients`` clients subscribed to ``market_tick``; for ``--ticks`` ticks the
   latency from the server publishing a tick (message ``timestamp``) to each client
   receiving it.
@@ -43,7 +45,81 @@ READS = [
     "/api/markets/equity",
     "/api/history/price_equity?limit=1000",
     "/api/events?limit=100",
+    "/api/alerts",
+    "/metrics",
 ]
+
+
+def observability_cost(agents: int, ticks: int, scrape_interval_s: float = 5.0) -> dict:
+    """Cost of alerts, metrics and health sampling per tick, measured in this process.
+
+    Builds the same app as the server (``create_app``), steps its model ``ticks`` times and
+    times, for each tick: the model step; the engine's alert evaluation (phase 7, measured on a
+    twin monitor fed the same indicators); the server's per-tick work after the step (tick
+    histogram and counters, slow-tick check, the snapshot's active-alert list); a psutil health
+    sample with the process-health rules (taken at most once a second by the server); and a full
+    ``/metrics`` exposition (done once per Prometheus scrape). Returns medians in ms and the
+    share of the median tick, amortised at the server's pace (one health sample per second, one
+    scrape per ``scrape_interval_s``) and in the worst case (all of it every tick).
+    """
+    from arena.alerts import AlertMonitor
+    from arena.api import create_app
+    from arena.health import HealthSampler
+
+    app = create_app({"n_agents": agents, "seed": 1}, paused=True, admin_key=ADMIN)
+    ctx = app.state.ctx
+    sim, model = ctx.sim, ctx.sim.model
+    twin = AlertMonitor(model.alert_monitor.rules.values())
+    health = HealthSampler(min_interval=0.0)
+    rows = {"tick": [], "alerts": [], "server": [], "health": [], "scrape": []}
+    clock = time.perf_counter
+    for _ in range(ticks):
+        t0 = clock()
+        model.step()
+        t1 = clock()
+        twin.evaluate(model.tick, model.current)
+        t2 = clock()
+        sim._after_tick((t1 - t0) * 1000.0)
+        tuple(model.alert_monitor.active(model.tick))
+        t3 = clock()
+        sample, _ = health.sample((t1 - t0) * 1000.0)
+        model.alert_monitor.evaluate_health(model.tick, sample)
+        t4 = clock()
+        ctx.metrics.exposition()
+        t5 = clock()
+        for key, dt in zip(rows, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            rows[key].append(dt * 1000.0)
+    med = {k: float(np.median(v)) for k, v in rows.items()}
+    t0 = clock()
+    for _ in range(10_000):  # what the middleware adds to every REST request
+        ctx.metrics.requests.labels("GET", "/api/indicators", "200").inc()
+        ctx.metrics.latency.labels("GET", "/api/indicators").observe(0.001)
+    med["per_request"] = (clock() - t0) / 10_000 * 1000.0
+    tick_rate_s = model.config.tick_rate / 1000.0
+    amortised = (med["alerts"] + med["server"] + med["health"] * min(1.0, tick_rate_s / 1.0)
+                 + med["scrape"] * min(1.0, tick_rate_s / scrape_interval_s))
+    worst = med["alerts"] + med["server"] + med["health"] + med["scrape"]
+    return {"agents": agents, "ticks": ticks, "median_ms": med, "scrape_interval_s": scrape_interval_s,
+            "amortised_ms": amortised, "amortised_share": amortised / med["tick"],
+            "worst_ms": worst, "worst_share": worst / med["tick"]}
+
+
+def print_observability(cost: dict) -> None:
+    m = cost["median_ms"]
+    print(f"\nObservability cost per tick ({cost['agents']} households, median of {cost['ticks']} ticks):\n")
+    print("| part | median (ms) |\n|---|---:|")
+    for label, key in (("model tick (includes the engine's alert evaluation)", "tick"),
+                       ("alert evaluation, indicator rules (phase 7)", "alerts"),
+                       ("server after the tick: histogram, counters, slow-tick check, active alerts",
+                        "server"),
+                       ("psutil health sample + process-health rules (server: once a second)", "health"),
+                       ("full /metrics exposition (once per scrape)", "scrape"),
+                       ("per REST request: counter + latency histogram (middleware)", "per_request")):
+        print(f"| {label} | {m[key]:.4f} |")
+    print(f"\namortised at tick_rate with a scrape every {cost['scrape_interval_s']:g} s: "
+          f"{cost['amortised_ms']:.4f} ms = {100 * cost['amortised_share']:.2f}% of the tick; "
+          f"worst case (everything every tick): {cost['worst_ms']:.4f} ms = "
+          f"{100 * cost['worst_share']:.2f}% of the tick")
 
 
 def free_port() -> int:
@@ -59,7 +135,8 @@ def pct(values, q) -> float:
 def start_server(port: int, agents: int, timeout: float) -> subprocess.Popen:
     env = {**os.environ, "ARENA_ADMIN_KEY": ADMIN}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "arena.api", "--port", str(port), "--agents", str(agents)],
+        [sys.executable, "-m", "arena.api", "--port", str(port), "--agents", str(agents),
+         "--log-level", "warning"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -201,7 +278,14 @@ def main(argv=None) -> None:
     p.add_argument("--ticks", type=int, default=50, help="ticks measured on the WebSocket")
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--observability-only", action="store_true",
+                   help="only measure the cost of alerts, metrics and health sampling per tick")
+    p.add_argument("--observability-ticks", type=int, default=200)
     a = p.parse_args(argv)
+    obs = observability_cost(a.agents, a.observability_ticks)
+    if a.observability_only:
+        print(json.dumps(obs, indent=2)) if a.json else print_observability(obs)
+        return
     port = free_port()
     base, addr = f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
     proc = start_server(port, a.agents, a.timeout)
@@ -247,6 +331,7 @@ def main(argv=None) -> None:
             "server_p99_ms": ws["server"]["fanout_p99_ms"],
         },
         "cache": status["cache"],
+        "observability": obs,
     }
     if a.json:
         print(json.dumps(summary, indent=2))
@@ -284,6 +369,7 @@ def main(argv=None) -> None:
         f"\ncache: {summary['cache']}; mean of per-endpoint p50: "
         f"{statistics.fmean(r['p50_ms'] for r in summary['rest'].values()):.2f} ms"
     )
+    print_observability(obs)
 
 
 if __name__ == "__main__":

@@ -626,6 +626,17 @@ INFLATION = [
     events[events.type.isin(["monetary_tightening", "tightening_ended", "quantitative_easing", "qe_ended"])]
     """),
     md("""
+    The engine's alert rules watch the same series (`arena.alerts`; docs/model.md, section 18):
+    the `inflation` alert fires when inflation passes 10% (`tightening_threshold`) and resolves
+    only once it is back under 8%, so each stop-go episode is one alert, not a flurry.
+    `model.alerts()` lists them with the tick they fired and resolved and the peak value:
+    """),
+    code("""
+    alerts = model.alerts()
+    alerts[["alert", "subject", "severity", "threshold", "clear", "peak", "fired_tick", "resolved_tick",
+            "duration"]]
+    """),
+    md("""
     ## 2. The Taylor rule, checked on the output
 
     Taylor (1993): `i = r* + π + 0.5 (π − π*) + 0.5 · gap`, with `r* = neutral_real_rate`,

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -72,7 +73,10 @@ async def receive_until(ws, done, timeout=10.0):
 
 
 def test_every_channel_streams_over_a_real_socket():
-    app = create_app({"n_agents": 2_000, "seed": 3}, paused=True, admin_key=ADMIN, max_ws_clients=2)
+    # an alert rule that fires on the first tick, so that the ``alerts`` channel has something to say
+    always = {"rules": {"always_on": {"metric": "fear", "threshold": 0.0, "clear": 0.0}}}
+    app = create_app({"n_agents": 2_000, "seed": 3}, paused=True, admin_key=ADMIN, max_ws_clients=2,
+                     alert_rules=always)
 
     async def scenario(addr):
         async with (
@@ -105,6 +109,8 @@ def test_every_channel_streams_over_a_real_socket():
             assert by_channel["discovery_event"]["data"]["resource"] == "lithium"
             assert by_channel["catastrophic_event"]["data"]["resource"] == "oil"
             assert by_channel["market_tick"]["data"]["equity"]["price"] > 0
+            assert by_channel["alerts"]["data"]["event"] == "alert_fired"
+            assert by_channel["alerts"]["data"]["alert"] == "always_on"
             # the unsubscribed client received nothing but its own replies
             await other.send(json.dumps({"action": "ping"}))
             assert json.loads(await asyncio.wait_for(other.recv(), 10))["type"] == "pong"
@@ -156,6 +162,9 @@ def test_ticking_server_and_a_slow_client_that_never_reads():
                 await asyncio.sleep(0.2)
             assert status["running"] and status["tick"] > t0 + 50
             assert status["websocket"]["dropped"] > 0, status["websocket"]
+            metrics = (await http.get("/metrics")).text
+            dropped = re.search(r"^arena_websocket_dropped_messages_total (\S+)$", metrics, re.M)
+            assert dropped and float(dropped.group(1)) >= status["websocket"]["dropped"]
             # when the slow client finally reads, it is told how many messages it lost
             notes = await receive_until(
                 slow, lambda ms: any(m.get("type") == "dropped" for m in ms), timeout=10

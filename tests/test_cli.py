@@ -111,7 +111,8 @@ def test_dashboard_and_serve_delegate(monkeypatch):
     assert calls["dashboard"] == {"host": "127.0.0.1", "port": 8765}
     assert cli.main(["serve", "--port", "9000", "--agents", "5000", "--scenario", "market_crash"]) == 0
     assert calls["api"] == {"host": "127.0.0.1", "port": 9000, "agents": 5000, "seed": None,
-                            "scenario": "market_crash", "paused": False, "from_file": None, "run_dir": None}
+                            "scenario": "market_crash", "paused": False, "from_file": None, "run_dir": None,
+                            "log_level": "info", "log_format": "text"}
     calls.clear()
     assert cli.main(["serve", "--paused"]) == 0
     assert calls["api"]["paused"] is True

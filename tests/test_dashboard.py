@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arena.dashboard import assets, charts, feed, params, solara_args
+from arena.dashboard import assets, charts, feed, monitor, params, solara_args
 from arena.dashboard.session import SHOCKS, DashboardSession
 
 pytestmark = pytest.mark.xdist_group("dashboard")
@@ -332,10 +332,16 @@ def _text(rc, css_class) -> str:
     return rc.find(v.Html, class_=css_class).widget.children[0]
 
 
-def _feed(rc) -> str:
+def _html(rc, css_class: str) -> str:
     import solara.widgets
 
-    return rc.find(solara.widgets.HTML).widget.unsafe_innerHTML
+    found = [w for w in rc.find(solara.widgets.HTML).widgets if w.attributes.get("class") == css_class]
+    assert len(found) == 1, css_class
+    return found[0].unsafe_innerHTML
+
+
+def _feed(rc) -> str:
+    return _html(rc, "arena-feed")
 
 
 def _specs(rc) -> list[dict]:
@@ -397,6 +403,21 @@ def test_shock_button_adds_event_to_feed_and_charts(ui):
     assert "Shock: panic" in _feed(rc)
     prices = _specs(rc)[0]
     assert "shock" in json.dumps(prices)  # marked on the price chart
+
+
+def test_alert_strip_shows_an_alert_raised_by_a_shock_and_the_system_panel(ui):
+    rc, state = ui
+    _click(rc, "Step")
+    assert "no active alerts" in _html(rc, "arena-alerts")
+    _click(rc, "Panic")  # default size 0.8: fear jumps above panic_threshold on the next tick
+    _click(rc, "Step")
+    strip = _html(rc, "arena-alerts")
+    assert "arena-alert-warning" in strip and "panic" in strip, strip
+    assert "Alert" in _feed(rc) and "alert=panic" in _feed(rc)
+    system = state.session.system()
+    assert system["tick_ms"] > 0 and system["process_rss_bytes"] > 10e6
+    rows = dict(monitor.system_rows(system, 100))
+    assert rows["Tick time"].endswith(" ms") and rows["Process memory"].endswith(" MB")
 
 
 def test_refused_shock_shows_the_engine_message(ui):

@@ -202,3 +202,20 @@ def test_export_downloads_the_indicator_series(dash, tmp_path):
     lines = path.read_text().splitlines()
     assert lines[0].startswith("tick,") and "price_equity" in lines[0]
     assert len(lines) == 3
+
+
+def test_a_panic_shock_shows_an_alert_and_the_system_panel(dash):
+    expect(dash.locator(".arena-alerts")).to_contain_text("no active alerts")
+    dash.get_by_role("button", name="Step", exact=True).click()
+    expect(dash.get_by_text("Tick: 1", exact=True)).to_be_visible()
+    dash.get_by_role("button", name="Panic", exact=True).click()  # size 0.8: fear above 0.7
+    expect(dash.locator(".arena-feed")).to_contain_text("Shock: panic")
+    dash.get_by_role("button", name="Step", exact=True).click()
+    expect(dash.get_by_text("Tick: 2", exact=True)).to_be_visible()
+    chip = dash.locator(".arena-alert-warning")
+    expect(chip).to_contain_text("WARNING: panic")
+    colour = chip.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert colour == "rgb(249, 168, 37)"  # the warning colour of the strip
+    expect(dash.locator(".arena-feed")).to_contain_text("Alert")
+    expect(dash.locator(".arena-system")).to_contain_text(re.compile(r"Tick time: \d+\.\d ms"))
+    expect(dash.locator(".arena-system")).to_contain_text(re.compile(r"Process memory: [\d,]+ MB"))

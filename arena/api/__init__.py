@@ -8,6 +8,7 @@ FastAPI and uvicorn are imported only when used (the ``api`` extra).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 from arena.errors import ConfigError
 
 __all__ = ["create_app", "serve"]
+
+log = logging.getLogger("arena.api")
 
 
 def __getattr__(name: str):
@@ -38,7 +41,9 @@ def serve(
     run_dir: str | None = None,
     admin_key: str | None = None,
     log_level: str = "info",
+    log_format: str = "text",
     access_log: bool = False,
+    alert_rules: Any = None,
     **settings: Any,
 ) -> None:
     """Run the API server until interrupted.
@@ -66,19 +71,27 @@ def serve(
         Directory of this run (audit trail and snapshots); default ``data/serve/<start time>``.
     admin_key : str, optional
         Admin key; default env ``ARENA_ADMIN_KEY``, else a random key printed at start.
-    log_level, access_log
-        uvicorn logging.
+    log_level : {"debug", "info", "warning", "error"}, default "info"
+        Threshold of the ``arena.*`` and uvicorn logs (stderr).
+    log_format : {"text", "json"}, default "text"
+        Readable lines or JSON lines (:mod:`arena.logs`).
+    access_log : bool, default False
+        One uvicorn log line per request (at INFO).
+    alert_rules : str, Path or mapping, optional
+        Alert rules on top of the defaults (:func:`arena.alerts.rules_for`).
     **settings
         Further :class:`arena.api.settings.ApiSettings` (limits, ``registration_key``...).
     """
     import uvicorn
 
+    from arena import logs
     from arena.api.app import create_app
     from arena.api.blas import limit_blas_threads
     from arena.api.runtime import scenario_parts
     from arena.api.settings import SERVER_AGENTS, ApiSettings
     from arena.config import ArenaConfig
 
+    logs.configure(log_level, log_format)
     limit_blas_threads(1)  # see arena/api/blas.py: multi-threaded BLAS costs 10x CPU per tick here
     overrides = {"n_agents": SERVER_AGENTS if agents is None else agents}
     if seed is not None:
@@ -101,27 +114,23 @@ def serve(
         config = ArenaConfig.from_dict(overrides)
     api_settings = ApiSettings.create(admin_key=admin_key, run_dir=run_dir, **settings)
     app = create_app(config, paused=paused, scenario=scenario, shocks=shocks, settings=api_settings,
-                     model=model)
+                     model=model, alert_rules=alert_rules)
     keys_file = Path(from_file).with_suffix(".keys.json") if from_file is not None else None
     if keys_file is not None and keys_file.is_file():
         app.state.ctx.keys.restore(json.loads(keys_file.read_text()))
     if api_settings.generated_admin_key:
-        print(
-            f"arena serve: admin key (set ARENA_ADMIN_KEY to choose one): {api_settings.admin_key}",
-            file=sys.stderr,
-            flush=True,
-        )
-    print(
-        f"arena serve: {config.n_agents} households, seed {config.seed}, "
-        f"{'paused' if paused else f'ticking every {config.tick_rate} ms'}; "
-        f"docs at http://{host}:{port}/docs",
-        file=sys.stderr,
-        flush=True,
+        # WARNING so that it shows at every log level but error: without it nobody can steer
+        log.warning("admin key (set ARENA_ADMIN_KEY to choose one): %s", api_settings.admin_key)
+    log.info(
+        "serving %d households, seed %s, %s; docs at http://%s:%d/docs, metrics at /metrics",
+        config.n_agents, config.seed, "paused" if paused else f"ticking every {config.tick_rate} ms",
+        host, port, extra={"n_agents": config.n_agents, "seed": config.seed, "port": port},
     )
     uvicorn.run(
         app,
         host=host,
         port=port,
+        log_config=None,  # logging is configured above (arena.logs): uvicorn keeps it
         log_level=log_level,
         access_log=access_log,
         ws_max_size=api_settings.ws_max_message,

@@ -21,8 +21,10 @@ from arena import __version__
 from arena.api.audit import AuditLog, Pseudonyms
 from arena.api.auth import KeyStore, RateLimiter
 from arena.api.deps import Context
+from arena.api.metrics import Metrics, MetricsMiddleware
 from arena.api.routes_admin import admin_router
 from arena.api.routes_agents import agents_router
+from arena.api.routes_obs import obs_router
 from arena.api.routes_read import read_router
 from arena.api.runtime import ResponseCache, ScheduledShock, Simulation
 from arena.api.schemas import ErrorResponse
@@ -97,6 +99,7 @@ def create_app(
     shocks: list[ScheduledShock] | None = None,
     settings: ApiSettings | None = None,
     model: Any = None,
+    alert_rules: Any = None,
     **setting_overrides: Any,
 ) -> FastAPI:
     """Build the API app around a new simulation.
@@ -117,6 +120,8 @@ def create_app(
         Server limits and keys; ``**setting_overrides`` (e.g. ``admin_key=...``) build one.
     model : ArenaModel, optional
         Serve this model (e.g. ``ArenaModel.load(snapshot)``); ``config`` is then its config.
+    alert_rules : str, Path, mapping or list of AlertRule, optional
+        Alert rules on top of the defaults (:func:`arena.alerts.rules_for`).
     """
     if settings is None:
         settings = ApiSettings.create(**setting_overrides)
@@ -136,6 +141,7 @@ def create_app(
         shocks=shocks,
         scenario=scenario,
         model=model,
+        alert_rules=alert_rules,
     )
     hub = Hub(settings, config.rate_limit)
     keys = KeyStore(settings.admin_key, settings.registration_key)
@@ -149,9 +155,13 @@ def create_app(
         cache=ResponseCache(config.cache_expiry, settings.cache_entries),
         audit=AuditLog(Path(settings.run_dir) / "audit.jsonl" if settings.run_dir is not None else None),
         pseudonyms=Pseudonyms(),
+        metrics=Metrics(),
     )
     hub.public = ctx.pseudonyms.public
+    ctx.metrics.attach(ctx)
     sim.listeners.append(hub.broadcast)
+    sim.listeners.append(ctx.metrics.on_events)
+    sim.on_tick.append(ctx.metrics.observe_tick)
     sim.on_reset.append(keys.revoke_all_agents)
 
     @contextlib.asynccontextmanager
@@ -181,10 +191,12 @@ def create_app(
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(MetricsMiddleware, metrics=ctx.metrics)  # outermost: counts 413s too
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.include_router(read_router(settings))
     app.include_router(agents_router())
     app.include_router(admin_router(settings))
+    app.include_router(obs_router())
 
     @app.get("/", include_in_schema=False)
     def root():

@@ -43,6 +43,7 @@ class Context:
     cache: ResponseCache
     audit: AuditLog
     pseudonyms: Pseudonyms
+    metrics: Any = None  # arena.api.metrics.Metrics (None when prometheus-client is missing)
 
 
 async def context(request: Request) -> Context:

@@ -107,7 +107,11 @@ def agents_router() -> APIRouter:
                 else:
                     order = model.outside.cancel(agent_id, body.order_id)
             except OrderError as exc:
+                if ctx.metrics is not None:
+                    ctx.metrics.order(body.type, accepted=False)
                 raise error(400, str(exc)) from None
+            if ctx.metrics is not None:
+                ctx.metrics.order(body.type, accepted=True)
             return s.ActionResult(
                 action=body.type, order=s.OrderView(**vars(order)), account=account_view(model, account)
             )

@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 
 from arena.config import ArenaConfig
 from arena.errors import ScenarioError
+from arena.health import HealthSampler
 from arena.model import ArenaModel
 
 log = logging.getLogger("arena.api")
@@ -36,6 +37,7 @@ class Snapshot:
     books: Mapping[str, Any]
     n_agents: int
     outside_agents: int
+    alerts: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,12 @@ class Simulation:
         Indicator rows kept in the model's DataCollector (older rows are dropped).
     model : ArenaModel, optional
         Serve this model (e.g. loaded from a snapshot) instead of building one from ``config``.
+    alert_rules : optional
+        Alert rules on top of the defaults (:func:`arena.alerts.rules_for`); kept on reset.
     """
+
+    #: Seconds between two "ticks slower than tick_rate" warnings (the count is reported).
+    SLOW_WARNING_INTERVAL = 10.0
 
     def __init__(
         self,
@@ -130,8 +137,15 @@ class Simulation:
         shocks: list[ScheduledShock] | None = None,
         scenario: str | None = None,
         model: ArenaModel | None = None,
+        alert_rules: Any = None,
     ):
         self.check_accounting = check_accounting
+        self.alert_rules = alert_rules
+        self.health = HealthSampler()
+        #: called as ``f(seconds, slow)`` after every tick (the Prometheus metrics)
+        self.on_tick: list[Callable[[float, bool], None]] = []
+        self._slow_unreported = 0
+        self._slow_warned_at = 0.0
         self.history_retention = history_retention
         self.running = running
         self.version = 0
@@ -146,7 +160,7 @@ class Simulation:
         self._wake: asyncio.Event | None = None
         self._loop = None
         if model is None:
-            model = ArenaModel(config, check_accounting=check_accounting)
+            model = ArenaModel(config, check_accounting=check_accounting, alert_rules=alert_rules)
         self._install(model, shocks or [], scenario)
 
     # ---------------------------------------------------------------- state --------
@@ -173,6 +187,7 @@ class Simulation:
             dict(m.books),
             m.config.n_agents,
             len(m.outside.accounts),
+            tuple(m.alert_monitor.active(m.tick)),
         )
 
     def _bind(self) -> None:
@@ -221,7 +236,29 @@ class Simulation:
             model.apply_shock(shock.kind, shock.size, **shock.target)
         start = time.perf_counter()
         model.step()
-        return (time.perf_counter() - start) * 1000.0
+        elapsed = (time.perf_counter() - start) * 1000.0
+        sample, fresh = self.health.sample(elapsed)
+        if fresh:  # process-health rules see one sample per second, outside the model's state
+            model.alert_monitor.evaluate_health(model.tick, sample, model.event_log.emit)
+        return elapsed
+
+    def _after_tick(self, elapsed_ms: float) -> None:
+        """Metrics and the slow-tick warning (event-loop thread)."""
+        slow = elapsed_ms > self.config.tick_rate
+        log.debug("tick %d took %.2f ms", self.snapshot.tick, elapsed_ms,
+                  extra={"tick": self.snapshot.tick, "tick_ms": round(elapsed_ms, 3)})
+        if slow:
+            self._slow_unreported += 1
+            now = time.monotonic()
+            if now - self._slow_warned_at >= self.SLOW_WARNING_INTERVAL:
+                log.warning("tick %d took %.1f ms, longer than tick_rate = %d ms (%d slow ticks since the "
+                            "last warning): the server cannot keep its pace", self.snapshot.tick, elapsed_ms,
+                            self.config.tick_rate, self._slow_unreported,
+                            extra={"tick": self.snapshot.tick, "tick_ms": round(elapsed_ms, 3),
+                                   "slow_ticks": self._slow_unreported})
+                self._slow_warned_at, self._slow_unreported = now, 0
+        for callback in self.on_tick:
+            callback(elapsed_ms / 1000.0, slow)
 
     def _trim_history(self) -> None:
         """Drop the oldest indicator rows beyond ``history_retention`` (event-loop thread only)."""
@@ -242,6 +279,7 @@ class Simulation:
                 self.tick_ms.append(elapsed)
                 self._trim_history()
                 self.publish()
+                self._after_tick(elapsed)
 
     async def run(self) -> None:
         """Background task: tick every ``tick_rate`` ms while running; never raises."""
@@ -300,7 +338,8 @@ class Simulation:
     ) -> None:
         """Replace the model by a new one built from ``config`` (outside accounts are discarded)."""
         async with self.lock:
-            model = await asyncio.to_thread(ArenaModel, config, check_accounting=self.check_accounting)
+            model = await asyncio.to_thread(ArenaModel, config, check_accounting=self.check_accounting,
+                                            alert_rules=self.alert_rules)
             self._install(model, shocks or [], scenario)
             self.last_error = None
             for callback in self.on_reset:

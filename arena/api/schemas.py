@@ -194,6 +194,48 @@ class Events(BaseModel):
     events: list[EventOut]
 
 
+class Alert(BaseModel):
+    """An active or past alert (see docs/model.md, "Alerts")."""
+
+    alert: str = Field(description="rule name")
+    subject: str = Field(description="resource of a per-resource rule, else empty")
+    severity: Literal["info", "warning", "critical"]
+    metric: str = Field(description="indicator column or process-health metric watched")
+    direction: Literal["above", "below"]
+    threshold: float
+    clear: float = Field(description="hysteresis level at which the alert resolves")
+    value: Number = Field(description="value when the alert fired")
+    peak: Number = Field(description="most extreme value while active")
+    fired_tick: int
+    resolved_tick: int | None
+    active: bool
+    duration: int = Field(description="ticks from firing to resolving (or to now)")
+    message: str
+
+
+class AlertRuleOut(BaseModel):
+    """An alert rule in force."""
+
+    name: str
+    metric: str
+    direction: Literal["above", "below"]
+    threshold: float
+    clear: float
+    for_ticks: int
+    severity: Literal["info", "warning", "critical"]
+    enabled: bool
+    source: Literal["indicator", "process"]
+    description: str
+
+
+class Alerts(Stamped):
+    """Active alerts (most severe first), recent resolved alerts (newest last) and the rules."""
+
+    active: list[Alert]
+    recent: list[Alert]
+    rules: list[AlertRuleOut]
+
+
 # ------------------------------------------------------------------ agents ------------
 class RegisterRequest(Strict):
     """Open an account for an outside agent."""

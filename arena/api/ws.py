@@ -40,7 +40,13 @@ CHANNELS = (
     "scarcity_update",
     "discovery_event",
     "catastrophic_event",
+    "alerts",
 )
+#: Engine event type -> channel, where they differ (both alert events go to ``alerts``;
+#: the message's ``data.event`` says which).
+EVENT_CHANNEL = {"alert_fired": "alerts", "alert_resolved": "alerts"}
+#: Seconds between two warnings about a client's queue dropping messages.
+DROP_WARNING_INTERVAL = 10.0
 #: Invalid client messages tolerated before the server closes the connection.
 MAX_CLIENT_ERRORS = 20
 
@@ -87,16 +93,18 @@ class Client:
         self.task: asyncio.Task | None = None
         self.kicked = False
 
-    def push(self, text: str, published: float = 0.0) -> None:
+    def push(self, text: str, published: float = 0.0) -> bool:
         """Queue a message without waiting; drops (and counts) the oldest when full.
 
         ``published`` is the time the event was published (0 for replies), for the
-        server-side fan-out latency statistics.
+        server-side fan-out latency statistics. Returns True if a message was dropped.
         """
-        if len(self.queue) == self.queue.maxlen:
+        dropped = len(self.queue) == self.queue.maxlen
+        if dropped:
             self.dropped += 1
         self.queue.append((text, published))
         self.wake.set()
+        return dropped
 
 
 class Hub:
@@ -110,6 +118,9 @@ class Hub:
         self.refused = 0
         self.disconnected_slow = 0
         self.messages = 0
+        #: messages dropped from full queues since start (clients that left included)
+        self.dropped_total = 0
+        self._drop_warned: dict[int, float] = {}
         #: seconds from publishing an event to writing it to a subscriber's socket (last 2000)
         self.latency: deque[float] = deque(maxlen=2000)
         #: payload filter of the public feed (outside agents under pseudonyms, see api/audit.py)
@@ -135,23 +146,31 @@ class Hub:
             return
         stamp = iso(when)
         for event in events:
-            if event.type not in CHANNELS:
+            channel = EVENT_CHANNEL.get(event.type, event.type)
+            if channel not in CHANNELS:
                 continue
-            targets = [c for c in self.clients if event.type in c.channels]
+            targets = [c for c in self.clients if channel in c.channels]
             if not targets:
                 continue
-            text = dumps(
-                {
-                    "channel": event.type,
-                    "tick": event.tick,
-                    "time": stamp,
-                    "timestamp": when,
-                    "data": jsonable(self.public(event.payload)),
-                }
-            )
+            data = jsonable(self.public(event.payload))
+            if channel != event.type:
+                data = {"event": event.type, **data}
+            text = dumps({"channel": channel, "tick": event.tick, "time": stamp, "timestamp": when,
+                          "data": data})
             for client in targets:
-                client.push(text, when)
+                if client.push(text, when):
+                    self.dropped_total += 1
+                    self._warn_dropped(client)
             self.messages += len(targets)
+
+    def _warn_dropped(self, client: Client) -> None:
+        """WARN that a client's queue drops messages (at most every DROP_WARNING_INTERVAL s per client)."""
+        now = time.monotonic()
+        if now - self._drop_warned.get(id(client), -math.inf) >= DROP_WARNING_INTERVAL:
+            self._drop_warned[id(client)] = now
+            log.warning("WebSocket client %s is not keeping up: %d messages dropped from its queue of %d",
+                        client.host, client.dropped, client.queue.maxlen,
+                        extra={"client": client.host, "dropped": client.dropped})
 
     async def close_all(self) -> None:
         """Close every connection (server shutdown)."""
@@ -167,6 +186,9 @@ class Hub:
         host = ws.client.host if ws.client else "unknown"
         if len(self.clients) >= settings.max_ws_clients or self.per_host[host] >= settings.max_ws_per_host:
             self.refused += 1
+            log.warning("refused a WebSocket connection from %s: limit of %d connections (%d per address) "
+                        "reached", host, settings.max_ws_clients, settings.max_ws_per_host,
+                        extra={"client": host})
             await ws.close(code=1013)  # before accept: the handshake is answered with HTTP 403
             return
         await ws.accept()
@@ -184,6 +206,7 @@ class Hub:
         finally:
             sender.cancel()
             self.clients.discard(client)
+            self._drop_warned.pop(id(client), None)
             self.per_host[host] -= 1
             if self.per_host[host] <= 0:
                 del self.per_host[host]

@@ -68,7 +68,10 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False,
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m arena.dashboard [--host H] [--port P] [--scenario S] [--agents N] [--seed S] [--open]``."""
+    """``python -m arena.dashboard [--host H] [--port P] [--scenario S] [--agents N] [--seed S] [--open]``.
+
+    Also ``--log-level`` and ``--log-format`` (see :mod:`arena.logs`).
+    """
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m arena.dashboard",
@@ -79,5 +82,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--agents", type=int, default=None)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--open", action="store_true", help="open a web browser")
+    parser.add_argument("--log-level", default="info", type=str.lower,
+                        choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--log-format", default="text", choices=["text", "json"])
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    from arena import logs
+
+    logs.configure(args.log_level, args.log_format)
     serve(args.host, args.port, args.open, args.scenario, args.agents, args.seed)

@@ -1,7 +1,8 @@
 """The dashboard page: ``solara run arena.dashboard.app`` (``arena dashboard`` does this).
 
 Layout: the sidebar holds the scenario picker, run controls and parameters; the main area
-shows the headline indicators, shock buttons, event feed, charts and export buttons.
+shows the headline indicators, the alerts strip, shock buttons, event feed, system panel,
+charts and export buttons.
 Each browser session builds its own model in :func:`Page` (``solara.use_memo``).
 
 Why not Mesa's ``SolaraViz`` as the page: its Reset rebuilds the model with
@@ -19,7 +20,15 @@ import solara
 from arena.dashboard.controls import ParameterForm, RunControls, ScenarioPicker
 from arena.dashboard.session import DashboardSession
 from arena.dashboard.state import DashboardState, initial_options, use_dashboard_state
-from arena.dashboard.views import ChartGrid, EventFeed, ExportPanel, IndicatorBar, ShockPanel
+from arena.dashboard.views import (
+    AlertStrip,
+    ChartGrid,
+    EventFeed,
+    ExportPanel,
+    IndicatorBar,
+    ShockPanel,
+    SystemPanel,
+)
 
 TITLE = "Arena: living economy"
 
@@ -56,18 +65,22 @@ def Dashboard(session: DashboardSession):
 
 @solara.component
 def LiveArea(state: DashboardState):
-    """Shock buttons, event feed, charts and export: everything that follows ``frame``.
+    """Alerts, shock buttons, event feed, system panel, charts and export: all that follows ``frame``.
 
     Only this component reads the frame counter and hands it down as a property, so one
     refresh is one render pass (each subscriber of a reactive value would be its own pass).
     """
     frame = state.frame.value
     market = state.market.value
+    with solara.Card("Alerts", margin=0, classes=["arena-alerts-card"]):
+        AlertStrip(state, frame)
     with solara.Row(gap="8px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
         with solara.Card("Steer: inject a shock", margin=0, style={"flex": "1 1 380px"}):
             ShockPanel(state)
         with solara.Card("Event feed", margin=0, style={"flex": "1 1 380px"}):
             EventFeed(state, frame)
+        with solara.Card("System", margin=0, style={"flex": "0 1 240px"}):
+            SystemPanel(state, frame)
     ChartGrid(state, frame, market)
     with solara.Card("Export the indicator series of this run", margin=0):
         ExportPanel(state, frame)

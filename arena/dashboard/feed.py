@@ -25,9 +25,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "price_limit_hit": ("Price limit hit", "grey"),
     "agent_registered": ("Agent registered", "grey"),
     "agent_unregistered": ("Agent removed", "grey"),
+    "alert_fired": ("Alert", "crimson"),
+    "alert_resolved": ("Alert resolved", "seagreen"),
 }
 #: Payload keys shown first, when present.
-_FIRST = ("kind", "size", "resource", "market", "amount", "value", "level", "rate")
+_FIRST = ("alert", "subject", "kind", "size", "resource", "market", "amount", "value", "level", "rate")
 
 
 def _fmt(value: Any) -> str:
@@ -42,7 +44,7 @@ def describe_event(row: dict[str, Any]) -> tuple[str, str, str]:
     label, colour = LABELS.get(kind, (kind.replace("_", " ").capitalize(), "grey"))
     payload = {k: v for k, v in row.items() if k not in ("tick", "type", "time")}
     payload = {k: v for k, v in payload.items()
-               if v is not None and not (isinstance(v, float) and math.isnan(v))}
+               if v is not None and v != "" and not (isinstance(v, float) and math.isnan(v))}
     if isinstance(payload.get("payload"), dict):  # a single dict column
         payload = {**payload.pop("payload"), **payload}
     keys = [k for k in _FIRST if k in payload] + sorted(k for k in payload if k not in _FIRST)

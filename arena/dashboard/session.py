@@ -121,6 +121,8 @@ class DashboardSession:
         self._recent_key: tuple | None = None
         self._recent: pd.DataFrame | None = None
         self.step_seconds = 0.0
+        self._health = None  # arena.health.HealthSampler, made on the first step
+        self._alerts: list[dict[str, Any]] = []  # active alerts after the last step or shock
         error = self.configure(scenario, {**self._scenario_values(scenario), **dict(overrides or {})})
         if error:
             raise ValueError(error)
@@ -165,6 +167,7 @@ class DashboardSession:
             self.scenario_name, self.scenario = scenario, scen
             self.values = config.to_dict() if hasattr(config, "to_dict") else merged
             self._cache_key = None
+            self._alerts = []
         return None
 
     def reset(self) -> str | None:
@@ -201,7 +204,22 @@ class DashboardSession:
                 model.step()
                 dt = time.perf_counter() - t0
                 self.step_seconds = dt if not self.step_seconds else 0.8 * self.step_seconds + 0.2 * dt
+                self._check_health(model)
+            self._alerts = self._read_alerts()
             return self.tick
+
+    def _check_health(self, model) -> None:
+        """Process-health alert rules on a psutil sample (at most once a second), outside the step."""
+        monitor = getattr(model, "alert_monitor", None)
+        if monitor is None:
+            return
+        if self._health is None:
+            from arena.health import HealthSampler
+
+            self._health = HealthSampler()
+        sample, fresh = self._health.sample()
+        if fresh:
+            monitor.evaluate_health(model.tick, sample, model.event_log.emit)
 
     def shock(self, kind: str, size: float, **target: Any) -> ShockResult:
         """Inject a shock into the running model.
@@ -278,6 +296,27 @@ class DashboardSession:
                 return {k: v[-1] for k, v in columns.items() if v}
             df = self.indicators()
             return {} if df.empty else df.iloc[-1].to_dict()
+
+    def _read_alerts(self) -> list[dict[str, Any]]:
+        monitor = getattr(self.model, "alert_monitor", None)
+        return monitor.active(self.tick) if monitor is not None else []
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Return the active alerts after the last tick, most severe first.
+
+        Kept by :meth:`step` and :meth:`configure`, so the page reads them without waiting
+        for a tick in progress (empty for models without alert rules).
+        """
+        return self._alerts
+
+    def system(self) -> dict[str, float]:
+        """Return the tick time (ms, smoothed) and the process and machine CPU and memory."""
+        if self._health is None:
+            from arena.health import HealthSampler
+
+            self._health = HealthSampler()
+        sample, _ = self._health.sample()
+        return {**sample, "tick_ms": 1000.0 * self.step_seconds}
 
     def events(self) -> pd.DataFrame:
         """Return the model's event log as a DataFrame (columns tick, type, payload...)."""

@@ -1,4 +1,4 @@
-"""Main-area components: indicator bar, shock buttons, event feed, charts and export."""
+"""Main-area components: indicator bar, alerts strip, system panel, shocks, event feed, charts, export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import solara
 from solara.widgets import VegaLite
 
-from arena.dashboard import charts, feed
+from arena.dashboard import charts, feed, monitor
 from arena.dashboard.session import SHOCKS
 from arena.dashboard.state import DashboardState
 
@@ -50,6 +50,26 @@ def IndicatorBar(state: DashboardState):
                             classes=[f"arena-{column}"], style=CHIP)
         if state.playing.value:
             solara.Text("playing", style={**CHIP, "color": "green"})
+
+
+@solara.component
+def AlertStrip(state: DashboardState, frame: int):
+    """Active alerts as chips coloured by severity (critical red, warning amber, info blue).
+
+    ``frame`` is the refresh counter: a new value re-renders the strip.
+    """
+    session = state.session
+    solara.HTML(tag="div", unsafe_innerHTML=monitor.alerts_html(session.alerts(), session.tick),
+                classes=["arena-alerts"], style="display: flex; flex-wrap: wrap; align-items: center")
+
+
+@solara.component
+def SystemPanel(state: DashboardState, frame: int):
+    """Tick time and memory of the dashboard process (psutil)."""
+    rows = monitor.system_rows(state.session.system(), state.tick_rate.value)
+    with solara.Column(gap="2px", classes=["arena-system"]):
+        for label, value in rows:
+            solara.Text(f"{label}: {value}", style={"font-size": "0.9em"})
 
 
 @solara.component
