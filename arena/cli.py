@@ -1,4 +1,6 @@
-"""The ``arena`` command line: ``arena run | batch | scenarios | dashboard | serve``.
+"""The ``arena`` command line: ``arena run | batch | scenarios | dashboard | serve`` and more.
+
+The research commands ``validate | calibrate | sensitivity`` live in :mod:`arena.cli_research`.
 
 Examples::
 
@@ -8,6 +10,7 @@ Examples::
     arena scenarios
     arena dashboard --port 8765
     arena serve --port 8000 --agents 50000 --scenario market_crash
+    arena validate baseline --seeds 1-10 --agents 20000    (also calibrate, sensitivity: arena.cli_research)
 """
 
 from __future__ import annotations
@@ -199,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", default=None, help="scenario to load into the served model")
     p.add_argument("--paused", action="store_true", help="start with the clock stopped (admin /start)")
     p.set_defaults(func=_cmd_serve)
+
+    from arena.cli_research import add_commands
+
+    add_commands(sub)  # validate, calibrate, sensitivity
     return parser
 
 
