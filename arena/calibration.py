@@ -173,7 +173,7 @@ def _black_it_rounds(space, names, batches, batch_size, random_state, run_round,
             sampler, name = HaltonSampler(batch_size, random_state=seed), "halton"
         elif r % 2 == 1:
             sampler, name = BestBatchSampler(batch_size, random_state=seed), "best_batch"
-        elif len(y) >= 20:
+        elif len(y) >= 10:
             sampler = RandomForestSampler(batch_size, random_state=seed, n_classes=min(10, len(y) // 2))
             name = "random_forest"
         else:
@@ -190,13 +190,29 @@ def _msm_rounds(space, names, budget, run_round, start):
 
     lows = np.array([space[n][0] for n in names])
     highs = np.array([space[n][1] for n in names])
-    u0 = (np.clip(start, lows, highs) - lows) / (highs - lows)
+    best = {"u": (np.clip(start, lows, highs) - lows) / (highs - lows), "loss": np.inf, "used": 0}
 
     def objective(u):
-        return float(run_round(np.atleast_2d(lows + np.clip(u, 0, 1) * (highs - lows)), "nelder_mead")[1][0])
+        u = np.clip(u, 0, 1)
+        label = "default" if best["used"] == 0 else "nelder_mead"
+        value = float(run_round(np.atleast_2d(lows + u * (highs - lows)), label)[1][0])
+        best["used"] += 1
+        if value < best["loss"]:
+            best.update(u=u, loss=value)
+        return value
 
-    minimize(objective, u0, method="Nelder-Mead", bounds=[(0, 1)] * len(names),
-             options={"maxfev": budget, "xatol": 1e-3, "fatol": 1e-6, "initial_simplex": None})
+    # restart from the best point with a fresh simplex (a quarter of the cube) while the budget
+    # lasts: a simplex squeezed against a bound collapses and stalls (Lagarias et al. 1998)
+    while best["used"] < budget:
+        before = best["loss"]
+        u0 = best["u"]
+        steps = 0.25 * np.eye(len(names)) * np.where(u0 < 0.5, 1.0, -1.0)
+        simplex = np.vstack([u0, np.clip(u0 + steps, 0, 1)])
+        minimize(objective, u0, method="Nelder-Mead", bounds=[(0, 1)] * len(names),
+                 options={"maxfev": budget - best["used"], "xatol": 1e-3, "fatol": 1e-9,
+                          "initial_simplex": simplex})
+        if not best["loss"] < before - 1e-12:
+            break
 
 
 def calibrate(scenario: str = "baseline", space: Mapping[str, Sequence[float]] | None = None,
