@@ -19,13 +19,21 @@ SPACE = {"noise_sigma": (0.002, 0.03), "herding_strength": (0.0, 0.6)}
 
 def test_run_batch_runs_explicit_points(tmp_path):
     points = [{"n_agents": 200, "noise_sigma": 0.01}, {"n_agents": 250, "noise_sigma": 0.02}]
-    frame = run_batch("baseline", grid=points, seeds=[1, 2], ticks=5, backend="serial", out_dir=tmp_path,
-                      progress=False)
+    frame = run_batch(
+        "baseline", grid=points, seeds=[1, 2], ticks=5, backend="serial", out_dir=tmp_path, progress=False
+    )
     combos = frame.groupby(["n_agents", "noise_sigma", "seed"]).size()
     assert list(combos.index) == [(200, 0.01, 1), (200, 0.01, 2), (250, 0.02, 1), (250, 0.02, 2)]
     with pytest.raises(ConfigError, match="same parameters"):
-        run_batch("baseline", grid=[{"n_agents": 200}, {"noise_sigma": 0.01}], seeds=[1], ticks=5,
-                  backend="serial", out_dir=tmp_path, progress=False)
+        run_batch(
+            "baseline",
+            grid=[{"n_agents": 200}, {"noise_sigma": 0.01}],
+            seeds=[1],
+            ticks=5,
+            backend="serial",
+            out_dir=tmp_path,
+            progress=False,
+        )
 
 
 def test_search_space_is_validated():
@@ -36,14 +44,20 @@ def test_search_space_is_validated():
     with pytest.raises(ConfigError, match="must be numeric"):
         check_space({"monetary_regime": (0, 1)})
     with pytest.warns(UserWarning, match="skipped"):
-        assert check_space({"nonsense": (0, 1), "noise_sigma": (0.0, 0.1)}, default=True) == {"noise_sigma": (0, 0.1)}
+        assert check_space({"nonsense": (0, 1), "noise_sigma": (0.0, 0.1)}, default=True) == {
+            "noise_sigma": (0, 0.1)
+        }
 
 
 def test_loss_is_the_inverse_variance_weighted_distance():
-    target = pd.DataFrame({"data": [1.0, 0.0], "data_std": [0.5, 0.1], "factor": [1.0, 2.0]}, index=["a", "b"])
+    target = pd.DataFrame(
+        {"data": [1.0, 0.0], "data_std": [0.5, 0.1], "factor": [1.0, 2.0]}, index=["a", "b"]
+    )
     target["weight"] = target["factor"] / target["data_std"] ** 2
     means = pd.DataFrame({"a": [1.5, np.nan], "b": [0.1, 0.0]})
-    assert calibration.loss(means, target) == pytest.approx([0.25 / 0.25 + 2 * 0.01 / 0.01, calibration.PENALTY])
+    assert calibration.loss(means, target) == pytest.approx(
+        [0.25 / 0.25 + 2 * 0.01 / 0.01, calibration.PENALTY]
+    )
 
 
 def _quadratic_round(optimum, log):
@@ -52,6 +66,7 @@ def _quadratic_round(optimum, log):
         losses = ((values - optimum) ** 2).sum(axis=1)
         log.append((sampler, values, losses))
         return values, losses
+
     return run_round
 
 
@@ -73,18 +88,36 @@ def test_search_approaches_a_known_optimum(method):
 
 def test_sensitivity_ranks_a_known_function(monkeypatch):
     """With outputs y = 4 a + b^2 (c inert), Morris ranks a, b over c and Sobol' gives c ST ~ 0."""
+
     def fake_evaluate(scenario, points, seeds, ticks, burn_in, backend, workers, out_dir, progress):
         rows = []
         for i, p in enumerate(points):
             y = 4 * p["noise_sigma"] / 0.03 + (p["herding_strength"] / 0.6) ** 2
-            rows.append({"point": i, "seed": 1, **p, "volatility": y, "unemployment": y,
-                         "inflation": -y, "crash_depth": y})
+            rows.append(
+                {
+                    "point": i,
+                    "seed": 1,
+                    **p,
+                    "volatility": y,
+                    "unemployment": y,
+                    "inflation": -y,
+                    "crash_depth": y,
+                }
+            )
         return pd.DataFrame(rows)
 
     monkeypatch.setattr(sensitivity, "evaluate", fake_evaluate)
     space = {**SPACE, "hiring_rate": (0.1, 0.5)}
-    result = sensitivity.analyse("baseline", space=space, trajectories=10, sobol_samples=256, top=3,
-                                 out_dir=None, progress=False, n_agents=100)
+    result = sensitivity.analyse(
+        "baseline",
+        space=space,
+        trajectories=10,
+        sobol_samples=256,
+        top=3,
+        out_dir=None,
+        progress=False,
+        n_agents=100,
+    )
     morris = result.morris[result.morris["output"] == "volatility"].set_index("parameter")
     assert morris.loc["hiring_rate", "mu_star"] == pytest.approx(0.0, abs=1e-12)
     assert morris.loc["noise_sigma", "mu_star"] > morris.loc["herding_strength", "mu_star"] > 0
@@ -96,8 +129,19 @@ def test_sensitivity_ranks_a_known_function(monkeypatch):
 
 @pytest.mark.slow
 def test_calibrate_tiny_real_runs(tmp_path):
-    result = calibration.calibrate("baseline", space=SPACE, seeds=[1], ticks=400, n_agents=300, burn_in=50,
-                                   batches=2, batch_size=3, backend="serial", out_dir=tmp_path, progress=False)
+    result = calibration.calibrate(
+        "baseline",
+        space=SPACE,
+        seeds=[1],
+        ticks=400,
+        n_agents=300,
+        burn_in=50,
+        batches=2,
+        batch_size=3,
+        backend="serial",
+        out_dir=tmp_path,
+        progress=False,
+    )
     points = result.points
     assert len(points) == 1 + 2 * 3 and list(points["sampler"][:2]) == ["default", "halton"]
     assert np.isfinite(points["loss"]).all() and (points["loss"] >= 0).all()
@@ -112,13 +156,60 @@ def test_calibrate_tiny_real_runs(tmp_path):
 
 @pytest.mark.slow
 def test_cli_calibrate_and_sensitivity_tiny(tmp_path, capsys):
-    args = ["--seeds", "1", "--agents", "300", "--ticks", "400", "--workers", "1", "-q",
-            "--space", "noise_sigma=0.002,0.03", "--space", "herding_strength=0,0.6"]
-    assert main(["calibrate", "baseline", *args, "--burn-in", "50", "--batches", "1", "--batch-size", "2",
-                 "--method", "msm", "--out", str(tmp_path / "cal")]) == 0
+    args = [
+        "--seeds",
+        "1",
+        "--agents",
+        "300",
+        "--ticks",
+        "400",
+        "--workers",
+        "1",
+        "-q",
+        "--space",
+        "noise_sigma=0.002,0.03",
+        "--space",
+        "herding_strength=0,0.6",
+    ]
+    assert (
+        main(
+            [
+                "calibrate",
+                "baseline",
+                *args,
+                "--burn-in",
+                "50",
+                "--batches",
+                "1",
+                "--batch-size",
+                "2",
+                "--method",
+                "msm",
+                "--out",
+                str(tmp_path / "cal"),
+            ]
+        )
+        == 0
+    )
     assert "best loss" in capsys.readouterr().out
-    assert main(["sensitivity", "baseline", *args, "--trajectories", "2", "--sobol", "0", "--top", "1",
-                 "--out", str(tmp_path / "sens")]) == 0
+    assert (
+        main(
+            [
+                "sensitivity",
+                "baseline",
+                *args,
+                "--trajectories",
+                "2",
+                "--sobol",
+                "0",
+                "--top",
+                "1",
+                "--out",
+                str(tmp_path / "sens"),
+            ]
+        )
+        == 0
+    )
     assert "Morris screening" in capsys.readouterr().out
     morris = pd.read_csv(tmp_path / "sens" / "morris.csv")
     assert set(morris["output"]) == {"volatility", "unemployment", "inflation", "crash_depth"}

@@ -9,10 +9,16 @@ import pandas as pd
 import pytest
 
 from arena.cli import main
-from arena.validation import FACTS, TABLE_COLUMNS, finance_facts, macro_facts, stylized_facts
-from arena.validation import reference, report
+from arena.validation import (
+    FACTS,
+    TABLE_COLUMNS,
+    finance_facts,
+    macro_facts,
+    reference,
+    report,
+    stylized_facts,
+)
 from arena.validation.finance import finance_statistics
-
 from tests.test_validation_stats import garch_series
 
 
@@ -26,7 +32,9 @@ def test_references_are_computed_from_the_package_data():
     r, per_year = reference.daily_index("nasdaq")
     assert r.size > 5000 and 240 < per_year < 260  # trading days per year from the dates
     table = reference.finance_reference(1000)
-    assert table.loc["excess_kurtosis", "data"] == pytest.approx(finance_statistics(r, per_year)["excess_kurtosis"])
+    assert table.loc["excess_kurtosis", "data"] == pytest.approx(
+        finance_statistics(r, per_year)["excess_kurtosis"]
+    )
     assert (table["low"] <= table["high"]).all()
     assert (table["window"] == 1000).all() and (table["n_windows"] > 10).all()
     # real daily index returns show the facts (Cont 2001): fat tails, clustering, persistence
@@ -58,8 +66,9 @@ def test_garch_process_table(garch_frame):
 
 
 def test_seeds_give_median_and_range(garch_frame):
-    other = garch_frame.assign(price_equity=100 * np.exp(np.cumsum(np.r_[0, garch_series(3000, 0.02, 0.08,
-                                                                                          0.89, seed=13) / 100])))
+    other = garch_frame.assign(
+        price_equity=100 * np.exp(np.cumsum(np.r_[0, garch_series(3000, 0.02, 0.08, 0.89, seed=13) / 100]))
+    )
     batch = pd.concat([garch_frame.assign(seed=1, run_id="a"), other.assign(seed=2, run_id="b")])
     table = finance_facts(batch).set_index("fact")
     assert (table["n_seeds"] == 2).all()
@@ -72,9 +81,16 @@ def test_macro_facts_measure_present_columns_and_name_missing_ones():
     rng = np.random.default_rng(3)
     ticks = np.arange(1, 5001)
     cycle = np.repeat(rng.standard_normal(81), 63)[:5000] * 0.01
-    frame = pd.DataFrame({"tick": ticks, "real_gdp": 100 * np.exp(0.02 * ticks / 250 + cycle),
-                          "unemployment": 0.06 - 0.5 * cycle, "cpi": 100 * np.exp(0.02 * ticks / 250),
-                          "wage": np.exp(np.cumsum(0.03 + 4 * cycle) / 250), "vacancies": 50 * np.exp(20 * cycle)})
+    frame = pd.DataFrame(
+        {
+            "tick": ticks,
+            "real_gdp": 100 * np.exp(0.02 * ticks / 250 + cycle),
+            "unemployment": 0.06 - 0.5 * cycle,
+            "cpi": 100 * np.exp(0.02 * ticks / 250),
+            "wage": np.exp(np.cumsum(0.03 + 4 * cycle) / 250),
+            "vacancies": 50 * np.exp(20 * cycle),
+        }
+    )
     firms = pd.DataFrame({"employees": rng.lognormal(2, 1, 500)})
     table = macro_facts(frame, firms=firms).set_index("fact")
     assert table.loc["rel_std_consumption", "status"] == "not available (column real_consumption missing)"
@@ -102,12 +118,38 @@ def test_bad_groups_are_refused(garch_frame):
 
 def test_cli_validate_tiny(tmp_path, capsys):
     out = tmp_path / "val"
-    status = main(["validate", "baseline", "--seeds", "1-2", "--agents", "300", "--ticks", "400", "--burn-in", "50",
-                   "--workers", "1", "--firm-seeds", "0", "--out", str(out), "-q"])
+    status = main(
+        [
+            "validate",
+            "baseline",
+            "--seeds",
+            "1-2",
+            "--agents",
+            "300",
+            "--ticks",
+            "400",
+            "--burn-in",
+            "50",
+            "--workers",
+            "1",
+            "--firm-seeds",
+            "0",
+            "--out",
+            str(out),
+            "-q",
+        ]
+    )
     assert status == 0
     printed = capsys.readouterr().out
     assert "excess_kurtosis" in printed and "garch_persistence" in printed
-    for name in ("facts.parquet", "facts.md", "returns.png", "abs_acf.png", "macro_curves.png", "metadata.json"):
+    for name in (
+        "facts.parquet",
+        "facts.md",
+        "returns.png",
+        "abs_acf.png",
+        "macro_curves.png",
+        "metadata.json",
+    ):
         assert (out / name).exists(), name
     table = pd.read_parquet(out / "facts.parquet")
     assert len(table) == len(FACTS)

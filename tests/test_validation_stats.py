@@ -121,7 +121,9 @@ def test_band_pass_filter_keeps_business_cycles_and_drops_trends():
 def test_ols_slope_recovers_the_line():
     rng = np.random.default_rng(8)
     x = rng.random(5000)
-    assert stats.ols_slope(2.0 - 0.5 * x + 0.01 * rng.standard_normal(5000), x) == pytest.approx(-0.5, abs=0.01)
+    assert stats.ols_slope(2.0 - 0.5 * x + 0.01 * rng.standard_normal(5000), x) == pytest.approx(
+        -0.5, abs=0.01
+    )
 
 
 def test_skewness_sign_of_a_lognormal_size_distribution():
@@ -141,8 +143,13 @@ def test_degenerate_inputs_give_nan_not_errors():
 
 def test_quarters_average_ticks_and_drop_the_burn_in_and_a_partial_quarter():
     ticks = np.arange(1, 1031)  # 1030 ticks, 250 a year: 62.5 ticks a quarter
-    frame = pd.DataFrame({"tick": ticks, "unemployment": np.where(ticks <= 100, 0.5, 0.05),
-                          "cpi": 100 * np.exp(0.02 * ticks / 250)})
+    frame = pd.DataFrame(
+        {
+            "tick": ticks,
+            "unemployment": np.where(ticks <= 100, 0.5, 0.05),
+            "cpi": 100 * np.exp(0.02 * ticks / 250),
+        }
+    )
     q, used = to_quarters(frame, 250, burn_in=100)
     assert used["u"] == "unemployment" and used["y"] is None
     assert len(q) == 14  # (1030 - 100) / 62.5 = 14.9 -> 14 complete quarters
