@@ -86,7 +86,7 @@ def test_search_approaches_a_known_optimum(method):
     assert best < 0.01 * ((start - optimum) ** 2).sum()  # within 10% of the distance, in each direction
 
 
-def test_sensitivity_ranks_a_known_function(monkeypatch):
+def test_sensitivity_ranks_a_known_function(monkeypatch, tmp_path):
     """With outputs y = 4 a + b^2 (c inert), Morris ranks a, b over c and Sobol' gives c ST ~ 0."""
 
     def fake_evaluate(scenario, points, seeds, ticks, burn_in, backend, workers, out_dir, progress):
@@ -114,7 +114,7 @@ def test_sensitivity_ranks_a_known_function(monkeypatch):
         trajectories=10,
         sobol_samples=256,
         top=3,
-        out_dir=None,
+        out_dir=tmp_path,
         progress=False,
         n_agents=100,
     )

@@ -7,7 +7,8 @@ import math
 import pandas as pd
 
 
-def _num(value) -> str:
+def fmt_number(value) -> str:
+    """Format a table number: 3 significant digits, "" for missing, "inf"/"-inf"."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and math.isinf(value):
@@ -17,8 +18,9 @@ def _num(value) -> str:
     return str(value)
 
 
-def _range(low, high) -> str:
-    return f"[{_num(low)}, {_num(high)}]"
+def fmt_range(low, high) -> str:
+    """Format an interval ``[low, high]``."""
+    return f"[{fmt_number(low)}, {fmt_number(high)}]"
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -26,13 +28,14 @@ def markdown_table(table: pd.DataFrame) -> str:
     lines = ["| group | fact | model median [min, max] | data | range (rule) | S&P 500 | status | source |",
              "|---|---|---|---|---|---|---|---|"]
     for row in table.itertuples(index=False):
-        model = f"{_num(row.model)} {_range(row.model_min, row.model_max)}" if _num(row.model) else ""
+        model = fmt_number(row.model)
+        model = f"{model} {fmt_range(row.model_min, row.model_max)}" if model else ""
         status = row.status if row.status in ("pass", "fail") else f"_{row.status}_"
         status = f"**{status}**" if status == "fail" else status
         note = f" ({row.note})" if isinstance(row.note, str) and row.note else ""
-        lines.append(f"| {row.group} | {row.label}{note} | {model} | {_num(row.data)} | "
-                     f"{_range(row.low, row.high)} ({row.rule}) | {_num(row.out_of_sample)} | {status} | "
-                     f"{row.source} |")
+        lines.append(f"| {row.group} | {row.label}{note} | {model} | {fmt_number(row.data)} | "
+                     f"{fmt_range(row.low, row.high)} ({row.rule}) | {fmt_number(row.out_of_sample)} | "
+                     f"{status} | {row.source} |")
     return "\n".join(lines) + "\n"
 
 
@@ -40,11 +43,11 @@ def text_table(table: pd.DataFrame) -> str:
     """Format the table as compact plain text table for the terminal."""
     shown = pd.DataFrame({
         "fact": table["fact"],
-        "model": [_num(v) for v in table["model"]],
-        "seeds [min, max]": [_range(a, b) if _num(a) else ""
+        "model": [fmt_number(v) for v in table["model"]],
+        "seeds [min, max]": [fmt_range(a, b) if fmt_number(a) else ""
                              for a, b in zip(table["model_min"], table["model_max"], strict=True)],
-        "data": [_num(v) for v in table["data"]],
-        "range": [_range(a, b) for a, b in zip(table["low"], table["high"], strict=True)],
+        "data": [fmt_number(v) for v in table["data"]],
+        "range": [fmt_range(a, b) for a, b in zip(table["low"], table["high"], strict=True)],
         "status": table["status"],
     })
     return shown.to_string(index=False)
