@@ -39,7 +39,7 @@ def cells(md, code, setup: str) -> list:
         short samples of real data scatter too. The S&P 500 is kept out of sample.
         """),
         code("""
-        BURN_IN, TICKS = 250, 1500
+        BURN_IN, TICKS = 250, 1250
         reference.finance_reference(TICKS - BURN_IN - 1)[["data", "low", "high", "out_of_sample"]].round(3)
         """),
         code("""
@@ -54,7 +54,7 @@ def cells(md, code, setup: str) -> list:
         """),
         code("""
         start = time.perf_counter()
-        frame = run_batch("baseline", grid={"n_agents": [3000]}, seeds=[1, 2, 3], ticks=TICKS, workers=2,
+        frame = run_batch("baseline", grid={"n_agents": [2000]}, seeds=[1, 2, 3], ticks=TICKS, workers=2,
                           out_dir=WORK / "batch", progress=False)
         table = stylized_facts(frame, burn_in=BURN_IN)
         print(f"{time.perf_counter() - start:.1f} s;", report.summary(table))
@@ -87,15 +87,15 @@ def cells(md, code, setup: str) -> list:
         moments (mean over seeds) and the NASDAQ's / US data's, over a search space. It starts from
         the scenario's configuration (point 0, the "default"), then black-it proposes points: a
         Halton design, then rounds of its best-batch and random-forest samplers. This toy run
-        searches two parameters with 7 short runs; the result says little about the economy,
+        searches two parameters with 7 short runs in this process (`backend="serial"`); the result says little about the economy,
         but shows the loop and its outputs.
         """),
         code("""
         from arena import calibrate
 
         cal = calibrate("baseline", space={"noise_sigma": (0.002, 0.03), "herding_strength": (0.0, 0.6)},
-                        seeds=[1], ticks=600, n_agents=1000, burn_in=100, batches=2, batch_size=3,
-                        out_dir=WORK / "calibration", progress=False)
+                        seeds=[1], ticks=500, n_agents=1000, burn_in=100, batches=2, batch_size=3,
+                        backend="serial", out_dir=WORK / "calibration", progress=False)
         print(cal.summary())
         cal.points[["point", "round", "sampler", "noise_sigma", "herding_strength", "loss"]]
         """),
@@ -111,8 +111,8 @@ def cells(md, code, setup: str) -> list:
 
         sens = analyse("baseline", space={"noise_sigma": (0.002, 0.03), "herding_strength": (0.0, 0.6),
                                           "hiring_rate": (0.05, 0.6)},
-                       seeds=[1], ticks=500, n_agents=500, burn_in=100, trajectories=2, sobol_samples=4,
-                       top=2, out_dir=WORK / "sensitivity", progress=False)
+                       seeds=[1], ticks=400, n_agents=500, burn_in=100, trajectories=2, sobol_samples=4,
+                       top=2, backend="serial", out_dir=WORK / "sensitivity", progress=False)
         print(sens.summary())
         sens.plot()
         """),
