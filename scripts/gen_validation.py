@@ -93,7 +93,7 @@ def check() -> int:
         ref = {**finance_reference(ticks - burn_in - 1).to_dict("index"),
                **macro_reference(int((ticks - burn_in) * 4 // 250)).to_dict("index")}
     for fact, line in zip(FACTS, rows, strict=False):
-        cells = [c.strip() for c in line.strip("|").split("|")]
+        cells = report.split_row(line)
         if cells[0] != fact.group or not cells[1].startswith(fact.label) or cells[7] != fact.source:
             problems.append(f"row for {fact.key!r} does not match arena.validation.facts: {line}")
             continue

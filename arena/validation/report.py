@@ -23,6 +23,18 @@ def fmt_range(low, high) -> str:
     return f"[{fmt_number(low)}, {fmt_number(high)}]"
 
 
+def escape(text: str) -> str:
+    """Escape the pipes of a Markdown table cell with a backslash each (``|r|`` stays readable)."""
+    return str(text).replace("|", "\\|")
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of a Markdown table row written by :func:`markdown_table` (escaped pipes restored)."""
+    import re
+
+    return [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+
+
 def markdown_table(table: pd.DataFrame) -> str:
     """Markdown rows: fact, model median [min, max], data, acceptable range, S&P 500, status, source."""
     lines = ["| group | fact | model median [min, max] | data | range (rule) | S&P 500 | status | source |",
@@ -33,9 +45,10 @@ def markdown_table(table: pd.DataFrame) -> str:
         status = row.status if row.status in ("pass", "fail") else f"_{row.status}_"
         status = f"**{status}**" if status == "fail" else status
         note = f" ({row.note})" if isinstance(row.note, str) and row.note else ""
-        lines.append(f"| {row.group} | {row.label}{note} | {model} | {fmt_number(row.data)} | "
+        label = escape(f"{row.label}{note}")
+        lines.append(f"| {row.group} | {label} | {model} | {fmt_number(row.data)} | "
                      f"{fmt_range(row.low, row.high)} ({row.rule}) | {fmt_number(row.out_of_sample)} | "
-                     f"{status} | {row.source} |")
+                     f"{escape(status)} | {escape(row.source)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -27,13 +27,17 @@ DEFAULT_BURN_IN = 250
 
 
 def git_commit(path: str | Path | None = None) -> str | None:
-    """Commit of the source tree that holds ``arena`` (with ``+dirty`` if modified), or None."""
+    """Commit of the source tree that holds ``arena``, or None.
+
+    ``+dirty`` is appended when files under ``arena/`` (the code that makes the numbers) differ
+    from the commit; changes elsewhere (docs, tests) do not count.
+    """
     root = Path(path) if path else Path(__file__).resolve().parents[2]
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
                               text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "arena"],
+                               cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return head + ("+dirty" if dirty else "")

@@ -153,7 +153,7 @@ def macro_facts(frame_or_frames, *, ticks_per_year: int = 250, burn_in: int = 0,
         if absent:
             missing[key] = "column " + ", ".join(absent) + " missing"
         fallback = [f"{n}={used[n]}" for n in needs if used.get(n) not in (None, SOURCES[n][0])]
-        if fallback:
+        if fallback and not absent:
             notes[key] = "uses " + ", ".join(fallback)
     if firms is None:
         missing["firm_size_skewness"] = "no firm-level data: pass firms=model.firms_frame()"
