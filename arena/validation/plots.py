@@ -12,7 +12,7 @@ import numpy as np
 from arena.validation import reference, stats
 from arena.validation.finance import ABS_LAGS
 from arena.validation.macro import to_quarters
-from arena.validation.table import _burned, split_runs
+from arena.validation.table import drop_burn_in, split_runs
 
 
 def _figure(cols: int, rows: int = 1, width: float = 5.2, height: float = 3.6):
@@ -23,7 +23,7 @@ def _figure(cols: int, rows: int = 1, width: float = 5.2, height: float = 3.6):
 
 
 def _returns(frames, burn_in: int, column: str = "price_equity") -> list[np.ndarray]:
-    return [stats.log_returns(_burned(r, burn_in)[column].to_numpy(float)) for r in split_runs(frames)
+    return [stats.log_returns(drop_burn_in(r, burn_in)[column].to_numpy(float)) for r in split_runs(frames)
             if column in r]
 
 

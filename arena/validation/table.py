@@ -40,7 +40,8 @@ def split_runs(frames: pd.DataFrame | Sequence[pd.DataFrame]) -> list[pd.DataFra
     return runs
 
 
-def _burned(run: pd.DataFrame, burn_in: int) -> pd.DataFrame:
+def drop_burn_in(run: pd.DataFrame, burn_in: int) -> pd.DataFrame:
+    """Rows of one run after tick ``burn_in`` (by the ``tick`` column, else by position)."""
     if burn_in <= 0:
         return run
     ticks = run["tick"].to_numpy() if "tick" in run else np.arange(1, len(run) + 1)
@@ -104,7 +105,7 @@ def finance_facts(frame_or_frames, *, ticks_per_year: int = 250, burn_in: int = 
     DataFrame
         One row per fact, columns :data:`TABLE_COLUMNS`.
     """
-    runs = [_burned(r, burn_in) for r in split_runs(frame_or_frames)]
+    runs = [drop_burn_in(r, burn_in) for r in split_runs(frame_or_frames)]
     missing: dict[str, str] = {}
     per_run: list[dict] = []
     if any(column not in r for r in runs):
