@@ -57,6 +57,24 @@ def replace_block(text: str, new: str) -> str:
     return head + new + rest.split(END, 1)[1]
 
 
+def replot(out_dir: Path, meta: dict) -> None:
+    """Redraw the figures from the runs on disk when they are this engine's (else keep the PNGs)."""
+    from arena.batch import expand
+    from arena.scenarios import load_scenario
+    from arena.storage import read_batch, run_status
+    from arena.validation import plots
+
+    scenario = load_scenario(meta["scenario"])
+    specs = expand(scenario, {"n_agents": [meta["n_agents"]]}, meta["seeds"], meta["ticks"])
+    ids = [s.run_id for s in specs]
+    if not all((run_status(out_dir / "batch", i) or {}).get("status") == "ok" for i in ids):
+        return
+    frame = read_batch(out_dir / "batch", ids)
+    plots.plot_return_distribution(frame, meta["burn_in"], path=out_dir / "returns.png")
+    plots.plot_abs_acf(frame, meta["burn_in"], path=out_dir / "abs_acf.png")
+    plots.plot_macro_curves(frame, 250, meta["burn_in"], path=out_dir / "macro_curves.png")
+
+
 def write(out_dir: Path) -> None:
     """Rewrite the block and the figures from an `arena validate` output directory."""
     import pandas as pd
@@ -64,6 +82,7 @@ def write(out_dir: Path) -> None:
     table = pd.read_parquet(out_dir / "facts.parquet")
     meta = json.loads((out_dir / "metadata.json").read_text())
     FIGURES.mkdir(parents=True, exist_ok=True)
+    replot(out_dir, meta)
     for src, dst in FIGURE_FILES.items():
         shutil.copyfile(out_dir / src, FIGURES / dst)
     DOC.write_text(replace_block(DOC.read_text(), block(table, meta)))

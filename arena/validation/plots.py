@@ -99,12 +99,12 @@ def plot_macro_curves(frames, ticks_per_year: int = 250, burn_in: int = 0, path=
     for ax, (name, (title, xl, yl)) in zip(axes, titles.items(), strict=True):
         xy = curve(us, name)
         if xy is not None:
-            ax.scatter(*xy, s=6, alpha=0.5, label="US 1959-2009")
+            ax.scatter(*xy, s=6, alpha=0.5, color="C0", label="US 1959-2009")
         points = [curve(q, name) for q in quarters]
         points = [p for p in points if p is not None]
         if points:
             ax.scatter(np.concatenate([p[0] for p in points]), np.concatenate([p[1] for p in points]), s=6,
-                       alpha=0.5, label="model (seeds pooled)")
+                       alpha=0.5, color="C1", label="model (seeds pooled)")
         if xy is None and not points:
             ax.text(0.5, 0.5, "no data (columns missing)", ha="center", transform=ax.transAxes)
         ax.set(title=title, xlabel=xl, ylabel=yl)
