@@ -13,13 +13,18 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 # Stamp files make re-running cheap; they are refreshed when pyproject.toml changes.
+# black-it without its dependency pins (see the comment in pyproject.toml's `validation` extra)
+BLACK_IT := black-it==0.3.3
+
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[all]"
+	$(PIP) install --quiet --no-deps "$(BLACK_IT)"
 	$(PY) -m arena.dashboard.assets
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet --no-deps "$(BLACK_IT)"
 	$(PY) -m arena.dashboard.assets
 	bash scripts/ensure_chromium.sh
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null

@@ -3,6 +3,9 @@
 Public API::
 
     from arena import ArenaConfig, ArenaModel, ConfigError, load_scenario, run, run_batch
+
+Research tools (imported on first use): ``arena.calibrate`` (:mod:`arena.calibration`),
+:mod:`arena.validation` (stylized facts vs real data), :mod:`arena.sensitivity` (SALib).
 """
 
 import logging as _logging
@@ -23,6 +26,7 @@ __all__ = [
     "load_scenario",
     "run",
     "run_batch",
+    "calibrate",
 ]
 __version__ = "0.1.0"
 # a library emits records and leaves output to the application (arena.logs.configure)
@@ -64,4 +68,12 @@ def __getattr__(name):
         from arena.batch import run_batch
 
         return run_batch
+    if name == "calibrate":
+        from arena.calibration import calibrate
+
+        return calibrate
+    if name in ("validation", "sensitivity", "calibration"):
+        import importlib
+
+        return importlib.import_module(f"arena.{name}")
     raise AttributeError(f"module 'arena' has no attribute {name!r}")

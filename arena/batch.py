@@ -95,22 +95,48 @@ def execute(spec: RunSpec) -> dict[str, Any]:
                 "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
 
 
-def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | None, seeds: Iterable[int] | None,
-           ticks: int | None) -> list[RunSpec]:
+def _check_name(name: str) -> None:
+    if name == "seed":
+        raise ConfigError("'seed' cannot be a grid parameter of a batch; pass seeds=[...] instead.")
+    if name not in PARAMETERS:
+        raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: " + ", ".join(PARAMETERS))
+
+
+def _points(points: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Validate an explicit list of parameter points (same names in every point)."""
+    out = [{k: (v.item() if hasattr(v, "item") else v) for k, v in dict(p).items()} for p in points]
+    if not out:
+        raise ConfigError("A batch's list of parameter points is empty.")
+    names = list(out[0])
+    for i, point in enumerate(out):
+        if list(point) != names:
+            raise ConfigError(f"Every parameter point must set the same parameters {names}. "
+                              f"Got {list(point)} at point {i} instead.")
+    for name in names:
+        _check_name(name)
+    return out
+
+
+def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]] | None,
+           seeds: Iterable[int] | None, ticks: int | None) -> list[RunSpec]:
     """Every (grid combination, seed) as a RunSpec, validated before anything runs.
+
+    ``grid`` is either a dict of value lists (every combination runs) or a list of explicit
+    parameter points (dicts with the same keys; e.g. a calibration's or a Sobol' design).
 
     Raises
     ------
     ConfigError
         For an unknown grid parameter, an empty value list, a bad value or a bad seed.
     """
+    if grid is not None and not isinstance(grid, Mapping):
+        combos = _points(grid)
+        grid = {}
+    else:
+        combos = None
     grid = dict(grid or {})
     for name, values in grid.items():
-        if name == "seed":
-            raise ConfigError("'seed' cannot be a grid parameter of a batch; pass seeds=[...] instead.")
-        if name not in PARAMETERS:
-            raise ConfigError(f"Unknown grid parameter {name!r}. Valid parameters are: "
-                              + ", ".join(PARAMETERS))
+        _check_name(name)
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise ConfigError(f"The values of grid parameter {name!r} must be a list. "
                               f"Got {values!r} instead.")
@@ -132,8 +158,9 @@ def expand(scenario: Scenario, grid: Mapping[str, Sequence[Any]] | None, seeds: 
     if ticks < 1:
         raise ConfigError(f"A batch's ticks must be >= 1. Got {ticks} instead.")
     specs, seen = [], set()
-    for combo in itertools.product(*grid.values()):
-        params = dict(zip(grid, combo, strict=True))
+    if combos is None:
+        combos = [dict(zip(grid, combo, strict=True)) for combo in itertools.product(*grid.values())]
+    for params in combos:
         for seed in seeds:
             config = scenario.make_config(**params, seed=seed)  # validates
             fingerprint = scenario.fingerprint(ticks, **params, seed=seed)
@@ -201,7 +228,8 @@ def _process_results(specs: list[RunSpec], workers: int):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequence[Any]] | None = None,
+def run_batch(scenario: str | os.PathLike | Scenario,
+              grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]] | None = None,
               seeds: Iterable[int] | None = None, ticks: int | None = None, backend: Any = "processes",
               out_dir: str | Path | None = None, *, workers: int | None = None, progress: bool = True,
               retry_failed: bool = True, checkpoint_every: int | None = None) -> pd.DataFrame:
@@ -211,8 +239,10 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
     ----------
     scenario : str, Path or Scenario
         Scenario name, file or object.
-    grid : dict of str to list, optional
+    grid : dict of str to list, or list of dict, optional
         ArenaConfig parameter -> values; every combination runs (``{}`` = the scenario as is).
+        Or a list of explicit points ``[{"p": 1.0, "q": 2}, ...]`` (same keys in each), which
+        run as given (calibration and sensitivity designs).
     seeds : list of int, optional
         Seeds run for every combination; default the scenario's seed.
     ticks : int, optional
@@ -261,7 +291,8 @@ def run_batch(scenario: str | os.PathLike | Scenario, grid: Mapping[str, Sequenc
     if dropped:
         warnings.warn(f"{dropped} shock(s) of scenario {scenario.name!r} are scheduled at or after tick "
                       f"{specs[0].ticks} and do not happen in this batch", stacklevel=2)
-    meta = {"scenario": scenario.name, "scenario_file": scenario.path, "grid": dict(grid or {}),
+    grid_meta = dict(grid or {}) if grid is None or isinstance(grid, Mapping) else [dict(p) for p in grid]
+    meta = {"scenario": scenario.name, "scenario_file": scenario.path, "grid": grid_meta,
             "seeds": sorted({s.seed for s in specs}), "ticks": specs[0].ticks, **storage.versions()}
     (out / "_batch.json").write_text(json.dumps(storage._jsonable(meta), indent=2, sort_keys=True) + "\n")
     handler = logs.add_file_handler(out / "_batch.log", "INFO", "json")

@@ -1,4 +1,6 @@
-"""The ``arena`` command line: ``arena run | batch | scenarios | dashboard | serve``.
+"""The ``arena`` command line: ``arena run | batch | scenarios | dashboard | serve`` and more.
+
+The research commands ``validate | calibrate | sensitivity`` live in :mod:`arena.cli_research`.
 
 Examples::
 
@@ -8,6 +10,7 @@ Examples::
     arena scenarios
     arena dashboard --port 8765
     arena serve --port 8000 --agents 50000 --scenario market_crash
+    arena validate baseline --seeds 1-10 --agents 20000    (also calibrate, sensitivity: arena.cli_research)
     arena serve --log-level debug --log-format json --alerts my_alerts.toml
 
 Every command takes ``--log-level`` (debug, info, warning, error; default info) and
@@ -233,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-dir", metavar="DIR",
                    help="audit trail and snapshots of this run (default: data/serve/<start time>)")
     p.set_defaults(func=_cmd_serve)
+
+    from arena.cli_research import add_commands
+
+    add_commands(sub, parents=[common])  # validate, calibrate, sensitivity
     return parser
 
 

@@ -251,7 +251,8 @@ class Scenario:
 
 
 #: Modules outside the engine: changing them does not change any run's numbers.
-_NOT_ENGINE = ("api", "dashboard", "cli.py", "runner.py", "batch.py", "storage.py", "scenarios.py")
+_NOT_ENGINE = ("api", "dashboard", "cli.py", "runner.py", "batch.py", "storage.py", "scenarios.py",
+               "validation", "calibration.py", "sensitivity.py", "cli_research.py")  # research tools
 
 
 @functools.lru_cache(maxsize=1)

@@ -1148,12 +1148,19 @@ SCARCITY = [
 ]
 
 
+# 06 validation: its cells live in scripts/nb_validation.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nb_validation import cells as _validation_cells  # noqa: E402
+
+VALIDATION = _validation_cells(md, code, SETUP)
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_market_crash.ipynb": CRASH,
     "03_inflation_spiral.ipynb": INFLATION,
     "04_scenario_batches.ipynb": BATCHES,
     "05_scarcity.ipynb": SCARCITY,
+    "06_validation.ipynb": VALIDATION,
 }
 
 

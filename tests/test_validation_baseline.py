@@ -1,0 +1,71 @@
+"""The default calibration stays inside the documented real-data ranges, fact by fact.
+
+Runs the documented validation (scripts/gen_validation.py SETTINGS: baseline, 20,000 households,
+2,500 ticks, burn-in 250) on three of its seeds. Facts the model passes must keep passing.
+Facts it fails today (measured at commit c5d56c7, the engine of main 7f7f427) or cannot measure
+yet are strict xfails with the reason: when a change makes one pass, the XPASS fails this test,
+so the list (and docs/validation.md) gets updated instead of silently drifting.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from arena.validation import FACTS, stylized_facts
+
+SEEDS = [1, 2, 3]
+N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
+
+NOT_AVAILABLE = "indicator column not in the engine yet (economy v2 adds it)"
+#: fact -> why it fails now (values: median over seeds 1-3 vs the NASDAQ/US range at this length).
+FAILING = {
+    "excess_kurtosis": "kurtosis ~24 vs [3.8, 7.1]: far too fat tails",
+    "hill_tail_index": "tail index ~1.7 vs [3.0, 3.3]: tails too heavy",
+    "acf_r_lag1": "lag-1 autocorrelation ~-0.28 vs [-0.08, 0]: strong mean reversion",
+    "acf_r_max_1_10": "same negative lag-1 autocorrelation",
+    "acf_abs_lag1": "acf |r| lag 1 ~0.43 vs [0.20, 0.27]",
+    "acf_abs_lag10": "no volatility clustering at lag 10 (~-0.04 vs [0.27, 0.32])",
+    "acf_abs_lag50": "no clustering at lag 50",
+    "acf_abs_decay": "decay exponent of a non-decaying (near-zero) acf",
+    "garch_alpha": "GARCH fit unstable across seeds",
+    "garch_beta": "GARCH fit unstable across seeds (beta 0 on two of three seeds)",
+    "garch_persistence": "alpha + beta ~0.3 on two of three seeds vs [0.98, 1.0]",
+    "leverage": "the market is symmetric: no leverage effect",
+    "annual_volatility": "~124% a year vs [23%, 29%]",
+    "gdp_persistence": "output cycle AR(1) ~0.40 vs [0.52, 0.91]",
+    "okun_slope": "unemployment reacts ~3x too strongly to output growth",
+    "price_phillips_slope": "positive slope 0.51 above the data's sub-period maximum 0.35",
+    "unemployment_std": "quarterly unemployment std ~3.9 pp vs [0.7, 1.6] pp",
+    "rel_std_consumption": NOT_AVAILABLE,
+    "rel_std_investment": NOT_AVAILABLE,
+    "corr_consumption_gdp": NOT_AVAILABLE,
+    "corr_investment_gdp": NOT_AVAILABLE,
+    "beveridge_slope": NOT_AVAILABLE,
+    "default_rate": NOT_AVAILABLE,
+    "firm_size_skewness": "no firm-level data in a batch frame (model.firms_frame() in v2)",
+}
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    from arena import run_batch
+
+    frame = run_batch("baseline", grid={"n_agents": [N_AGENTS]}, seeds=SEEDS, ticks=TICKS, workers=2,
+                      out_dir=tmp_path_factory.mktemp("baseline_validation"), progress=False)
+    return stylized_facts(frame, burn_in=BURN_IN).set_index("fact")
+
+
+def _params():
+    for fact in FACTS:
+        marks = [pytest.mark.xfail(strict=True, reason=FAILING[fact.key])] if fact.key in FAILING else []
+        yield pytest.param(fact.key, marks=marks, id=fact.key)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+@pytest.mark.parametrize("fact", list(_params()))
+def test_default_calibration_is_inside_the_real_data_range(table, fact):
+    row = table.loc[fact]
+    assert row["status"] == "pass", (
+        f"{fact}: model median {row['model']} (seeds {row['model_min']} to {row['model_max']}) "
+        f"outside [{row['low']}, {row['high']}]: {row['status']}")
