@@ -3,6 +3,7 @@
 Public API::
 
     from arena import ArenaConfig, ArenaModel, ConfigError, load_scenario, run, run_batch
+    arena.experiment(scenario, treatment=..., control=..., seeds=..., metrics=...)
 """
 
 import os as _os
@@ -22,6 +23,7 @@ __all__ = [
     "load_scenario",
     "run",
     "run_batch",
+    "experiment",
 ]
 __version__ = "0.1.0"
 
@@ -45,6 +47,10 @@ def _spawn_safe_main() -> None:
 
 
 _spawn_safe_main()
+
+# Imported eagerly (it is light: pandas is already loaded by the model) so that the name
+# ``arena.experiment`` is the function even after ``import arena.experiment`` loads the module.
+from arena.experiment import experiment  # noqa: E402
 
 
 def __getattr__(name):
