@@ -80,8 +80,16 @@ def _as_arm(spec: Any, scenario: Scenario, default_name: str) -> Arm:
         if set(spec) <= {"config", "remove_shocks", "note", "name"} and spec:
             remove = spec.get("remove_shocks", False)
             remove = tuple(remove) if isinstance(remove, (list, tuple)) else bool(remove)
-            return Arm(spec.get("name", default_name), dict(spec.get("config", {})), remove,
-                       spec.get("note", ""))
+            arm = Arm(spec.get("name", default_name), dict(spec.get("config", {})), remove,
+                      spec.get("note", ""))
+            for known in list(scenario.arms.values()) + [builtin_arm("no_shocks")]:
+                if (known.config, known.remove_shocks) == (arm.config, arm.remove_shocks):
+                    return known  # the same arm as a declared one: use its name (and the file's ranges)
+            return arm
+        config = {k: v for k, v in spec.items()}
+        for arm in scenario.arms.values():  # the same ablation as a declared arm: use its name
+            if arm.remove_shocks is False and arm.config == config:
+                return arm
         unknown = [k for k in spec if k not in PARAMETERS]
         if unknown:
             raise ConfigError(f"Unknown config parameters {unknown} in the {default_name} overrides. Valid "
@@ -93,35 +101,63 @@ def _as_arm(spec: Any, scenario: Scenario, default_name: str) -> Arm:
                       f"overrides. Got {spec!r} instead.")
 
 
+def _label(metric: str, start: int | None, end: int | None) -> str:
+    if start is None and end is None:
+        return metric
+    return f"{metric}@{'' if start is None else start}-{'' if end is None else end}"
+
+
+def _user_effect(m: Any, treatment: Arm, control: Arm) -> Effect:
+    """Return an effect from a metric name, a dict of ``[expected]`` keys, or an Effect."""
+    from arena.effects import EFFECT_KEYS, EFFECT_KINDS, SIGNS
+    from arena.scenarios import _parse_metric
+
+    if isinstance(m, Effect):
+        return m
+    spec = {"metric": m} if isinstance(m, str) else m
+    if not isinstance(spec, Mapping):
+        raise ConfigError(f"A metric must be a name, a dict or an Effect. Got {m!r} instead.")
+    unknown = [k for k in spec if k not in EFFECT_KEYS and k != "label"]
+    if unknown:
+        raise ConfigError(f"Unknown metric keys {unknown}; allowed: label, {', '.join(EFFECT_KEYS)}")
+    try:
+        _parse_metric(str(spec.get("metric")))
+    except ValueError as exc:
+        raise ConfigError(f"Bad metric {spec.get('metric')!r}: {exc}") from None
+    kind, sign = spec.get("effect", "difference"), spec.get("sign", "none")
+    if kind not in EFFECT_KINDS or kind == "level":
+        raise ConfigError(f"The 'effect' of a metric must be one of difference, ratio, path_difference, "
+                          f"path_ratio. Got {kind!r} instead.")
+    if sign not in SIGNS:
+        raise ConfigError(f"The 'sign' of a metric must be one of {', '.join(SIGNS)}. Got {sign!r} instead.")
+    start, end = spec.get("from"), spec.get("to")
+    return Effect(spec.get("label", _label(spec["metric"], start, end)), spec["metric"],
+                  spec.get("control", control.name), spec.get("treatment", treatment.name), kind, start, end,
+                  sign, spec.get("min"), spec.get("max"), spec.get("source", ""), spec.get("note", ""))
+
+
 def _as_effects(metrics: Any, scenario: Scenario, treatment: Arm, control: Arm,
                 custom_arms: bool) -> list[Effect]:
-    if metrics is None:
-        if not custom_arms:
-            return list(scenario.effects)
-        metrics = [e for e in scenario.effects if e.control is not None] or ["max_drawdown_equity"]
-    out = []
-    for m in metrics:
-        if isinstance(m, Effect):
-            e = m
-        elif isinstance(m, str):
-            e = Effect(m, m)
-        elif isinstance(m, Mapping):
-            from arena.effects import check_effect
-            from arena.scenarios import _Problems
-
-            problems = _Problems("metrics")
-            spec = {"sign": "none", "source": "user", **{k: v for k, v in m.items() if k != "label"},
-                    "control": "no_shocks"}
-            if "min" not in spec and "max" not in spec:
-                spec["min"] = -np.inf
-            label = m.get("label", m.get("metric", "metric"))
-            e = check_effect(label, spec, None, {}, problems)
-            problems.raise_if_any()
-        else:
-            raise ConfigError(f"A metric must be a name, a dict or an Effect. Got {m!r} instead.")
-        if custom_arms or e.control is None and isinstance(m, str):
-            e = replace(e, treatment=treatment.name, control=control.name)
-        out.append(e)
+    """Return the effects to estimate (see :func:`experiment`'s ``metrics``)."""
+    if metrics is not None:
+        out = [_user_effect(m, treatment, control) for m in metrics]
+    elif not custom_arms:
+        out = list(scenario.effects)
+    else:
+        out = [e for e in scenario.effects if e.treatment == treatment.name and e.control == control.name]
+        if not out:  # the file's ranges belong to other contrasts: measure the same metrics, no range
+            seen: dict[str, Effect] = {}
+            for e in scenario.effects:
+                if e.control is not None:
+                    label = _label(e.metric, e.start, e.end)
+                    label += "" if e.effect == "difference" else f"~{e.effect}"
+                    seen.setdefault(label, Effect(label, e.metric, control.name, treatment.name, e.effect,
+                                                  e.start, e.end))
+            out = list(seen.values()) or [Effect("max_drawdown_equity", "max_drawdown_equity", control.name,
+                                                 treatment.name)]
+    labels = [e.label for e in out]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"Effect labels must be unique. Got {labels!r}.")
     return out
 
 
@@ -185,7 +221,7 @@ def effect_markdown(table: pd.DataFrame, digits: int = 3) -> str:
         share = "" if r.sign == "none" or not np.isfinite(r.share_sign) else f"{r.share_sign:.0%}"
         lines.append(f"| `{r.effect}` | `{r.metric}` ({r.kind}) | {contrast} | {window} | {expected} | "
                      f"{_fmt(r.median, digits)} | [{_fmt(r.ci_low, digits)}, {_fmt(r.ci_high, digits)}] | "
-                     f"{share} | {r.n} | {'yes' if r.holds else '**no**'} |")
+                     f"{share} | {r.n} | {'' if r.holds is None else 'yes' if r.holds else '**no**'} |")
     return "\n".join(lines)
 
 
@@ -287,7 +323,8 @@ def experiment(scenario: str | os.PathLike | Scenario, treatment: Any = None, co
     info = {"scenario": scenario.name, "seeds": seeds, "ticks": ticks or scenario.ticks,
             "n_agents": extra.get("n_agents", scenario.make_config().n_agents), "level": level,
             "n_boot": n_boot,
-            "ci_seed": ci_seed, "min_share": min_share, "overrides": extra}
+            "ci_seed": ci_seed, "min_share": min_share, "overrides": extra,
+            "shock_ticks": sorted({s.tick for s in scenario.shocks})}
     return ExperimentResult(table, per_seed, runs, arms, info)
 
 
@@ -324,7 +361,8 @@ def _summarise(name: str, effects: list[Effect], per_seed: pd.DataFrame, level: 
                      "min": e.min if e.min is not None else float("nan"),
                      "max": e.max if e.max is not None else float("nan"), "median": median, "ci_low": lo,
                      "ci_high": hi, "share_sign": share, "n": int(finite.size),
-                     "holds": e.holds(median, share, min_share) and finite.size == values.size,
+                     "holds": (e.holds(median, share, min_share) and finite.size == values.size)
+                     if (e.min is not None or e.max is not None) else None,
                      "source": e.source, "note": e.note})
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return table.astype({"from": "Int64", "to": "Int64"})
