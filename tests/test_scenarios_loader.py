@@ -222,8 +222,8 @@ def test_shocks_are_applied_after_their_tick(tmp_path):
 def test_to_toml_round_trips(tmp_path):
     s = load_scenario("market_crash")
     again = load_scenario(write(tmp_path, s.to_toml(), "market_crash.toml"))
-    assert (again.name, again.ticks, again.config, again.shocks, again.expected, again.arms, again.effects) == \
-        (s.name, s.ticks, s.config, s.shocks, s.expected, s.arms, s.effects)
+    fields = ("name", "ticks", "config", "shocks", "expected", "arms", "effects")
+    assert [getattr(again, f) for f in fields] == [getattr(s, f) for f in fields]
     full = load_scenario(write(tmp_path, s.to_toml(s.make_config(), ticks=s.ticks), "full.toml"))
     assert full.make_config() == s.make_config()
 
