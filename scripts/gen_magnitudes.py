@@ -154,7 +154,8 @@ def page(rows: list[dict], oil: dict, args) -> str:
         "of the range.",
         "",
         f"Measured at commit `{commit}` on {when} by `scripts/gen_magnitudes.py`: {args.agents:,} "
-        f"households, seeds {seeds}, {SHOCK_TICK + HORIZON} ticks (shock at tick {SHOCK_TICK}, {HORIZON} ticks = 3 years "
+        f"households, seeds {seeds}, {SHOCK_TICK + HORIZON} ticks (shock at tick {SHOCK_TICK}, "
+        f"{HORIZON} ticks = 3 years "
         "after it at 250 ticks a year). Rerun the script after engine changes.",
         "",
         "| response | measure | model: median [95% CI] | same sign | literature range | inside? |",
