@@ -345,3 +345,28 @@ def check_effect(label: str, spec: Mapping[str, Any], ticks: int | None, arms: M
     return Effect(label, metric, control, spec.get("treatment", "scenario"), kind, spec.get("from"),
                   spec.get("to"), sign, spec.get("min"), spec.get("max"), spec.get("source", ""),
                   spec.get("note", ""))
+
+
+def effects_frame(effects) -> pd.DataFrame:
+    """Return the stated effects as a table: label, metric, contrast, window, sign, range, source."""
+    rows = [{"effect": e.label, "metric": e.metric, "kind": e.kind, "treatment": e.treatment,
+             "control": e.control or "", "from": e.start, "to": e.end, "sign": e.sign,
+             "expected": e.range_text(), "source": e.source} for e in effects]
+    columns = ["effect", "metric", "kind", "treatment", "control", "from", "to", "sign", "expected", "source"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def measure_one_seed(effects, runs: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Measure the effects whose arms are all in ``runs`` (arm -> indicators of one seed, by tick).
+
+    One seed is one draw: use :func:`arena.experiment` for the effect across seeds.
+    """
+    rows = []
+    for e in effects:
+        if e.treatment in runs and (e.control is None or e.control in runs):
+            t, c, v = e.measure(runs[e.treatment], runs.get(e.control) if e.control else None)
+            rows.append({"effect": e.label, "treatment_value": t, "control_value": c, "effect_value": v,
+                         "sign": e.sign, "expected": e.range_text(),
+                         "in_range": (e.min is None or v >= e.min) and (e.max is None or v <= e.max)})
+    return pd.DataFrame(rows, columns=["effect", "treatment_value", "control_value", "effect_value", "sign",
+                                       "expected", "in_range"])

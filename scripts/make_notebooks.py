@@ -345,11 +345,16 @@ CRASH = [
     df, cf = model.indicators(), calm.indicators()
     """),
     md("""
-    The scenario documents its expected outcome (checked by the test suite at the scenario's own
-    size); here is the same check on this smaller run:
+    The scenario states its expected effects against named controls, with a sign, a range from
+    economics and a source (the test suite checks them over seeds; docs/scenarios.md has the
+    table). The calm run above is the `no_shocks` control on the same seed, so the effects against
+    it can be measured here, on this one draw:
     """),
     code("""
-    scenario.evaluate(df, model.events())
+    from arena.effects import effects_frame, measure_one_seed
+
+    display(effects_frame(scenario.effects)[["effect", "metric", "control", "sign", "expected", "source"]])
+    measure_one_seed(scenario.effects, {"scenario": df, "no_shocks": cf})
     """),
     md("""
     ## 2. Price and drawdown
@@ -585,7 +590,17 @@ INFLATION = [
     df = model.indicators()
     print(f"{TICKS} ticks in {time.perf_counter() - start:.1f} s")
     years = df.index / config.ticks_per_year
-    scenario.evaluate(df, model.events())
+    """),
+    md("""
+    The scenario states its expected effects against named controls (money growing at the 2%
+    target; expectations adjusting at the baseline speed), with a sign, a range from economics and
+    a source; `arena.experiment("inflation_spiral", seeds=range(1, 11))` measures them over seeds
+    (docs/scenarios.md has the table):
+    """),
+    code("""
+    from arena.effects import effects_frame
+
+    effects_frame(scenario.effects)[["effect", "metric", "control", "from", "to", "sign", "expected", "source"]]
     """),
     md("""
     ## 1. The spiral and the tightening
@@ -1151,18 +1166,18 @@ SCARCITY = [
 
     The scenario files package such experiments: `oil_shock` (a catastrophe destroying 60% of oil
     reserves and capacity), `resource_discovery` (giant oil and lithium fields) and `carbon_cap`
-    (a carbon-credit cap declining 30% a year). Each documents its expected outcome, which
-    `Scenario.evaluate` checks on a run (on the command line: `arena run oil_shock`). The test suite
-    checks it at the scenario's own size; on this smaller, shorter run a margin can come out
-    slightly differently — one more reason to look at several seeds (notebook 04).
+    (a carbon-credit cap declining 50% a year). Each states its expected effects against named
+    controls (the same economy without the shock; for the oil shock also a central bank that does
+    not react), with a sign, a range from economics and its source; `arena.experiment` measures
+    them over seeds (the test suite does, and docs/scenarios.md has the table), e.g.
+    `arena experiment oil_shock --seeds 1-10` on the command line.
     """),
     code("""
+    from arena.effects import effects_frame
+
     oil = arena.load_scenario("oil_shock")
     print(f"{oil.name}: {oil.description}")
-    start = time.perf_counter()
-    oil_model = oil.simulate(CONTROL_TICKS, {"n_agents": 20_000})    # shorter than the file's run
-    print(f"{CONTROL_TICKS} ticks in {time.perf_counter() - start:.1f} s")
-    oil.evaluate(oil_model.indicators(), oil_model.events())
+    effects_frame(oil.effects)[["effect", "metric", "treatment", "control", "sign", "expected", "source"]]
     """),
     md("""
     Notebook 04 shows how to repeat a scenario over seeds and parameter values.
