@@ -294,6 +294,10 @@ def check_effect(label: str, spec: Mapping[str, Any], ticks: int | None, arms: M
     except ValueError as exc:
         problems.add(f"{where}.metric", str(exc))
         prefix = None
+    if prefix == "events_":
+        problems.add(f"{where}.metric", "event counts are not kept by batches; use an indicator metric "
+                                        "(e.g. peak_tightening instead of events_monetary_tightening). "
+                                        f"Got {metric!r}.")
     known = tuple(BUILTIN_ARMS) + tuple(arms)
     for key in ("treatment", "control"):
         if key in spec and spec[key] not in known:

@@ -121,9 +121,12 @@ def _user_effect(m: Any, treatment: Arm, control: Arm) -> Effect:
     if unknown:
         raise ConfigError(f"Unknown metric keys {unknown}; allowed: label, {', '.join(EFFECT_KEYS)}")
     try:
-        _parse_metric(str(spec.get("metric")))
+        prefix, _ = _parse_metric(str(spec.get("metric")))
     except ValueError as exc:
         raise ConfigError(f"Bad metric {spec.get('metric')!r}: {exc}") from None
+    if prefix == "events_":
+        raise ConfigError("Event counts are not kept by batches; use an indicator metric. "
+                          f"Got {spec['metric']!r}.")
     kind, sign = spec.get("effect", "difference"), spec.get("sign", "none")
     if kind not in EFFECT_KINDS or kind == "level":
         raise ConfigError(f"The 'effect' of a metric must be one of difference, ratio, path_difference, "

@@ -140,6 +140,8 @@ def test_arms_remove_shocks_and_override_config(tiny):
      'source = "s"\n', ["expected.e.effect", "difference, ratio"]),
     ('[expected.e]\nmetric = "peak_nothing"\ncontrol = "no_shocks"\nsign = "+"\nmin = 0.1\nsource = "s"\n',
      ["expected.e.metric", "unknown indicator column"]),
+    ('[expected.e]\nmetric = "events_panic"\ncontrol = "no_shocks"\nsign = "+"\nmin = 1\nsource = "s"\n',
+     ["expected.e.metric", "event counts"]),
     ('[arms.a]\nconfig = { herding = 1 }\n', ["arms.a.config.herding", "unknown parameter"]),
     ('[arms.a]\nremove_shocks = ["meteor"]\n', ["arms.a.remove_shocks", "meteor"]),
     ('[arms.no_shocks]\nnote = "x"\n', ["arms.no_shocks", "built-in"]),
