@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -56,6 +57,9 @@ DISAGREES: dict[tuple[str, str], str] = {
 
 @functools.cache
 def _runs_dir() -> Path:
+    """A temporary directory, or $ARENA_TEST_RUNS_DIR to reuse runs (run ids hash the engine code)."""
+    if os.environ.get("ARENA_TEST_RUNS_DIR"):
+        return Path(os.environ["ARENA_TEST_RUNS_DIR"])
     path = Path(tempfile.mkdtemp(prefix="arena-effects-"))
     import atexit
 
