@@ -3,6 +3,7 @@
 Public API::
 
     from arena import ArenaConfig, ArenaModel, ConfigError, load_scenario, run, run_batch
+    arena.experiment(scenario, treatment=..., control=..., seeds=..., metrics=...)
 
 Research tools (imported on first use): ``arena.calibrate`` (:mod:`arena.calibration`),
 :mod:`arena.validation` (stylized facts vs real data), :mod:`arena.sensitivity` (SALib).
@@ -27,6 +28,7 @@ __all__ = [
     "run",
     "run_batch",
     "calibrate",
+    "experiment",
 ]
 __version__ = "0.1.0"
 # a library emits records and leaves output to the application (arena.logs.configure)
@@ -52,6 +54,10 @@ def _spawn_safe_main() -> None:
 
 
 _spawn_safe_main()
+
+# Imported eagerly (it is light: pandas is already loaded by the model) so that the name
+# ``arena.experiment`` is the function even after ``import arena.experiment`` loads the module.
+from arena.experiment import experiment  # noqa: E402
 
 
 def __getattr__(name):

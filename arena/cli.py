@@ -1,4 +1,4 @@
-"""The ``arena`` command line: ``arena run | batch | scenarios | dashboard | serve`` and more.
+"""The ``arena`` command line: ``arena run | batch | experiment | scenarios | dashboard | serve``.
 
 The research commands ``validate | calibrate | sensitivity`` live in :mod:`arena.cli_research`.
 
@@ -7,6 +7,7 @@ Examples::
     arena run baseline --ticks 300 --agents 100000 --out data/runs/baseline
     arena batch market_crash --grid herding_strength=0.3,0.6 --seeds 1,2,3 --ticks 400
     arena batch market_crash --grid n_agents=20000,50000 --seeds 1,2 --scheduler tcp://10.0.0.5:8786
+    arena experiment market_crash --ablate herding_strength=0 --seeds 1-20 --agents 20000
     arena scenarios
     arena dashboard --port 8765
     arena serve --port 8000 --agents 50000 --scenario market_crash
@@ -125,6 +126,65 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``["herding_strength=0"]`` -> ``{"herding_strength": 0.0}`` (one value per parameter)."""
+    grid = parse_grid(items)
+    for name, values in grid.items():
+        if len(values) != 1:
+            raise ConfigError(f"--ablate expects one value per parameter (PARAM=VALUE). Got {values!r} "
+                              f"for {name!r}.")
+    return {name: values[0] for name, values in grid.items()}
+
+
+def parse_metric(text: str) -> dict[str, Any]:
+    """``"max_drawdown_equity:100:200"`` -> a metric spec with its window (``from``, ``to`` optional)."""
+    name, *window = text.split(":")
+    spec: dict[str, Any] = {"metric": name.strip()}
+    try:
+        for key, value in zip(("from", "to"), window, strict=False):
+            if value.strip():
+                spec[key] = int(value)
+    except ValueError:
+        raise ConfigError(f"--metric expects NAME[:FROM[:TO]] with integer ticks. Got {text!r}.") from None
+    return spec
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from arena.experiment import experiment
+    from arena.experiment_plot import plot_arms
+    from arena.scenarios import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    control: Any = args.control
+    if args.ablate:
+        control = {"name": "ablate", "config": parse_overrides(args.ablate),
+                   "note": "ablation: " + ", ".join(args.ablate)}
+    metrics = [parse_metric(m) for m in args.metric] if args.metric else None
+    seeds = parse_seeds(args.seeds) if args.seeds else None
+    backend = args.backend
+    if backend not in ("processes", "serial", "dask") and "://" not in backend:
+        raise ConfigError(f"--backend must be processes, serial, dask or a scheduler address tcp://... "
+                          f"Got {backend!r} instead.")
+    out = Path(args.out) if args.out else Path("data") / "experiments" / scenario.name
+    result = experiment(scenario, treatment=args.treatment, control=control, seeds=seeds, metrics=metrics,
+                        ticks=args.ticks, backend=backend, n_agents=args.agents, out_dir=out / "runs",
+                        workers=args.workers, progress=not args.quiet)
+    result.save(out)
+    plot_arms(result, path=out / "arms.png")
+    info = result.info
+    print(f"{scenario.name}: {len(info['seeds'])} seeds x {len(result.arms)} arms "
+          f"({', '.join(result.arms)}), {info['n_agents']:,} households, {info['ticks']} ticks")
+    print(result.to_markdown())
+    with pd.option_context("display.width", 200, "display.max_colwidth", 120):
+        for row in result.table.itertuples():
+            if row.source and row.source != "user":
+                print(f"  {row.effect}: {row.source}")
+    print(f"written: {out}/effects.parquet, per_seed.parquet, effects.md, arms.png")
+    return 0
+
+
 def _cmd_scenarios(args: argparse.Namespace) -> int:
     from arena.scenarios import load_scenario, scenario_paths
 
@@ -150,6 +210,12 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
             for e in s.expected:
                 bounds = " ".join(f"{k} {v:g}" for k, v in (("min", e.min), ("max", e.max)) if v is not None)
                 print(f"{'':<{width}}    expect {e.metric} {bounds}")
+            for arm in s.arms.values():
+                print(f"{'':<{width}}    arm {arm.name}: {arm.note}")
+            for e in s.effects:
+                against = f" vs {e.control} ({e.kind})" if e.control else " (level)"
+                sign = "" if e.sign == "none" else f"{e.sign}, "
+                print(f"{'':<{width}}    effect {e.label}: {e.metric}{against} {sign}{e.range_text()}")
     return status
 
 
@@ -211,6 +277,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="each run checkpoints every K ticks; a rerun continues unfinished runs from there")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary table")
     p.set_defaults(func=_cmd_batch)
+
+    p = sub.add_parser("experiment", parents=[common],
+                       help="treatment vs control on the same seeds: effects with CIs")
+    p.add_argument("scenario", help="scenario name or .toml file")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--ablate", action="append", metavar="PARAM=VALUE",
+                       help="control = the scenario with this config override, shocks kept (repeatable)")
+    group.add_argument("--control", help="control arm: no_shocks or one of the scenario's [arms]")
+    p.add_argument("--treatment", help="treatment arm (default: the scenario as written)")
+    p.add_argument("--metric", action="append", metavar="NAME[:FROM[:TO]]",
+                   help="metric to compare (default: the scenario's effects); repeatable")
+    p.add_argument("--seeds", default="1-10", help="seeds, e.g. 1-20 or 1,2,3 (default 1-10)")
+    p.add_argument("--agents", type=int, help="households per run (default: the scenario's)")
+    p.add_argument("--ticks", type=int, help="ticks per run (default: the scenario's)")
+    p.add_argument("--backend", default="processes", help="processes, serial, dask or tcp://scheduler:8786")
+    p.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    p.add_argument("--out", help="output directory (default: data/experiments/<scenario>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_experiment)
 
     p = sub.add_parser("scenarios", parents=[common], help="list the scenarios and their descriptions")
     p.add_argument("-v", "--verbose", action="store_true", help="also list shocks and expected outcomes")

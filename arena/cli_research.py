@@ -103,8 +103,8 @@ def add_commands(sub: argparse._SubParsersAction, parents: list | None = None) -
     parents = parents or []
     from arena.validation.runs import DEFAULT_BURN_IN, DEFAULT_TICKS
 
-    p = sub.add_parser("validate", 
-                       parents=parents, help="stylized facts of a scenario's seeds vs NASDAQ and US macro data")
+    p = sub.add_parser("validate", parents=parents,
+                       help="stylized facts of a scenario's seeds vs NASDAQ and US macro data")
     _common(p, "1-5", DEFAULT_TICKS, None)
     p.add_argument("--burn-in", type=int, default=DEFAULT_BURN_IN,
                    help="ticks dropped at the start of each run")
@@ -114,8 +114,8 @@ def add_commands(sub: argparse._SubParsersAction, parents: list | None = None) -
                    help="seeds re-run to read firms_frame() for the firm-size fact (0 = skip)")
     p.set_defaults(func=_cmd_validate, out=None)
 
-    p = sub.add_parser("calibrate", 
-                       parents=parents, help="fit parameters to the real-data moments (black-it or scipy MSM)")
+    p = sub.add_parser("calibrate", parents=parents,
+                       help="fit parameters to the real-data moments (black-it or scipy MSM)")
     _common(p, "1-2", 1500, 5000)
     p.add_argument("--space", action="append", metavar="PARAM=LOW,HIGH",
                    help="search-space bounds (repeat; default arena.calibration.DEFAULT_SPACE)")
@@ -128,8 +128,8 @@ def add_commands(sub: argparse._SubParsersAction, parents: list | None = None) -
 
     p.set_defaults(func=_cmd_calibrate)
 
-    p = sub.add_parser("sensitivity", 
-                       parents=parents, help="SALib Morris screening, then Sobol' on the top parameters")
+    p = sub.add_parser("sensitivity", parents=parents,
+                       help="SALib Morris screening, then Sobol' on the top parameters")
     _common(p, "1-2", 1000, 5000)
     p.add_argument("--space", action="append", metavar="PARAM=LOW,HIGH",
                    help="parameter bounds (repeat; default arena.sensitivity.DEFAULT_SPACE)")

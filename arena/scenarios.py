@@ -47,7 +47,7 @@ from arena.config import PARAMETERS, ArenaConfig
 from arena.errors import ConfigError, ScenarioError, ShockError
 from arena.events import EVENT_TYPES
 
-TOP_KEYS = ("name", "description", "ticks", "config", "shocks", "expected")
+TOP_KEYS = ("name", "description", "ticks", "config", "shocks", "arms", "expected")
 SHOCK_KEYS = ("tick", "kind", "size", "note")
 EXPECT_KEYS = ("min", "max", "from", "to", "note")
 MAX_TICKS = 1_000_000
@@ -59,6 +59,14 @@ ENV_DIRS = "ARENA_SCENARIOS"
 # --------------------------------------------------------------------------- outcome metrics ---
 def _runup(x: np.ndarray) -> float:
     return float(np.max(x / np.minimum.accumulate(x) - 1.0)) if x.size else 0.0
+
+
+def _recovery(x: np.ndarray) -> float:
+    if not x.size:
+        return 0.0
+    low = int(np.argmin(x))
+    back = np.flatnonzero(x[low:] >= x[0])
+    return float(low + back[0]) if back.size else float(x.size)
 
 
 #: metric prefix -> (meaning, function of the window's series). ``<prefix><column>``, where the column
@@ -74,6 +82,10 @@ METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
     "change_": ("last / first - 1 over the window", lambda x: float(x[-1] / x[0] - 1.0)),
     "rise_": ("max / first - 1 over the window", lambda x: float(np.max(x) / x[0] - 1.0)),
     "fall_": ("1 - min / first over the window", lambda x: float(1.0 - np.min(x) / x[0])),
+    "ticks_to_peak_": ("ticks from the window's start to its maximum", lambda x: float(np.argmax(x))),
+    "ticks_to_trough_": ("ticks from the window's start to its minimum", lambda x: float(np.argmin(x))),
+    "recovery_": ("ticks from the window's start until the column is back at its starting level after "
+                  "its trough (censored: the window's length if it never is)", _recovery),
     "events_": ("number of events of that type in the window", len),
 }
 
@@ -82,6 +94,9 @@ METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
 DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "mispricing_equity": ("price_equity / fundamental_equity - 1: premium over the fundamental value",
                           lambda df: df["price_equity"] / df["fundamental_equity"] - 1.0),
+    "volatility_equity_annual": ("realized_volatility * sqrt(250): annualised equity volatility at the "
+                                 "default 250 ticks a year",
+                                 lambda df: df["realized_volatility"] * np.sqrt(250.0)),
 }
 
 
@@ -160,6 +175,19 @@ class Scenario:
     shocks: tuple[Shock, ...] = ()
     expected: tuple[Expectation, ...] = ()
     path: str | None = None
+    arms: dict[str, Any] = field(default_factory=dict)
+    effects: tuple[Any, ...] = ()
+
+    def arm(self, name: str):
+        """Return the arm ``name``: built in (``scenario``, ``no_shocks``) or from ``[arms]``."""
+        from arena.effects import BUILTIN_ARMS, builtin_arm
+
+        if name in BUILTIN_ARMS:
+            return builtin_arm(name)
+        if name not in self.arms:
+            raise ScenarioError(f"scenario {self.name!r} has no arm {name!r}; arms: "
+                                + ", ".join(list(BUILTIN_ARMS) + list(self.arms)))
+        return self.arms[name]
 
     # ------------------------------------------------------------------ building runs --
     def make_config(self, **overrides: Any) -> ArenaConfig:
@@ -239,7 +267,14 @@ class Scenario:
             lines += [f"{k} = {_toml_value(v)}" for k, v in s.target.items()]
             if s.note:
                 lines.append(f"note = {_toml_value(s.note)}")
+        from arena.effects import arm_to_toml
+
+        for arm in self.arms.values():
+            lines += [""] + arm_to_toml(arm)
         expected = [e for e in self.expected if max(e.start or 0, e.end or 0) <= ticks]  # still checkable
+        for effect in self.effects:
+            if max(effect.start or 0, effect.end or 0) <= ticks:
+                lines += [""] + effect.to_toml()
         if expected:
             lines += ["", "[expected]"]
             for e in expected:
@@ -252,7 +287,8 @@ class Scenario:
 
 #: Modules outside the engine: changing them does not change any run's numbers.
 _NOT_ENGINE = ("api", "dashboard", "cli.py", "runner.py", "batch.py", "storage.py", "scenarios.py",
-               "validation", "calibration.py", "sensitivity.py", "cli_research.py")  # research tools
+               "validation", "calibration.py", "sensitivity.py", "cli_research.py",  # research tools
+               "effects.py", "experiment.py", "experiment_plot.py")
 
 
 @functools.lru_cache(maxsize=1)
@@ -391,13 +427,22 @@ def _check_shocks(data: Any, ticks: int | None, problems: _Problems) -> list[Sho
     return out
 
 
-def _check_expected(data: Any, ticks: int | None, problems: _Problems) -> list[Expectation]:
+def _check_expected(data: Any, ticks: int | None, problems: _Problems,
+                    arms: Mapping[str, Any] | None = None) -> tuple[list[Expectation], list[Any]]:
+    """Split ``[expected]`` into level thresholds (``metric = {min, max}``) and effects (with ``metric``)."""
+    from arena.effects import check_effect
+
     if not isinstance(data, dict):
         problems.add("expected", "must be a table of metric = { min = ..., max = ... }")
-        return []
-    out = []
+        return [], []
+    out, effects = [], []
     for metric, spec in data.items():
         where = f"expected.{metric}"
+        if isinstance(spec, dict) and "metric" in spec:
+            effect = check_effect(metric, spec, ticks, arms or {}, problems)
+            if effect is not None:
+                effects.append(effect)
+            continue
         try:
             _parse_metric(metric)
         except ValueError as exc:
@@ -437,7 +482,7 @@ def _check_expected(data: Any, ticks: int | None, problems: _Problems) -> list[E
         if not bad:
             out.append(Expectation(metric, spec.get("min"), spec.get("max"), spec.get("from"),
                                    spec.get("to"), spec.get("note", "")))
-    return out
+    return out, effects
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -472,10 +517,13 @@ def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> S
         ticks = None
     config = _check_config(data.get("config", {}), problems)
     shocks = _check_shocks(data.get("shocks", []), ticks, problems)
-    expected = _check_expected(data.get("expected", {}), ticks, problems)
+    from arena.effects import check_arms
+
+    arms = check_arms(data.get("arms", {}), problems, _check_config)
+    expected, effects = _check_expected(data.get("expected", {}), ticks, problems, arms)
     problems.raise_if_any()
     return Scenario(name, description, ticks, config, tuple(sorted(shocks, key=lambda s: s.tick)),
-                    tuple(expected), source if source != "<scenario>" else None)
+                    tuple(expected), source if source != "<scenario>" else None, arms, tuple(effects))
 
 
 def scenario_dirs() -> list[Path]:

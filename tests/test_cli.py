@@ -69,7 +69,9 @@ def test_arena_scenarios_lists_names_and_descriptions(capsys):
     out = capsys.readouterr().out
     for name in ("baseline", "market_crash", "inflation_spiral", "oil_shock"):
         assert name in out
-    assert "Panic meets herding" in out and "expect max_drawdown_equity" in out
+    assert "Panic meets herding" in out
+    assert "effect herding_deepens_crash: max_drawdown_equity vs no_herding" in out
+    assert "arm no_herding:" in out
 
 
 def test_arena_batch_end_to_end(tmp_path, monkeypatch, capsys):

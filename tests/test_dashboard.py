@@ -518,3 +518,66 @@ def test_shock_effect_shows_within_a_few_ticks(kind, column, direction):
         runs.append(s.recent(3)[column].to_numpy())
     base, shocked = runs
     assert direction * (shocked[-1] - base[-1]) > 0, (kind, column, base, shocked)
+
+
+# --------------------------------------------------------------------------- side by side --
+COMPARE = """
+name = "dash_compare"
+description = "a panic in a crowd-following market"
+ticks = 30
+[config]
+n_agents = 400
+seed = 5
+herding_strength = 0.6
+[[shocks]]
+tick = 10
+kind = "panic"
+size = 0.8
+[arms.no_herding]
+config = { herding_strength = 0.0 }
+note = "crowd-following off"
+"""
+
+
+@pytest.fixture
+def compare_dir(tmp_path, monkeypatch):
+    (tmp_path / "dash_compare.toml").write_text(COMPARE)
+    monkeypatch.setenv("ARENA_SCENARIOS", str(tmp_path))
+    return tmp_path
+
+
+def test_side_by_side_runs_share_the_seed_until_the_shock(compare_dir):
+    from arena.dashboard import compare
+
+    session = DashboardSession("dash_compare", {"n_agents": 400, "seed": 5})
+    assert compare.arm_choices(session.scenario) == ["no_shocks", "no_herding"]
+    frame = compare.run_pair(session.scenario, "no_shocks", session.values)
+    a, b = (frame[frame["arm"] == arm].set_index("tick") for arm in ("scenario", "no_shocks"))
+    assert len(a) == len(b) == 30
+    cols = ["price_equity", "fear", "unemployment"]
+    pd.testing.assert_frame_equal(a.loc[:10, cols], b.loc[:10, cols])  # same seed, no shock yet
+    assert a.loc[11:, "fear"].max() > b.loc[11:, "fear"].max() + 0.2  # the panic, only in the scenario
+    herd = compare.run_pair(session.scenario, "no_herding", session.values)
+    assert set(herd["arm"]) == {"scenario", "no_herding"}
+    with pytest.raises(ValueError, match="no arm 'nope'"):
+        compare.run_pair(session.scenario, "nope", session.values)
+
+
+def test_side_by_side_card_draws_both_arms(compare_dir):
+    import solara
+    from solara.widgets import VegaLite
+
+    from arena.dashboard.compare_view import SideBySide
+    from arena.dashboard.state import use_dashboard_state
+
+    @solara.component
+    def Harness(session):
+        SideBySide(use_dashboard_state(session))
+
+    box, rc = solara.render(Harness(DashboardSession("dash_compare", {"n_agents": 400, "seed": 5})),
+                            handle_error=False)
+    assert not rc.find(VegaLite).widgets
+    _click(rc, "Run side by side")
+    spec = json.dumps(rc.find(VegaLite).widget.spec)
+    assert "price_equity [scenario]" in spec and "price_equity [no_shocks]" in spec
+    rc.close()

@@ -38,7 +38,11 @@ def test_at_least_eight_scenarios_ship_and_load():
     for name, path in paths.items():
         scenario = arena.load_scenario(path)
         assert scenario.name == name == path.stem
-        assert scenario.description and scenario.expected, f"{name}: needs a description and [expected]"
+        assert scenario.description and scenario.effects, f"{name}: needs a description and [expected]"
+        sourced = [e.label for e in scenario.effects if not e.source]
+        assert not sourced, f"{name}: effects without a source: {sourced}"
+        if scenario.shocks:  # a story with a shock states effects against a control
+            assert any(e.control for e in scenario.effects), name
         assert all(s.tick < scenario.ticks for s in scenario.shocks)
     assert len(list_scenarios()) == len(paths)
 
@@ -218,8 +222,8 @@ def test_shocks_are_applied_after_their_tick(tmp_path):
 def test_to_toml_round_trips(tmp_path):
     s = load_scenario("market_crash")
     again = load_scenario(write(tmp_path, s.to_toml(), "market_crash.toml"))
-    assert (again.name, again.ticks, again.config, again.shocks, again.expected) == \
-        (s.name, s.ticks, s.config, s.shocks, s.expected)
+    fields = ("name", "ticks", "config", "shocks", "expected", "arms", "effects")
+    assert [getattr(again, f) for f in fields] == [getattr(s, f) for f in fields]
     full = load_scenario(write(tmp_path, s.to_toml(s.make_config(), ticks=s.ticks), "full.toml"))
     assert full.make_config() == s.make_config()
 
@@ -250,6 +254,8 @@ def test_docs_describe_every_scenario_and_threshold():
         section = doc.split(f"### {scenario.name}:")[1].split("\n### ")[0]
         for e in scenario.expected:
             assert f"`{e.metric}`" in section, (scenario.name, e.metric)
+        for e in scenario.effects:
+            assert f"`{e.label}`" in section, (scenario.name, e.label)
 
 
 def test_random_seed_round_trips_through_to_toml(tmp_path):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import solara
 
+from arena.dashboard.compare_view import SideBySide
 from arena.dashboard.controls import ParameterForm, RunControls, ScenarioPicker
 from arena.dashboard.session import DashboardSession
 from arena.dashboard.state import DashboardState, initial_options, use_dashboard_state
@@ -82,6 +83,8 @@ def LiveArea(state: DashboardState):
         with solara.Card("System", margin=0, style={"flex": "0 1 240px"}):
             SystemPanel(state, frame)
     ChartGrid(state, frame, market)
+    with solara.Card("Side by side: the scenario with and without its mechanism (same seed)", margin=0):
+        SideBySide(state)
     with solara.Card("Export the indicator series of this run", margin=0):
         ExportPanel(state, frame)
 
