@@ -55,6 +55,12 @@ def corner_configs(draw):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    reason="engine bug found by this test (issue 18 item 3, reported to the engine owner): corners with "
+    "ticks_per_year=1 and money_growth=2.0 (money x3 per tick) overflow float64 within 1,000 ticks: "
+    "non-finite money_supply/gini/mean_wealth, NaN into Firms.plan (ValueError), an empty imbalance "
+    "array in markets.book.clear (ValueError). Remove this mark once the engine bounds these states.",
+    strict=False)
 @settings(max_examples=examples(3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corner_configs())
 def test_parameters_at_their_bounds_run_1000_ticks_finite_with_closed_accounts(cfg):
