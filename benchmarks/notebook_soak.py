@@ -44,8 +44,10 @@ from importlib import metadata
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+from nbclient import NotebookClient as PlainNotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+from arena.nbexec import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -75,7 +77,7 @@ def _stamp(value: str | None) -> float | None:
 
 
 def execute(nb: nbformat.NotebookNode, cell_timeout: float, start_timeout: float,
-            stall_after: float) -> dict:
+            stall_after: float, plain: bool = False) -> dict:
     """Execute ``nb`` in a fresh kernel and time every message round trip.
 
     For each code cell the client records when it sent ``execute_request`` and when it received
@@ -94,7 +96,8 @@ def execute(nb: nbformat.NotebookNode, cell_timeout: float, start_timeout: float
     def on_executed(cell, cell_index, execute_reply):
         received[cell_index] = time.time()
 
-    client = NotebookClient(nb, timeout=cell_timeout, startup_timeout=start_timeout,
+    client_class = PlainNotebookClient if plain else NotebookClient
+    client = client_class(nb, timeout=cell_timeout, startup_timeout=start_timeout,
                             kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
                             on_cell_execute=on_execute, on_cell_executed=on_executed)
     t0 = time.perf_counter()
@@ -150,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cold", action="store_true",
                    help="every kernel starts as in a fresh environment: empty bytecode cache "
                         "(PYTHONPYCACHEPREFIX) and matplotlib config dir, so start-up is slow")
+    p.add_argument("--plain-client", action="store_true",
+                   help="nbclient's own client (one poll per cell) instead of arena.nbexec's sliced waits")
     p.add_argument("--json", type=Path, help="write the results here")
     args = p.parse_args(argv)
 
@@ -178,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 cold = Path(tempfile.mkdtemp(prefix="soak-cold-"))
                 os.environ["PYTHONPYCACHEPREFIX"] = str(cold / "pycache")
                 os.environ["MPLCONFIGDIR"] = str(cold / "mpl")
-            res = execute(make(), args.cell_timeout, args.start_timeout, args.stall_after)
+            res = execute(make(), args.cell_timeout, args.start_timeout, args.stall_after, args.plain_client)
             results.append({"i": i, "notebook": name, **res})
             mark = "" if res["outcome"] == "ok" else f"  <-- {res['outcome'].upper()} {res['detail']}"
             worst = res["worst_delay"]

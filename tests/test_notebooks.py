@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from arena.nbexec import NotebookClient
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
@@ -36,7 +38,7 @@ def test_notebook_executes(path, tmp_path):
     # measured by benchmarks/notebook_soak.py, docs/performance.md "Notebook execution").
     # The per-cell timeout only bounds a hung kernel.
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
     try:
         client.execute()
