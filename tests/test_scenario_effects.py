@@ -112,3 +112,17 @@ def test_docs_table_is_in_step_with_the_scenario_files():
     spec.loader.exec_module(module)
     problems = module.check((ROOT / "docs" / "scenarios.md").read_text())
     assert not problems, "run scripts/gen_scenario_effects.py:\n" + "\n".join(problems)
+
+
+def test_magnitudes_doc_lists_every_response_with_its_source():
+    script = ROOT / "scripts" / "gen_magnitudes.py"
+    spec = importlib.util.spec_from_file_location("gen_magnitudes", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    doc = (ROOT / "docs" / "magnitudes.md").read_text()
+    assert "Measured at commit `" in doc, "run scripts/gen_magnitudes.py"
+    for label, response, metric, source in module.RESPONSES:
+        row = f"| {label}: {response} | `{metric['metric']}`"
+        assert row in doc, f"{label}: rerun scripts/gen_magnitudes.py"
+        assert f"- **{label}**: {source}." in doc, f"{label}: source stale; rerun scripts/gen_magnitudes.py"
+    assert "fiscal multiplier is not measured" in doc

@@ -17,12 +17,13 @@ def SideBySide(state: DashboardState):
     arm = solara.use_reactive(choices[0] if choices else None)
     message = solara.use_reactive(None)
     widget = solara.use_memo(lambda: {"chart": None}, [])
-    if arm.value not in choices:  # the scenario changed
-        arm.set(choices[0] if choices else None)
     if not choices:
         solara.Text("Pick a scenario to compare it with its control (the same economy without its shocks, "
                     "or with its mechanism switched off).")
         return
+
+    if arm.value not in choices:  # the scenario changed: its arms differ
+        arm.set(choices[0])
 
     def run():
         try:
