@@ -190,8 +190,9 @@ def lending_capacity(equity: np.ndarray, loans: np.ndarray, params: BankParams) 
     A bank with no equity lends nothing; with a zero requirement capacity is unbounded.
     """
     if params.capital_requirement <= 0.0:
-        return np.where(equity >= 0, np.inf, 0.0)
-    room = equity / params.capital_requirement - loans
+        return np.where(equity > 0, np.inf, 0.0)
+    with np.errstate(over="ignore"):  # a tiny requirement: room overflows to inf, which is right
+        room = equity / params.capital_requirement - loans
     return np.where(equity > 0, np.maximum(room, 0.0) * (1.0 - CAPACITY_MARGIN), 0.0)
 
 
