@@ -128,10 +128,11 @@ class BankingSystem:
         self._flows = dict.fromkeys(FLOW_NAMES, 0.0)
         self.banks.profit = np.zeros(self.params.n_banks)
         self.banks.set_rates(self.policy_rate, self.book.bank_loans())
+        self.book.reprice(self.policy_rate, self.ticks_per_year)
 
     def service_due(self) -> np.ndarray:
         """Interest plus amortisation each firm owes this tick (currency), shape (F,)."""
-        return credit.service_due(self.book, self.policy_rate, self.ticks_per_year, self.params.loan_maturity)
+        return credit.service_due(self.book, self.params.loan_maturity)
 
     def lend(
         self, firm_deposits: np.ndarray, outlays: np.ndarray, other_assets: np.ndarray, ledger: Ledger
@@ -163,9 +164,7 @@ class BankingSystem:
 
     def collect_service(self, firm_deposits: np.ndarray, ledger: Ledger) -> credit.Service:
         """Collect interest and amortisation; return who could not pay (the caller's defaults)."""
-        s = credit.service_debt(
-            self.book, firm_deposits, self.policy_rate, self.ticks_per_year, self.params.loan_maturity
-        )
+        s = credit.service_debt(self.book, firm_deposits, self.params.loan_maturity)
         interest, repaid = float(s.interest_by_bank.sum()), float(s.repaid_by_bank.sum())
         self.banks.equity += s.interest_by_bank
         self.banks.profit = self.banks.profit + s.interest_by_bank
@@ -218,12 +217,16 @@ class BankingSystem:
         p, banks, tpy = self.params, self.banks, self.ticks_per_year
         loans = self.book.bank_loans()
         # interest on deposits, advances (borrowed last tick) and reserves
+        # deposits per bank are counted once (one pass over households) and then moved
+        # with each flow below, so liquidity is settled without counting them again
         dr = credit.per_tick_rates(banks.deposit_rate, tpy)
         dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
-        household_cash += household_cash * dr[self.household_bank]
-        firm_deposits += firm_deposits * dr[self.firm_bank]
+        np.multiply(household_cash, (1.0 + dr)[self.household_bank], out=household_cash)
+        firm_deposits *= (1.0 + dr)[self.firm_bank]
         paid_deposits = dr * (dep_h + dep_f)
+        dep_h = dep_h + dr * dep_h
+        dep_f = dep_f + dr * dep_f
         adv_rate = credit.per_tick_rates(np.array(self.policy_rate + p.advance_spread), tpy)
         res_rate = credit.per_tick_rates(np.array(self.policy_rate), tpy)
         advance_interest = banks.advances * adv_rate
@@ -241,7 +244,7 @@ class BankingSystem:
         # dividends: the private share to households, the public share to the central bank
         dividends = banks.pay_dividends(loans)
         private = float(((1.0 - banks.public_stake) * dividends).sum())
-        self._pay_households(household_cash, private, owners)
+        dep_h += self._pay_households(household_cash, private, owners)
         f["bank_dividends_households"] += private
         f["bank_dividends_cb"] += float((banks.public_stake * dividends).sum())
         ledger.record("money", "bank_dividends", private)
@@ -251,24 +254,35 @@ class BankingSystem:
         f["cb_recapitalisation"] += float(injected.sum())
         ledger.record("bank_equity", "cb_recapitalisation", float(injected.sum()))
         # customers compare banks
-        moved = switch_banks(self.household_bank, banks.deposit_rate, True, p, self.rng)
-        moved += switch_banks(self.firm_bank, banks.quoted_rate(self.policy_rate), False, p, self.rng)
-        self.settle(household_cash, firm_deposits)
+        moved = 0
+        for assignment, cash, offer, higher, dep in (
+            (self.household_bank, household_cash, banks.deposit_rate, True, dep_h),
+            (self.firm_bank, firm_deposits, banks.quoted_rate(self.policy_rate), False, dep_f),
+        ):
+            who, old = switch_banks(assignment, offer, higher, p, self.rng)
+            dep -= np.bincount(old, weights=cash[who], minlength=p.n_banks)
+            dep += np.bincount(assignment[who], weights=cash[who], minlength=p.n_banks)
+            moved += who.size
+        banks.settle_liquidity(dep_h + dep_f, self.book.bank_loans())
         self.loans_history.append(self.loans())
         self.last = {**f, "failures": int(failed.sum()), "switches": moved}
         return self.last
 
-    def _pay_households(self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None) -> None:
+    def _pay_households(
+        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None
+    ) -> np.ndarray:
+        """Credit ``amount`` to households by ownership weights; return the deposits added per bank."""
+        b = self.params.n_banks
         if amount <= 0 or household_cash.size == 0:
-            return
-        if owners is None:
-            household_cash += amount / household_cash.size
-            return
-        total = float(owners.sum())
-        if total > 0:
-            household_cash += owners * (amount / total)
-        else:
-            household_cash += amount / household_cash.size
+            return np.zeros(b)
+        total = float(owners.sum()) if owners is not None else 0.0
+        if total <= 0:  # no ownership weights: an equal split
+            each = amount / household_cash.size
+            household_cash += each
+            return np.bincount(self.household_bank, minlength=b) * each
+        scale = amount / total
+        household_cash += owners * scale
+        return np.bincount(self.household_bank, weights=owners, minlength=b) * scale
 
     # ------------------------------------------------------------------ reporting -----
     def credit_growth(self, window: int | None = None) -> float:

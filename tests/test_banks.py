@@ -113,8 +113,9 @@ def _switch(rates, higher, n=100_000, seed=0):
     rng = np.random.default_rng(seed)
     assignment = rng.integers(0, len(rates), n)
     before = assignment.copy()
-    moved = switch_banks(assignment, np.array(rates), higher, params, rng)
-    return before, assignment, moved
+    moved, previous = switch_banks(assignment, np.array(rates), higher, params, rng)
+    assert np.array_equal(previous, before[moved])
+    return before, assignment, moved.size
 
 
 def test_depositors_move_only_toward_higher_deposit_rates():

@@ -18,6 +18,7 @@ def _book(debt_by_firm_bank):
     book = credit.LoanBook(*debt.shape)
     book.principal[:] = debt
     book.spread[:] = PARAMS.base_spread
+    book.reprice(0.03, 250)
     return book
 
 
@@ -45,8 +46,8 @@ def test_a_loan_creates_deposits_and_loans_equally():
 def test_debt_service_destroys_money_and_loans():
     book = _book([[100.0, 0.0, 0.0], [0.0, 200.0, 0.0]])
     deposits = np.array([50.0, 50.0])
-    due = credit.service_due(book, 0.03, 250, 1250)
-    s = credit.service_debt(book, deposits, 0.03, 250, 1250)
+    due = credit.service_due(book, 1250)
+    s = credit.service_debt(book, deposits, 1250)
     assert np.allclose(s.paid, due)
     assert np.allclose(deposits, 50.0 - due)
     # principal falls by 1/maturity, interest is the per-tick rate on the old principal
@@ -60,7 +61,7 @@ def test_debt_service_destroys_money_and_loans():
 def test_a_firm_that_cannot_pay_pays_nothing_and_is_flagged():
     book = _book([[100.0, 0.0, 0.0], [0.0, 100.0, 0.0]])
     deposits = np.array([5.0, 0.0])
-    s = credit.service_debt(book, deposits, 0.03, 250, 50)
+    s = credit.service_debt(book, deposits, 50)
     assert list(s.unable) == [False, True]
     assert deposits[1] == 0.0 and book.principal[1, 1] == 100.0
 
@@ -70,7 +71,7 @@ def test_amortisation_has_the_documented_mean_life():
     book = _book([[1000.0, 0.0, 0.0]])
     deposits = np.array([1e9])
     for _ in range(maturity):
-        credit.service_debt(book, deposits, 0.0, 250, maturity)
+        credit.service_debt(book, deposits, maturity)
     # a declining balance at 1/m per tick leaves (1 - 1/m)^m ~ e^-1 after m ticks
     assert book.debt()[0] / 1000.0 == pytest.approx((1 - 1 / maturity) ** maturity, rel=1e-9)
     assert abs(book.debt()[0] / 1000.0 - np.exp(-1)) < 0.01

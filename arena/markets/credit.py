@@ -75,11 +75,21 @@ class LoanBook:
     spread : numpy.ndarray
         Annual spread over the policy rate of each loan (1/year), shape (F, B); a
         principal-weighted mean when a firm borrowed several times from one bank.
+    tick_rate : numpy.ndarray
+        Per-tick rate each loan pays at the policy rate of the last :meth:`reprice`,
+        shape (F, B).
     """
 
     def __init__(self, n_firms: int, n_banks: int):
         self.principal = np.zeros((n_firms, n_banks))
         self.spread = np.zeros((n_firms, n_banks))
+        self.tick_rate = np.zeros((n_firms, n_banks))
+        self._pricing = (0.0, 1)  # (policy rate, ticks per year) of tick_rate
+
+    def reprice(self, policy_rate: float, ticks_per_year: int) -> None:
+        """Set every loan's per-tick rate from the policy rate (floating loans reprice each tick)."""
+        self._pricing = (float(policy_rate), int(ticks_per_year))
+        self.tick_rate = per_tick_rates(policy_rate + self.spread, ticks_per_year)
 
     @property
     def n_firms(self) -> int:
@@ -123,13 +133,15 @@ class LoanBook:
         weighted = np.where(new > 0, mixed, 0.0)
         self.principal[firms, banks] = new
         self.spread[firms, banks] = weighted
+        policy, tpy = self._pricing
+        self.tick_rate[firms, banks] = per_tick_rates(policy + weighted, tpy)
 
     def resize(self, n_firms: int) -> None:
         """Grow or shrink the book to ``n_firms`` rows (rows removed must hold no debt)."""
         old = self.n_firms
         if n_firms < old and self.principal[n_firms:].any():
             raise ValueError(f"cannot drop firms {n_firms}..{old - 1} of the loan book: they still owe loans")
-        for name in ("principal", "spread"):
+        for name in ("principal", "spread", "tick_rate"):
             arr = getattr(self, name)
             out = np.zeros((n_firms, arr.shape[1]))
             keep = min(old, n_firms)
@@ -320,23 +332,23 @@ class Service:
     unable: np.ndarray
 
 
-def service_due(book: LoanBook, policy_rate: float, ticks_per_year: int, maturity: int) -> np.ndarray:
-    """Interest plus amortisation each firm owes this tick (currency), shape (F,)."""
-    rate = per_tick_rates(book.rates(policy_rate), ticks_per_year)
-    return (book.principal * (rate + 1.0 / maturity)).sum(axis=1)
+def service_due(book: LoanBook, maturity: int) -> np.ndarray:
+    """Interest plus amortisation each firm owes this tick (currency), shape (F,).
+
+    Interest is at the book's per-tick rates (:meth:`LoanBook.reprice` first).
+    """
+    return (book.principal * (book.tick_rate + 1.0 / maturity)).sum(axis=1)
 
 
-def service_debt(
-    book: LoanBook, deposits: np.ndarray, policy_rate: float, ticks_per_year: int, maturity: int
-) -> Service:
+def service_debt(book: LoanBook, deposits: np.ndarray, maturity: int) -> Service:
     """Collect interest and amortisation from the firms' deposits (in place).
 
     A firm pays everything it owes this tick or, if its deposits fall short, nothing (it
-    is unable to pay and the caller defaults it). Interest leaves the money supply into
-    bank equity; repaid principal cancels loans and deposits together (money destroyed).
+    is unable to pay and the caller defaults it). Interest, at the book's per-tick rates
+    (:meth:`LoanBook.reprice` first), leaves the money supply into bank equity; repaid
+    principal cancels loans and deposits together (money destroyed).
     """
-    rate = per_tick_rates(book.rates(policy_rate), ticks_per_year)
-    interest = book.principal * rate
+    interest = book.principal * book.tick_rate
     amort = book.principal / maturity
     due = interest.sum(axis=1) + amort.sum(axis=1)
     able = deposits >= due

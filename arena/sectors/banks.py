@@ -165,7 +165,7 @@ def switch_banks(
     higher_is_better: bool,
     params: BankParams,
     rng: np.random.Generator,
-) -> int:
+) -> tuple[np.ndarray, np.ndarray]:
     """Let a random share of customers move toward a better bank (in place).
 
     Parameters
@@ -181,15 +181,16 @@ def switch_banks(
 
     Returns
     -------
-    int
-        Number of customers who moved.
+    moved, previous : numpy.ndarray of int
+        Customers who moved and the bank each left.
     """
     n_banks = offer.size
+    none = np.empty(0, dtype=np.intp)
     if n_banks < 2 or assignment.size == 0:
-        return 0
+        return none, none
     movers = bernoulli_indices(assignment.size, params.bank_switching_rate, rng)
     if movers.size == 0:
-        return 0
+        return none, none
     current = assignment[movers]
     other = rng.integers(0, n_banks - 1, size=movers.size)
     other += other >= current  # any bank but the current one
@@ -198,4 +199,4 @@ def switch_banks(
     rel = np.maximum(gain, 0.0) / np.maximum(np.abs(new), RATE_FLOOR)
     move = rng.random(movers.size) < -np.expm1(-params.bank_switching_intensity * rel)
     assignment[movers[move]] = other[move]
-    return int(move.sum())
+    return movers[move], current[move]
