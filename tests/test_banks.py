@@ -145,3 +145,14 @@ def test_switching_probability_matches_the_documented_law():
     switch_banks(assignment, np.array([0.01, 0.02]), True, params, rng)
     expected = 1 - np.exp(-params.bank_switching_intensity * 0.5)
     assert abs(assignment.mean() - expected) < 0.005
+
+
+def test_every_bank_parameter_is_documented_with_its_default():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
+    section = text.split("### 10.1 Banks and credit", 1)[1].split("\n## ", 1)[0]
+    for name, spec in BANK_PARAMETERS.items():
+        row = [line for line in section.splitlines() if line.startswith(f"| `{name}` |")]
+        assert row, f"docs/model.md section 10.1 has no row for {name!r}"
+        assert float(row[0].split("|")[2].replace("−", "-")) == pytest.approx(spec.default), name
