@@ -55,6 +55,9 @@ class BankingSystem:
     banks : arena.sectors.banks.Banks
     last : dict
         Flows of the last tick (currency) and the counts of failures and switches.
+    external_deposits : float
+        Deposits of accounts outside the two arrays (e.g. the API's outside agents), held
+        at bank 0 without interest (currency); the owner of those accounts keeps it current.
     """
 
     def __init__(
@@ -78,14 +81,17 @@ class BankingSystem:
         self.last: dict[str, Any] = {}
         self._flows: dict[str, float] = {}
         self.loans_history: list[float] = []
+        self.external_deposits = 0.0
 
     # ------------------------------------------------------------------ measures ------
     def deposits_by_bank(self, household_cash: np.ndarray, firm_deposits: np.ndarray) -> np.ndarray:
         """Deposits each bank owes its customers (currency), shape (B,)."""
         b = self.params.n_banks
-        return np.bincount(self.household_bank, weights=household_cash, minlength=b) + np.bincount(
+        out = np.bincount(self.household_bank, weights=household_cash, minlength=b) + np.bincount(
             self.firm_bank, weights=firm_deposits, minlength=b
         )
+        out[0] += self.external_deposits
+        return out
 
     def loans(self) -> float:
         """All loans outstanding (currency)."""
@@ -97,20 +103,34 @@ class BankingSystem:
         return float(self.banks.equity.sum() / loans) if loans > 0 else float("inf")
 
     # ------------------------------------------------------------------ set-up --------
-    def seed_loans(self, firm_deposits: np.ndarray, amount: np.ndarray, ledger: Ledger | None = None) -> None:
-        """Give firms initial loans from their banks at the base spread (money created).
+    def seed_loans(
+        self,
+        firm_deposits: np.ndarray,
+        amount: np.ndarray,
+        ledger: Ledger | None = None,
+        credit_deposits: bool = True,
+    ) -> None:
+        """Give firms initial loans from their banks at the base spread.
 
         Parameters
         ----------
         firm_deposits : numpy.ndarray
-            Firms' deposits (currency); raised by ``amount``.
+            Firms' deposits (currency); raised by ``amount`` if ``credit_deposits``.
         amount : numpy.ndarray
             Initial loan of each firm (currency), >= 0.
+        ledger : Ledger, optional
+            Records the money created (when deposits are credited) and the loans.
+        credit_deposits : bool
+            True: a loan made now (money created). False: an initial condition, loans that
+            financed assets the firms already hold (no money moves; reserves balance the
+            banks' books at the next :meth:`settle`).
         """
         amount = np.asarray(amount, dtype=float)
         who = np.flatnonzero(amount > 0)
         spread = np.full(who.size, self.params.base_spread)
         self.book.originate(who, self.firm_bank[who], amount[who], spread)
+        if not credit_deposits:
+            return
         firm_deposits[who] += amount[who]
         if ledger is not None:
             ledger.record("money", "initial_loans", float(amount[who].sum()))
@@ -263,7 +283,9 @@ class BankingSystem:
             dep -= np.bincount(old, weights=cash[who], minlength=p.n_banks)
             dep += np.bincount(assignment[who], weights=cash[who], minlength=p.n_banks)
             moved += who.size
-        banks.settle_liquidity(dep_h + dep_f, self.book.bank_loans())
+        total = dep_h + dep_f
+        total[0] += self.external_deposits
+        banks.settle_liquidity(total, self.book.bank_loans())
         self.loans_history.append(self.loans())
         self.last = {**f, "failures": int(failed.sum()), "switches": moved}
         return self.last
@@ -344,7 +366,7 @@ class BankingSystem:
         equity = b.equity
         deposits = self.deposits_by_bank(household_cash, firm_deposits)
         public = float((b.public_stake * equity).sum())
-        return {
+        out = {
             "households": {"deposits": float(household_cash.sum()), "equity": float(equity.sum()) - public},
             "firms": {"deposits": float(firm_deposits.sum()), "loans": -self.loans()},
             "banks": {
@@ -360,6 +382,9 @@ class BankingSystem:
                 "equity": public,
             },
         }
+        if self.external_deposits:
+            out["outside"] = {"deposits": float(self.external_deposits)}
+        return out
 
 
 #: Flows of a tick reported in :attr:`BankingSystem.last` (currency).

@@ -205,3 +205,19 @@ def test_balance_sheet_columns_sum_to_zero_and_net_worth_equals_real_assets():
     assert accounting.row_residuals(broken)["loans"] == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="'gold'"):
         accounting.balance_sheet({"a": {"gold": 1.0}})
+
+
+def test_initial_loans_without_deposits_and_outside_accounts_keep_rows_closed():
+    toy = Toy(BankParams(n_banks=3), seed=9, loans=0.0)
+    money = toy.hh.sum() + toy.fd.sum()
+    toy.system.seed_loans(toy.fd, np.full(toy.fd.size, 40.0), credit_deposits=False)
+    toy.system.external_deposits = 123.0
+    toy.system.settle(toy.hh, toy.fd)
+    assert toy.hh.sum() + toy.fd.sum() == money  # an initial condition: no money created
+    assert toy.system.loans() == pytest.approx(40.0 * toy.fd.size)
+    sheet = toy.sheet()
+    assert sheet.loc["deposits", "outside"] == 123.0
+    _assert_closed(toy)
+    for _ in range(3):
+        toy.tick(0.02)
+        _assert_closed(toy)
