@@ -54,6 +54,8 @@ def test_debt_service_destroys_money_and_loans():
     assert np.allclose(book.debt(), [100.0 * (1 - 1 / 1250), 200.0 * (1 - 1 / 1250)])
     assert s.repaid_by_bank.sum() == pytest.approx(300.0 / 1250)
     assert s.interest_by_bank.sum() + s.repaid_by_bank.sum() == pytest.approx(due.sum())
+    assert s.interest.sum() == pytest.approx(s.interest_by_bank.sum())
+    assert np.all(s.interest < s.paid)
     rate = credit.per_tick_rates(np.array(0.03 + PARAMS.base_spread), 250)
     assert s.interest_by_bank[1] == pytest.approx(200.0 * rate)
 

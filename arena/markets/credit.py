@@ -322,6 +322,8 @@ class Service:
         Interest received and principal repaid per bank (currency), shape (B,).
     paid : numpy.ndarray
         What each firm paid (currency), shape (F,).
+    interest : numpy.ndarray
+        The interest part of ``paid`` (currency), shape (F,): a cost in the firm's profit.
     unable : numpy.ndarray of bool
         Firms whose deposits did not cover the service due; they paid nothing (defaults).
     """
@@ -329,6 +331,7 @@ class Service:
     interest_by_bank: np.ndarray
     repaid_by_bank: np.ndarray
     paid: np.ndarray
+    interest: np.ndarray
     unable: np.ndarray
 
 
@@ -359,7 +362,7 @@ def service_debt(book: LoanBook, deposits: np.ndarray, maturity: int) -> Service
     amort[~able] = 0.0
     book.principal -= amort
     np.maximum(book.principal, 0.0, out=book.principal)
-    return Service(interest.sum(axis=0), amort.sum(axis=0), paid, unable)
+    return Service(interest.sum(axis=0), amort.sum(axis=0), paid, interest.sum(axis=1), unable)
 
 
 @dataclass
