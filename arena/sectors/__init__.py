@@ -1,0 +1,7 @@
+"""Sectors of the economy: one module per sector, its arrays and its decisions.
+
+:mod:`arena.sectors.firms` holds the consumption-goods firms (C-firms) and the rules both
+firm types share; :mod:`arena.sectors.kfirms` the capital-goods firms (K-firms);
+:mod:`arena.sectors.corporate` payments, default and entry of the whole corporate sector
+and the tick-0 calibration.
+"""
