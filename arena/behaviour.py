@@ -1,7 +1,8 @@
 """Phase 2 of the tick: agent behaviour.
 
-Pays incomes (wages, dividends, resource royalties, deposit interest and the central
-bank's transfer), runs the labour market and the Phillips-curve wage, values the equity
+Pays incomes (each firm's wages, the corporate sector's dividends, resource royalties,
+deposit interest and the central bank's transfer), runs the firms' default and entry, their
+staggered reviews and the labour market (:mod:`arena.firms_phase`), values the equity
 (fundamental value), lets traders switch strategy, sets consumption budgets and forms the
 equity orders of the next auction, including the central bank's QE purchases or sales.
 """
@@ -10,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena import accounting
-from arena.firms import TURNOVER
+from arena import accounting, firms_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
-from arena.scarcity import RESOURCE_NAMES
+from arena.sectors import corporate
 
 #: EWMA weight of dividends in the fundamental value.
 DIVIDEND_MEMORY = 0.998
@@ -23,24 +23,39 @@ MIN_DISCOUNT = 0.03
 
 
 def behave(model, ledger: accounting.Ledger | None = None) -> None:
-    """Run phase 2 on ``model``: incomes, labour, valuation, budgets and next orders."""
-    cfg = model.config
+    """Run phase 2 on ``model``: incomes, firms, labour, valuation, budgets and next orders."""
     ledger = ledger or accounting.Ledger()
-    pop, firms, cb = model.pop, model.firms, model.central_bank
-    employed = int(np.count_nonzero(pop.employed))
-    # income: wages, dividends, interest and transfers
-    wage, share_paid = firms.wage_bill(employed)
-    firms.deposits -= pop.pay_wages(wage, share_paid)
-    payout = firms.dividend()
-    firms.deposits -= payout
+    pay_incomes(model, ledger)
+    firms_phase.lifecycle(model, ledger)
+    firms_phase.decide_and_hire(model)
+    plan(model)
+
+
+def pay_incomes(model, ledger: accounting.Ledger) -> None:
+    """Wages, dividends and royalties to households (and permanent income); CB transfers."""
+    cfg = model.config
+    pop, cf, kf, cb = model.pop, model.cfirms, model.kfirms, model.central_bank
+    wage_c, model.defaulting_c = corporate.pay_wages(cf)
+    wage_k, model.defaulting_k = corporate.pay_wages(kf)
+    wage_pad = np.concatenate([wage_c, wage_k, [0.0]])  # employer -1 reads the 0
+    income = wage_pad[pop.employer]
+    model.wage_bill = float(np.dot(wage_c, cf.workers) + np.dot(wage_k, kf.workers))
+    inputs = float(cf.coefficients @ model.commodity_prices()) * cf.planned  # input bill per tick
+    payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs)
+    payout += corporate.pay_dividends(kf, cfg.dividend_payout, cfg.buffer_ticks)
+    model.dividends_paid = payout
     # resource rents are paid to every household as royalties (a resource fund)
     royalties = model.producer_deposits * cfg.dividend_payout
     model.producer_deposits -= royalties
-    pop.pay_equal(float(royalties.sum()))
+    income += float(royalties.sum()) / pop.n
     outside_shares = model.outside.total_shares()
     total_shares = float(pop.shares.sum()) + cb.shares + outside_shares
     dps = payout / total_shares if total_shares > 0 else 0.0
-    paid = pop.pay_per_share(dps)
+    if dps:
+        income += pop.shares * dps
+    pop.cash += income
+    pop.update_income(income, cfg.income_memory)
+    paid = float(pop.shares.sum()) * dps
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps
     # the central bank's dividends leave the deposit money supply: money destroyed
@@ -50,15 +65,11 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     interest, lump_sum = model.transfer_next
     created = pop.transfer(interest, lump_sum)
     ledger.record("money", "cb_interest_and_transfers", created)
-    # labour market and wages
-    commodity_prices = np.array([model.prices[r] for r in RESOURCE_NAMES])
-    target = firms.plan(model.prices["goods"], commodity_prices)
-    employed = int(np.count_nonzero(pop.employed))
-    # hiring and firing take time: a share hiring_rate of the gap closes each tick
-    pop.adjust_employment(employed + int(round(cfg.hiring_rate * (target - employed))), TURNOVER, model.rng)
-    employed = int(np.count_nonzero(pop.employed))
-    model.unemployment = 1.0 - employed / cfg.n_agents
-    firms.update_wage(cb.expected_inflation, model.unemployment)
+
+
+def plan(model) -> None:
+    """Valuation, strategy switching, consumption budgets and the next equity orders."""
+    cfg, cb, pop = model.config, model.central_bank, model.pop
     # valuation: the long rate is the average of expected short rates (a one-year EWMA)
     model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
     # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
@@ -68,10 +79,10 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     # consumption: higher real rates raise saving, expected inflation brings spending forward
     real_gap = cb.policy_rate - cb.expected_inflation - cfg.neutral_real_rate
     infl_gap = cb.expected_inflation - cfg.base_inflation_rate
-    propensity = cfg.consumption_propensity * float(
+    propensity = float(
         np.clip(1.0 - cfg.rate_sensitivity * real_gap + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5)
     )
-    model.budget_total = pop.plan_consumption(propensity)
+    model.budget_total = pop.plan_consumption(cfg.income_propensity, cfg.consumption_propensity, propensity)
     ind = model.psychology.indices
     ctx = TradingContext(
         price=model.prices["equity"],

@@ -108,9 +108,6 @@ PARAMETERS: dict[str, Param] = {
         "log-price",
         "spacing of the call-auction price grid (0.0005 = 5 basis points)",
     ),
-    "goods_elasticity": P(
-        float, 0.01, 0.0, 1.0, "-", "tatonnement elasticity of the goods price to excess demand (D/S - 1)"
-    ),
     "fundamental_reversion": P(
         float, 0.05, 0.0, 1.0, "1/tick", "fundamentalists' expected reversion speed toward fundamental value"
     ),
@@ -155,19 +152,39 @@ PARAMETERS: dict[str, Param] = {
         "annualised equity volatility above which markets feel stressed",
     ),
     "volatility_window": P(int, 20, 2, 1000, "ticks", "window of realised volatility"),
-    # --- production, labour, consumption ---------------------------------------------------
-    "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per employed worker"),
-    "labour_share": P(float, 0.8, 0.05, 0.85, "-",
-                      "wage bill as a share of goods revenue at tick 0 (inputs take 0.12; profit the rest)"),
-    "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-", "NAIRU u* of the Phillips curve"),
-    "min_unemployment": P(float, 0.02, 0.0, 0.5, "-", "frictional floor of unemployment"),
+    # --- firms, production, labour, consumption (Economy v2; docs/model.md "Firms") ------
+    "n_firms": P(int, 0, 0, 100_000, "firms",
+                 "consumption-goods firms; 0 = automatic, max(5, n_agents // 100)"),
+    "n_kfirms": P(int, 0, 0, 20_000, "firms", "capital-goods firms; 0 = automatic, max(2, n_firms // 5)"),
+    "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per worker at tick 0 (C-firms)"),
+    "productivity_growth": P(float, 0.015, -0.05, 0.1, "1/year", "growth of labour productivity, all firms"),
+    "initial_markup": P(float, 0.15, 0.0, 1.0, "-", "markup over unit cost at tick 0"),
+    "min_markup": P(float, 0.0, 0.0, 0.5, "-", "lower bound of a firm's markup"),
+    "max_markup": P(float, 1.0, 0.5, 5.0, "-", "upper bound of a firm's markup"),
+    "review_ticks": P(float, 20.0, 1.0, 1000.0, "ticks",
+                      "mean ticks between a firm's price/quantity/wage/investment reviews (Calvo)"),
+    "price_step": P(float, 0.03, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
+    "quantity_step": P(float, 0.9, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
+    "wage_step": P(float, 0.015, 0.0, 0.5, "-", "largest wage change per review from vacancy pressure"),
+    "inventory_ticks": P(float, 5.0, 0.0, 250.0, "ticks", "inventory a firm aims at, in ticks of demand"),
+    "capital_output": P(float, 2.5, 0.1, 10.0, "years", "capital / annual output at target utilisation"),
+    "depreciation": P(float, 0.06, 0.0, 0.5, "1/year", "depreciation rate of installed capital"),
+    "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
+    "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
+    "matching_efficiency": P(float, 0.038, 0.001, 1.0, "1/tick",
+                             "mu of the matching function H = mu * sqrt(U V)"),
+    "search_share": P(float, 0.1, 0.0, 1.0, "1/tick", "share of households that re-search for a shop"),
+    "search_size": P(int, 3, 1, 20, "firms", "shops a searching household compares (incl. its own)"),
+    "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-",
+                              "unemployment at tick 0; reference u* of the Phillips indicator"),
     "phillips_slope": P(
-        float, 0.5, 0.0, 10.0, "1/year", "wage/price inflation per unit of unemployment gap (u* - u)"
+        float, 0.5, 0.0, 10.0, "1/year", "slope of the reference phillips_inflation indicator (not imposed)"
     ),
-    "hiring_rate": P(float, 0.3, 0.0, 1.0, "1/tick", "share of the labour gap closed per tick"),
     "consumption_propensity": P(
-        float, 0.004, 1e-4, 1.0, "1/tick", "share of deposits spent on consumption per tick at neutral mood"
+        float, 0.0008, 1e-5, 0.1, "1/tick", "share chi of deposits spent per tick at neutral mood"
     ),
+    "income_propensity": P(float, 0.8, 0.0, 1.0, "-", "share of permanent income spent at neutral mood"),
+    "income_memory": P(float, 0.9994, 0.0, 0.99999, "-", "EWMA weight xi of permanent income per tick"),
     "rate_sensitivity": P(
         float, 0.5, 0.0, 50.0, "-", "fall of consumption propensity per unit of real-rate gap"
     ),
@@ -175,8 +192,10 @@ PARAMETERS: dict[str, Param] = {
         float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"
     ),
     "dividend_payout": P(
-        float, 0.2, 0.0, 1.0, "1/tick", "share of firms' excess deposits paid out as dividends per tick"
+        float, 0.2, 0.0, 1.0, "1/tick", "share of a firm's deposits above its buffer paid out per tick"
     ),
+    "buffer_ticks": P(float, 20.0, 1.0, 500.0, "ticks", "deposits a firm keeps, in ticks of its wage bill"),
+    "entry_delay": P(int, 20, 1, 10_000, "ticks", "ticks before a defaulted firm's slot is re-entered"),
     # --- monetary policy ---------------------------------------------------------------
     "monetary_regime": P(str, "taylor", unit="-", doc="policy rule", options=("taylor", "money_growth")),
     "base_inflation_rate": P(
@@ -311,12 +330,6 @@ class _ConfigBase:
             raise ConfigError(
                 "The strategy shares 'share_fundamentalist', 'share_chartist' and 'share_noise' "
                 f"of ArenaConfig must sum to 1. Got {total!r} instead."
-            )
-        if self.min_unemployment > self.natural_unemployment:
-            raise ConfigError(
-                "The 'min_unemployment' parameter of ArenaConfig must be at most "
-                f"'natural_unemployment' ({self.natural_unemployment!r}). "
-                f"Got {self.min_unemployment!r} instead."
             )
 
     @classmethod
