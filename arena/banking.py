@@ -141,6 +141,15 @@ class BankingSystem:
         deposits = self.deposits_by_bank(household_cash, firm_deposits)
         self.banks.settle_liquidity(deposits, self.book.bank_loans())
 
+    def add_households(self, count: int) -> None:
+        """Give ``count`` new households (appended) a bank uniformly at random."""
+        new = self.rng.integers(0, self.params.n_banks, size=count).astype(np.int32)
+        self.household_bank = np.concatenate([self.household_bank, new])
+
+    def keep_households(self, keep: np.ndarray) -> None:
+        """Drop the households where ``keep`` is False (they left with their deposits)."""
+        self.household_bank = self.household_bank[keep]
+
     # ------------------------------------------------------------------ the tick ------
     def begin_tick(self, policy_rate: float) -> None:
         """Set deposit rates and weakness spreads for this tick from the policy rate (1/year)."""

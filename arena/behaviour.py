@@ -1,7 +1,9 @@
 """Phase 2 of the tick: agent behaviour.
 
-Pays incomes (each firm's wages, the corporate sector's dividends, resource royalties,
-deposit interest and the central bank's transfer), runs the firms' default and entry, their
+Runs the credit market (:mod:`arena.credit_phase`: borrowing before wages and hiring, debt
+service, defaults, deposit interest and the banks' close), pays incomes (each firm's wages,
+the corporate sector's dividends, resource royalties and the central bank's transfers under
+the money-growth regime or a ``money`` shock), runs the firms' default and entry, their
 staggered reviews and the labour market (:mod:`arena.firms_phase`), values the equity
 (fundamental value), lets traders switch strategy, sets consumption budgets and forms the
 equity orders of the next auction, including the central bank's QE purchases or sales.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena import accounting, firms_phase
+from arena import accounting, credit_phase, firms_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
 from arena.sectors import corporate
@@ -25,8 +27,11 @@ MIN_DISCOUNT = 0.03
 def behave(model, ledger: accounting.Ledger | None = None) -> None:
     """Run phase 2 on ``model``: incomes, firms, labour, valuation, budgets and next orders."""
     ledger = ledger or accounting.Ledger()
+    credit_phase.open_credit(model, ledger)
     pay_incomes(model, ledger)
+    credit_phase.service_and_defaults(model, ledger)
     firms_phase.lifecycle(model, ledger)
+    credit_phase.close_banks(model, ledger)
     firms_phase.decide_and_hire(model)
     plan(model)
 
@@ -62,9 +67,9 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     cb_dividends = payout - paid - outside_shares * dps
     ledger.record("money", "cb_dividend_receipts", -cb_dividends)
     model.dividend_per_share = DIVIDEND_MEMORY * model.dividend_per_share + (1 - DIVIDEND_MEMORY) * dps
-    interest, lump_sum = model.transfer_next
-    created = pop.transfer(interest, lump_sum)
-    ledger.record("money", "cb_interest_and_transfers", created)
+    _, lump_sum = model.transfer_next  # deposit interest is paid by the banks (close_banks)
+    created = pop.transfer(0.0, lump_sum)
+    ledger.record("money", "cb_transfers", created)
 
 
 def plan(model) -> None:
@@ -76,12 +81,11 @@ def plan(model) -> None:
     discount = max(model.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
     model.fundamental = model.dividend_per_share * cfg.ticks_per_year / discount
     switch_strategies(model)
-    # consumption: higher real rates raise saving, expected inflation brings spending forward
-    real_gap = cb.policy_rate - cb.expected_inflation - cfg.neutral_real_rate
+    # consumption: expected inflation brings spending forward. The policy rate has no direct
+    # term here: it reaches spending through loan rates, rationing, deposit interest and the
+    # equity's discount rate (docs/model.md "Banks and credit")
     infl_gap = cb.expected_inflation - cfg.base_inflation_rate
-    propensity = float(
-        np.clip(1.0 - cfg.rate_sensitivity * real_gap + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5)
-    )
+    propensity = float(np.clip(1.0 + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5))
     model.budget_total = pop.plan_consumption(cfg.income_propensity, cfg.consumption_propensity, propensity)
     ind = model.psychology.indices
     ctx = TradingContext(

@@ -68,6 +68,85 @@ class Param:
 
 
 P = Param
+#: Banks and credit (Economy v2 part 2; docs/model.md "Banks and credit"), declared here so
+#: that they are ArenaConfig parameters; :class:`arena.sectors.bank_params.BankParams`
+#: validates the same declarations on their own.
+BANK_PARAMETERS: dict[str, Param] = {
+    "n_banks": P(int, 10, 1, 1000, "banks", "number of banks (Caiani et al. 2016 use 10)"),
+    "capital_requirement": P(
+        float, 0.08, 0.0, 0.5, "-",
+        "minimum equity / loans a bank keeps when it lends (Basel: 8% of risk-weighted assets, weight 1)",
+    ),
+    "capital_buffer": P(
+        float, 0.025, 0.0, 0.5, "-",
+        "buffer above the minimum (Basel III conservation buffer); below it banks pay no dividends "
+        "and charge the weakness spread",
+    ),
+    "reserve_ratio": P(
+        float, 0.02, 0.0, 1.0, "-",
+        "reserves a bank holds per unit of deposits; shortfalls are borrowed from the central bank",
+    ),
+    "loan_maturity": P(
+        int, 1250, 1, 100_000, "ticks",
+        "mean life of a loan: 1/loan_maturity of each principal is repaid every tick "
+        "(1250 ticks = 5 years, Caiani et al.'s 20 quarters)",
+    ),
+    "base_spread": P(
+        float, 0.02, 0.0, 0.5, "1/year", "lending spread over the policy rate of a riskless borrower"
+    ),
+    "pd_intercept": P(
+        float, -7.0, -50.0, 50.0, "-", "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage)))"
+    ),
+    "pd_slope": P(
+        float, 8.0, 0.0, 100.0, "-", "b2: how fast the default probability rises with leverage (debt/assets)"
+    ),
+    "max_default_probability": P(
+        float, 0.25, 0.0, 0.99, "1/year",
+        "banks refuse new loans to borrowers whose default probability exceeds this",
+    ),
+    "recovery_rate": P(
+        float, 0.55, 0.0, 1.0, "-",
+        "share of a defaulted loan the bank recovers at most (Basel II foundation IRB: LGD 45%)",
+    ),
+    "weakness_spread": P(
+        float, 0.02, 0.0, 0.5, "1/year",
+        "extra spread of a bank whose capital ratio has fallen from target to minimum (linear in between)",
+    ),
+    "deposit_passthrough": P(
+        float, 0.5, 0.0, 1.5, "-", "deposit rate per unit of policy rate (incomplete pass-through)"
+    ),
+    "liquidity_premium": P(
+        float, 0.0025, 0.0, 0.1, "1/year", "extra deposit rate of a bank that borrows from the central bank"
+    ),
+    "advance_spread": P(
+        float, 0.0025, 0.0, 0.1, "1/year",
+        "rate on central-bank advances over the policy rate (lending facility)",
+    ),
+    "bank_payout": P(
+        float, 0.6, 0.0, 1.0, "-", "share of a bank's positive profit paid as dividends (Caiani et al.: 0.6)"
+    ),
+    "bank_switching_rate": P(
+        float, 0.01, 0.0, 1.0, "1/tick",
+        "probability that a customer compares its bank with another one in a tick",
+    ),
+    "credit_horizon": P(
+        float, 5.0, 0.0, 250.0, "ticks",
+        "firms borrow to hold this many ticks of planned outlays (wages, inputs) plus ordered machines",
+    ),
+    "initial_leverage": P(
+        float, 0.2, 0.0, 0.9, "-", "firms' bank debt at tick 0 as a share of their capital and inventories"
+    ),
+    "user_cost_elasticity": P(
+        float, 1.0, 0.0, 5.0, "-",
+        "elasticity of desired capital to the user cost of capital (Jorgenson 1963: 1)",
+    ),
+    "bank_switching_intensity": P(
+        float, 3.46574, 0.0, 100.0, "-",
+        "epsilon of the switching probability 1 - exp(-epsilon * relative rate gain) "
+        "(Caiani et al.: ln 2 / 0.2)",
+    ),
+}
+
 #: Every engine parameter. Order = documentation order.
 PARAMETERS: dict[str, Param] = {
     # --- population and run -------------------------------------------------------------
@@ -185,9 +264,6 @@ PARAMETERS: dict[str, Param] = {
     ),
     "income_propensity": P(float, 0.8, 0.0, 1.0, "-", "share of permanent income spent at neutral mood"),
     "income_memory": P(float, 0.9994, 0.0, 0.99999, "-", "EWMA weight xi of permanent income per tick"),
-    "rate_sensitivity": P(
-        float, 0.5, 0.0, 50.0, "-", "fall of consumption propensity per unit of real-rate gap"
-    ),
     "inflation_sensitivity": P(
         float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"
     ),
@@ -212,9 +288,6 @@ PARAMETERS: dict[str, Param] = {
         2.0,
         "1/year",
         "money-growth rule of the 'money_growth' regime; base growth otherwise",
-    ),
-    "liquidity_effect": P(
-        float, 1.0, 0.0, 20.0, "-", "fall of money growth per unit of policy-rate gap (Taylor regime)"
     ),
     "tightening_threshold": P(
         float, 0.10, 0.0, 5.0, "1/year", "inflation above which automatic tightening fires"
@@ -241,6 +314,8 @@ PARAMETERS: dict[str, Param] = {
     "expectation_adjustment": P(
         float, 0.02, 0.0, 1.0, "1/tick", "speed of expected inflation toward structural inflation"
     ),
+    # --- banks and credit (Economy v2 part 2) -----------------------------------------------
+    **BANK_PARAMETERS,
     # --- scarcity (specification defaults) ---------------------------------------------
     "depletion_rate": P(
         float, 0.001, 0.0, 0.1, "1/tick", "share of reserves depleted per tick at base extraction"

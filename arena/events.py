@@ -41,7 +41,11 @@ EVENT_TYPES: dict[str, str] = {
     "shock": "an external shock was applied (scenario, dashboard, API)",
     "agent_registered": "an outside agent opened an account",
     "agent_unregistered": "an outside agent was settled and removed",
-    "firm_default": "firms could not pay their wage bill: workers laid off, stock written off",
+    "firm_default": (
+        "firms could not pay wages or debt service, or had negative net worth: workers laid off, "
+        "stock written off"
+    ),
+    "bank_failure": "banks with negative equity resolved: owners bailed in, central bank recapitalises",
     "firm_entry": "dead firm slots re-entered, recapitalised by the shareholders",
 }
 

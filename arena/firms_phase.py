@@ -72,7 +72,8 @@ def decide_and_hire(model) -> None:
         unit_cost = cf.compute_unit_cost(prices, kprice)
         cf.review_price_quantity(idx, unit_cost, rng)
         cf.review_wage(idx, cb.expected_inflation, rng)
-        order = cf.review_investment(idx, kf.price, kf.alive, kf.inventory, rng)
+        order = cf.review_investment(idx, kf.price, kf.alive, kf.inventory, rng,
+                                     model.banking.user_cost[idx])
         ordered = np.bincount(cf.k_supplier[idx], weights=order, minlength=kf.n)
         kf.demand_acc += ordered
         kf.booked += ordered

@@ -22,7 +22,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from arena import accounting, behaviour, indicators, observe, shocks
+from arena import accounting, behaviour, credit_phase, indicators, observe, shocks
 from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
@@ -169,6 +169,7 @@ class ArenaModel(mesa.Model):
         self.recapitalisation = 0.0  # shareholders' payments into entrants since tick 0 (currency)
         self.dividends_paid = dividends0
         self.wage_bill = cal.wage * employed.size
+        self.banking = credit_phase.build(self)
         behaviour.plan(self)  # budgets and orders for the first tick
         self.cpi0_basket = self._basket_cost()
         money0 = self.money_supply()
@@ -348,6 +349,7 @@ class ArenaModel(mesa.Model):
         self.pop.supplier[self.pop.supplier >= self.cfirms.n] = 0
         self.unemployment = 1.0 - float(counts.sum()) / n_agents
         self.budget_total = float(self.pop.budget.sum())  # the next session spends these budgets
+        self.banking.settle(self.pop.cash, credit_phase.borrower_deposits(self))
 
     def record_between_ticks(self, stock: str, flow: str, amount: float) -> None:
         """Record a flow that happens between ticks (a shock, an outside agent's account)."""
@@ -365,6 +367,8 @@ class ArenaModel(mesa.Model):
                 float(self.pop.shares.sum()) + self.central_bank.shares + self.outside.total_shares()
             ),
             "goods": float(self.cfirms.inventory.sum()),
+            "loans": self.banking.loans(),
+            "bank_equity": float(self.banking.banks.equity.sum()),
             "capital": float(self.cfirms.capital.sum()),
             "machines": float(self.kfirms.inventory.sum()),
         }
@@ -410,11 +414,9 @@ class ArenaModel(mesa.Model):
         decision = cb.decide(inflation, money_growth, velocity_change, gap, self.unemployment, behavioural)
         for etype, payload in decision.events:
             self.event_log.emit(self.tick, etype, **payload)
-        # next tick's deposit interest and transfer deliver the money-growth target in total
-        interest = per_tick(cb.policy_rate, cfg.ticks_per_year)
-        target_growth = per_tick(decision.money_growth_target, cfg.ticks_per_year) * money
-        household_cash = float(self.pop.cash.sum())
-        self.transfer_next = (interest, target_growth - interest * household_cash)
+        # the money rule's transfer for next tick (0 under the Taylor rule: money is created
+        # and destroyed by bank credit; deposit interest is paid by the banks)
+        self.transfer_next = (0.0, per_tick(decision.money_growth_target, cfg.ticks_per_year) * money)
         self.macro = {
             "cpi": cpi,
             "velocity": velocity,
@@ -476,6 +478,47 @@ class ArenaModel(mesa.Model):
         if workers <= 0:
             return float(cf.wage.mean())
         return float((cf.wage @ cf.workers + kf.wage @ kf.workers) / workers)
+
+    def banks_frame(self) -> pd.DataFrame:
+        """Per-bank state: one row per bank (loans, reserves, deposits, advances, equity, ...)."""
+        return self.banking.frame(self.pop.cash, credit_phase.borrower_deposits(self))
+
+    def balance_sheet(self) -> pd.DataFrame:
+        """Godley-Lavoie balance-sheet matrix now: instruments x sectors (currency; docs/model.md).
+
+        Rows deposits, loans, reserves, advances, bonds, equity, capital, inventories, net
+        worth; columns households, firms (C- and K-firms), producers, banks, central bank,
+        outside agents (when any) and ``total``. Assets are positive, liabilities negative;
+        each financial row sums to zero, each column to zero (net worth balances it). Capital
+        and inventories are at book value (current prices); the listed equity (one claim on
+        the corporate sector) is at its market price, held by households, the central bank
+        and outside agents; banks' equity at book value, held by households and (after a
+        resolution) the central bank.
+        """
+        bs, cf, kf = self.banking, self.cfirms, self.kfirms
+        nf = cf.n + kf.n
+        deposits = credit_phase.borrower_deposits(self)
+        bs.external_deposits = self.outside.total_cash()
+        bank = bs.balance_sheet_entries(self.pop.cash, deposits)
+        price = self.prices["equity"]
+        shares = float(self.pop.shares.sum()) + self.central_bank.shares + self.outside.total_shares()
+        listed = price * shares
+        entries = {
+            "households": {"deposits": float(self.pop.cash.sum()),
+                           "equity": bank["households"]["equity"] + price * float(self.pop.shares.sum())},
+            "firms": {"deposits": float(deposits[:nf].sum()), "loans": -bs.loans(),
+                      "capital": float(cf.capital.sum()) * self.capital_price(),
+                      "inventories": float((cf.inventory * cf.price).sum() + (kf.inventory * kf.price).sum()),
+                      "equity": -listed},
+            "producers": {"deposits": float(deposits[nf:].sum())},
+            "banks": bank["banks"],
+            "central_bank": {**bank["central_bank"],
+                             "equity": bank["central_bank"]["equity"] + price * self.central_bank.shares},
+        }
+        if self.outside.accounts:
+            entries["outside"] = {"deposits": self.outside.total_cash(),
+                                  "equity": price * self.outside.total_shares()}
+        return accounting.balance_sheet(entries)
 
     def firms_frame(self) -> pd.DataFrame:
         """Per-firm state: one row per firm slot (C-firms, then K-firms); see docs/model.md."""

@@ -111,7 +111,7 @@ class CentralBank:
         self.structural = target
         self.tightening = False
         self.qe = False
-        self.money_growth_target = config.money_growth
+        self.money_growth_target = config.money_growth if config.monetary_regime == "money_growth" else 0.0
         self.cpi_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.money_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.velocity_history: deque[float] = deque(maxlen=config.inflation_window + 1)
@@ -193,12 +193,9 @@ class CentralBank:
         self.policy_rate = float(np.clip(rate, floor, cfg.max_policy_rate))
         self.rate_shock *= 0.99
 
-        if cfg.monetary_regime == "money_growth":
-            growth = cfg.money_growth
-        else:
-            growth = cfg.money_growth - cfg.liquidity_effect * (
-                self.policy_rate - cfg.neutral_real_rate - target
-            )
+        # money creation by the central bank: the money rule's transfers; none under the
+        # Taylor rule, where money is endogenous (bank credit creates and destroys it)
+        growth = cfg.money_growth if cfg.monetary_regime == "money_growth" else 0.0
         if self.tightening:
             growth = min(growth, 0.0)
         self.money_growth_target = float(np.clip(growth, -0.2, 2.0))

@@ -65,6 +65,7 @@ def compute(model) -> dict[str, float]:
         "price_capital": model.capital_price(),
         "input_fill": model.input_fill,
         "dividends": model.dividends_paid,
+        **model.banking.indicators(),
         "labour_productivity": cf.productivity,
         "tightening": float(cb.tightening),
         "qe": float(cb.qe),

@@ -156,6 +156,7 @@ def _resize(model, size: float) -> None:
     if change > 0:
         cash_each = float(pop.cash.mean())
         pop.add(change, cash_each, model.config, rng)
+        model.banking.add_households(change)
         model.record_between_ticks("money", "newcomer_deposits", change * cash_each)
     elif change < 0:
         leavers = rng.choice(pop.n, size=-change, replace=False)
@@ -176,5 +177,6 @@ def _resize(model, size: float) -> None:
                                          new_index[o.sell_agents[ks]], o.sell_limit[ks], o.sell_qty[ks]))
         model.pending_orders, model.pending_household_orders = remapped[0], remapped[1:]
         pop.keep_only(keep)
+        model.banking.keep_households(keep)
     if change:
         model.resize_to(pop.n)

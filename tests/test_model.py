@@ -19,7 +19,11 @@ from arena.shocks import SHOCK_KINDS
 
 #: Flows the engine may record, per stock (docs/model.md, "Accounting").
 ALLOWED_FLOWS = {
-    "money": {"cb_asset_purchases", "cb_asset_sales", "cb_dividend_receipts", "cb_interest_and_transfers"},
+    "money": {"cb_asset_purchases", "cb_asset_sales", "cb_dividend_receipts", "cb_transfers",
+              "loans_granted", "loan_interest", "loan_repayment", "loan_recovery", "deposit_interest",
+              "bank_dividends"},
+    "loans": {"loans_granted", "loan_repayment", "write_off"},
+    "bank_equity": {"loan_interest", "loan_losses", "net_interest_other", "dividends", "cb_recapitalisation"},
     "goods": {"production", "consumption", "default_writeoff"},
     "capital": {"investment", "depreciation", "default_writeoff"},
     "machines": {"production", "deliveries", "default_writeoff"},

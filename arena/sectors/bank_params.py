@@ -2,8 +2,9 @@
 
 :class:`BankParams` is frozen and validated like :class:`~arena.config.ArenaConfig`, with
 the same error template (a :class:`~arena.errors.ConfigError` naming the parameter, the
-allowed range and the value received). It stands alone until the banks are wired into the
-tick; then its declarations join :data:`arena.config.PARAMETERS` unchanged.
+allowed range and the value received). Its declarations are
+:data:`arena.config.BANK_PARAMETERS`, part of :class:`~arena.config.ArenaConfig`; this
+object takes them out of a config (:meth:`BankParams.from_mapping`) or stands alone in tests.
 
 Rates are annual (1/year) and converted to the tick with
 :func:`arena.monetary.per_tick`; the maturity is in ticks.
@@ -15,75 +16,8 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-from arena.config import Param
+from arena.config import BANK_PARAMETERS, Param
 from arena.errors import ConfigError
-
-P = Param
-#: Every banking parameter, in documentation order.
-BANK_PARAMETERS: dict[str, Param] = {
-    "n_banks": P(int, 10, 1, 1000, "banks", "number of banks (Caiani et al. 2016 use 10)"),
-    "capital_requirement": P(
-        float, 0.08, 0.0, 0.5, "-",
-        "minimum equity / loans a bank keeps when it lends (Basel: 8% of risk-weighted assets, weight 1)",
-    ),
-    "capital_buffer": P(
-        float, 0.025, 0.0, 0.5, "-",
-        "buffer above the minimum (Basel III conservation buffer); below it banks pay no dividends "
-        "and charge the weakness spread",
-    ),
-    "reserve_ratio": P(
-        float, 0.02, 0.0, 1.0, "-",
-        "reserves a bank holds per unit of deposits; shortfalls are borrowed from the central bank",
-    ),
-    "loan_maturity": P(
-        int, 1250, 1, 100_000, "ticks",
-        "mean life of a loan: 1/loan_maturity of each principal is repaid every tick "
-        "(1250 ticks = 5 years, Caiani et al.'s 20 quarters)",
-    ),
-    "base_spread": P(
-        float, 0.02, 0.0, 0.5, "1/year", "lending spread over the policy rate of a riskless borrower"
-    ),
-    "pd_intercept": P(
-        float, -7.0, -50.0, 50.0, "-", "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage)))"
-    ),
-    "pd_slope": P(
-        float, 8.0, 0.0, 100.0, "-", "b2: how fast the default probability rises with leverage (debt/assets)"
-    ),
-    "max_default_probability": P(
-        float, 0.25, 0.0, 0.99, "1/year",
-        "banks refuse new loans to borrowers whose default probability exceeds this",
-    ),
-    "recovery_rate": P(
-        float, 0.55, 0.0, 1.0, "-",
-        "share of a defaulted loan the bank recovers at most (Basel II foundation IRB: LGD 45%)",
-    ),
-    "weakness_spread": P(
-        float, 0.02, 0.0, 0.5, "1/year",
-        "extra spread of a bank whose capital ratio has fallen from target to minimum (linear in between)",
-    ),
-    "deposit_passthrough": P(
-        float, 0.5, 0.0, 1.5, "-", "deposit rate per unit of policy rate (incomplete pass-through)"
-    ),
-    "liquidity_premium": P(
-        float, 0.0025, 0.0, 0.1, "1/year", "extra deposit rate of a bank that borrows from the central bank"
-    ),
-    "advance_spread": P(
-        float, 0.0025, 0.0, 0.1, "1/year",
-        "rate on central-bank advances over the policy rate (lending facility)",
-    ),
-    "bank_payout": P(
-        float, 0.6, 0.0, 1.0, "-", "share of a bank's positive profit paid as dividends (Caiani et al.: 0.6)"
-    ),
-    "bank_switching_rate": P(
-        float, 0.01, 0.0, 1.0, "1/tick",
-        "probability that a customer compares its bank with another one in a tick",
-    ),
-    "bank_switching_intensity": P(
-        float, 3.46574, 0.0, 100.0, "-",
-        "epsilon of the switching probability 1 - exp(-epsilon * relative rate gain) "
-        "(Caiani et al.: ln 2 / 0.2)",
-    ),
-}
 
 
 def _check(name: str, spec: Param, value: Any) -> Any:
@@ -139,6 +73,9 @@ class BankParams:
     advance_spread: float = BANK_PARAMETERS["advance_spread"].default
     bank_payout: float = BANK_PARAMETERS["bank_payout"].default
     bank_switching_rate: float = BANK_PARAMETERS["bank_switching_rate"].default
+    credit_horizon: float = BANK_PARAMETERS["credit_horizon"].default
+    initial_leverage: float = BANK_PARAMETERS["initial_leverage"].default
+    user_cost_elasticity: float = BANK_PARAMETERS["user_cost_elasticity"].default
     bank_switching_intensity: float = BANK_PARAMETERS["bank_switching_intensity"].default
 
     def __post_init__(self):

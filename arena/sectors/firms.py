@@ -281,7 +281,8 @@ class GoodsFirms(FirmSector):
         return self.unit_cost
 
     def review_investment(self, idx: np.ndarray, kprices: np.ndarray, kalive: np.ndarray,
-                          kstock: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+                          kstock: np.ndarray, rng: np.random.Generator,
+                          cost_factor: np.ndarray | float = 1.0) -> np.ndarray:
         """Order machines at a review ([A] sec. 1.3); return the new machines asked per firm.
 
         K̄ moves toward the capital expected demand needs, ``d / kappa``, with a one-year
@@ -291,6 +292,8 @@ class GoodsFirms(FirmSector):
         rest of the previous order. A firm with a loss since its last review orders
         replacement only (profitability). The firm compares its K-firm with the cheaper of two
         random living K-firms with stock ([A]: Z_k = 2) and switches with [C]'s probability.
+        ``cost_factor`` (per reviewing firm) scales desired capital by the user cost of capital
+        (:func:`arena.credit_phase.user_cost_factor`).
         """
         cfg = self.config
         if idx.size == 0:
@@ -298,8 +301,12 @@ class GoodsFirms(FirmSector):
         years = cfg.review_ticks / cfg.ticks_per_year
         weight = min(years / CAPITAL_SMOOTHING_YEARS, 1.0)
         self.capital_need[idx] += weight * (self.expected_demand[idx] / self.kappa - self.capital_need[idx])
-        desired = self.capital_need[idx] / cfg.target_utilisation
+        desired = self.capital_need[idx] / cfg.target_utilisation * cost_factor
         wear = cfg.depreciation * years * self.capital[idx]
+        # while credit is dear (cost_factor < 1) a firm lets capital above its desired level
+        # depreciate instead of replacing it (Jorgenson's user cost of capital)
+        excess = np.maximum(self.capital[idx] - desired, 0.0) * (np.asarray(cost_factor) < 1.0)
+        wear = np.maximum(wear - excess, 0.0)
         expansion = np.clip(desired - self.capital[idx], 0.0, MAX_EXPANSION * years * self.capital[idx])
         order = wear + expansion
         order = np.where(self.profit_acc[idx] < 0, np.minimum(order, wear), order)
