@@ -70,6 +70,7 @@ def test_public_reads_need_no_key(client):
         "/api/psychology",
         "/api/monetary",
         "/api/scarcity",
+        "/api/banks",
         "/api/events",
         "/api/markets",
         "/api/markets/equity",
@@ -86,6 +87,11 @@ def test_public_reads_need_no_key(client):
     assert mon["cpi"] > 0 and isinstance(mon["tightening"], bool)
     sca = client.get("/api/scarcity").json()
     assert set(sca["resources"]) >= {"oil", "water", "ip"}
+    banks = client.get("/api/banks").json()
+    model = model_of(client)
+    assert len(banks["banks"]) == model.config.n_banks
+    assert banks["loans"] == pytest.approx(sum(b["loans"] for b in banks["banks"]))
+    assert banks["bank_failures"] == 0 and banks["capital_ratio"] > model.config.capital_requirement
     assert client.get("/api/health").json()["status"] == "ok"
 
 

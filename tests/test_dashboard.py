@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arena.dashboard import assets, charts, feed, params, solara_args
+from arena.dashboard import assets, charts, feed, params, solara_args, views
 from arena.dashboard.session import SHOCKS, DashboardSession
 
 pytestmark = pytest.mark.xdist_group("dashboard")
@@ -177,6 +177,7 @@ def test_chart_specs_are_strict_json_with_data():
     specs = {
         "prices": charts.prices_spec(df, marks), "psychology": charts.psychology_spec(df, marks),
         "macro": charts.macro_spec(df, marks), "scarcity": charts.scarcity_spec(df, marks),
+        "credit": charts.credit_spec(df, marks),
         "book": charts.order_book_spec(s.order_book("equity"), "equity", price),
         "wealth": charts.wealth_spec(s.wealth()),
     }
@@ -348,7 +349,7 @@ def test_step_updates_tick_indicators_and_charts(ui):
     rc, state = ui
     assert _text(rc, "arena-tick") == "Tick: 0"
     before = _specs(rc)
-    assert len(before) == 6
+    assert len(before) == len(views.TITLES) == 7  # one chart per panel, incl. the credit panel
     _click(rc, "Step")
     assert state.session.tick == 1
     assert _text(rc, "arena-tick") == "Tick: 1"

@@ -36,6 +36,7 @@ class Snapshot:
     books: Mapping[str, Any]
     n_agents: int
     outside_agents: int
+    banks: tuple = ()  # one dict per bank (model.banks_frame() rows)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class Simulation:
             dict(m.books),
             m.config.n_agents,
             len(m.outside.accounts),
+            tuple(m.banks_frame().reset_index().to_dict("records")),
         )
 
     def _bind(self) -> None:

@@ -109,6 +109,36 @@ class Monetary(Stamped):
     cb_equity_shares: Number
 
 
+class Bank(BaseModel):
+    """One bank's balance sheet and rates (currency; rates annual)."""
+
+    bank: int
+    loans: Number
+    reserves: Number
+    deposits: Number
+    advances: Number
+    equity: Number
+    capital_ratio: Number = Field(description="equity / loans; null for a bank without loans")
+    deposit_rate: Number
+    weakness_spread: Number
+    households: int
+    firms: int
+    borrowers: int
+    public_stake: Number = Field(description="share of the bank owned by the central bank after a resolution")
+
+
+class Banks(Stamped):
+    """Credit aggregates (indicator columns) and every bank."""
+
+    loans: Number
+    loan_rate: Number
+    credit_growth: Number
+    bank_equity: Number
+    capital_ratio: Number
+    bank_failures: Number
+    banks: list[Bank]
+
+
 class Resource(BaseModel):
     """One resource: reserves (units), scarcity in [0, 1], price multiplier, commodity price."""
 

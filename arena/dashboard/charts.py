@@ -252,6 +252,23 @@ def macro_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> dict[
     ], rows)
 
 
+def credit_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
+    """Credit panel: loans and money (index), loan and policy rates, capital ratio (%), bank failures."""
+    marks = list(marks)
+    cols = {"loan_rate": "loan rate", "policy_rate": "policy rate", "capital_ratio": "capital ratio",
+            "loans": "loans", "money_supply": "money supply", "bank_failures": "bank failures"}
+    rows = records(df, cols, scale=dict.fromkeys(list(cols)[:3], 100.0), normalize=["loans", "money_supply"])
+    return figure([
+        line_panel(rows, ["loans", "money supply"], "Loans and money (index, first tick shown = 100)",
+                   "index", marks=marks),
+        line_panel(rows, ["loan rate", "policy rate"], "Loan rate and policy rate", "% per year",
+                   height=80, marks=marks),
+        line_panel(rows, ["capital ratio"], "Banks' capital ratio (equity / loans)", "%", height=80,
+                   marks=marks),
+        line_panel(rows, ["bank failures"], "Bank failures", "banks/tick", height=60, marks=marks),
+    ], rows)
+
+
 def scarcity_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
     """Reserves (% of the first tick shown) and scarcity level (0-1) per resource."""
     marks = list(marks)

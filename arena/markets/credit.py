@@ -410,8 +410,8 @@ def write_off(book: LoanBook, defaulted: np.ndarray, deposits: np.ndarray, recov
     recovered_fb = claims * share[:, None]
     written = claims.sum(axis=0)
     back = recovered_fb.sum(axis=0)
-    recovered[idx] = recovered_fb.sum(axis=1)  # the exact amount the banks receive
-    deposits[idx] -= recovered[idx]
+    recovered[idx] = got  # never more than the deposits: they stay >= 0 exactly
+    deposits[idx] -= got
     book.principal[idx] = 0.0
     book.spread[idx] = 0.0
     return WriteOff(written, back, written - back, recovered)

@@ -303,10 +303,6 @@ class GoodsFirms(FirmSector):
         self.capital_need[idx] += weight * (self.expected_demand[idx] / self.kappa - self.capital_need[idx])
         desired = self.capital_need[idx] / cfg.target_utilisation * cost_factor
         wear = cfg.depreciation * years * self.capital[idx]
-        # while credit is dear (cost_factor < 1) a firm lets capital above its desired level
-        # depreciate instead of replacing it (Jorgenson's user cost of capital)
-        excess = np.maximum(self.capital[idx] - desired, 0.0) * (np.asarray(cost_factor) < 1.0)
-        wear = np.maximum(wear - excess, 0.0)
         expansion = np.clip(desired - self.capital[idx], 0.0, MAX_EXPANSION * years * self.capital[idx])
         order = wear + expansion
         order = np.where(self.profit_acc[idx] < 0, np.minimum(order, wear), order)
