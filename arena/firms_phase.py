@@ -90,8 +90,7 @@ def decide_and_hire(model) -> None:
     workers = np.concatenate([cf.workers, kf.workers])
     demand = np.concatenate([cf.labour_demand, kf.labour_demand])
     workers -= labour.separate(pop.employer, workers.size, cfg.separation_rate, rng)
-    excess = np.maximum(workers - demand, 0)
-    quota = np.ceil(excess * labour.FIRING_RATE).astype(np.int64)  # layoffs spread over ticks
+    quota = labour.firing_quota(workers, demand)
     workers -= labour.fire(pop.employer, workers, quota, rng)
     vacancies = np.maximum(demand - workers, 0)
     unemployed = pop.n - int(workers.sum())

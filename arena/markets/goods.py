@@ -8,9 +8,11 @@ with Caiani et al. (2016)'s probability ``1 - exp(eps (p_new - p_old) / p_new)``
 Then every household sends its goods budget to its shop. A shop whose demand exceeds its
 stock serves every customer the same share ``min(1, stock / demand)`` (pro-rata rationing,
 one ``bincount``; it replaces [A]'s random queue), and rationed households carry the unspent
-budget to one random other living shop, twice (spillover). A household's own shop books
-the units asked for, served or not (the demand signal of the price/quantity rule); a
-spillover shop books what it sells, so an unmet budget is not counted three times.
+budget to one random other living shop, twice (spillover); a household served there keeps
+that shop as its new one ([C]: rationed buyers turn to the other firms they know). A
+household's own shop books the units asked for, served or not (the demand signal of the
+price/quantity rule); a spillover shop books what it sells, so an unmet budget is not
+counted three times.
 
 Machines: a C-firm's outstanding order goes to its chosen K-firm; a K-firm with less
 stock than ordered delivers pro rata. Orders are paid on delivery from deposits above a
@@ -98,6 +100,8 @@ def sell(supplier: np.ndarray, budget: np.ndarray, price: np.ndarray, stock: np.
          alive: np.ndarray, rng: np.random.Generator) -> GoodsResult:
     """Clear the consumption-goods market by search (module doc); ``stock`` is not modified.
 
+    ``supplier`` is updated in place for households served by a spillover shop.
+
     Parameters
     ----------
     supplier : numpy.ndarray of int32
@@ -135,6 +139,7 @@ def sell(supplier: np.ndarray, budget: np.ndarray, price: np.ndarray, stock: np.
             spent[rationed] += got
             sold += want * fill2
             booked += want * fill2  # a spillover shop books what it sells (no double count)
+            supplier[rationed[got > 0]] = shop[got > 0]  # found stock there: the new shop
             residual = residual - got
             keep = fill2[shop] < 1.0
             rationed, residual = rationed[keep], residual[keep]

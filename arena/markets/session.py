@@ -50,8 +50,8 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     """Clear the commodity call auctions.
 
     C-firms order ``a_k * requested`` of each input (Leontief: no substitution), where
-    ``requested`` is each firm's capacity scaled down to what its deposits pay for at the
-    highest price the auction can reach. Households bid their Cobb-Douglas budgets. At a
+    ``requested`` is each firm's capacity scaled down to what its deposits, net of this
+    tick's wage bill, pay for at the highest price the auction can reach. Households bid their Cobb-Douglas budgets. At a
     shortfall every buyer gets the same fill ratio (pro rata).
 
     Returns
@@ -68,8 +68,9 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     capacity = cf.capacity()
     worst = float(cf.coefficients @ commodity_prices) * (1.0 + cfg.max_price_change) * 1.01
     bill = capacity * worst
+    available = np.maximum(cf.deposits - cf.wage * cf.workers, 0.0)  # this tick's wages come first
     afford = np.ones_like(bill)
-    np.divide(cf.deposits, bill, out=afford, where=bill > cf.deposits)
+    np.divide(available, bill, out=afford, where=bill > available)
     cf.requested = capacity * afford
     firm_units = cf.coefficients * float(cf.requested.sum())
     budget = model.budget_total

@@ -52,6 +52,8 @@ CAPITAL_SMOOTHING_YEARS = 1.0
 MAX_EXPANSION = 0.2
 #: Planned output never falls below this share of the tick-0 mean plan (a firm stays a firm).
 MIN_PLAN_SHARE = 0.05
+#: Band around the mean price inside which both markup moves are allowed (0 = [A] exactly).
+PRICE_TOLERANCE = 0.0
 
 
 def normal_vacancy_rate(cfg) -> float:
@@ -183,8 +185,8 @@ class FirmSector:
         p = self.price[idx]
         eta = rng.uniform(0.0, cfg.price_step, idx.size)
         excess_demand = self.inventory[idx] <= cfg.inventory_ticks * d  # stock at or below target
-        raise_price = excess_demand & (p < pbar)
-        cut_price = ~excess_demand & (p > pbar)
+        raise_price = excess_demand & (p < pbar * (1.0 + PRICE_TOLERANCE))
+        cut_price = ~excess_demand & (p > pbar * (1.0 - PRICE_TOLERANCE))
         gross = 1.0 + self.markup[idx]
         gross = np.where(raise_price, gross * (1.0 + eta), np.where(cut_price, gross * (1.0 - eta), gross))
         self.markup[idx] = np.clip(gross - 1.0, cfg.min_markup, cfg.max_markup)
