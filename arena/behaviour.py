@@ -51,11 +51,11 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     outside_shares = model.outside.total_shares()
     total_shares = float(pop.shares.sum()) + cb.shares + outside_shares
     dps = payout / total_shares if total_shares > 0 else 0.0
+    paid = float(pop.shares.sum()) * dps
     if dps:
         income += pop.shares * dps
     pop.cash += income
     pop.update_income(income, cfg.income_memory)
-    paid = float(pop.shares.sum()) * dps
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps
     # the central bank's dividends leave the deposit money supply: money destroyed

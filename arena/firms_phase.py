@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from arena import accounting
-from arena.markets import goods, labour
+from arena.markets import labour
 from arena.sectors import corporate
 
 
@@ -41,8 +41,8 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
         dead_pad = np.concatenate([dead_c, dead_k, [False]])
         laid_off = np.flatnonzero(dead_pad[pop.employer])
         pop.employer[laid_off] = -1
-        if dead_c.any():
-            goods.reassign(pop.supplier, dead_c, cf.alive, model.rng)
+        # customers of a closed shop find no stock there: they spill over to other shops and
+        # keep the one that serves them (arena.markets.goods.sell), no scan of households
     entries, paid_total = 0, 0.0
     for firms in (cf, kf):
         slots, need = corporate.enter(firms, model.tick, model.capital_price(), cfg.buffer_ticks,

@@ -248,9 +248,13 @@ class Population:
         return float(self.budget.sum())
 
     def update_income(self, income: np.ndarray, memory: float) -> None:
-        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period)."""
+        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period).
+
+        ``income`` (shape (N,)) is used as scratch space and overwritten.
+        """
         self.perm_income *= memory
-        self.perm_income += (1.0 - memory) * income
+        np.multiply(income, 1.0 - memory, out=income)
+        self.perm_income += income
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""

@@ -87,17 +87,8 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
     supplier[movers[move]] = best[move]
 
 
-def reassign(supplier: np.ndarray, dead: np.ndarray, alive: np.ndarray, rng: np.random.Generator) -> None:
-    """Send customers of dead shops to a random living shop (in place)."""
-    living = np.flatnonzero(alive)
-    if living.size == 0:
-        return
-    lost = np.flatnonzero(dead[supplier])
-    supplier[lost] = living[rng.integers(0, living.size, lost.size)]
-
-
-def sell(supplier: np.ndarray, budget: np.ndarray, price: np.ndarray, stock: np.ndarray,
-         alive: np.ndarray, rng: np.random.Generator) -> GoodsResult:
+def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_share: float,
+         price: np.ndarray, stock: np.ndarray, alive: np.ndarray, rng: np.random.Generator) -> GoodsResult:
     """Clear the consumption-goods market by search (module doc); ``stock`` is not modified.
 
     ``supplier`` is updated in place for households served by a spillover shop.
@@ -107,25 +98,34 @@ def sell(supplier: np.ndarray, budget: np.ndarray, price: np.ndarray, stock: np.
     supplier : numpy.ndarray of int32
         Each household's shop, shape (N,).
     budget : numpy.ndarray
-        Goods budget per household (currency), shape (N,), >= 0.
+        Whole consumption budget per household (currency), shape (N,), >= 0.
+    goods_share : float
+        Share of the budget meant for goods, in [0, 1].
+    other_share : float
+        Share of the budget already spent elsewhere (commodities), added to ``spent``.
     price, stock : numpy.ndarray
         Per firm: price (currency/unit, > 0) and units on offer (>= 0), shape (F,).
     alive : numpy.ndarray of bool
         Living firms.
+
+    Returns
+    -------
+    GoodsResult
+        ``spent`` is each household's whole spending: goods plus ``other_share`` of budget.
     """
     f = price.size
-    value = np.bincount(supplier, weights=budget, minlength=f)
+    value = np.bincount(supplier, weights=budget, minlength=f) * goods_share
     wanted = value / price
     fill = np.ones(f)
     np.divide(stock, wanted, out=fill, where=wanted > stock)
-    spent = budget * fill[supplier]
+    spent = budget * (other_share + goods_share * fill)[supplier]
     sold = wanted * fill
     booked = wanted.copy()
     short = fill < 1.0
     living = np.flatnonzero(alive)
     if short.any() and living.size:
         rationed = np.flatnonzero(short[supplier])
-        residual = budget[rationed] - spent[rationed]
+        residual = budget[rationed] * goods_share * (1.0 - fill[supplier[rationed]])
         for _ in range(SPILLOVER_ROUNDS):
             if rationed.size == 0:
                 break
