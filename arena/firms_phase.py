@@ -27,6 +27,7 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
     cfg, pop, cf, kf = model.config, model.pop, model.cfirms, model.kfirms
     dead_c, dead_k = model.defaulting_c, model.defaulting_k
     model.firm_defaults = int(dead_c.sum() + dead_k.sum())
+    model.defaults_total += model.firm_defaults
     if model.firm_defaults:
         for firms, dead, kind in ((cf, dead_c, "consumption"), (kf, dead_k, "capital")):
             if not dead.any():
@@ -59,6 +60,7 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
         model.recapitalisation += paid_total
         model.event_log.emit(model.tick, "firm_entry", firms=entries, recapitalisation=paid_total)
     model.firm_entries = entries
+    model.entries_total += entries
 
 
 def decide_and_hire(model) -> None:

@@ -15,7 +15,7 @@ import logging
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from arena.config import ArenaConfig
@@ -36,6 +36,7 @@ class Snapshot:
     books: Mapping[str, Any]
     n_agents: int
     outside_agents: int
+    firms: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class Simulation:
             dict(m.books),
             m.config.n_agents,
             len(m.outside.accounts),
+            m.firms_summary(),
         )
 
     def _bind(self) -> None:
