@@ -46,6 +46,9 @@ import numpy as np
 from arena.config import ArenaConfig
 from arena.markets.goods import switch_probability
 
+#: Lowest vacancy pressure on wages (-1: symmetric). A floor of -0.25 (downward wage rigidity,
+#: Bewley 1999) was tried: it raised unemployment and did not keep the oil cost push (docs).
+WAGE_FLOOR_PRESSURE = -1.0
 #: Memory of the smoothed capital need (years).
 CAPITAL_SMOOTHING_YEARS = 1.0
 #: Fastest net growth of a firm's capital (1/year): investment is spread over time.
@@ -203,7 +206,10 @@ class FirmSector:
         index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
         rate = self.vacancy_acc[idx] / n / np.maximum(self.labour_demand[idx], 1)
         normal = normal_vacancy_rate(cfg)
-        pressure = np.clip((rate - normal) / normal, -1.0, 1.0) if normal > 0 else np.zeros(idx.size)
+        if normal > 0:
+            pressure = np.clip((rate - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0)
+        else:
+            pressure = np.zeros(idx.size)
         step = cfg.wage_step * pressure * rng.random(idx.size)
         self.wage[idx] *= np.clip(1.0 + index + step, 0.5, 2.0)
 

@@ -82,8 +82,8 @@ def firms_summary(model) -> dict:
     alive = cf.alive
     workers = np.concatenate([cf.workers[alive], kf.workers[kf.alive]])
     edges = np.array(SIZE_CLASSES)
-    labels = ["0"] + [f"{lo + 1}-{hi}" for lo, hi in zip(SIZE_CLASSES[:-1], SIZE_CLASSES[1:], strict=True)] + [
-        f"{SIZE_CLASSES[-1] + 1}+"]
+    bounds = zip(SIZE_CLASSES[:-1], SIZE_CLASSES[1:], strict=True)
+    labels = ["0"] + [f"{lo + 1}-{hi}" for lo, hi in bounds] + [f"{SIZE_CLASSES[-1] + 1}+"]
     counts = np.bincount(np.searchsorted(edges, workers, side="left"), minlength=len(labels))
     mk = cf.markup[alive]
     q = np.percentile(mk, [10, 50, 90]) if mk.size else np.zeros(3)
