@@ -8,7 +8,7 @@ with Caiani et al. (2016)'s probability ``1 - exp(eps (p_new - p_old) / p_new)``
 Then every household sends its goods budget to its shop. A shop whose demand exceeds its
 stock serves every customer the same share ``min(1, stock / demand)`` (pro-rata rationing,
 one ``bincount``; it replaces [A]'s random queue), and rationed households carry the unspent
-budget to one random other living shop, twice (spillover); a household served there keeps
+budget to one random other living shop (spillover); a household served there keeps
 that shop as its new one ([C]: rationed buyers turn to the other firms they know). A
 household's own shop books the units asked for, served or not (the demand signal of the
 price/quantity rule); a spillover shop books what it sells, so an unmet budget is not
@@ -28,7 +28,7 @@ import numpy as np
 from arena.population import bernoulli_indices
 
 #: Spillover rounds for rationed households (each visits one more random shop).
-SPILLOVER_ROUNDS = 2
+SPILLOVER_ROUNDS = 1
 #: [C]'s intensity of switching to a cheaper supplier, ln 2 / 0.2 (Caiani et al. 2016).
 SWITCH_INTENSITY = np.log(2.0) / 0.2
 #: Ticks of wage bill a C-firm keeps before paying for machines.
@@ -57,12 +57,11 @@ def switch_probability(p_new: np.ndarray, p_old: np.ndarray) -> np.ndarray:
     """[C]'s probability of leaving a supplier for a cheaper one: ``1 - exp(eps (p_new - p_old) / p_new)``.
 
     0 when the new price is not lower; ``eps = ln 2 / 0.2`` (:data:`SWITCH_INTENSITY`): a
-    20 % cheaper offer is taken half the time. A supplier without stock (price inf) is
-    always left.
+    20 % cheaper offer is taken half the time. A closed supplier (price inf) is always left;
+    ``p_new`` must be finite and > 0.
     """
-    with np.errstate(invalid="ignore"):
-        prob = -np.expm1(SWITCH_INTENSITY * (p_new - p_old) / p_new)
-    return np.where(np.isinf(p_old), 1.0, np.clip(np.nan_to_num(prob, nan=0.0), 0.0, 1.0))
+    gap = np.minimum(p_new - p_old, 0.0) / p_new  # <= 0; -inf for a closed old supplier
+    return -np.expm1(SWITCH_INTENSITY * gap)
 
 
 def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np.ndarray,
@@ -82,8 +81,11 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
     effective = np.where(alive & (stock > 0), price, np.inf)
     cand = living[rng.integers(0, living.size, (movers.size, size - 1))]
     best = cand[np.arange(movers.size), np.argmin(effective[cand], axis=1)]
-    p_new, p_old = effective[best], np.where(alive, price, np.inf)[supplier[movers]]
-    move = np.isfinite(p_new) & (rng.random(movers.size) < switch_probability(p_new, p_old))
+    p_new = effective[best]
+    found = np.isfinite(p_new)
+    movers, best, p_new = movers[found], best[found], p_new[found]
+    p_old = np.where(alive, price, np.inf)[supplier[movers]]
+    move = rng.random(movers.size) < switch_probability(p_new, p_old)
     supplier[movers[move]] = best[move]
 
 

@@ -316,9 +316,10 @@ class GoodsFirms(FirmSector):
             effective = np.where(kalive & (kstock > 0), kprices, np.inf)
             pick = living[rng.integers(0, living.size, (idx.size, 2))]
             best = np.where(effective[pick[:, 0]] <= effective[pick[:, 1]], pick[:, 0], pick[:, 1])
-            p_old = effective[self.k_supplier[idx]]
-            switch = switch_probability(effective[best], p_old)
-            move = np.isfinite(effective[best]) & (rng.random(idx.size) < switch)
+            p_new, p_old = effective[best], effective[self.k_supplier[idx]]
+            found = np.isfinite(p_new)
+            switch = switch_probability(np.where(found, p_new, 1.0), p_old)
+            move = found & (rng.random(idx.size) < switch)
             self.k_supplier[idx] = np.where(move, best, self.k_supplier[idx])
         new = np.maximum(order - self.k_order[idx], 0.0)  # what the supplier had not yet been asked for
         self.k_order[idx] = order  # an order replaces the undelivered rest of the previous one
