@@ -8,7 +8,7 @@ with Caiani et al. (2016)'s probability ``1 - exp(eps (p_new - p_old) / p_new)``
 Then every household sends its goods budget to its shop. A shop whose demand exceeds its
 stock serves every customer the same share ``min(1, stock / demand)`` (pro-rata rationing,
 one ``bincount``; it replaces [A]'s random queue), and rationed households carry the unspent
-budget to one random other living shop (spillover); a household served there keeps
+budget to one random other living shop, twice (spillover); a household served there keeps
 that shop as its new one ([C]: rationed buyers turn to the other firms they know). A
 household's own shop books the units asked for, served or not (the demand signal of the
 price/quantity rule); a spillover shop books what it sells, so an unmet budget is not
@@ -28,7 +28,7 @@ import numpy as np
 from arena.population import bernoulli_indices
 
 #: Spillover rounds for rationed households (each visits one more random shop).
-SPILLOVER_ROUNDS = 1
+SPILLOVER_ROUNDS = 2
 #: [C]'s intensity of switching to a cheaper supplier, ln 2 / 0.2 (Caiani et al. 2016).
 SWITCH_INTENSITY = np.log(2.0) / 0.2
 #: Ticks of wage bill a C-firm keeps before paying for machines.
