@@ -42,8 +42,6 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     pop, cf, kf, cb = model.pop, model.cfirms, model.kfirms, model.central_bank
     wage_c, model.defaulting_c = corporate.pay_wages(cf)
     wage_k, model.defaulting_k = corporate.pay_wages(kf)
-    wage_pad = np.concatenate([wage_c, wage_k, [0.0]])  # employer -1 reads the 0
-    income = wage_pad[pop.employer]
     model.wage_bill = float(np.dot(wage_c, cf.workers) + np.dot(wage_k, kf.workers))
     inputs = float(cf.coefficients @ model.commodity_prices()) * cf.planned  # input bill per tick
     payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs)
@@ -52,15 +50,18 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     # resource rents are paid to every household as royalties (a resource fund)
     royalties = model.producer_deposits * cfg.dividend_payout
     model.producer_deposits -= royalties
-    income += float(royalties.sum()) / pop.n
+    royalty = float(royalties.sum()) / pop.n
+    # one gather pays wage + royalty; employer -1 (unemployed) reads the last entry
+    wage_pad = np.concatenate([wage_c, wage_k, [0.0]]) + royalty
+    income = wage_pad[pop.employer]
     outside_shares = model.outside.total_shares()
     total_shares = float(pop.shares.sum()) + cb.shares + outside_shares
     dps = payout / total_shares if total_shares > 0 else 0.0
+    paid = float(pop.shares.sum()) * dps
     if dps:
         income += pop.shares * dps
     pop.cash += income
     pop.update_income(income, cfg.income_memory)
-    paid = float(pop.shares.sum()) * dps
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps
     # the central bank's dividends leave the deposit money supply: money destroyed

@@ -242,7 +242,7 @@ PARAMETERS: dict[str, Param] = {
     "max_markup": P(float, 1.0, 0.5, 5.0, "-", "upper bound of a firm's markup"),
     "review_ticks": P(float, 20.0, 1.0, 1000.0, "ticks",
                       "mean ticks between a firm's price/quantity/wage/investment reviews (Calvo)"),
-    "price_step": P(float, 0.03, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
+    "price_step": P(float, 0.01, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
     "quantity_step": P(float, 0.9, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
     "wage_step": P(float, 0.015, 0.0, 0.5, "-", "largest wage change per review from vacancy pressure"),
     "inventory_ticks": P(float, 5.0, 0.0, 250.0, "ticks", "inventory a firm aims at, in ticks of demand"),
@@ -250,7 +250,7 @@ PARAMETERS: dict[str, Param] = {
     "depreciation": P(float, 0.06, 0.0, 0.5, "1/year", "depreciation rate of installed capital"),
     "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
     "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
-    "matching_efficiency": P(float, 0.038, 0.001, 1.0, "1/tick",
+    "matching_efficiency": P(float, 0.1, 0.001, 1.0, "1/tick",
                              "mu of the matching function H = mu * sqrt(U V)"),
     "search_share": P(float, 0.1, 0.0, 1.0, "1/tick", "share of households that re-search for a shop"),
     "search_size": P(int, 3, 1, 20, "firms", "shops a searching household compares (incl. its own)"),
@@ -283,11 +283,12 @@ PARAMETERS: dict[str, Param] = {
     "rate_smoothing": P(float, 0.95, 0.0, 0.9999, "-", "partial adjustment of the policy rate"),
     "money_growth": P(
         float,
-        0.02,
+        0.035,
         -0.5,
         2.0,
         "1/year",
-        "money-growth rule of the 'money_growth' regime; base growth otherwise",
+        "money-growth rule of the 'money_growth' regime; base growth otherwise "
+        "(default: 2% inflation target + 1.5% trend productivity growth)",
     ),
     "tightening_threshold": P(
         float, 0.10, 0.0, 5.0, "1/year", "inflation above which automatic tightening fires"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from arena import accounting
-from arena.markets import goods, labour
+from arena.markets import labour
 from arena.sectors import corporate
 
 
@@ -27,6 +27,7 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
     cfg, pop, cf, kf = model.config, model.pop, model.cfirms, model.kfirms
     dead_c, dead_k = model.defaulting_c, model.defaulting_k
     model.firm_defaults = int(dead_c.sum() + dead_k.sum())
+    model.defaults_total += model.firm_defaults
     if model.firm_defaults:
         for firms, dead, kind in ((cf, dead_c, "consumption"), (kf, dead_k, "capital")):
             if not dead.any():
@@ -41,8 +42,8 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
         dead_pad = np.concatenate([dead_c, dead_k, [False]])
         laid_off = np.flatnonzero(dead_pad[pop.employer])
         pop.employer[laid_off] = -1
-        if dead_c.any():
-            goods.reassign(pop.supplier, dead_c, cf.alive, model.rng)
+        # customers of a closed shop find no stock there: they spill over to other shops and
+        # keep the one that serves them (arena.markets.goods.sell), no scan of households
     entries, paid_total = 0, 0.0
     for firms in (cf, kf):
         slots, need = corporate.enter(firms, model.tick, model.capital_price(), cfg.buffer_ticks,
@@ -59,6 +60,7 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
         model.recapitalisation += paid_total
         model.event_log.emit(model.tick, "firm_entry", firms=entries, recapitalisation=paid_total)
     model.firm_entries = entries
+    model.entries_total += entries
 
 
 def decide_and_hire(model) -> None:
@@ -91,8 +93,7 @@ def decide_and_hire(model) -> None:
     workers = np.concatenate([cf.workers, kf.workers])
     demand = np.concatenate([cf.labour_demand, kf.labour_demand])
     workers -= labour.separate(pop.employer, workers.size, cfg.separation_rate, rng)
-    excess = np.maximum(workers - demand, 0)
-    quota = np.ceil(excess * labour.FIRING_RATE).astype(np.int64)  # layoffs spread over ticks
+    quota = labour.firing_quota(workers, demand)
     workers -= labour.fire(pop.employer, workers, quota, rng)
     vacancies = np.maximum(demand - workers, 0)
     unemployed = pop.n - int(workers.sum())

@@ -35,7 +35,7 @@ from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 from arena.sectors.corporate import calibrate
 from arena.sectors.firms import GoodsFirms
-from arena.sectors.frame import firms_frame
+from arena.sectors.frame import firms_frame, firms_summary
 from arena.sectors.kfirms import CapitalFirms
 
 #: Sample size for the Gini coefficient at large N (a fixed random panel of households).
@@ -166,6 +166,7 @@ class ArenaModel(mesa.Model):
         self.input_fill = 1.0
         self.vacancies = int(self.cfirms.vacancies().sum() + self.kfirms.vacancies().sum())
         self.firm_defaults = self.firm_entries = 0
+        self.defaults_total = self.entries_total = 0  # since tick 0
         self.recapitalisation = 0.0  # shareholders' payments into entrants since tick 0 (currency)
         self.dividends_paid = dividends0
         self.wage_bill = cal.wage * employed.size
@@ -523,3 +524,7 @@ class ArenaModel(mesa.Model):
     def firms_frame(self) -> pd.DataFrame:
         """Per-firm state: one row per firm slot (C-firms, then K-firms); see docs/model.md."""
         return firms_frame(self)
+
+    def firms_summary(self) -> dict:
+        """Summarise the firm sector (sizes, markups, turnover): :func:`arena.sectors.frame.firms_summary`."""
+        return firms_summary(self)

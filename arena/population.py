@@ -238,19 +238,23 @@ class Population:
         0.05 (greed - 0.2)``, in [0.91, 1.04], 1 at the neutral moods; ``scale`` carries the
         real-rate and expected-inflation channels (1 at neutral).
         """
-        mood = 1.0 - 0.1 * (self.fear - 0.2) + 0.05 * (self.greed - 0.2)
-        np.multiply(self.perm_income, income_share, out=self.budget)
-        self.budget += wealth_share * self.cash
+        mood = self.fear * np.float32(-0.1)
+        mood += self.greed * np.float32(0.05)
+        mood += np.float32(1.0 + 0.02 - 0.01)  # 1 - 0.1 (f - 0.2) + 0.05 (g - 0.2)
+        np.multiply(self.perm_income, income_share * scale, out=self.budget)
+        self.budget += self.cash * (wealth_share * scale)
         self.budget *= mood
-        if scale != 1.0:
-            self.budget *= scale
         np.minimum(self.budget, self.cash, out=self.budget)
         return float(self.budget.sum())
 
     def update_income(self, income: np.ndarray, memory: float) -> None:
-        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period)."""
+        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period).
+
+        ``income`` (shape (N,)) is used as scratch space and overwritten.
+        """
         self.perm_income *= memory
-        self.perm_income += (1.0 - memory) * income
+        np.multiply(income, 1.0 - memory, out=income)
+        self.perm_income += income
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""

@@ -1,4 +1,4 @@
-"""Public reads: health, indicators, markets, psychology, money, scarcity, history, events."""
+"""Public reads: health, indicators, markets, psychology, money, scarcity, firms, history, events."""
 
 import time
 from enum import Enum
@@ -128,6 +128,13 @@ def read_router(settings: ApiSettings) -> APIRouter:
                 for r in RESOURCE_NAMES
             }
             return s.Scarcity(resources=resources, **stamp(ctx)).model_dump_json().encode()
+
+        return await cached(request, ctx, build)
+
+    @router.get("/api/firms", response_model=s.Firms, summary="Firms: sizes, markups, defaults, entries")
+    async def firms(request: Request, ctx: Ctx):
+        def build() -> bytes:
+            return s.Firms(**ctx.sim.snapshot.firms, **stamp(ctx)).model_dump_json().encode()
 
         return await cached(request, ctx, build)
 

@@ -139,6 +139,25 @@ class Banks(Stamped):
     banks: list[Bank]
 
 
+class Firms(Stamped):
+    """The firm sector: counts, size distribution, markups, turnover (see docs/model.md 6.2)."""
+
+    n_firms: int
+    n_kfirms: int
+    slots: dict[str, int]
+    size_distribution: dict[str, int]
+    markup: dict[str, Number]
+    price_dispersion: Number
+    mean_price: Number
+    vacancies: int
+    defaults_last_tick: int
+    entries_last_tick: int
+    defaults_total: int
+    entries_total: int
+    recapitalisation_total: Number
+    largest: list[dict[str, Number]]
+
+
 class Resource(BaseModel):
     """One resource: reserves (units), scarcity in [0, 1], price multiplier, commodity price."""
 

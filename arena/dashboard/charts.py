@@ -284,6 +284,40 @@ def scarcity_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> di
     ], rows)
 
 
+def firms_spec(summary: dict[str, Any], df: pd.DataFrame,
+               marks: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
+    """Chart the firm sector: size distribution (now), markup and price dispersion, defaults and entries.
+
+    ``summary`` is :meth:`arena.model.ArenaModel.firms_summary`; ``df`` the indicator table.
+    """
+    sizes = summary.get("size_distribution", {})
+    size_rows = [{"workers": label, "firms": int(count), "order": i}
+                 for i, (label, count) in enumerate(sizes.items())]
+    size_panel = {
+        "title": {"text": f"Firm sizes ({summary.get('n_firms', 0)} C-firms, "
+                          f"{summary.get('n_kfirms', 0)} K-firms)", "fontSize": 11},
+        "data": {"values": size_rows}, "width": 160, "height": 120,
+        "mark": {"type": "bar", "opacity": 0.8},
+        "encoding": {"x": {"field": "workers", "type": "ordinal", "sort": {"field": "order"},
+                           "title": "workers per firm"},
+                     "y": {"field": "firms", "type": "quantitative", "title": "firms"},
+                     "tooltip": [{"field": "workers"}, {"field": "firms"}]},
+    }
+    if not {"markup", "price_dispersion", "firm_defaults", "firm_entries"} <= set(df.columns) or df.empty:
+        return {**BASE, "hconcat": [size_panel]}
+    marks = list(marks)
+    cols = {"markup": "mean markup", "price_dispersion": "price dispersion",
+            "firm_defaults": "defaults", "firm_entries": "entries"}
+    rows = records(df, cols, scale={"markup": 100.0, "price_dispersion": 100.0})
+    lines = figure([
+        line_panel(rows, ["mean markup", "price dispersion"], "Markup and price dispersion", "%",
+                   marks=marks),
+        line_panel(rows, ["defaults", "entries"], "Defaults and entries", "firms/tick", height=80,
+                   marks=marks),
+    ], rows)
+    return {**BASE, "hconcat": [size_panel, {k: v for k, v in lines.items() if k not in BASE}]}
+
+
 def book_window(book: pd.DataFrame, price: float | None, band: float = 0.05,
                 max_levels: int = 200) -> pd.DataFrame:
     """Return the price levels of a book near ``price``, sorted by price.

@@ -105,6 +105,9 @@ def chart_spec(state: DashboardState, name: str) -> dict:
     session = state.session
     if name == "wealth":
         return charts.wealth_spec(session.wealth())
+    if name == "firms":
+        df = session.recent(HISTORY)
+        return charts.firms_spec(session.model.firms_summary(), df)
     df = session.recent(HISTORY)
     if name == "book":
         market = state.market.value
@@ -119,7 +122,7 @@ def chart_spec(state: DashboardState, name: str) -> dict:
 
 TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "Psychology",
           "macro": "Money, inflation, labour", "credit": "Credit and banks", "scarcity": "Resources",
-          "wealth": "Wealth distribution"}
+          "wealth": "Wealth distribution", "firms": "Firms"}
 
 
 @solara.component

@@ -8,9 +8,11 @@ with Caiani et al. (2016)'s probability ``1 - exp(eps (p_new - p_old) / p_new)``
 Then every household sends its goods budget to its shop. A shop whose demand exceeds its
 stock serves every customer the same share ``min(1, stock / demand)`` (pro-rata rationing,
 one ``bincount``; it replaces [A]'s random queue), and rationed households carry the unspent
-budget to one random other living shop, twice (spillover). A household's own shop books
-the units asked for, served or not (the demand signal of the price/quantity rule); a
-spillover shop books what it sells, so an unmet budget is not counted three times.
+budget to one random other living shop, twice (spillover); a household served there keeps
+that shop as its new one ([C]: rationed buyers turn to the other firms they know). A
+household's own shop books the units asked for, served or not (the demand signal of the
+price/quantity rule); a spillover shop books what it sells, so an unmet budget is not
+counted three times.
 
 Machines: a C-firm's outstanding order goes to its chosen K-firm; a K-firm with less
 stock than ordered delivers pro rata. Orders are paid on delivery from deposits above a
@@ -55,12 +57,11 @@ def switch_probability(p_new: np.ndarray, p_old: np.ndarray) -> np.ndarray:
     """[C]'s probability of leaving a supplier for a cheaper one: ``1 - exp(eps (p_new - p_old) / p_new)``.
 
     0 when the new price is not lower; ``eps = ln 2 / 0.2`` (:data:`SWITCH_INTENSITY`): a
-    20 % cheaper offer is taken half the time. A supplier without stock (price inf) is
-    always left.
+    20 % cheaper offer is taken half the time. A closed supplier (price inf) is always left;
+    ``p_new`` must be finite and > 0.
     """
-    with np.errstate(invalid="ignore"):
-        prob = -np.expm1(SWITCH_INTENSITY * (p_new - p_old) / p_new)
-    return np.where(np.isinf(p_old), 1.0, np.clip(np.nan_to_num(prob, nan=0.0), 0.0, 1.0))
+    gap = np.minimum(p_new - p_old, 0.0) / p_new  # <= 0; -inf for a closed old supplier
+    return -np.expm1(SWITCH_INTENSITY * gap)
 
 
 def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np.ndarray,
@@ -80,48 +81,53 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
     effective = np.where(alive & (stock > 0), price, np.inf)
     cand = living[rng.integers(0, living.size, (movers.size, size - 1))]
     best = cand[np.arange(movers.size), np.argmin(effective[cand], axis=1)]
-    p_new, p_old = effective[best], np.where(alive, price, np.inf)[supplier[movers]]
-    move = np.isfinite(p_new) & (rng.random(movers.size) < switch_probability(p_new, p_old))
+    p_new = effective[best]
+    found = np.isfinite(p_new)
+    movers, best, p_new = movers[found], best[found], p_new[found]
+    p_old = np.where(alive, price, np.inf)[supplier[movers]]
+    move = rng.random(movers.size) < switch_probability(p_new, p_old)
     supplier[movers[move]] = best[move]
 
 
-def reassign(supplier: np.ndarray, dead: np.ndarray, alive: np.ndarray, rng: np.random.Generator) -> None:
-    """Send customers of dead shops to a random living shop (in place)."""
-    living = np.flatnonzero(alive)
-    if living.size == 0:
-        return
-    lost = np.flatnonzero(dead[supplier])
-    supplier[lost] = living[rng.integers(0, living.size, lost.size)]
-
-
-def sell(supplier: np.ndarray, budget: np.ndarray, price: np.ndarray, stock: np.ndarray,
-         alive: np.ndarray, rng: np.random.Generator) -> GoodsResult:
+def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_share: float,
+         price: np.ndarray, stock: np.ndarray, alive: np.ndarray, rng: np.random.Generator) -> GoodsResult:
     """Clear the consumption-goods market by search (module doc); ``stock`` is not modified.
+
+    ``supplier`` is updated in place for households served by a spillover shop.
 
     Parameters
     ----------
     supplier : numpy.ndarray of int32
         Each household's shop, shape (N,).
     budget : numpy.ndarray
-        Goods budget per household (currency), shape (N,), >= 0.
+        Whole consumption budget per household (currency), shape (N,), >= 0.
+    goods_share : float
+        Share of the budget meant for goods, in [0, 1].
+    other_share : float
+        Share of the budget already spent elsewhere (commodities), added to ``spent``.
     price, stock : numpy.ndarray
         Per firm: price (currency/unit, > 0) and units on offer (>= 0), shape (F,).
     alive : numpy.ndarray of bool
         Living firms.
+
+    Returns
+    -------
+    GoodsResult
+        ``spent`` is each household's whole spending: goods plus ``other_share`` of budget.
     """
     f = price.size
-    value = np.bincount(supplier, weights=budget, minlength=f)
+    value = np.bincount(supplier, weights=budget, minlength=f) * goods_share
     wanted = value / price
     fill = np.ones(f)
     np.divide(stock, wanted, out=fill, where=wanted > stock)
-    spent = budget * fill[supplier]
+    spent = budget * (other_share + goods_share * fill)[supplier]
     sold = wanted * fill
     booked = wanted.copy()
     short = fill < 1.0
     living = np.flatnonzero(alive)
     if short.any() and living.size:
         rationed = np.flatnonzero(short[supplier])
-        residual = budget[rationed] - spent[rationed]
+        residual = budget[rationed] * goods_share * (1.0 - fill[supplier[rationed]])
         for _ in range(SPILLOVER_ROUNDS):
             if rationed.size == 0:
                 break
@@ -135,6 +141,7 @@ def sell(supplier: np.ndarray, budget: np.ndarray, price: np.ndarray, stock: np.
             spent[rationed] += got
             sold += want * fill2
             booked += want * fill2  # a spillover shop books what it sells (no double count)
+            supplier[rationed[got > 0]] = shop[got > 0]  # found stock there: the new shop
             residual = residual - got
             keep = fill2[shop] < 1.0
             rationed, residual = rationed[keep], residual[keep]

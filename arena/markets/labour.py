@@ -5,9 +5,10 @@ C-firms ``0 .. F-1``, then K-firms ``F .. F+K-1``. Each tick:
 
 1. **separations**: every job ends with probability ``separation_rate`` (quits and
    idiosyncratic layoffs; JOLTS total separations are ~3.5-4 % a month, ~0.17 % a day);
-2. **firing**: a firm whose labour demand is below its workforce dismisses a share
-   :data:`FIRING_RATE` of the excess a tick (at least one worker), chosen at random among
-   its workers (layoffs take notice periods; hiring takes the matching time);
+2. **firing**: a firm whose workforce exceeds its labour demand by more than
+   :data:`HOARDING` (labour hoarding: Oi 1962; firms keep a margin of workers through
+   downturns and let quits shrink them) dismisses a share :data:`FIRING_RATE` a tick of the
+   excess above that margin (at least one worker), chosen at random among its workers;
 3. **matching**: hires follow the Cobb-Douglas matching function
    ``H = mu * sqrt(U * V)`` (Pissarides 2000; elasticity 0.5, Petrongolo & Pissarides
    2001), capped by U and V. Each open vacancy is filled with probability ``q = H / V``
@@ -24,8 +25,16 @@ import numpy as np
 
 from arena.population import bernoulli_indices
 
-#: Share of a firm's excess workforce dismissed per tick.
+#: Share of a firm's excess workforce (above the hoarding margin) dismissed per tick.
 FIRING_RATE = 0.1
+#: Excess workforce a firm keeps rather than fire, as a share of its labour demand.
+HOARDING = 0.05
+
+
+def firing_quota(workers: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """Workers each employer dismisses this tick (int64; see the module doc)."""
+    excess = workers - demand - np.floor(HOARDING * demand)
+    return np.where(excess > 0, np.ceil(np.maximum(excess, 0) * FIRING_RATE), 0).astype(np.int64)
 
 
 def sample_with_status(employer: np.ndarray, k: int, available: int, wanted, rng: np.random.Generator,

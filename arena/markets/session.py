@@ -50,9 +50,9 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     """Clear the commodity call auctions.
 
     C-firms order ``a_k * requested`` of each input (Leontief: no substitution), where
-    ``requested`` is each firm's capacity scaled down to what its deposits pay for at the
-    highest price the auction can reach. Households bid their Cobb-Douglas budgets. At a
-    shortfall every buyer gets the same fill ratio (pro rata).
+    ``requested`` is each firm's capacity scaled down to what its deposits, net of this
+    tick's wage bill, pay for at the highest price the auction can reach. Households bid
+    their Cobb-Douglas budgets. At a shortfall every buyer gets the same fill ratio.
 
     Returns
     -------
@@ -68,8 +68,9 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     capacity = cf.capacity()
     worst = float(cf.coefficients @ commodity_prices) * (1.0 + cfg.max_price_change) * 1.01
     bill = capacity * worst
+    available = np.maximum(cf.deposits - cf.wage * cf.workers, 0.0)  # this tick's wages come first
     afford = np.ones_like(bill)
-    np.divide(cf.deposits, bill, out=afford, where=bill > cf.deposits)
+    np.divide(available, bill, out=afford, where=bill > available)
     cf.requested = capacity * afford
     firm_units = cf.coefficients * float(cf.requested.sum())
     budget = model.budget_total
@@ -130,8 +131,8 @@ def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> Non
     """Households search and buy goods (:mod:`arena.markets.goods`); settle and record stats."""
     cfg, cf, pop = model.config, model.cfirms, model.pop
     goods.search(pop.supplier, cf.price, cf.inventory, cf.alive, cfg.search_share, cfg.search_size, model.rng)
-    goods_budget = pop.budget * model.goods_share
-    res = goods.sell(pop.supplier, goods_budget, cf.price, cf.inventory, cf.alive, model.rng)
+    res = goods.sell(pop.supplier, pop.budget, model.goods_share, household_share, cf.price, cf.inventory,
+                     cf.alive, model.rng)
     cf.inventory -= res.sold
     np.maximum(cf.inventory, 0.0, out=cf.inventory)
     cf.deposits += res.revenue
@@ -142,14 +143,12 @@ def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> Non
     cf.booked = res.booked
     sold = float(res.sold.sum())
     ledger.record("goods", "consumption", -sold)
-    spending = res.spent
-    spending += pop.budget * household_share
-    model.final_sales = pop.spend(spending)
+    model.final_sales = pop.spend(res.spent)
     previous = model.prices["goods"]
     index = float(res.revenue.sum()) / sold if sold > 0 else cf.mean_price()
     model.prices["goods"] = index
     grid = bk.PriceGrid(index, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
-    gbook = offers_book(grid, float(goods_budget.sum()), cf.price, cf.inventory + res.sold)
+    gbook = offers_book(grid, model.goods_share * model.budget_total, cf.price, cf.inventory + res.sold)
     record_market(model, "goods", gbook, bk.Clearing(-grid.low_index, index, sold, 0, 0, 0, 0), previous,
                   posted=True)
 

@@ -46,12 +46,17 @@ import numpy as np
 from arena.config import ArenaConfig
 from arena.markets.goods import switch_probability
 
+#: Lowest vacancy pressure on wages (-1: symmetric). A floor of -0.25 (downward wage rigidity,
+#: Bewley 1999) was tried: it raised unemployment and did not keep the oil cost push (docs).
+WAGE_FLOOR_PRESSURE = -1.0
 #: Memory of the smoothed capital need (years).
 CAPITAL_SMOOTHING_YEARS = 1.0
 #: Fastest net growth of a firm's capital (1/year): investment is spread over time.
 MAX_EXPANSION = 0.2
 #: Planned output never falls below this share of the tick-0 mean plan (a firm stays a firm).
 MIN_PLAN_SHARE = 0.05
+#: Band around the mean price inside which both markup moves are allowed (0 = [A] exactly).
+PRICE_TOLERANCE = 0.0
 
 
 def normal_vacancy_rate(cfg) -> float:
@@ -183,8 +188,8 @@ class FirmSector:
         p = self.price[idx]
         eta = rng.uniform(0.0, cfg.price_step, idx.size)
         excess_demand = self.inventory[idx] <= cfg.inventory_ticks * d  # stock at or below target
-        raise_price = excess_demand & (p < pbar)
-        cut_price = ~excess_demand & (p > pbar)
+        raise_price = excess_demand & (p < pbar * (1.0 + PRICE_TOLERANCE))
+        cut_price = ~excess_demand & (p > pbar * (1.0 - PRICE_TOLERANCE))
         gross = 1.0 + self.markup[idx]
         gross = np.where(raise_price, gross * (1.0 + eta), np.where(cut_price, gross * (1.0 - eta), gross))
         self.markup[idx] = np.clip(gross - 1.0, cfg.min_markup, cfg.max_markup)
@@ -201,7 +206,10 @@ class FirmSector:
         index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
         rate = self.vacancy_acc[idx] / n / np.maximum(self.labour_demand[idx], 1)
         normal = normal_vacancy_rate(cfg)
-        pressure = np.clip((rate - normal) / normal, -1.0, 1.0) if normal > 0 else np.zeros(idx.size)
+        if normal > 0:
+            pressure = np.clip((rate - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0)
+        else:
+            pressure = np.zeros(idx.size)
         step = cfg.wage_step * pressure * rng.random(idx.size)
         self.wage[idx] *= np.clip(1.0 + index + step, 0.5, 2.0)
 
@@ -311,9 +319,10 @@ class GoodsFirms(FirmSector):
             effective = np.where(kalive & (kstock > 0), kprices, np.inf)
             pick = living[rng.integers(0, living.size, (idx.size, 2))]
             best = np.where(effective[pick[:, 0]] <= effective[pick[:, 1]], pick[:, 0], pick[:, 1])
-            p_old = effective[self.k_supplier[idx]]
-            switch = switch_probability(effective[best], p_old)
-            move = np.isfinite(effective[best]) & (rng.random(idx.size) < switch)
+            p_new, p_old = effective[best], effective[self.k_supplier[idx]]
+            found = np.isfinite(p_new)
+            switch = switch_probability(np.where(found, p_new, 1.0), p_old)
+            move = found & (rng.random(idx.size) < switch)
             self.k_supplier[idx] = np.where(move, best, self.k_supplier[idx])
         new = np.maximum(order - self.k_order[idx], 0.0)  # what the supplier had not yet been asked for
         self.k_order[idx] = order  # an order replaces the undelivered rest of the previous one
