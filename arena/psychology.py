@@ -65,6 +65,17 @@ def volatility_multiplier(
     )
 
 
+def crowd_weight(social_influence: float, herding_strength: float) -> float:
+    """Weight of the crowd's mood in an agent's mood target, in [0, 1].
+
+    ``1 - (1 - social_influence) (1 - herding_strength)``: herding is imitation, so it
+    raises the pull of the crowd's mood on top of the baseline social influence (Kirman
+    1993; Lux & Marchesi 1999). A mood shared by the crowd then decays more slowly: the
+    crowd mean returns to its own target at ``mood_adjustment * (1 - weight)`` per tick.
+    """
+    return 1.0 - (1.0 - social_influence) * (1.0 - herding_strength)
+
+
 def herding_factor(n_buy: int, n_sell: int) -> float:
     """Order-count imbalance ``|n_buy - n_sell| / (n_buy + n_sell)`` in [0, 1] (0 with no orders)."""
     total = n_buy + n_sell
@@ -137,7 +148,7 @@ class Psychology:
         stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
         momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
         prev = self.indices
-        social = cfg.social_influence
+        social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)
 
         def move(mood: np.ndarray, slope: float, offset: float, crowd: float) -> None:
