@@ -93,6 +93,8 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
         activity=cfg.activity_rate,
         elasticity=cfg.demand_sensitivity,
         rebalancing=cfg.rebalancing,
+        fear_selling=cfg.fear_selling,
+        usual_fear=model.psychology.usual_fear,
     )
     model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.rng)
     central_bank_orders(model)

@@ -32,6 +32,9 @@ RETURN_SCALE = 0.01
 STRESS_WEIGHT = 0.3
 #: Neutral moods of a calm market and their logits (the mood targets' centres).
 NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
+#: EWMA weight per tick of the crowd's usual fear (about 100 ticks): households get used to a
+#: lasting level of fear, so only fear above the usual level drives them out of equity.
+FEAR_HABITUATION = 0.99
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
 
 
@@ -109,6 +112,8 @@ class Psychology:
     def __init__(self, config):
         self.config = config
         self.indices = MoodIndices(0.5, 0.2, 0.2, 0.6, 0.0, 0.0, 0.5, 1.0)
+        #: the crowd's usual fear: an EWMA of the fear index with weight FEAR_HABITUATION
+        self.usual_fear = NEUTRAL["fear"]
 
     def update(
         self,
@@ -176,6 +181,7 @@ class Psychology:
              prev.confidence)
 
         self.indices = aggregate(pop, herding, cfg)
+        self.usual_fear = FEAR_HABITUATION * self.usual_fear + (1.0 - FEAR_HABITUATION) * self.indices.fear
         return self.indices
 
     def shock(self, pop: Population, kind: str, size: float, who: np.ndarray | slice) -> None:

@@ -5,9 +5,11 @@ expected log return ``e_i`` by its strategy (:mod:`arena.markets.expectations`: 
 Westerhoff 2012 fundamentalists and chartists, plus noise traders), adds a pull toward
 its strategic portfolio, and so has a reservation log return
 
-    rho_i = e_i + zeta * log(theta_i / sigma_i),     theta_i = target share * risk appetite
+    rho_i = e_i + zeta * log(theta_i / sigma_i) - lambda_f * (fear_i - usual fear)
 
-(``sigma_i`` its current equity share of wealth, ``zeta`` = ``rebalancing``): at the price
+with ``theta_i`` = target share * risk appetite, ``sigma_i`` its current equity share of
+wealth, ``zeta`` = ``rebalancing`` and ``lambda_f`` = ``fear_selling`` (a fearful household
+asks a higher return, so it sells into every auction while it is more afraid than usual): at the price
 ``p exp(rho_i)`` it wants to hold exactly what it holds. Around it the household demands
 
     x_i(P) = q_i + b_i (exp(eta (rho_i - log(P / p))) - 1),   b_i = theta_i W_i / p
@@ -63,6 +65,10 @@ class TradingContext:
         eta, price elasticity of a household's demand schedule, >= 0.
     rebalancing : float
         zeta, weight of the pull toward the strategic portfolio, >= 0.
+    fear_selling : float
+        Fall of a household's reservation log return per tick per unit of fear above the usual, >= 0.
+    usual_fear : float
+        The crowd's usual fear (a slow EWMA of the fear index), in [0, 1].
     """
 
     price: float
@@ -80,6 +86,8 @@ class TradingContext:
     activity: float
     elasticity: float
     rebalancing: float
+    fear_selling: float = 0.0
+    usual_fear: float = 0.2
 
 
 def expected_returns(
@@ -148,7 +156,9 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
                     1e-6, 1.0)
     sigma = shares * price / np.maximum(wealth, 1e-12)
     pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
-    rho = view + ctx.rebalancing * pull  # reservation log return
+    # reservation log return: the expectation, the pull to the strategic portfolio, and the
+    # flight from equity of a fearful household (it asks a higher return while afraid)
+    rho = view + ctx.rebalancing * pull - ctx.fear_selling * (pop.fear[idx] - ctx.usual_fear)
     scale = theta * wealth / price  # b_i
     eta = ctx.elasticity
     edges = np.concatenate([[0.0], TRANCHES])
