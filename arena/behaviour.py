@@ -130,6 +130,10 @@ def switch_strategies(model) -> None:
         cfg.arousal_switching,
     )
     target = fundamentalist_target(a, cfg.switching_intensity)
+    if cfg.switching_rate >= 1.0:  # everyone reconsiders (FW's discrete choice): no index gather
+        choice = np.where(model.rng.random(pop.n, dtype=np.float32) < target, FUNDAMENTALIST, CHARTIST)
+        np.copyto(pop.strategy, choice.astype(np.int8), where=pop.strategy != NOISE)
+        return
     movers = bernoulli_indices(pop.n, cfg.switching_rate, model.rng)
     movers = movers[pop.strategy[movers] != NOISE]
     fund = model.rng.random(movers.size) < target

@@ -87,7 +87,7 @@ PARAMETERS: dict[str, Param] = {
     ),
     "switching_rate": P(
         float,
-        1.0,
+        0.3,
         0.0,
         1.0,
         "1/tick",
@@ -154,7 +154,7 @@ PARAMETERS: dict[str, Param] = {
         float, 0.0005, 0.0, 1.0, "-", "zeta: pull of the reservation log return per log gap to the target share"
     ),
     "fear_selling": P(
-        float, 0.02, 0.0, 1.0, "log-price/tick",
+        float, 0.04, 0.0, 1.0, "log-price/tick",
         "fall of a household's reservation return per tick per unit of fear above the crowd's usual fear",
     ),
     "equity_risk_premium": P(

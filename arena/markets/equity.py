@@ -34,7 +34,11 @@ from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Popu
 
 #: Outer edges of the demand-schedule tranches, in log price from the reservation price; the
 #: tranche between two edges is one limit order at their midpoint.
-TRANCHES = np.array([0.003, 0.01, 0.03, 0.1])
+TRANCHES = np.array([0.005, 0.02, 0.08])
+_MIDS = 0.5 * (TRANCHES + np.concatenate([[0.0], TRANCHES[:-1]]))
+#: Limit of each buy (sell) tranche relative to the reservation price: the tranche's midpoint.
+BUY_FACTORS = np.exp(-_MIDS)
+SELL_FACTORS = np.exp(_MIDS)
 #: Bound of the portfolio pull log(theta / sigma) (a newcomer without shares pulls at most this).
 MAX_PULL = 3.0
 
@@ -161,25 +165,26 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     rho = view + ctx.rebalancing * pull - ctx.fear_selling * (pop.fear[idx] - ctx.usual_fear)
     scale = theta * wealth / price  # b_i
     eta = ctx.elasticity
-    edges = np.concatenate([[0.0], TRANCHES])
-    mids = 0.5 * (edges[1:] + edges[:-1])
-    # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K)
-    buy_limit = price * np.exp(rho[:, None] - mids)
-    sell_limit = price * np.exp(rho[:, None] + mids)
-    cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), cash[:, None] * (1 - 1e-12) / buy_limit)
-    cum_sell = np.minimum(-scale[:, None] * np.expm1(-eta * TRANCHES), shares[:, None] * (1 - 1e-12))
-    buy_qty = np.diff(cum_buy, axis=1, prepend=0.0)
-    sell_qty = np.diff(cum_sell, axis=1, prepend=0.0)
+    # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
+    # per trader, the tranche offsets are constants
+    reservation = price * np.exp(rho)
+    buy_limit = reservation[:, None] * BUY_FACTORS
+    sell_limit = reservation[:, None] * SELL_FACTORS
+    cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), (cash * (1 - 1e-12))[:, None] / buy_limit)
+    cum_sell = np.minimum(scale[:, None] * -np.expm1(-eta * TRANCHES), (shares * (1 - 1e-12))[:, None])
+    cum_buy[:, 1:] -= cum_buy[:, :-1].copy()  # cumulative -> per tranche
+    cum_sell[:, 1:] -= cum_sell[:, :-1].copy()
+    buy_qty, sell_qty = cum_buy.ravel(), cum_sell.ravel()
     agents = np.repeat(idx, TRANCHES.size)
-    keep_b = buy_qty.ravel() > 1e-9
-    keep_s = sell_qty.ravel() > 1e-9
+    keep_b = buy_qty > 1e-9
+    keep_s = sell_qty > 1e-9
     orders = EquityOrders(
         agents[keep_b],
         buy_limit.ravel()[keep_b],
-        buy_qty.ravel()[keep_b],
+        buy_qty[keep_b],
         agents[keep_s],
         sell_limit.ravel()[keep_s],
-        sell_qty.ravel()[keep_s],
+        sell_qty[keep_s],
     )
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
     at_price = scale * np.expm1(eta * rho)
