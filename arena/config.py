@@ -94,10 +94,10 @@ PARAMETERS: dict[str, Param] = {
         "probability that a non-noise trader reconsiders its strategy in a tick",
     ),
     "switching_intensity": P(
-        float, 1.0, 0.0, 100.0, "-", "intensity of choice beta of the strategy choice (Franke-Westerhoff 2012)"
+        float, 1.0, 0.0, 100.0, "-", "beta: intensity of choice between strategies (FW 2012)"
     ),
     "switching_predisposition": P(
-        float, -0.327, -10.0, 10.0, "-", "alpha_0: predisposition toward fundamentalism (< 0 favours chartists)"
+        float, -0.327, -10.0, 10.0, "-", "alpha_0: predisposition to fundamentalism (< 0 favours chartists)"
     ),
     "strategy_herding": P(
         float, 1.79, 0.0, 100.0, "-", "alpha_n: pull toward the majority strategy per unit of n_f - n_c"
@@ -125,7 +125,7 @@ PARAMETERS: dict[str, Param] = {
         float, 0.01, 0.0, 1.0, "-", "tatonnement elasticity of the goods price to excess demand (D/S - 1)"
     ),
     "market_impact": P(
-        float, 0.014, 0.0, 1.0, "log-price", "mu: expected log return per unit of group demand (Franke-Westerhoff 2012)"
+        float, 0.014, 0.0, 1.0, "log-price", "mu: expected log return per unit of group demand (FW 2012)"
     ),
     "fundamental_reversion": P(
         float, 0.5, 0.0, 10.0, "-", "phi: fundamentalists' demand per unit of log mispricing ln(F/p)"
@@ -145,13 +145,13 @@ PARAMETERS: dict[str, Param] = {
         float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all expected returns"
     ),
     "risk_aversion": P(
-        float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion; a household's elasticity is eta / its aversion"
+        float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion; a household's elasticity is eta / its own"
     ),
     "demand_sensitivity": P(
         float, 5.0, 0.0, 1000.0, "-", "eta: price elasticity of a household's equity demand schedule"
     ),
     "rebalancing": P(
-        float, 0.0005, 0.0, 1.0, "-", "zeta: pull of the reservation log return per log gap to the target share"
+        float, 0.0005, 0.0, 1.0, "-", "zeta: pull of the reservation return per log gap to the target share"
     ),
     "fear_selling": P(
         float, 0.04, 0.0, 1.0, "log-price/tick",

@@ -14,7 +14,8 @@ asks a higher return, so it sells into every auction while it is more afraid tha
 
     x_i(P) = q_i + b_i (exp(eta (rho_i - log(P / p))) - 1),   b_i = theta_i W_i / p
 
-shares (``eta`` = ``demand_sensitivity``, the price elasticity of its demand), capped by
+shares (``eta_i`` = ``demand_sensitivity`` / its risk aversion: the price elasticity of its
+demand), capped by
 its cash (no borrowing) and by zero (no short sales). The schedule is submitted as
 :data:`TRANCHES` buy limit orders below and as many sell limit orders above the
 reservation price, so the call auction aggregates real demand curves and clears near the
@@ -164,7 +165,7 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     # flight from equity of a fearful household (it asks a higher return while afraid)
     rho = view + ctx.rebalancing * pull - ctx.fear_selling * (pop.fear[idx] - ctx.usual_fear)
     scale = theta * wealth / price  # b_i
-    eta = ctx.elasticity
+    eta = (ctx.elasticity / pop.risk_aversion[idx].astype(np.float64))[:, None]  # eta_i = eta / gamma_i
     # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
     # per trader, the tranche offsets are constants
     reservation = price * np.exp(rho)
@@ -187,7 +188,7 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
         sell_qty[keep_s],
     )
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
-    at_price = scale * np.expm1(eta * rho)
+    at_price = scale * np.expm1(eta[:, 0] * rho)
     want_buy = np.minimum(np.maximum(at_price, 0.0), cash / price)
     want_sell = np.minimum(np.maximum(-at_price, 0.0), shares)
     stats = {
