@@ -34,7 +34,7 @@ STRESS_WEIGHT = 0.3
 NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
 #: EWMA weight per tick of the crowd's usual fear (about 100 ticks): households get used to a
 #: lasting level of fear, so only fear above the usual level drives them out of equity.
-FEAR_HABITUATION = 0.99
+FEAR_HABITUATION = 0.98
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
 
 
