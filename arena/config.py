@@ -154,8 +154,8 @@ PARAMETERS: dict[str, Param] = {
         float, 0.0005, 0.0, 1.0, "-", "zeta: pull of the reservation return per log gap to the target share"
     ),
     "fear_selling": P(
-        float, 0.04, 0.0, 1.0, "log-price/tick",
-        "fall of a household's reservation return per tick per unit of fear above the crowd's usual fear",
+        float, 0.05, 0.0, 1.0, "log-price/tick",
+        "fall of a household's reservation return per tick per squared unit of fear above the crowd's usual",
     ),
     "equity_risk_premium": P(
         float, 0.04, 0.0, 0.5, "1/year", "premium over the policy rate that discounts dividends"

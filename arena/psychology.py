@@ -32,7 +32,7 @@ RETURN_SCALE = 0.01
 STRESS_WEIGHT = 0.3
 #: Neutral moods of a calm market and their logits (the mood targets' centres).
 NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
-#: EWMA weight per tick of the crowd's usual fear (about 100 ticks): households get used to a
+#: EWMA weight per tick of the crowd's usual fear (about 50 ticks): households get used to a
 #: lasting level of fear, so only fear above the usual level drives them out of equity.
 FEAR_HABITUATION = 0.98
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}

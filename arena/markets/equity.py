@@ -5,11 +5,12 @@ expected log return ``e_i`` by its strategy (:mod:`arena.markets.expectations`: 
 Westerhoff 2012 fundamentalists and chartists, plus noise traders), adds a pull toward
 its strategic portfolio, and so has a reservation log return
 
-    rho_i = e_i + zeta * log(theta_i / sigma_i) - lambda_f * (fear_i - usual fear)
+    rho_i = e_i + zeta * log(theta_i / sigma_i) - lambda_f * max(fear_i - usual fear, 0)^2
 
 with ``theta_i`` = target share * risk appetite, ``sigma_i`` its current equity share of
 wealth, ``zeta`` = ``rebalancing`` and ``lambda_f`` = ``fear_selling`` (a fearful household
-asks a higher return, so it sells into every auction while it is more afraid than usual): at the price
+asks a higher return, convex in its excess fear, so a panic makes it sell into every auction
+while it lasts, and everyday fluctuations of fear hardly matter): at the price
 ``p exp(rho_i)`` it wants to hold exactly what it holds. Around it the household demands
 
     x_i(P) = q_i + b_i (exp(eta (rho_i - log(P / p))) - 1),   b_i = theta_i W_i / p
@@ -71,7 +72,8 @@ class TradingContext:
     rebalancing : float
         zeta, weight of the pull toward the strategic portfolio, >= 0.
     fear_selling : float
-        Fall of a household's reservation log return per tick per unit of fear above the usual, >= 0.
+        Fall of a household's reservation log return per tick per squared unit of fear above the
+        usual, >= 0.
     usual_fear : float
         The crowd's usual fear (a slow EWMA of the fear index), in [0, 1].
     """
@@ -163,7 +165,8 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
     # reservation log return: the expectation, the pull to the strategic portfolio, and the
     # flight from equity of a fearful household (it asks a higher return while afraid)
-    rho = view + ctx.rebalancing * pull - ctx.fear_selling * (pop.fear[idx] - ctx.usual_fear)
+    excess_fear = np.maximum(pop.fear[idx] - np.float32(ctx.usual_fear), 0.0)
+    rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
     scale = theta * wealth / price  # b_i
     eta = (ctx.elasticity / pop.risk_aversion[idx].astype(np.float64))[:, None]  # eta_i = eta / gamma_i
     # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
