@@ -15,7 +15,9 @@ import numpy as np
 
 from arena import accounting, credit_phase, firms_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
+from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
+from arena.psychology import NEUTRAL, volatility_multiplier
 from arena.sectors import corporate
 
 #: EWMA weight of dividends in the fundamental value.
@@ -89,47 +91,69 @@ def plan(model) -> None:
     propensity = float(np.clip(1.0 + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5))
     model.budget_total = pop.plan_consumption(cfg.income_propensity, cfg.consumption_propensity, propensity)
     ind = model.psychology.indices
+    calm = volatility_multiplier(NEUTRAL["fear"], NEUTRAL["greed"], 0.0, NEUTRAL["sentiment"],
+                                 cfg.fear_weight, cfg.greed_weight, cfg.herding_weight, cfg.extremity_weight)
     ctx = TradingContext(
         price=model.prices["equity"],
         fundamental=model.fundamental,
-        trend=model.trend,
-        volatility=model.realized_volatility(),
-        vol_multiplier=ind.vol_multiplier,
-        crowd_side=1.0 if ind.optimists >= 0.5 else -1.0,
-        herd_probability=cfg.herding_strength * abs(2.0 * ind.optimists - 1.0),
+        last_return=model.returns[-1] if model.returns else 0.0,
+        noise_scale=ind.vol_multiplier / calm,
         sentiment_weight=cfg.sentiment_weight,
+        impact=cfg.market_impact,
         reversion=cfg.fundamental_reversion,
         extrapolation=cfg.trend_extrapolation,
+        fundamentalist_noise=cfg.fundamentalist_noise,
+        chartist_noise=cfg.chartist_noise,
         noise_sigma=cfg.noise_sigma,
         dispersion=cfg.expectation_dispersion,
         activity=cfg.activity_rate,
-        sensitivity=cfg.demand_sensitivity,
+        elasticity=cfg.demand_sensitivity,
+        rebalancing=cfg.rebalancing,
+        fear_selling=cfg.fear_selling,
+        usual_fear=model.psychology.usual_fear,
     )
     model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.rng)
     central_bank_orders(model)
 
 
 def switch_strategies(model) -> None:
-    """Brock-Hommes discrete choice between fundamentalists and chartists."""
+    """Franke-Westerhoff (2012) discrete choice between fundamentalists and chartists.
+
+    The target share of fundamentalists among non-noise traders is
+    ``1 / (1 + exp(-beta a_t))`` with the predisposition ``a_t`` of
+    :func:`arena.markets.expectations.predisposition` (herding, misalignment, arousal);
+    a share ``switching_rate`` of non-noise traders reconsiders each tick and adopts
+    fundamentalism with that probability, so the realised share moves toward the target
+    at that rate.
+    """
     cfg = model.config
     pop = model.pop
     if cfg.switching_rate <= 0:
         return
-    # fitness: how well each forecast explained the last return (squared error, negated),
-    # measured in units of the return variance so the intensity of choice is scale-free
-    r = model.returns[-1] if model.returns else 0.0
-    fund_err = (r - cfg.fundamental_reversion * np.log(model.fundamental / model.prices["equity"])) ** 2
-    chart_err = (r - model.trend) ** 2
-    variance = max(model.realized_volatility(), 1e-3) ** 2
-    previous = getattr(model, "fitness", np.zeros(2))
-    model.fitness = 0.95 * previous + 0.05 * np.array([-fund_err, -chart_err]) / variance
-    u = cfg.switching_intensity * (model.fitness - model.fitness.max())
-    p_chart = float(np.exp(u[1]) / np.exp(u).sum())
-    p_chart = float(np.clip(p_chart + 0.3 * (model.psychology.indices.greed - 0.2), 0.2, 0.6))
+    n_fund = int(np.count_nonzero(pop.strategy == FUNDAMENTALIST))
+    n_chart = int(np.count_nonzero(pop.strategy == CHARTIST))
+    if n_fund + n_chart == 0:
+        return
+    ind = model.psychology.indices
+    a = predisposition(
+        n_fund / (n_fund + n_chart),
+        float(np.log(model.prices["equity"] / model.fundamental)),
+        ind.fear,
+        ind.greed,
+        cfg.switching_predisposition,
+        cfg.strategy_herding,
+        cfg.misalignment_switching,
+        cfg.arousal_switching,
+    )
+    target = fundamentalist_target(a, cfg.switching_intensity)
+    if cfg.switching_rate >= 1.0:  # everyone reconsiders (FW's discrete choice): no index gather
+        choice = np.where(model.rng.random(pop.n, dtype=np.float32) < target, FUNDAMENTALIST, CHARTIST)
+        np.copyto(pop.strategy, choice.astype(np.int8), where=pop.strategy != NOISE)
+        return
     movers = bernoulli_indices(pop.n, cfg.switching_rate, model.rng)
     movers = movers[pop.strategy[movers] != NOISE]
-    chart = model.rng.random(movers.size) < p_chart
-    pop.strategy[movers] = np.where(chart, CHARTIST, FUNDAMENTALIST).astype(np.int8)
+    fund = model.rng.random(movers.size) < target
+    pop.strategy[movers] = np.where(fund, FUNDAMENTALIST, CHARTIST).astype(np.int8)
 
 
 def central_bank_orders(model) -> None:

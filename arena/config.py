@@ -166,14 +166,27 @@ PARAMETERS: dict[str, Param] = {
     ),
     "switching_rate": P(
         float,
-        0.05,
+        0.3,
         0.0,
         1.0,
         "1/tick",
         "probability that a non-noise trader reconsiders its strategy in a tick",
     ),
     "switching_intensity": P(
-        float, 2.0, 0.0, 100.0, "-", "Brock-Hommes intensity of choice (beta) on strategy fitness"
+        float, 1.0, 0.0, 100.0, "-", "beta: intensity of choice between strategies (FW 2012)"
+    ),
+    "switching_predisposition": P(
+        float, -0.327, -10.0, 10.0, "-", "alpha_0: predisposition to fundamentalism (< 0 favours chartists)"
+    ),
+    "strategy_herding": P(
+        float, 1.79, 0.0, 100.0, "-", "alpha_n: pull toward the majority strategy per unit of n_f - n_c"
+    ),
+    "misalignment_switching": P(
+        float, 18.43, 0.0, 1000.0, "1/log-price^2",
+        "alpha_p: pull toward fundamentalism per squared log mispricing (p - p*)^2",
+    ),
+    "arousal_switching": P(
+        float, 1.0, 0.0, 100.0, "-", "alpha_e: pull toward chartism per unit of fear + greed above calm (0.4)"
     ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
@@ -187,20 +200,38 @@ PARAMETERS: dict[str, Param] = {
         "log-price",
         "spacing of the call-auction price grid (0.0005 = 5 basis points)",
     ),
+    "market_impact": P(
+        float, 0.014, 0.0, 1.0, "log-price", "mu: expected log return per unit of group demand (FW 2012)"
+    ),
     "fundamental_reversion": P(
-        float, 0.05, 0.0, 1.0, "1/tick", "fundamentalists' expected reversion speed toward fundamental value"
+        float, 0.5, 0.0, 10.0, "-", "phi: fundamentalists' demand per unit of log mispricing ln(F/p)"
     ),
     "trend_extrapolation": P(
-        float, 1.0, 0.0, 100.0, "ticks", "chartists' extrapolation horizon of the recent trend"
+        float, 1.5, 0.0, 100.0, "-", "chi: chartists' demand per unit of the last log return"
     ),
-    "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the chartists' trend estimate"),
-    "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' price views"),
+    "fundamentalist_noise": P(
+        float, 0.758, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
+    ),
+    "chartist_noise": P(
+        float, 2.087, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
+    ),
+    "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the price trend that moods follow"),
+    "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' expected returns"),
     "expectation_dispersion": P(
-        float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all price expectations"
+        float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all expected returns"
     ),
-    "risk_aversion": P(float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion of households"),
+    "risk_aversion": P(
+        float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion; a household's elasticity is eta / its own"
+    ),
     "demand_sensitivity": P(
-        float, 3.0, 0.0, 1000.0, "-", "log change of desired equity share per unit of expected log return"
+        float, 5.0, 0.0, 1000.0, "-", "eta: price elasticity of a household's equity demand schedule"
+    ),
+    "rebalancing": P(
+        float, 0.0005, 0.0, 1.0, "-", "zeta: pull of the reservation return per log gap to the target share"
+    ),
+    "fear_selling": P(
+        float, 0.05, 0.0, 1.0, "log-price/tick",
+        "fall of a household's reservation return per tick per squared unit of fear above the crowd's usual",
     ),
     "equity_risk_premium": P(
         float, 0.04, 0.0, 0.5, "1/year", "premium over the policy rate that discounts dividends"
@@ -215,7 +246,8 @@ PARAMETERS: dict[str, Param] = {
     ),
     "herding_threshold": P(float, 0.7, 0.0, 1.0, "-", "herding factor above which an event fires"),
     "herding_strength": P(
-        float, 0.25, 0.0, 1.0, "-", "maximum probability that an active trader copies the crowd's side"
+        float, 0.25, 0.0, 1.0, "-",
+        "imitation of the crowd's mood: crowd weight 1 - (1 - social_influence)(1 - this)",
     ),
     "memory_decay": P(float, 0.95, 0.0, 0.9999, "-", "EWMA weight of agents' memory of returns"),
     "mood_adjustment": P(float, 0.1, 0.0, 1.0, "1/tick", "speed at which moods move to their target"),

@@ -151,7 +151,7 @@ class ArenaModel(mesa.Model):
         self.transfer_next = (0.0, 0.0)  # (interest per tick, lump sum) paid in phase 2
         self.market_stats: dict[str, dict[str, float]] = {}
         self.books: dict[str, bk.Book] = {}
-        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0, "herded": 0}
+        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0}
         self.last_ledger = accounting.Ledger()
         #: every recorded flow since construction: the ticks' and those between ticks
         #: (shocks, outside agents), so stocks() - initial_stocks is fully explained

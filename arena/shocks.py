@@ -134,9 +134,9 @@ def _sell_off(model, size: float) -> None:
     free = pop.shares.copy()
     pending = model.pending_orders
     if pending is not None:
-        free[pending.sell_agents] -= pending.sell_qty
+        np.subtract.at(free, pending.sell_agents, pending.sell_qty)
     for extra in model.pending_household_orders:
-        free[extra.sell_agents] -= extra.sell_qty
+        np.subtract.at(free, extra.sell_agents, extra.sell_qty)
     agents = np.flatnonzero(free > 1e-12)
     qty = size * free[agents]
     floor = model.prices["equity"] * (1.0 - cfg.max_price_change)
