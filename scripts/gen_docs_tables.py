@@ -251,38 +251,38 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "ei
 
 
 def count_word(n: int) -> str:
-    """A small count as a word (as prose writes it), larger ones as digits."""
+    """Return a small count as a word (as prose writes it), larger ones as digits."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
 def display_name(resource: str) -> str:
-    """A resource's name in prose (``rare_earths`` -> rare earths, ``ip`` -> intellectual property)."""
+    """Return a resource's name in prose (``rare_earths`` -> rare earths, ``ip`` -> IP spelled out)."""
     return {"ip": "intellectual property"}.get(resource, resource.replace("_", " "))
 
 
 def percent(share: float) -> str:
-    """A share as a percentage (0.06 -> 6%)."""
+    """Return a share as a percentage (0.06 -> 6%)."""
     return f"{100 * share:.4g}%"
 
 
 def consumed() -> list:
-    """Resources with a positive household budget share (the commodities households buy)."""
+    """Return the resources with a positive household budget share (what households buy)."""
     return [r for r in scarcity_module.RESOURCES if r.household_share > 0]
 
 
 def inputs() -> list:
-    """Resources that firms use as production inputs."""
+    """Return the resources that firms use as production inputs."""
     return [r for r in scarcity_module.RESOURCES if r.firm_input > 0]
 
 
 def names_list(resources) -> str:
-    """``oil, water and land``."""
+    """Return the resources' names as a prose list (``oil, water and land``)."""
     names = [display_name(r.name) for r in resources]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def largest_output_elasticity() -> str:
-    """The resource whose shortage costs most output, with its elasticity."""
+    """Return the resource whose shortage costs most output, with its elasticity."""
     top = max(scarcity_module.RESOURCES, key=lambda r: r.output_elasticity)
     return f"{top.name} {fmt(top.output_elasticity)}"
 
@@ -293,8 +293,8 @@ INLINE = {
     "n_resources_title": lambda: count_word(len(scarcity_module.RESOURCES)).capitalize(),
     "household_shares": lambda: ", ".join(f"{r.name} {percent(r.household_share)}" for r in consumed()),
     "goods_share": lambda: percent(1.0 - sum(r.household_share for r in scarcity_module.RESOURCES)),
-    "consumed_commodities": lambda: (f"{count_word(len(consumed()))} commodit{'y' if len(consumed()) == 1 else 'ies'}"
-                                     f" ({names_list(consumed())})"),
+    "consumed_commodities": lambda: (f"{count_word(len(consumed()))} "
+                                     f"commodit{'y' if len(consumed()) == 1 else 'ies'} ({names_list(consumed())})"),
     "input_commodities": lambda: (f"{'all ' if len(inputs()) == len(scarcity_module.RESOURCES) else ''}"
                                   f"{count_word(len(inputs()))} commodities ({names_list(inputs())})"),
     "largest_output_elasticity": largest_output_elasticity,

@@ -119,7 +119,8 @@ CLAIM = re.compile(
     r"(?P<after>\s*\(default\))?"
 )
 #: unit suffix in the prose -> the unit declared in ArenaConfig
-SUFFIX_UNITS = {"/tick": "1/tick", "/year": "1/year", "/√year": "1/sqrt(year)", " tick": "ticks", " ticks": "ticks"}
+SUFFIX_UNITS = {"/tick": "1/tick", "/year": "1/year", "/√year": "1/sqrt(year)",
+                " tick": "ticks", " ticks": "ticks"}
 
 
 def load_generator():
@@ -186,7 +187,7 @@ def claim_errors(text: str) -> list[str]:
             if not isinstance(actual, (int, float)) or not math.isclose(number, float(actual), rel_tol=1e-9):
                 errors.append(f"{claim['where']}: the code has {name} = {actual!r}")
         else:
-            errors.append(f"{claim['where']}: {name!r} is neither an ArenaConfig parameter nor an engine constant")
+            errors.append(f"{claim['where']}: {name!r} is neither a parameter nor an engine constant")
     return errors
 
 
@@ -275,7 +276,8 @@ def not_modelled_list(text: str) -> str:
 def stale_not_modelled(text: str, columns) -> list[str]:
     listed = not_modelled_list(text)
     return [f"'{phrase}' but the model has {sorted(set(cols) & set(columns))}"
-            for phrase, cols in NOT_MODELLED_EVIDENCE.items() if phrase in listed and set(cols) & set(columns)]
+            for phrase, cols in NOT_MODELLED_EVIDENCE.items()
+            if phrase in listed and set(cols) & set(columns)]
 
 
 def test_not_modelled_list_is_true_of_the_code(model_md):
