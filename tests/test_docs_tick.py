@@ -376,9 +376,9 @@ def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves(baseline)
 def test_price_impact_of_a_small_order_matches_kyles_lambda_of_the_same_run():
     """Kyle (1985): d ln p = lambda * (order imbalance). lambda is measured on the run's history;
     an extra market buy of 5-10% of a tick's submitted volume, cleared in the auction, moves the
-    price by lambda times the imbalance it adds (geometric mean over three seeds within 3x).
-    Orders of 20-40% can exhaust the book up to the price cap: impact is convex for large
-    orders (docs/model.md, section 5.2), so only small orders are compared."""
+    price by lambda times the imbalance it adds: on average (geometric mean over three seeds and
+    two sizes within 3x), not order by order (docs/model.md, section 5.2, gives the spread). Large
+    orders can exhaust the book up to the price cap in thin states, so only small ones are compared."""
     ratios = []
     for seed in (1, 2, 3):
         model = ArenaModel(n_agents=5000, seed=seed)

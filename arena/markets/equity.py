@@ -8,7 +8,7 @@ holdings (no short sales, no borrowing). Orders are cleared in the next tick's p
 Expected log-return over the trading horizon for agent i::
 
     fundamentalist  e_i = phi * log(F / p)
-    chartist        e_i = chi * (1 + greed_i) * trend
+    chartist        e_i = chi * (1 + greed_i / 2) * trend
     noise           e_i = sigma_noise * z_i
     all             + vm * sigma_d * z_i + w_s * (s_i - 0.5) * 0.02
 
