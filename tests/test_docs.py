@@ -1,9 +1,14 @@
 """docs/model.md and README.md stay in step with the code.
 
-The reference tables of docs/model.md are generated from the engine's declarations by
-scripts/gen_docs_tables.py; these tests fail when a table is stale, when a parameter,
-indicator column, event type or shock kind is missing from the document, or when a
-code reference (``arena.module.function``) no longer resolves.
+The reference tables and inline values of docs/model.md (and README's inline values) are
+generated from the engine's declarations by scripts/gen_docs_tables.py; these tests fail
+when a table or value is stale, when a parameter, indicator column, event type or shock
+kind is missing from the document, when a code reference (``arena.module.function``) no
+longer resolves, when the prose quotes a default, unit or constant the code does not have
+(```name` = value``), when it names something in code font that the code does not have,
+when README's economy is not the default one, or when the "not modelled" list denies
+something the model has. Sections 4 and 12 are held to a traced tick in test_docs_tick.py;
+claims that a parameter is unused are held to runs in test_docs_params.py.
 """
 
 from __future__ import annotations
@@ -286,3 +291,21 @@ def test_not_modelled_list_is_true_of_the_code(model_md):
     # and the check bites: a model with a loan book contradicts "no banks"
     if "no banks" in not_modelled_list(model_md):
         assert stale_not_modelled(model_md, list(COLUMNS) + ["loans"])
+
+
+def test_initial_and_resting_moods_are_the_code_values(model_md):
+    """'Moods start at the neutral values sentiment 0.5, ...' and 'rest at 0.5, 0.2, 0.2, 0.6'."""
+    from arena import ArenaModel
+    from arena.psychology import NEUTRAL
+
+    text = re.sub(r"\s+", " ", model_md)
+    start = re.search(r"Moods start at the neutral values (.*?)\. ", text)
+    assert start, "docs/model.md does not say where moods start"
+    said = {k: float(v) for k, v in re.findall(r"(\w+) (\d+(?:\.\d+)?)", start.group(1))}
+    model = ArenaModel(n_agents=50, seed=0)
+    assert set(said) == set(NEUTRAL)
+    for mood, value in said.items():
+        assert float(getattr(model.pop, mood)[0]) == pytest.approx(value), mood
+    rest = re.search(r"moods rest at ([\d., ]+);", text)
+    assert rest, "docs/model.md does not say where moods rest"
+    assert [float(v) for v in re.findall(r"[\d.]+\d", rest.group(1))] == list(NEUTRAL.values())
