@@ -11,8 +11,9 @@ The tables are parsed, not copied, so the tests keep working when a section is r
   formula documented as *used* whose result is a number must change the run when scaled;
 * each specification formula's effect is checked on the tick path against the indicators:
   the goods tatonnement, the volatility multiplier, the Taylor rule, the Phillips-curve wage,
-  scarcity and its price multiplier, the demand elasticity measured on the books, and the
-  price impact of an order in the auction against Kyle's lambda measured on the same run.
+  structural inflation, the quantity equation, realised volatility, scarcity and its price
+  multiplier, the demand elasticity and consumer surplus measured on the books, and the price
+  impact of an order in the auction against Kyle's lambda measured on the same run.
 """
 
 from __future__ import annotations
@@ -427,3 +428,30 @@ def test_goods_consumer_surplus_is_the_integral_of_demand_up_to_the_grid_top():
         expected = budget * np.log(top)
         assert model.current["consumer_surplus_goods"] == pytest.approx(expected, rel=3e-3)
     assert checked >= TICKS // 2
+
+
+def test_structural_inflation_is_the_specification_sum(baseline):
+    """pi_s = base + (money growth - base) + velocity change + 0.5 gap + behavioural term (8.2)."""
+    model, df = baseline
+    cfg = model.config
+    w, T = cfg.inflation_window, cfg.ticks_per_year
+    velocity = df.velocity.to_numpy()
+    # the window is filled with the first measurement before tick 1 (docs: "as if ... steady")
+    history = np.concatenate([np.full(w, velocity[0]), velocity])
+    velocity_change = (history[w:] / history[:-w]) ** (T / w) - 1
+    behavioural = 0.02 * (df.sentiment - 0.5) + 0.02 * (df.greed - df.fear)
+    expected = cfg.base_inflation_rate + (df.money_growth - cfg.base_inflation_rate) + velocity_change \
+        + 0.5 * df.output_gap + behavioural
+    np.testing.assert_allclose(df.structural_inflation, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_realized_volatility_is_the_rolling_std_of_equity_returns(baseline):
+    model, df = baseline
+    window = model.config.volatility_window
+    from arena.model import INITIAL_EQUITY_PRICE
+
+    prices = np.concatenate([[model.price0 * INITIAL_EQUITY_PRICE], df.price_equity.to_numpy()])
+    returns = np.diff(np.log(prices))
+    for t in range(window, len(df)):
+        expected = returns[t + 1 - window: t + 1].std(ddof=1)
+        assert df.realized_volatility.iloc[t] == pytest.approx(expected, rel=1e-9)
