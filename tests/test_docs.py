@@ -123,6 +123,8 @@ CLAIM = re.compile(
     r"(?P<suffix>%|/tick\b|/year\b|/√year| ticks?\b)?"
     r"(?P<after>\s*\(default\))?"
 )
+#: a hand-written table row: | `name` | value | ...
+CELL_CLAIM = re.compile(r"^\| `(?P<name>[A-Za-z_]\w*)` \| (?P<value>" + NUMBER + r")(?P<suffix>%)? \|", re.M)
 #: unit suffix in the prose -> the unit declared in ArenaConfig
 SUFFIX_UNITS = {"/tick": "1/tick", "/year": "1/year", "/√year": "1/sqrt(year)",
                 " tick": "ticks", " ticks": "ticks"}
@@ -148,6 +150,10 @@ def prose_claims(text: str) -> list[dict]:
     for m in CLAIM.finditer(body):
         line = body.count("\n", 0, m.start()) + 1
         out.append({**m.groupdict(), "where": f"`{m.group('name')}` = {m.group('value')} (line ~{line})"})
+    for m in CELL_CLAIM.finditer(body):
+        line = body.count("\n", 0, m.start()) + 1
+        out.append({**m.groupdict(), "after": None,
+                    "where": f"| `{m.group('name')}` | {m.group('value')} | (line ~{line})"})
     return out
 
 
@@ -214,6 +220,8 @@ def test_claim_check_catches_a_wrong_default_a_wrong_unit_and_an_unknown_paramet
     wrong = model_md.replace("`hiring_rate` = 0.3/tick", "`hiring_rate` = 0.3/year", 1)
     assert any("hiring_rate" in e and "unit" in e for e in claim_errors(wrong))
     assert any("commodity_elasticity" in e for e in claim_errors("`commodity_elasticity` = 0.1 per tick"))
+    assert any("trend_memory" in e for e in claim_errors("| `trend_memory` | 0.9 | EWMA weight |\n"))
+    assert not claim_errors("| `trend_memory` | 0.8 | EWMA weight |\n")
 
 
 def source_words() -> set[str]:
