@@ -2,9 +2,10 @@
 
 A tick runs seven phases in the order of the engine specification (docs/model.md):
 
-1. markets: clear equity (call auction), commodities (call auction on schedules) and
-   goods (posted price + tatonnement); produce; settle cash and goods;
-2. agents: income (wages, dividends, interest, transfers), hiring, wages, strategy
+1. markets: clear equity (call auction) and commodities (call auction on schedules);
+   firms produce; machines delivered; goods sold by search at firms' posted prices;
+2. agents: credit (loan rates, lending), income (wages, dividends, interest, transfers),
+   debt service, defaults and entries, firms' reviews, labour matching, strategy
    switching, consumption budgets and equity orders for the next tick;
 3. psychology: moods, herding, volatility multiplier;
 4. monetary policy: CPI, inflation, money, velocity, Taylor rule, interventions;
