@@ -206,7 +206,7 @@ def test_prose_claims_find_the_quoted_defaults(model_md):
     claims = prose_claims(model_md)
     named = {c["name"] for c in claims}
     # the parser must see the prose's claims, or the check below would pass vacuously
-    assert len(claims) > 60 and {"trend_extrapolation", "trend_memory", "hiring_rate", "HORIZON"} <= named
+    assert len(claims) > 60 and {"trend_extrapolation", "market_impact", "matching_efficiency", "HOARDING"} <= named
 
 
 def test_every_default_quoted_in_the_prose_is_the_code_default(model_md):
@@ -215,10 +215,10 @@ def test_every_default_quoted_in_the_prose_is_the_code_default(model_md):
 
 
 def test_claim_check_catches_a_wrong_default_a_wrong_unit_and_an_unknown_parameter(model_md):
-    wrong = model_md.replace("`trend_memory` = 0.8", "`trend_memory` = 0.9", 1)
-    assert any("trend_memory" in e for e in claim_errors(wrong))
-    wrong = model_md.replace("`hiring_rate` = 0.3/tick", "`hiring_rate` = 0.3/year", 1)
-    assert any("hiring_rate" in e and "unit" in e for e in claim_errors(wrong))
+    wrong = model_md.replace("`market_impact` = 0.014", "`market_impact` = 0.015", 1)
+    assert any("market_impact" in e for e in claim_errors(wrong))
+    wrong = model_md.replace("`matching_efficiency` = 0.1/tick", "`matching_efficiency` = 0.1/year", 1)
+    assert any("matching_efficiency" in e and "unit" in e for e in claim_errors(wrong))
     assert any("commodity_elasticity" in e for e in claim_errors("`commodity_elasticity` = 0.1 per tick"))
     assert any("trend_memory" in e for e in claim_errors("| `trend_memory` | 0.9 | EWMA weight |\n"))
     assert not claim_errors("| `trend_memory` | 0.8 | EWMA weight |\n")
@@ -248,13 +248,14 @@ def test_readme_describes_the_default_economy():
 
     gen = load_generator()
     text = README.read_text()
-    consumed = re.search(r"consume goods and (?:<!--.*?-->)?(\w+) commodit(?:y|ies) \(([^)]*)\)", text)
+    consumed = re.search(r"consume goods(?: \([^)]*\))? and (?:<!--.*?-->)?(\w+) commodit(?:y|ies) \(([^)]*)\)", text)
     assert consumed, "README does not say which commodities households consume"
     households = [r for r in RESOURCES if r.household_share > 0]
     said = [n.strip() for n in re.split(r",| and ", consumed.group(2)) if n.strip()]
     assert said == [gen.display_name(r.name) for r in households], (said, households)
     assert consumed.group(1) == gen.count_word(len(households))
-    inputs = re.search(r"firm sector that uses\s+(?:<!--.*?-->)?(?:all )?(\w+) commodities \(([^)]*)\)", text)
+    inputs = re.search(r"(?:firm sector that uses|labour, machines and)\s+(?:<!--.*?-->)?(?:all )?(\w+) commodities \(([^)]*)\)",
+                       text)
     assert inputs, "README does not say which commodities firms use"
     said = [n.strip() for n in re.split(r",| and ", inputs.group(2)) if n.strip()]
     assert said == [gen.display_name(r.name) for r in RESOURCES if r.firm_input > 0]
@@ -264,6 +265,11 @@ def test_readme_describes_the_default_economy():
     model = ArenaModel(n_agents=200, seed=0)
     if "aggregate firm sector" in text:  # one firm: no firm population in the configuration or columns
         assert "n_firms" not in PARAMETERS and "n_firms" not in COLUMNS and hasattr(model, "firms")
+    if "population of consumption-goods" in text:  # Economy v2: firm populations, counted
+        assert {"n_firms", "n_kfirms"} <= set(PARAMETERS) and "n_firms" in COLUMNS
+        assert model.cfirms.n > 1 and model.kfirms.n > 1
+    if "borrow from banks" in text:
+        assert "loans" in COLUMNS and hasattr(model, "banking")
     assert "central bank" in text and hasattr(model, "central_bank")
     assert f"{PARAMETERS['n_agents'].default:,} by default" in text
 
