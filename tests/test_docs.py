@@ -206,7 +206,8 @@ def test_prose_claims_find_the_quoted_defaults(model_md):
     claims = prose_claims(model_md)
     named = {c["name"] for c in claims}
     # the parser must see the prose's claims, or the check below would pass vacuously
-    assert len(claims) > 60 and {"trend_extrapolation", "market_impact", "matching_efficiency", "HOARDING"} <= named
+    sentinels = {"trend_extrapolation", "market_impact", "matching_efficiency", "HOARDING"}
+    assert len(claims) > 60 and sentinels <= named
 
 
 def test_every_default_quoted_in_the_prose_is_the_code_default(model_md):
@@ -248,14 +249,15 @@ def test_readme_describes_the_default_economy():
 
     gen = load_generator()
     text = README.read_text()
-    consumed = re.search(r"consume goods(?: \([^)]*\))? and (?:<!--.*?-->)?(\w+) commodit(?:y|ies) \(([^)]*)\)", text)
+    consumed = re.search(r"consume goods(?: \([^)]*\))? and (?:<!--.*?-->)?(\w+) commodit(?:y|ies) \(([^)]*)\)",
+                         text)
     assert consumed, "README does not say which commodities households consume"
     households = [r for r in RESOURCES if r.household_share > 0]
     said = [n.strip() for n in re.split(r",| and ", consumed.group(2)) if n.strip()]
     assert said == [gen.display_name(r.name) for r in households], (said, households)
     assert consumed.group(1) == gen.count_word(len(households))
-    inputs = re.search(r"(?:firm sector that uses|labour, machines and)\s+(?:<!--.*?-->)?(?:all )?(\w+) commodities \(([^)]*)\)",
-                       text)
+    inputs = re.search(r"(?:firm sector that uses|labour, machines and)\s+(?:<!--.*?-->)?(?:all )?(\w+) "
+                       r"commodities \(([^)]*)\)", text)
     assert inputs, "README does not say which commodities firms use"
     said = [n.strip() for n in re.split(r",| and ", inputs.group(2)) if n.strip()]
     assert said == [gen.display_name(r.name) for r in RESOURCES if r.firm_input > 0]
