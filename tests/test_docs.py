@@ -249,8 +249,8 @@ def test_readme_describes_the_default_economy():
 
     gen = load_generator()
     text = README.read_text()
-    consumed = re.search(r"consume goods(?: \([^)]*\))? and (?:<!--.*?-->)?(\w+) commodit(?:y|ies) \(([^)]*)\)",
-                         text)
+    consumed = re.search(r"consume goods(?: \([^)]*\))? and (?:<!--.*?-->)?(\w+) "
+                         r"commodit(?:y|ies) \(([^)]*)\)", text)
     assert consumed, "README does not say which commodities households consume"
     households = [r for r in RESOURCES if r.household_share > 0]
     said = [n.strip() for n in re.split(r",| and ", consumed.group(2)) if n.strip()]

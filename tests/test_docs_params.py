@@ -47,11 +47,9 @@ CONTEXTS = {
     "discovery_mean_size": ({"discovery_probability": 0.5}, 1.0),
     "volatility_threshold": ({}, 1e-4),
     "monetary_regime": ({}, "money_growth"),
-    "liquidity_effect": ({"neutral_real_rate": 0.0}, 5.0),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
     "share_noise": ({}, {"share_noise": 0.4, "share_fundamentalist": 0.25}),
-    "min_unemployment": ({}, 0.05),  # binds when firms want more than (1 - u_min) N workers
     # at the default the chartist probability usually sits at its cap (0.6): a weak intensity shows it
     "switching_intensity": ({}, 0.01),
 }
@@ -110,8 +108,8 @@ def test_parameter_changes_the_run_unless_documented_unused(name):
 
 
 def test_unused_claims_are_found():
-    claim = "`hiring_rate` is declared but not used: employment moves to its target in one tick."
-    assert said_unused(claim) == {"hiring_rate"}
+    claim = "`trend_memory` is declared but not used: moods follow the last return."
+    assert said_unused(claim) == {"trend_memory"}
 
 
 @pytest.mark.parametrize("name", RUNTIME)
