@@ -46,6 +46,7 @@ CONTEXTS = {
     "discovery_probability": ({}, 0.5),
     "discovery_mean_size": ({"discovery_probability": 0.5}, 1.0),
     "volatility_threshold": ({}, 1e-4),
+    "max_markup": ({"initial_markup": 0.6}, 0.5),  # the bound binds at reviews of firms priced above it
     "monetary_regime": ({}, "money_growth"),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
