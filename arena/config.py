@@ -319,8 +319,8 @@ PARAMETERS: dict[str, Param] = {
         -0.5,
         2.0,
         "1/year",
-        "money-growth rule of the 'money_growth' regime; base growth otherwise "
-        "(default: 2% inflation target + 1.5% trend productivity growth)",
+        "money-growth rule of the 'money_growth' regime (default: 2% inflation target + 1.5% trend "
+        "productivity growth); in the Taylor regime bank loans create money and the rule is off",
     ),
     "tightening_threshold": P(
         float, 0.10, 0.0, 5.0, "1/year", "inflation above which automatic tightening fires"

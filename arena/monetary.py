@@ -16,8 +16,9 @@ Definitions (annual rates; ``T`` = ``ticks_per_year``)::
 
 The policy rate follows the Taylor rate with partial adjustment ``rate_smoothing`` and
 is bounded by the zero lower bound (or ``min_policy_rate``) and ``max_policy_rate``.
-In the Taylor regime the central bank grows money at ``money_growth - liquidity_effect *
-(i - r* - pi*)``; in the money-growth regime at ``money_growth`` (Friedman's k-percent rule).
+In the Taylor regime the central bank creates no money by rule: money is created by bank
+loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it adds
+``money_growth`` by transfers on top of bank credit (Friedman's k-percent rule).
 Automatic tightening above ``tightening_threshold`` adds ``tightening_step`` to the rate
 and stops money growth; quantitative easing below ``deflation_threshold`` buys equity for
 ``qe_rate * M`` per tick.

@@ -48,6 +48,14 @@ CONTEXTS = {
     "volatility_threshold": ({}, 1e-4),
     "max_markup": ({"initial_markup": 0.6}, 0.5),  # the bound binds at reviews of firms priced above it
     "monetary_regime": ({}, "money_growth"),
+    # the Taylor regime creates no money by rule (bank loans do): the rule's growth bites in its regime
+    "money_growth": ({"monetary_regime": "money_growth"}, 0.07),
+    # firms that pay out all deposits default within days: entries, and loan losses that take banks
+    # below their capital target (banks start at 1.5 times it), so the weakness spread is charged
+    "entry_delay": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 1),
+    "weakness_spread": ({"dividend_payout": 1.0, "buffer_ticks": 1, "recovery_rate": 0.0}, 0.04),
+    # the ceiling binds only for leveraged borrowers at the default; a strict one binds at once
+    "max_default_probability": ({}, 0.001),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
     "share_noise": ({}, {"share_noise": 0.4, "share_fundamentalist": 0.25}),
