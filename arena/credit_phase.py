@@ -142,8 +142,8 @@ def user_cost_factor(model, loan_rate: np.ndarray) -> np.ndarray:
     cfg = model.config
     delta = cfg.depreciation
     real = loan_rate - model.central_bank.expected_inflation
-    ref = model.banking.reference_real_rate + delta
-    ratio = ref / np.maximum(real + delta, 1e-3)
+    ref = max(model.banking.reference_real_rate + delta, 1e-3)
+    ratio = ref / np.maximum(np.nan_to_num(real, nan=ref) + delta, 1e-3)
     return np.clip(ratio ** cfg.user_cost_elasticity, *USER_COST_BOUNDS)
 
 
