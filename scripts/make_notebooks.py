@@ -221,8 +221,9 @@ QUICKSTART = [
     md("""
     ## 5. Tweak a parameter and compare
 
-    `herding_strength` is the largest probability that an active trader copies the crowd's side
-    whatever its own view (Kirman 1993). We run the same seed with a stronger herd and compare
+    `herding_strength` is imitation of the crowd's mood: it raises the weight of the crowd's mean
+    mood in every household's mood, so a shared fear or euphoria lasts longer (Kirman 1993; Lux &
+    Marchesi 1999). We run the same seed with a stronger herd and compare
     equity volatility, drawdown and the macro outcome. Keyword arguments of `ArenaModel` override
     single parameters of a config.
     """),

@@ -162,6 +162,9 @@ def test_baseline_returns_show_the_stylized_facts(baseline_returns):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(reason="the model disagrees (docs/model.md 5.2): at commit 931ab79 the effect is +0.033 "
+                          "median, 3/5 positive on seeds 1-5 (7/10 positive, about +0.06 over seeds 1-10)",
+                   strict=False)
 def test_herding_deepens_the_market_crash():
     """The market_crash story against its ablation (herding_strength = 0) on common seeds.
 
