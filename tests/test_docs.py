@@ -328,3 +328,10 @@ def test_initial_and_resting_moods_are_the_code_values(model_md):
     rest = re.search(r"moods rest at ([\d., ]+);", text)
     assert rest, "docs/model.md does not say where moods rest"
     assert [float(v) for v in re.findall(r"[\d.]+\d", rest.group(1))] == list(NEUTRAL.values())
+
+
+def test_model_md_has_no_control_characters(model_md):
+    """A LaTeX command written through a Python string with single backslashes (\\bar, \\text,
+    \\varepsilon) turns into a control character and renders as garbage."""
+    bad = sorted({repr(c) for c in model_md if ord(c) < 32 and c != "\n"})
+    assert not bad, f"docs/model.md contains control characters {bad}"
