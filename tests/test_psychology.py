@@ -68,11 +68,11 @@ def test_panic_is_logged_as_shock_and_panic_events(panic_pairs):
     assert len(panics) >= 1 and panics.level.iloc[0] > model.config.panic_threshold
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "merged Economy v2 (firms, banks) + FW market: euphoria at tick 200 lowers the equity price over "
-    "ticks 201-229 against the control, ratios 0.958, 0.956, 0.999 for seeds 7-9 (5,000 households; "
-    "measured on branch econ). The test was written on branch mkt (one-firm economy). Not tuned; cause "
-    "not investigated (greed also raises consumption and the behavioural term of inflation)"))
+@pytest.mark.xfail(reason="the model disagrees at commit 931ab79: over seeds 7-9 the euphoric price is 0.976 "
+                          "of the control's (euphoria's arousal moves traders to the noisier chartist regime "
+                          "more than chartists' optimism lifts the price); on the merged Economy v2 (branch "
+                          "econ) the ratios are 0.958, 0.956, 0.999",
+                   strict=False)
 def test_euphoria_raises_greed_and_prices():
     """Against the same seeds without the shock; prices compared on average over seeds (single
     runs have their own endogenous swings, as in the panic test)."""
