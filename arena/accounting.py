@@ -14,8 +14,14 @@ agents move a stock from one account to another and leave its total unchanged.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from arena.errors import AccountingError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Relative tolerance of the check: sums of 10^6 float64 terms carry rounding of this order.
 RELATIVE_TOLERANCE = 1e-9
@@ -70,3 +76,67 @@ def check(tick: int, before: dict[str, float], after: dict[str, float], ledger: 
         gross = sum(abs(v) for v in ledger.flows.get(stock, {}).values()) if stock in ledger.flows else 0.0
         if abs(end - expected) > RELATIVE_TOLERANCE * (scale + gross):
             raise AccountingError(tick, stock, end - expected)
+
+
+#: Rows of the balance-sheet matrix (Godley & Lavoie 2007, table 2.2), in order.
+BALANCE_SHEET_ROWS = (
+    "deposits", "loans", "reserves", "advances", "bonds", "equity", "capital", "inventories", "net worth",
+)
+#: Rows that are claims of one sector on another: each sums to zero across sectors.
+FINANCIAL_ROWS = ("deposits", "loans", "reserves", "advances", "bonds", "equity")
+
+
+def balance_sheet(entries: dict[str, dict[str, float]]) -> "pd.DataFrame":
+    """Build the balance-sheet matrix from each sector's holdings.
+
+    Parameters
+    ----------
+    entries : dict
+        ``{sector: {instrument: amount}}`` in currency, assets positive and liabilities
+        negative (Godley-Lavoie sign convention); instruments from
+        :data:`BALANCE_SHEET_ROWS` except ``net worth``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows :data:`BALANCE_SHEET_ROWS`, one column per sector plus ``total``. Each
+        sector's ``net worth`` is minus the sum of its other rows, so every column sums to
+        zero; every row of :data:`FINANCIAL_ROWS` sums to zero when the accounts close, and
+        total net worth is minus the real assets (capital and inventories).
+
+    Raises
+    ------
+    ValueError
+        For an instrument that is not a row, or a non-finite amount.
+    """
+    import pandas as pd
+
+    assets = [r for r in BALANCE_SHEET_ROWS if r != "net worth"]
+    frame = pd.DataFrame(0.0, index=list(BALANCE_SHEET_ROWS), columns=list(entries))
+    for sector, holdings in entries.items():
+        for instrument, amount in holdings.items():
+            if instrument not in assets:
+                raise ValueError(
+                    f"The instrument {instrument!r} of sector {sector!r} must be one of "
+                    f"{', '.join(assets)}. Got {instrument!r} instead."
+                )
+            if not np.isfinite(amount):
+                raise ValueError(
+                    f"The {instrument!r} holding of sector {sector!r} must be finite. Got {amount!r} instead."
+                )
+            frame.loc[instrument, sector] += float(amount)
+        frame.loc["net worth", sector] = -frame.loc[assets, sector].sum()
+    frame["total"] = frame.sum(axis=1)
+    frame.index.name = "instrument"
+    return frame
+
+
+def row_residuals(frame: "pd.DataFrame", rows: tuple[str, ...] = FINANCIAL_ROWS) -> dict[str, float]:
+    """Relative imbalance of each financial row: ``|sum over sectors| / sum |holdings|`` (0 if empty)."""
+    sectors = frame.drop(columns="total", errors="ignore")
+    out = {}
+    for row in rows:
+        values = sectors.loc[row].to_numpy(dtype=float)
+        gross = float(np.abs(values).sum())
+        out[row] = abs(float(values.sum())) / gross if gross > 0 else 0.0
+    return out

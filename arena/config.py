@@ -68,6 +68,85 @@ class Param:
 
 
 P = Param
+#: Banks and credit (Economy v2 part 2; docs/model.md "Banks and credit"), declared here so
+#: that they are ArenaConfig parameters; :class:`arena.sectors.bank_params.BankParams`
+#: validates the same declarations on their own.
+BANK_PARAMETERS: dict[str, Param] = {
+    "n_banks": P(int, 10, 1, 1000, "banks", "number of banks (Caiani et al. 2016 use 10)"),
+    "capital_requirement": P(
+        float, 0.08, 0.0, 0.5, "-",
+        "minimum equity / loans a bank keeps when it lends (Basel: 8% of risk-weighted assets, weight 1)",
+    ),
+    "capital_buffer": P(
+        float, 0.025, 0.0, 0.5, "-",
+        "buffer above the minimum (Basel III conservation buffer); below it banks pay no dividends "
+        "and charge the weakness spread",
+    ),
+    "reserve_ratio": P(
+        float, 0.02, 0.0, 1.0, "-",
+        "reserves a bank holds per unit of deposits; shortfalls are borrowed from the central bank",
+    ),
+    "loan_maturity": P(
+        int, 1250, 1, 100_000, "ticks",
+        "mean life of a loan: 1/loan_maturity of each principal is repaid every tick "
+        "(1250 ticks = 5 years, Caiani et al.'s 20 quarters)",
+    ),
+    "base_spread": P(
+        float, 0.02, 0.0, 0.5, "1/year", "lending spread over the policy rate of a riskless borrower"
+    ),
+    "pd_intercept": P(
+        float, -7.0, -50.0, 50.0, "-", "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage)))"
+    ),
+    "pd_slope": P(
+        float, 8.0, 0.0, 100.0, "-", "b2: how fast the default probability rises with leverage (debt/assets)"
+    ),
+    "max_default_probability": P(
+        float, 0.25, 0.0, 0.99, "1/year",
+        "banks refuse new loans to borrowers whose default probability exceeds this",
+    ),
+    "recovery_rate": P(
+        float, 0.55, 0.0, 1.0, "-",
+        "share of a defaulted loan the bank recovers at most (Basel II foundation IRB: LGD 45%)",
+    ),
+    "weakness_spread": P(
+        float, 0.02, 0.0, 0.5, "1/year",
+        "extra spread of a bank whose capital ratio has fallen from target to minimum (linear in between)",
+    ),
+    "deposit_passthrough": P(
+        float, 0.5, 0.0, 1.5, "-", "deposit rate per unit of policy rate (incomplete pass-through)"
+    ),
+    "liquidity_premium": P(
+        float, 0.0025, 0.0, 0.1, "1/year", "extra deposit rate of a bank that borrows from the central bank"
+    ),
+    "advance_spread": P(
+        float, 0.0025, 0.0, 0.1, "1/year",
+        "rate on central-bank advances over the policy rate (lending facility)",
+    ),
+    "bank_payout": P(
+        float, 0.6, 0.0, 1.0, "-", "share of a bank's positive profit paid as dividends (Caiani et al.: 0.6)"
+    ),
+    "bank_switching_rate": P(
+        float, 0.01, 0.0, 1.0, "1/tick",
+        "probability that a customer compares its bank with another one in a tick",
+    ),
+    "credit_horizon": P(
+        float, 5.0, 0.0, 250.0, "ticks",
+        "firms borrow to hold this many ticks of planned outlays (wages, inputs) plus ordered machines",
+    ),
+    "initial_leverage": P(
+        float, 0.2, 0.0, 0.9, "-", "firms' bank debt at tick 0 as a share of their capital and inventories"
+    ),
+    "user_cost_elasticity": P(
+        float, 1.0, 0.0, 5.0, "-",
+        "elasticity of desired capital to the user cost of capital (Jorgenson 1963: 1)",
+    ),
+    "bank_switching_intensity": P(
+        float, 3.46574, 0.0, 100.0, "-",
+        "epsilon of the switching probability 1 - exp(-epsilon * relative rate gain) "
+        "(Caiani et al.: ln 2 / 0.2)",
+    ),
+}
+
 #: Every engine parameter. Order = documentation order.
 PARAMETERS: dict[str, Param] = {
     # --- population and run -------------------------------------------------------------
@@ -91,14 +170,27 @@ PARAMETERS: dict[str, Param] = {
     ),
     "switching_rate": P(
         float,
-        0.05,
+        0.3,
         0.0,
         1.0,
         "1/tick",
         "probability that a non-noise trader reconsiders its strategy in a tick",
     ),
     "switching_intensity": P(
-        float, 2.0, 0.0, 100.0, "-", "Brock-Hommes intensity of choice (beta) on strategy fitness"
+        float, 1.0, 0.0, 100.0, "-", "beta: intensity of choice between strategies (FW 2012)"
+    ),
+    "switching_predisposition": P(
+        float, -0.327, -10.0, 10.0, "-", "alpha_0: predisposition to fundamentalism (< 0 favours chartists)"
+    ),
+    "strategy_herding": P(
+        float, 1.79, 0.0, 100.0, "-", "alpha_n: pull toward the majority strategy per unit of n_f - n_c"
+    ),
+    "misalignment_switching": P(
+        float, 18.43, 0.0, 1000.0, "1/log-price^2",
+        "alpha_p: pull toward fundamentalism per squared log mispricing (p - p*)^2",
+    ),
+    "arousal_switching": P(
+        float, 1.0, 0.0, 100.0, "-", "alpha_e: pull toward chartism per unit of fear + greed above calm (0.4)"
     ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
@@ -112,23 +204,38 @@ PARAMETERS: dict[str, Param] = {
         "log-price",
         "spacing of the call-auction price grid (0.0005 = 5 basis points)",
     ),
-    "goods_elasticity": P(
-        float, 0.01, 0.0, 1.0, "-", "tatonnement elasticity of the goods price to excess demand (D/S - 1)"
+    "market_impact": P(
+        float, 0.014, 0.0, 1.0, "log-price", "mu: expected log return per unit of group demand (FW 2012)"
     ),
     "fundamental_reversion": P(
-        float, 0.05, 0.0, 1.0, "1/tick", "fundamentalists' expected reversion speed toward fundamental value"
+        float, 0.5, 0.0, 10.0, "-", "phi: fundamentalists' demand per unit of log mispricing ln(F/p)"
     ),
     "trend_extrapolation": P(
-        float, 1.0, 0.0, 100.0, "ticks", "chartists' extrapolation horizon of the recent trend"
+        float, 1.5, 0.0, 100.0, "-", "chi: chartists' demand per unit of the last log return"
     ),
-    "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the chartists' trend estimate"),
-    "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' price views"),
+    "fundamentalist_noise": P(
+        float, 0.758, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
+    ),
+    "chartist_noise": P(
+        float, 2.087, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
+    ),
+    "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the price trend that moods follow"),
+    "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' expected returns"),
     "expectation_dispersion": P(
-        float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all price expectations"
+        float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all expected returns"
     ),
-    "risk_aversion": P(float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion of households"),
+    "risk_aversion": P(
+        float, 1.0, 0.01, 100.0, "-", "mean relative risk aversion; a household's elasticity is eta / its own"
+    ),
     "demand_sensitivity": P(
-        float, 3.0, 0.0, 1000.0, "-", "log change of desired equity share per unit of expected log return"
+        float, 5.0, 0.0, 1000.0, "-", "eta: price elasticity of a household's equity demand schedule"
+    ),
+    "rebalancing": P(
+        float, 0.0005, 0.0, 1.0, "-", "zeta: pull of the reservation return per log gap to the target share"
+    ),
+    "fear_selling": P(
+        float, 0.05, 0.0, 1.0, "log-price/tick",
+        "fall of a household's reservation return per tick per squared unit of fear above the crowd's usual",
     ),
     "equity_risk_premium": P(
         float, 0.04, 0.0, 0.5, "1/year", "premium over the policy rate that discounts dividends"
@@ -143,7 +250,8 @@ PARAMETERS: dict[str, Param] = {
     ),
     "herding_threshold": P(float, 0.7, 0.0, 1.0, "-", "herding factor above which an event fires"),
     "herding_strength": P(
-        float, 0.25, 0.0, 1.0, "-", "maximum probability that an active trader copies the crowd's side"
+        float, 0.25, 0.0, 1.0, "-",
+        "imitation of the crowd's mood: crowd weight 1 - (1 - social_influence)(1 - this)",
     ),
     "memory_decay": P(float, 0.95, 0.0, 0.9999, "-", "EWMA weight of agents' memory of returns"),
     "mood_adjustment": P(float, 0.1, 0.0, 1.0, "1/tick", "speed at which moods move to their target"),
@@ -159,28 +267,47 @@ PARAMETERS: dict[str, Param] = {
         "annualised equity volatility above which markets feel stressed",
     ),
     "volatility_window": P(int, 20, 2, 1000, "ticks", "window of realised volatility"),
-    # --- production, labour, consumption ---------------------------------------------------
-    "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per employed worker"),
-    "labour_share": P(float, 0.8, 0.05, 0.85, "-",
-                      "wage bill as a share of goods revenue at tick 0 (inputs take 0.12; profit the rest)"),
-    "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-", "NAIRU u* of the Phillips curve"),
-    "min_unemployment": P(float, 0.02, 0.0, 0.5, "-", "frictional floor of unemployment"),
+    # --- firms, production, labour, consumption (Economy v2; docs/model.md "Firms") ------
+    "n_firms": P(int, 0, 0, 100_000, "firms",
+                 "consumption-goods firms; 0 = automatic, max(5, n_agents // 100)"),
+    "n_kfirms": P(int, 0, 0, 20_000, "firms", "capital-goods firms; 0 = automatic, max(2, n_firms // 5)"),
+    "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per worker at tick 0 (C-firms)"),
+    "productivity_growth": P(float, 0.015, -0.05, 0.1, "1/year", "growth of labour productivity, all firms"),
+    "initial_markup": P(float, 0.15, 0.0, 1.0, "-", "markup over unit cost at tick 0"),
+    "min_markup": P(float, 0.0, 0.0, 0.5, "-", "lower bound of a firm's markup"),
+    "max_markup": P(float, 1.0, 0.5, 5.0, "-", "upper bound of a firm's markup"),
+    "review_ticks": P(float, 20.0, 1.0, 1000.0, "ticks",
+                      "mean ticks between a firm's price/quantity/wage/investment reviews (Calvo)"),
+    "price_step": P(float, 0.01, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
+    "quantity_step": P(float, 0.9, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
+    "wage_step": P(float, 0.015, 0.0, 0.5, "-", "largest wage change per review from vacancy pressure"),
+    "inventory_ticks": P(float, 5.0, 0.0, 250.0, "ticks", "inventory a firm aims at, in ticks of demand"),
+    "capital_output": P(float, 2.5, 0.1, 10.0, "years", "capital / annual output at target utilisation"),
+    "depreciation": P(float, 0.06, 0.0, 0.5, "1/year", "depreciation rate of installed capital"),
+    "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
+    "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
+    "matching_efficiency": P(float, 0.1, 0.001, 1.0, "1/tick",
+                             "mu of the matching function H = mu * sqrt(U V)"),
+    "search_share": P(float, 0.1, 0.0, 1.0, "1/tick", "share of households that re-search for a shop"),
+    "search_size": P(int, 3, 1, 20, "firms", "shops a searching household compares (incl. its own)"),
+    "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-",
+                              "unemployment at tick 0; reference u* of the Phillips indicator"),
     "phillips_slope": P(
-        float, 0.5, 0.0, 10.0, "1/year", "wage/price inflation per unit of unemployment gap (u* - u)"
+        float, 0.5, 0.0, 10.0, "1/year", "slope of the reference phillips_inflation indicator (not imposed)"
     ),
-    "hiring_rate": P(float, 0.3, 0.0, 1.0, "1/tick", "share of the labour gap closed per tick"),
     "consumption_propensity": P(
-        float, 0.004, 1e-4, 1.0, "1/tick", "share of deposits spent on consumption per tick at neutral mood"
+        float, 0.0008, 1e-5, 0.1, "1/tick", "share chi of deposits spent per tick at neutral mood"
     ),
-    "rate_sensitivity": P(
-        float, 0.5, 0.0, 50.0, "-", "fall of consumption propensity per unit of real-rate gap"
-    ),
+    "income_propensity": P(float, 0.8, 0.0, 1.0, "-", "share of permanent income spent at neutral mood"),
+    "income_memory": P(float, 0.9994, 0.0, 0.99999, "-", "EWMA weight xi of permanent income per tick"),
     "inflation_sensitivity": P(
         float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"
     ),
     "dividend_payout": P(
-        float, 0.2, 0.0, 1.0, "1/tick", "share of firms' excess deposits paid out as dividends per tick"
+        float, 0.2, 0.0, 1.0, "1/tick", "share of a firm's deposits above its buffer paid out per tick"
     ),
+    "buffer_ticks": P(float, 20.0, 1.0, 500.0, "ticks", "deposits a firm keeps, in ticks of its wage bill"),
+    "entry_delay": P(int, 20, 1, 10_000, "ticks", "ticks before a defaulted firm's slot is re-entered"),
     # --- monetary policy ---------------------------------------------------------------
     "monetary_regime": P(str, "taylor", unit="-", doc="policy rule", options=("taylor", "money_growth")),
     "base_inflation_rate": P(
@@ -192,14 +319,12 @@ PARAMETERS: dict[str, Param] = {
     "rate_smoothing": P(float, 0.95, 0.0, 0.9999, "-", "partial adjustment of the policy rate"),
     "money_growth": P(
         float,
-        0.02,
+        0.035,
         -0.5,
         2.0,
         "1/year",
-        "money-growth rule of the 'money_growth' regime; base growth otherwise",
-    ),
-    "liquidity_effect": P(
-        float, 1.0, 0.0, 20.0, "-", "fall of money growth per unit of policy-rate gap (Taylor regime)"
+        "money-growth rule of the 'money_growth' regime (default: 2% inflation target + 1.5% trend "
+        "productivity growth); in the Taylor regime bank loans create money and the rule is off",
     ),
     "tightening_threshold": P(
         float, 0.10, 0.0, 5.0, "1/year", "inflation above which automatic tightening fires"
@@ -226,6 +351,8 @@ PARAMETERS: dict[str, Param] = {
     "expectation_adjustment": P(
         float, 0.02, 0.0, 1.0, "1/tick", "speed of expected inflation toward structural inflation"
     ),
+    # --- banks and credit (Economy v2 part 2) -----------------------------------------------
+    **BANK_PARAMETERS,
     # --- scarcity (specification defaults) ---------------------------------------------
     "depletion_rate": P(
         float, 0.001, 0.0, 0.1, "1/tick", "share of reserves depleted per tick at base extraction"
@@ -315,12 +442,6 @@ class _ConfigBase:
             raise ConfigError(
                 "The strategy shares 'share_fundamentalist', 'share_chartist' and 'share_noise' "
                 f"of ArenaConfig must sum to 1. Got {total!r} instead."
-            )
-        if self.min_unemployment > self.natural_unemployment:
-            raise ConfigError(
-                "The 'min_unemployment' parameter of ArenaConfig must be at most "
-                f"'natural_unemployment' ({self.natural_unemployment!r}). "
-                f"Got {self.min_unemployment!r} instead."
             )
 
     @classmethod

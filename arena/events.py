@@ -43,6 +43,12 @@ EVENT_TYPES: dict[str, str] = {
     "agent_unregistered": "an outside agent was settled and removed",
     "alert_fired": "an alert rule fired (arena.alerts): alert, subject, severity, metric, value, threshold",
     "alert_resolved": "an active alert cleared past its hysteresis level: alert, subject, value, duration",
+    "firm_default": (
+        "firms could not pay wages or debt service, or had negative net worth: workers laid off, "
+        "stock written off"
+    ),
+    "bank_failure": "banks with negative equity resolved: owners bailed in, central bank recapitalises",
+    "firm_entry": "dead firm slots re-entered, recapitalised by the shareholders",
 }
 
 

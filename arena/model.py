@@ -2,9 +2,10 @@
 
 A tick runs seven phases in the order of the engine specification (docs/model.md):
 
-1. markets: clear equity (call auction), commodities (call auction on schedules) and
-   goods (posted price + tatonnement); produce; settle cash and goods;
-2. agents: income (wages, dividends, interest, transfers), hiring, wages, strategy
+1. markets: clear equity (call auction) and commodities (call auction on schedules);
+   firms produce; machines delivered; goods sold by search at firms' posted prices;
+2. agents: credit (loan rates, lending), income (wages, dividends, interest, transfers),
+   debt service, defaults and entries, firms' reviews, labour matching, strategy
    switching, consumption budgets and equity orders for the next tick;
 3. psychology: moods, herding, volatility multiplier;
 4. monetary policy: CPI, inflation, money, velocity, Taylor rule, interventions;
@@ -22,11 +23,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from arena import accounting, alerts, behaviour, indicators, observe, shocks
+from arena import accounting, alerts, behaviour, credit_phase, indicators, observe, shocks
 from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
-from arena.firms import Firms
 from arena.markets import book as bk
 from arena.markets import session
 from arena.markets.equity import Participant
@@ -34,6 +34,10 @@ from arena.monetary import CentralBank, per_tick
 from arena.population import Population
 from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
+from arena.sectors.corporate import calibrate
+from arena.sectors.firms import GoodsFirms
+from arena.sectors.frame import firms_frame, firms_summary
+from arena.sectors.kfirms import CapitalFirms
 
 #: Sample size for the Gini coefficient at large N (a fixed random panel of households).
 GINI_SAMPLE = 10_000
@@ -106,30 +110,54 @@ class ArenaModel(mesa.Model):
         household_shares = np.array([r.household_share for r in RESOURCES])
         self.goods_share = 1.0 - household_shares.sum()
         self.household_shares = household_shares
-        self.pop = Population(cfg, rng)
-        employed0 = int(round((1.0 - cfg.natural_unemployment) * cfg.n_agents))
-        self.pop.employed[rng.choice(cfg.n_agents, size=employed0, replace=False)] = True
-        budget0 = self.pop.plan_consumption(cfg.consumption_propensity)
-        potential = cfg.productivity * (1.0 - cfg.natural_unemployment) * cfg.n_agents
-        goods_price = self.goods_share * budget0 / potential
-        self.price0 = goods_price
+        self.pop = pop = Population(cfg, rng)
+        n = cfg.n_agents
+        n_firms = cfg.n_firms or max(5, n // 100)
+        n_kfirms = cfg.n_kfirms or max(2, n_firms // 5)
         coefficients = np.array([r.firm_input for r in RESOURCES])
-        self.firms = Firms(cfg, goods_price, coefficients, [r.output_elasticity for r in RESOURCES])
-        self.base_extraction = household_shares * budget0 / goods_price + coefficients * potential
+        # steady state: planned spending c_y Yp + chi M equals income Yp
+        income = cfg.consumption_propensity * float(pop.cash.sum()) / max(1.0 - cfg.income_propensity, 0.05)
+        cal = calibrate(cfg, n, income, self.goods_share, coefficients)
+        employed = rng.choice(n, size=min(cal.c_workers + cal.k_workers, n), replace=False)
+        n_c = min(cal.c_workers, employed.size)
+        pop.employer[employed[:n_c]] = rng.integers(0, n_firms, n_c)
+        pop.employer[employed[n_c:]] = n_firms + rng.integers(0, n_kfirms, employed.size - n_c)
+        counts = np.bincount(pop.employer[employed], minlength=n_firms + n_kfirms)
+        goods_price = cal.price
+        self.price0 = goods_price
+        self.initial_wage = cal.wage
+        self.cfirms = GoodsFirms(cfg, n_firms, goods_price, cal.wage, cfg.productivity, counts[:n_firms],
+                                 coefficients, n_kfirms, rng)
+        self.kfirms = CapitalFirms(cfg, n_kfirms, goods_price, cal.wage, cal.k_productivity, counts[n_firms:])
+        # deposits: the dividend buffer plus the excess whose payout equals the tick-0 profit
+        payout = max(cfg.dividend_payout, 0.01)
+        profit_per_worker = cal.dividends / max(employed.size, 1) / payout
+        for firms in (self.cfirms, self.kfirms):
+            firms.deposits = (cfg.buffer_ticks * firms.wage + profit_per_worker) * firms.workers
+        input_bill = float(coefficients.sum()) * goods_price * self.cfirms.planned
+        self.cfirms.deposits += cfg.buffer_ticks * input_bill
+        pop.supplier[:] = rng.integers(0, n_firms, n)
+        self.potential0 = cfg.productivity * cal.c_workers
+        potential = self.potential0
+        self.base_extraction = household_shares * income / goods_price + coefficients * potential
         self.scarcity = Scarcity(cfg, self.base_extraction)
-        self.producer_deposits = 10.0 * self.base_extraction * goods_price
+        # royalties (dividend_payout of producers' deposits a tick) equal their tick-0 revenue
+        self.producer_deposits = self.base_extraction * goods_price / max(cfg.dividend_payout, 0.01)
         self.central_bank = CentralBank(cfg)
         self.long_rate = self.central_bank.policy_rate
         self.outside = OutsideAgents(cfg.max_agents)
 
         self.prices = {"equity": INITIAL_EQUITY_PRICE * goods_price, "goods": goods_price}
         self.prices.update({name: goods_price for name in RESOURCE_NAMES})
-        dividends0 = self._steady_dividends(budget0, potential, goods_price)
+        dividends0 = cal.dividends
         rate0 = max(self.central_bank.policy_rate + cfg.equity_risk_premium - cfg.base_inflation_rate,
                     behaviour.MIN_DISCOUNT)  # the same floor as the fundamental value's discount
         shares_total = dividends0 * cfg.ticks_per_year / rate0 / self.prices["equity"]
         self.pop.set_portfolios(shares_total, self.prices["equity"])
         self.dividend_per_share = dividends0 / shares_total
+        royalties0 = float(self.producer_deposits.sum()) * cfg.dividend_payout
+        pop.perm_income[:] = self.dividend_per_share * pop.shares + royalties0 / n
+        pop.perm_income[employed] += cal.wage
         self.fundamental = self.prices["equity"]
         self.trend = 0.0
         self.returns: deque[float] = deque(maxlen=cfg.volatility_window)
@@ -142,19 +170,27 @@ class ArenaModel(mesa.Model):
         self.transfer_next = (0.0, 0.0)  # (interest per tick, lump sum) paid in phase 2
         self.market_stats: dict[str, dict[str, float]] = {}
         self.books: dict[str, bk.Book] = {}
-        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0, "herded": 0}
+        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0}
         self.last_ledger = accounting.Ledger()
         #: every recorded flow since construction: the ticks' and those between ticks
         #: (shocks, outside agents), so stocks() - initial_stocks is fully explained
         self.flows_total = accounting.Ledger()
         self.current: dict[str, float] = {}
-        self.unemployment = cfg.natural_unemployment
-        self.budget_total = budget0
-        self.final_sales = goods_price * potential / self.goods_share
+        self.unemployment = 1.0 - employed.size / n
+        self.final_sales = income
         self.extracted = np.zeros(n_res)
         self.order_imbalance = 0.0
         self.pending_orders = None
-        self._phase_agents()  # orders and budgets for the first tick
+        self.investment = (0.0, 0.0)  # machines delivered this tick: (units, currency)
+        self.input_fill = 1.0
+        self.vacancies = int(self.cfirms.vacancies().sum() + self.kfirms.vacancies().sum())
+        self.firm_defaults = self.firm_entries = 0
+        self.defaults_total = self.entries_total = 0  # since tick 0
+        self.recapitalisation = 0.0  # shareholders' payments into entrants since tick 0 (currency)
+        self.dividends_paid = dividends0
+        self.wage_bill = cal.wage * employed.size
+        self.banking = credit_phase.build(self)
+        behaviour.plan(self)  # budgets and orders for the first tick
         self.cpi0_basket = self._basket_cost()
         money0 = self.money_supply()
         self.macro = {
@@ -343,15 +379,22 @@ class ArenaModel(mesa.Model):
         """Adopt a new household count after the population changed (the ``agents`` shock).
 
         The config, the submodels' view of it, potential output and the Gini panel follow
-        the new count.
+        the new count; firms' workforces are recounted from the households' employers.
         """
+        old = self.config.n_agents
         self.config = self.config.replace(n_agents=n_agents)
-        for part in (self.firms, self.psychology, self.scarcity, self.central_bank):
+        for part in (self.cfirms, self.kfirms, self.psychology, self.scarcity, self.central_bank):
             part.config = self.config
-        self.firms.potential = self.config.productivity * n_agents * (1.0 - self.config.natural_unemployment)
+        self.potential0 *= n_agents / old
         self.gini_panel = gini_panel(n_agents, self.rng)
-        self.unemployment = 1.0 - np.count_nonzero(self.pop.employed) / n_agents
+        counts = np.bincount(self.pop.employer[self.pop.employer >= 0],
+                             minlength=self.cfirms.n + self.kfirms.n)
+        self.cfirms.workers = counts[: self.cfirms.n].astype(np.int64)
+        self.kfirms.workers = counts[self.cfirms.n:].astype(np.int64)
+        self.pop.supplier[self.pop.supplier >= self.cfirms.n] = 0
+        self.unemployment = 1.0 - float(counts.sum()) / n_agents
         self.budget_total = float(self.pop.budget.sum())  # the next session spends these budgets
+        self.banking.settle(self.pop.cash, credit_phase.borrower_deposits(self))
 
     def record_between_ticks(self, stock: str, flow: str, amount: float) -> None:
         """Record a flow that happens between ticks (a shock, an outside agent's account)."""
@@ -368,7 +411,11 @@ class ArenaModel(mesa.Model):
             "shares_equity": (
                 float(self.pop.shares.sum()) + self.central_bank.shares + self.outside.total_shares()
             ),
-            "goods": self.firms.inventory,
+            "goods": float(self.cfirms.inventory.sum()),
+            "loans": self.banking.loans(),
+            "bank_equity": float(self.banking.banks.equity.sum()),
+            "capital": float(self.cfirms.capital.sum()),
+            "machines": float(self.kfirms.inventory.sum()),
         }
         for i, name in enumerate(RESOURCE_NAMES):
             out[f"reserves_{name}"] = float(self.scarcity.reserves[i])
@@ -378,7 +425,8 @@ class ArenaModel(mesa.Model):
         """All deposits: households, firms, producers and outside agents (currency)."""
         return (
             float(self.pop.cash.sum())
-            + self.firms.deposits
+            + float(self.cfirms.deposits.sum())
+            + float(self.kfirms.deposits.sum())
             + float(self.producer_deposits.sum())
             + self.outside.total_cash()
         )
@@ -405,17 +453,15 @@ class ArenaModel(mesa.Model):
         money = self.money_supply()
         velocity = self.final_sales * cfg.ticks_per_year / money if money > 0 else 0.0
         inflation, money_growth, velocity_change = cb.measure(cpi, money, velocity)
-        gap = self.firms.output / self.firms.potential - 1.0
+        gap = float(self.cfirms.output.sum()) / self.potential - 1.0
         ind = self.psychology.indices
         behavioural = 0.02 * (ind.sentiment - 0.5) + 0.02 * (ind.greed - ind.fear)
         decision = cb.decide(inflation, money_growth, velocity_change, gap, self.unemployment, behavioural)
         for etype, payload in decision.events:
             self.event_log.emit(self.tick, etype, **payload)
-        # next tick's deposit interest and transfer deliver the money-growth target in total
-        interest = per_tick(cb.policy_rate, cfg.ticks_per_year)
-        target_growth = per_tick(decision.money_growth_target, cfg.ticks_per_year) * money
-        household_cash = float(self.pop.cash.sum())
-        self.transfer_next = (interest, target_growth - interest * household_cash)
+        # the money rule's transfer for next tick (0 under the Taylor rule: money is created
+        # and destroyed by bank credit; deposit interest is paid by the banks)
+        self.transfer_next = (0.0, per_tick(decision.money_growth_target, cfg.ticks_per_year) * money)
         self.macro = {
             "cpi": cpi,
             "velocity": velocity,
@@ -426,7 +472,7 @@ class ArenaModel(mesa.Model):
         }
 
     def _phase_scarcity(self, ledger: accounting.Ledger) -> None:
-        output_ratio = self.firms.output / self.firms.potential
+        output_ratio = float(self.cfirms.output.sum()) / self.potential
         flows = self.scarcity.step(self.tick, self.extracted, output_ratio, self.rng)
         for i, name in enumerate(RESOURCE_NAMES):
             stock = f"reserves_{name}"
@@ -456,6 +502,73 @@ class ArenaModel(mesa.Model):
     def _phase_events(self) -> None:
         observe.emit_tick_events(self)
 
-    def _steady_dividends(self, budget: float, potential: float, price: float) -> float:
-        """Dividends per tick at the calibrated steady state: the firms' profit."""
-        return price * potential * (1.0 - self.config.labour_share - self.firms.coefficients.sum())
+    # ------------------------------------------------------------------ firms -------
+    @property
+    def potential(self) -> float:
+        """Potential output: tick-0 C-employment at trend productivity (goods/tick)."""
+        return self.potential0 * self.cfirms.productivity / self.config.productivity
+
+    def commodity_prices(self) -> np.ndarray:
+        """Return the commodity prices in :data:`RESOURCE_NAMES` order (currency/unit)."""
+        return np.array([self.prices[r] for r in RESOURCE_NAMES])
+
+    def capital_price(self) -> float:
+        """Mean price of living K-firms (currency/machine)."""
+        return self.kfirms.mean_price()
+
+    def mean_wage(self) -> float:
+        """Employment-weighted mean wage of all firms (currency/worker/tick)."""
+        cf, kf = self.cfirms, self.kfirms
+        workers = float(cf.workers.sum() + kf.workers.sum())
+        if workers <= 0:
+            return float(cf.wage.mean())
+        return float((cf.wage @ cf.workers + kf.wage @ kf.workers) / workers)
+
+    def banks_frame(self) -> pd.DataFrame:
+        """Per-bank state: one row per bank (loans, reserves, deposits, advances, equity, ...)."""
+        return self.banking.frame(self.pop.cash, credit_phase.borrower_deposits(self))
+
+    def balance_sheet(self) -> pd.DataFrame:
+        """Godley-Lavoie balance-sheet matrix now: instruments x sectors (currency; docs/model.md).
+
+        Rows deposits, loans, reserves, advances, bonds, equity, capital, inventories, net
+        worth; columns households, firms (C- and K-firms), producers, banks, central bank,
+        outside agents (when any) and ``total``. Assets are positive, liabilities negative;
+        each financial row sums to zero, each column to zero (net worth balances it). Capital
+        and inventories are at book value (current prices); the listed equity (one claim on
+        the corporate sector) is at its market price, held by households, the central bank
+        and outside agents; banks' equity at book value, held by households and (after a
+        resolution) the central bank.
+        """
+        bs, cf, kf = self.banking, self.cfirms, self.kfirms
+        nf = cf.n + kf.n
+        deposits = credit_phase.borrower_deposits(self)
+        bs.external_deposits = self.outside.total_cash()
+        bank = bs.balance_sheet_entries(self.pop.cash, deposits)
+        price = self.prices["equity"]
+        shares = float(self.pop.shares.sum()) + self.central_bank.shares + self.outside.total_shares()
+        listed = price * shares
+        entries = {
+            "households": {"deposits": float(self.pop.cash.sum()),
+                           "equity": bank["households"]["equity"] + price * float(self.pop.shares.sum())},
+            "firms": {"deposits": float(deposits[:nf].sum()), "loans": -bs.loans(),
+                      "capital": float(cf.capital.sum()) * self.capital_price(),
+                      "inventories": float((cf.inventory * cf.price).sum() + (kf.inventory * kf.price).sum()),
+                      "equity": -listed},
+            "producers": {"deposits": float(deposits[nf:].sum())},
+            "banks": bank["banks"],
+            "central_bank": {**bank["central_bank"],
+                             "equity": bank["central_bank"]["equity"] + price * self.central_bank.shares},
+        }
+        if self.outside.accounts:
+            entries["outside"] = {"deposits": self.outside.total_cash(),
+                                  "equity": price * self.outside.total_shares()}
+        return accounting.balance_sheet(entries)
+
+    def firms_frame(self) -> pd.DataFrame:
+        """Per-firm state: one row per firm slot (C-firms, then K-firms); see docs/model.md."""
+        return firms_frame(self)
+
+    def firms_summary(self) -> dict:
+        """Summarise the firm sector (sizes, markups, turnover): :func:`arena.sectors.frame.firms_summary`."""
+        return firms_summary(self)

@@ -16,8 +16,9 @@ Definitions (annual rates; ``T`` = ``ticks_per_year``)::
 
 The policy rate follows the Taylor rate with partial adjustment ``rate_smoothing`` and
 is bounded by the zero lower bound (or ``min_policy_rate``) and ``max_policy_rate``.
-In the Taylor regime the central bank grows money at ``money_growth - liquidity_effect *
-(i - r* - pi*)``; in the money-growth regime at ``money_growth`` (Friedman's k-percent rule).
+In the Taylor regime the central bank creates no money by rule: money is created by bank
+loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it adds
+``money_growth`` by transfers on top of bank credit (Friedman's k-percent rule).
 Automatic tightening above ``tightening_threshold`` adds ``tightening_step`` to the rate
 and stops money growth; quantitative easing below ``deflation_threshold`` buys equity for
 ``qe_rate * M`` per tick.
@@ -111,7 +112,7 @@ class CentralBank:
         self.structural = target
         self.tightening = False
         self.qe = False
-        self.money_growth_target = config.money_growth
+        self.money_growth_target = config.money_growth if config.monetary_regime == "money_growth" else 0.0
         self.cpi_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.money_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.velocity_history: deque[float] = deque(maxlen=config.inflation_window + 1)
@@ -193,12 +194,9 @@ class CentralBank:
         self.policy_rate = float(np.clip(rate, floor, cfg.max_policy_rate))
         self.rate_shock *= 0.99
 
-        if cfg.monetary_regime == "money_growth":
-            growth = cfg.money_growth
-        else:
-            growth = cfg.money_growth - cfg.liquidity_effect * (
-                self.policy_rate - cfg.neutral_real_rate - target
-            )
+        # money creation by the central bank: the money rule's transfers; none under the
+        # Taylor rule, where money is endogenous (bank credit creates and destroys it)
+        growth = cfg.money_growth if cfg.monetary_regime == "money_growth" else 0.0
         if self.tightening:
             growth = min(growth, 0.0)
         self.money_growth_target = float(np.clip(growth, -0.2, 2.0))

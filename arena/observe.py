@@ -9,17 +9,20 @@ from arena.markets.formulas import kyle_lambda
 from arena.monetary import phillips_inflation
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE
 from arena.scarcity import RESOURCE_NAMES
+from arena.sectors.frame import mean_markup, price_dispersion
 
 
 def compute(model) -> dict[str, float]:
     """Every indicator column of the current tick (see :data:`arena.indicators.COLUMNS`)."""
-    cfg, cb, firms, pop = model.config, model.central_bank, model.firms, model.pop
+    cfg, cb, cf, kf, pop = model.config, model.central_bank, model.cfirms, model.kfirms, model.pop
     ind = model.psychology.indices
     macro = model.macro
     price = model.prices["equity"]
     panel_wealth = pop.cash[model.gini_panel] + pop.shares[model.gini_panel] * price
     strategy_counts = np.bincount(pop.strategy, minlength=3) / pop.n
     flows = np.array(model.flow_history) if model.flow_history else np.zeros((0, 2))
+    gdp = model.final_sales + model.investment[1]
+    n_employed = float(cf.workers.sum() + kf.workers.sum())
     out: dict[str, float] = {
         "tick": model.tick,
         "fundamental_equity": model.fundamental,
@@ -40,12 +43,30 @@ def compute(model) -> dict[str, float]:
         "money_growth_target": cb.money_growth_target,
         "velocity": macro["velocity"],
         "nominal_output": model.final_sales * cfg.ticks_per_year,
-        "output": firms.output,
-        "potential_output": firms.potential,
+        "output": float(cf.output.sum()),
+        "potential_output": model.potential,
         "output_gap": macro["output_gap"],
         "unemployment": model.unemployment,
-        "wage": firms.wage,
-        "inventory": firms.inventory,
+        "wage": model.mean_wage(),
+        "inventory": float(cf.inventory.sum()),
+        "gdp": gdp,
+        "real_gdp": gdp / max(macro["cpi"] / 100.0 * model.price0, 1e-300),
+        "consumption": model.final_sales,
+        "investment": model.investment[1],
+        "capital": float(cf.capital.sum()),
+        "vacancies": float(model.vacancies),
+        "vacancy_rate": model.vacancies / max(model.vacancies + n_employed, 1.0),
+        "n_firms": float(cf.alive.sum()),
+        "n_kfirms": float(kf.alive.sum()),
+        "firm_defaults": float(model.firm_defaults),
+        "firm_entries": float(model.firm_entries),
+        "markup": mean_markup(cf.markup, cf.sales, cf.alive),
+        "price_dispersion": price_dispersion(cf.price, cf.alive),
+        "price_capital": model.capital_price(),
+        "input_fill": model.input_fill,
+        "dividends": model.dividends_paid,
+        **model.banking.indicators(),
+        "labour_productivity": cf.productivity,
         "tightening": float(cb.tightening),
         "qe": float(cb.qe),
         "cb_equity_shares": cb.shares,

@@ -88,8 +88,12 @@ class Population:
         Deposits (currency), >= 0.
     shares : float64 (N,)
         Equity holdings (shares), >= 0.
-    employed : bool (N,)
-        Employment status.
+    employer : int32 (N,)
+        Employer index (C-firms 0..F-1, then K-firms), -1 = unemployed.
+    supplier : int32 (N,)
+        Current shop (C-firm index) for consumption goods.
+    perm_income : float64 (N,)
+        Permanent income (currency/tick): EWMA of wages, dividends and royalties.
     strategy : int8 (N,)
         0 fundamentalist, 1 chartist, 2 noise trader.
     risk_aversion : float32 (N,)
@@ -114,7 +118,9 @@ class Population:
         scale = np.exp(-0.5 * sigma**2)
         self.cash = config.initial_cash * scale * rng.lognormal(0.0, sigma, n)
         self.shares = scale * rng.lognormal(0.0, sigma, n)  # rescaled by set_portfolios
-        self.employed = np.zeros(n, dtype=bool)
+        self.employer = np.full(n, -1, dtype=np.int32)
+        self.supplier = np.zeros(n, dtype=np.int32)
+        self.perm_income = np.zeros(n, dtype=np.float64)
         self.strategy = rng.choice(
             3, size=n, p=[config.share_fundamentalist, config.share_chartist, config.share_noise]
         ).astype(np.int8)
@@ -129,7 +135,8 @@ class Population:
         self.last_wealth = self.cash.copy()
 
     #: every per-household array, in one place so resizing cannot miss one
-    ARRAYS = ("cash", "shares", "employed", "strategy", "risk_aversion", "target_share", "memory",
+    ARRAYS = ("cash", "shares", "employer", "supplier", "perm_income", "strategy", "risk_aversion",
+              "target_share", "memory",
               "sentiment", "fear", "greed", "confidence", "budget", "last_wealth")
 
     def keep_only(self, keep: np.ndarray) -> None:
@@ -141,6 +148,8 @@ class Population:
     def add(self, count: int, cash_each: float, config: ArenaConfig, rng: np.random.Generator) -> None:
         """Append ``count`` newcomers: deposits ``cash_each``, no shares, unemployed, neutral moods.
 
+        Their shop is firm 0 until they search (a dead shop sends them elsewhere at once).
+
         Their strategic equity share is the population's median, so they build a portfolio
         over time; strategies follow the configured mix.
         """
@@ -148,7 +157,9 @@ class Population:
         new = {
             "cash": np.full(count, cash_each),
             "shares": np.zeros(count),
-            "employed": np.zeros(count, dtype=bool),
+            "employer": np.full(count, -1, dtype=np.int32),
+            "supplier": np.zeros(count, dtype=np.int32),
+            "perm_income": np.zeros(count),
             "strategy": rng.choice(3, size=count, p=mix).astype(np.int8),
             "risk_aversion": (config.risk_aversion * rng.lognormal(0.0, 0.3, count)).astype(np.float32),
             "target_share": np.full(count, np.median(self.target_share), dtype=np.float32),
@@ -176,11 +187,10 @@ class Population:
         """Deposits plus equity at market value (currency), shape (N,)."""
         return self.cash + self.shares * equity_price
 
-    def pay_wages(self, wage: float, share_paid: float) -> float:
-        """Credit ``wage * share_paid`` to every employed household; return the total paid."""
-        amount = wage * share_paid
-        np.add(self.cash, amount, out=self.cash, where=self.employed)
-        return amount * int(np.count_nonzero(self.employed))
+    @property
+    def employed(self) -> np.ndarray:
+        """Employment status, bool (N,): ``employer >= 0``."""
+        return self.employer >= 0
 
     def pay_per_share(self, amount_per_share: float) -> float:
         """Credit dividends ``amount_per_share * shares``; return the total paid (currency)."""
@@ -218,64 +228,36 @@ class Population:
             self.cash *= (1.0 + interest_rate) * keep
         return float(self.cash.sum() - before)
 
-    # --- labour ---------------------------------------------------------------------------
-    def adjust_employment(self, target: int, churn: float, rng: np.random.Generator) -> None:
-        """Hire or fire random households until ``target`` are employed.
-
-        A share ``churn`` of the employed also swaps places with the unemployed each
-        tick, so unemployment spells are shared rather than permanent.
-        """
-        target = int(min(max(target, 0), self.n))
-        current = int(np.count_nonzero(self.employed))
-        if target < current:
-            self.employed[self._sample(True, current - target, current, rng)] = False
-        elif target > current:
-            self.employed[self._sample(False, target - current, self.n - current, rng)] = True
-        swaps = int(rng.binomial(min(target, self.n - target), churn)) if churn > 0 else 0
-        if swaps:
-            leave = self._sample(True, swaps, target, rng)
-            join = self._sample(False, swaps, self.n - target, rng)
-            self.employed[leave] = False
-            self.employed[join] = True
-
-    def _sample(self, employed: bool, k: int, available: int, rng: np.random.Generator) -> np.ndarray:
-        """``k`` distinct random households whose employment status is ``employed``.
-
-        Draws random ids and keeps those with the wanted status (rejection sampling), so
-        the cost follows ``k`` rather than N; falls back to a full scan when the wanted
-        group is too small for that to pay.
-        """
-        if k <= 0:
-            return np.empty(0, dtype=np.intp)
-        draws = int(1.3 * k * self.n / max(available, 1)) + 32
-        if draws > self.n // 4:
-            pool = np.flatnonzero(self.employed == employed)
-            return rng.choice(pool, size=k, replace=False)
-        found = np.empty(0, dtype=np.intp)
-        while found.size < k:
-            candidates = rng.integers(0, self.n, size=draws)
-            candidates = np.concatenate([found, candidates[self.employed[candidates] == employed]])
-            _, first = np.unique(candidates, return_index=True)
-            found = candidates[np.sort(first)]  # distinct ids, in the order they were drawn
-        return found[:k]
-
     # --- consumption --------------------------------------------------------------------
-    def plan_consumption(self, propensity: float) -> float:
+    def plan_consumption(self, income_share: float, wealth_share: float, scale: float) -> float:
         """Set each household's budget for next tick; return the total (currency).
 
-        ``budget = propensity * cash * mood`` where mood lowers spending with fear and
-        raises it with greed: ``mood = 1 - 0.1 (fear - 0.2) + 0.05 (greed - 0.2)``, in
-        [0.91, 1.04], 1 at the neutral moods.
+        ``budget = scale * mood * (c_y * Yp + chi * cash)``, at most ``cash`` (Assenza et al.
+        2015, eq. for C: permanent income Yp and a share chi of wealth), where mood lowers
+        spending with fear and raises it with greed: ``mood = 1 - 0.1 (fear - 0.2) +
+        0.05 (greed - 0.2)``, in [0.91, 1.04], 1 at the neutral moods; ``scale`` carries the
+        real-rate and expected-inflation channels (1 at neutral).
         """
-        mood = 1.0 - 0.1 * (self.fear - 0.2) + 0.05 * (self.greed - 0.2)
-        np.multiply(self.cash, propensity, out=self.budget)
+        mood = self.fear * np.float32(-0.1)
+        mood += self.greed * np.float32(0.05)
+        mood += np.float32(1.0 + 0.02 - 0.01)  # 1 - 0.1 (f - 0.2) + 0.05 (g - 0.2)
+        np.multiply(self.perm_income, income_share * scale, out=self.budget)
+        self.budget += self.cash * (wealth_share * scale)
         self.budget *= mood
         np.minimum(self.budget, self.cash, out=self.budget)
         return float(self.budget.sum())
 
-    def spend(self, fill_share: float) -> float:
-        """Spend ``fill_share`` of every budget (share of demand served); return the total."""
-        spent = self.budget * fill_share
-        self.cash -= spent
+    def update_income(self, income: np.ndarray, memory: float) -> None:
+        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period).
+
+        ``income`` (shape (N,)) is used as scratch space and overwritten.
+        """
+        self.perm_income *= memory
+        np.multiply(income, 1.0 - memory, out=income)
+        self.perm_income += income
+
+    def spend(self, amount: np.ndarray) -> float:
+        """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""
+        self.cash -= amount
         np.maximum(self.cash, 0.0, out=self.cash)  # guards -0.0 from rounding, never real money
-        return float(spent.sum())
+        return float(amount.sum())

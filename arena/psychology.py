@@ -32,6 +32,9 @@ RETURN_SCALE = 0.01
 STRESS_WEIGHT = 0.3
 #: Neutral moods of a calm market and their logits (the mood targets' centres).
 NEUTRAL = {"sentiment": 0.5, "fear": 0.2, "greed": 0.2, "confidence": 0.6}
+#: EWMA weight per tick of the crowd's usual fear (about 50 ticks): households get used to a
+#: lasting level of fear, so only fear above the usual level drives them out of equity.
+FEAR_HABITUATION = 0.98
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
 
 
@@ -63,6 +66,17 @@ def volatility_multiplier(
         + herding * herding_weight
         + abs(sentiment - 0.5) * 2.0 * extremity_weight
     )
+
+
+def crowd_weight(social_influence: float, herding_strength: float) -> float:
+    """Weight of the crowd's mood in an agent's mood target, in [0, 1].
+
+    ``1 - (1 - social_influence) (1 - herding_strength)``: herding is imitation, so it
+    raises the pull of the crowd's mood on top of the baseline social influence (Kirman
+    1993; Lux & Marchesi 1999). A mood shared by the crowd then decays more slowly: the
+    crowd mean returns to its own target at ``mood_adjustment * (1 - weight)`` per tick.
+    """
+    return 1.0 - (1.0 - social_influence) * (1.0 - herding_strength)
 
 
 def herding_factor(n_buy: int, n_sell: int) -> float:
@@ -98,6 +112,8 @@ class Psychology:
     def __init__(self, config):
         self.config = config
         self.indices = MoodIndices(0.5, 0.2, 0.2, 0.6, 0.0, 0.0, 0.5, 1.0)
+        #: the crowd's usual fear: an EWMA of the fear index with weight FEAR_HABITUATION
+        self.usual_fear = NEUTRAL["fear"]
 
     def update(
         self,
@@ -137,7 +153,7 @@ class Psychology:
         stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
         momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
         prev = self.indices
-        social = cfg.social_influence
+        social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)
 
         def move(mood: np.ndarray, slope: float, offset: float, crowd: float) -> None:
@@ -165,6 +181,7 @@ class Psychology:
              prev.confidence)
 
         self.indices = aggregate(pop, herding, cfg)
+        self.usual_fear = FEAR_HABITUATION * self.usual_fear + (1.0 - FEAR_HABITUATION) * self.indices.fear
         return self.indices
 
     def shock(self, pop: Population, kind: str, size: float, who: np.ndarray | slice) -> None:

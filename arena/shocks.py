@@ -134,9 +134,9 @@ def _sell_off(model, size: float) -> None:
     free = pop.shares.copy()
     pending = model.pending_orders
     if pending is not None:
-        free[pending.sell_agents] -= pending.sell_qty
+        np.subtract.at(free, pending.sell_agents, pending.sell_qty)
     for extra in model.pending_household_orders:
-        free[extra.sell_agents] -= extra.sell_qty
+        np.subtract.at(free, extra.sell_agents, extra.sell_qty)
     agents = np.flatnonzero(free > 1e-12)
     qty = size * free[agents]
     floor = model.prices["equity"] * (1.0 - cfg.max_price_change)
@@ -156,6 +156,7 @@ def _resize(model, size: float) -> None:
     if change > 0:
         cash_each = float(pop.cash.mean())
         pop.add(change, cash_each, model.config, rng)
+        model.banking.add_households(change)
         model.record_between_ticks("money", "newcomer_deposits", change * cash_each)
     elif change < 0:
         leavers = rng.choice(pop.n, size=-change, replace=False)
@@ -176,5 +177,6 @@ def _resize(model, size: float) -> None:
                                          new_index[o.sell_agents[ks]], o.sell_limit[ks], o.sell_qty[ks]))
         model.pending_orders, model.pending_household_orders = remapped[0], remapped[1:]
         pop.keep_only(keep)
+        model.banking.keep_households(keep)
     if change:
         model.resize_to(pop.n)

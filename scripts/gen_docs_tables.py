@@ -12,6 +12,12 @@ resources      ``arena.scarcity.RESOURCES``
 constants      module-level constants documented with ``#:`` comments in the engine
 =============  ==================================================================
 
+Numbers inside sentences are generated the same way, between inline markers
+``<!-- GEN <name> -->...<!-- /GEN -->`` (hidden when the markdown is rendered), from
+:data:`INLINE`; README.md may use them too. Other numbers that the prose quotes from the
+code (``name`` = default, constants, the tick order, section 12's mapping) are checked by
+tests/test_docs.py and tests/test_docs_tick.py.
+
 Usage, from the project root::
 
     .venv/bin/python scripts/gen_docs_tables.py            # rewrite the tables in place
@@ -31,6 +37,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "model.md"
+README = ROOT / "README.md"
 sys.path.insert(0, str(ROOT))
 
 from arena import config as config_module  # noqa: E402
@@ -40,10 +47,13 @@ from arena import scarcity as scarcity_module  # noqa: E402
 from arena import shocks as shocks_module  # noqa: E402
 
 #: Engine modules whose ``#:``-documented constants are listed, in documentation order.
-CONSTANT_MODULES = ("arena.model", "arena.markets.session", "arena.behaviour", "arena.population", "arena.firms", "arena.markets.equity",
-                    "arena.markets.schedules", "arena.psychology", "arena.scarcity", "arena.accounting")
+CONSTANT_MODULES = ("arena.model", "arena.markets.session", "arena.behaviour", "arena.population",
+                    "arena.sectors.firms", "arena.markets.goods", "arena.markets.labour",
+                    "arena.markets.equity", "arena.markets.schedules", "arena.psychology", "arena.scarcity",
+                    "arena.accounting")
 
 MARKER = re.compile(r"(<!-- BEGIN GENERATED (\w+)[^>]*-->\n)(.*?)(<!-- END GENERATED \2 -->)", re.S)
+INLINE_MARKER = re.compile(r"(<!-- GEN (\w+) -->)(.*?)(<!-- /GEN -->)")
 
 
 # ------------------------------------------------------------------------------ formatting --
@@ -237,6 +247,62 @@ def constants_table() -> str:
     return table(["constant", "value", "meaning"], rows)
 
 
+# ------------------------------------------------------------------------ inline values --
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve")
+
+
+def count_word(n: int) -> str:
+    """Return a small count as a word (as prose writes it), larger ones as digits."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def display_name(resource: str) -> str:
+    """Return a resource's name in prose (``rare_earths`` -> rare earths, ``ip`` -> IP spelled out)."""
+    return {"ip": "intellectual property"}.get(resource, resource.replace("_", " "))
+
+
+def percent(share: float) -> str:
+    """Return a share as a percentage (0.06 -> 6%)."""
+    return f"{100 * share:.4g}%"
+
+
+def consumed() -> list:
+    """Return the resources with a positive household budget share (what households buy)."""
+    return [r for r in scarcity_module.RESOURCES if r.household_share > 0]
+
+
+def inputs() -> list:
+    """Return the resources that firms use as production inputs."""
+    return [r for r in scarcity_module.RESOURCES if r.firm_input > 0]
+
+
+def names_list(resources) -> str:
+    """Return the resources' names as a prose list (``oil, water and land``)."""
+    names = [display_name(r.name) for r in resources]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def largest_output_elasticity() -> str:
+    """Return the resource whose shortage costs most output, with its elasticity."""
+    top = max(scarcity_module.RESOURCES, key=lambda r: r.output_elasticity)
+    return f"{top.name} {fmt(top.output_elasticity)}"
+
+
+#: name -> function returning the text of an inline generated value.
+INLINE = {
+    "n_resources": lambda: count_word(len(scarcity_module.RESOURCES)),
+    "n_resources_title": lambda: count_word(len(scarcity_module.RESOURCES)).capitalize(),
+    "household_shares": lambda: ", ".join(f"{r.name} {percent(r.household_share)}" for r in consumed()),
+    "goods_share": lambda: percent(1.0 - sum(r.household_share for r in scarcity_module.RESOURCES)),
+    "consumed_commodities": lambda: (f"{count_word(len(consumed()))} "
+                                     f"commodit{'y' if len(consumed()) == 1 else 'ies'} ({names_list(consumed())})"),
+    "input_commodities": lambda: (f"{'all ' if len(inputs()) == len(scarcity_module.RESOURCES) else ''}"
+                                  f"{count_word(len(inputs()))} commodities ({names_list(inputs())})"),
+    "largest_output_elasticity": largest_output_elasticity,
+}
+
+
 TABLES = {
     "parameters": parameters_table,
     "columns": columns_table,
@@ -247,11 +313,23 @@ TABLES = {
 }
 
 
+def render_inline(text: str, path: Path) -> str:
+    """Return ``text`` with every inline generated value rewritten."""
+    def replace(match: re.Match) -> str:
+        name = match.group(2)
+        if name not in INLINE:
+            raise SystemExit(f"{path}: unknown inline value {name!r}; known: {sorted(INLINE)}")
+        return match.group(1) + INLINE[name]() + match.group(4)
+
+    return INLINE_MARKER.sub(replace, text)
+
+
 def render(text: str) -> str:
-    """Return ``text`` with every generated block rewritten."""
+    """Return ``text`` (docs/model.md) with every generated block and inline value rewritten."""
     missing = set(TABLES) - {m.group(2) for m in MARKER.finditer(text)}
     if missing:
         raise SystemExit(f"{DOC}: no marker for the generated table(s) {sorted(missing)}")
+    text = render_inline(text, DOC)
 
     def replace(match: re.Match) -> str:
         name = match.group(2)
@@ -267,19 +345,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if a generated table is stale")
     args = parser.parse_args(argv)
-    text = DOC.read_text()
-    new = render(text)
-    if args.check:
-        if new != text:
-            print(f"{DOC.relative_to(ROOT)} is stale: run scripts/gen_docs_tables.py", file=sys.stderr)
-            return 1
-        return 0
-    if new != text:
-        DOC.write_text(new)
-        print(f"updated {DOC.relative_to(ROOT)}")
-    else:
-        print(f"{DOC.relative_to(ROOT)} is up to date")
-    return 0
+    status = 0
+    for path, rewrite in ((DOC, render), (README, lambda t: render_inline(t, README))):
+        text = path.read_text()
+        new = rewrite(text)
+        if args.check:
+            if new != text:
+                print(f"{path.relative_to(ROOT)} is stale: run scripts/gen_docs_tables.py", file=sys.stderr)
+                status = 1
+        elif new != text:
+            path.write_text(new)
+            print(f"updated {path.relative_to(ROOT)}")
+        else:
+            print(f"{path.relative_to(ROOT)} is up to date")
+    return status
 
 
 if __name__ == "__main__":

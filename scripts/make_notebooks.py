@@ -221,8 +221,9 @@ QUICKSTART = [
     md("""
     ## 5. Tweak a parameter and compare
 
-    `herding_strength` is the largest probability that an active trader copies the crowd's side
-    whatever its own view (Kirman 1993). We run the same seed with a stronger herd and compare
+    `herding_strength` is imitation of the crowd's mood: it raises the weight of the crowd's mean
+    mood in every household's mood, so a shared fear or euphoria lasts longer (Kirman 1993; Lux &
+    Marchesi 1999). We run the same seed with a stronger herd and compare
     equity volatility, drawdown and the macro outcome. Keyword arguments of `ArenaModel` override
     single parameters of a config.
     """),
@@ -747,22 +748,24 @@ INFLATION = [
     md("""
     ## 4. The Phillips curve
 
-    Wages follow an expectations-augmented Phillips curve (Friedman 1968, Phelps 1967),
-    `wage growth = π_e + κ (u* − u)` with `κ = phillips_slope`, applied each tick with the
-    expected inflation of the previous tick. The slope is imposed on wages, and recovering it from
-    the wage and unemployment columns checks the code. Whether *price* inflation shows a Phillips
-    relation is an outcome of the model: firms pass wage costs into goods prices through their
-    supply curve, and demand moves with employment. We estimate both.
+    No Phillips curve is written into the engine. Each firm moves its own wage at its reviews with
+    its own vacancy pressure (docs/model.md 6.2): firms that cannot fill their jobs (a tight labour
+    market fills vacancies slowly through the matching function) bid wages up, firms with no
+    vacancies let them fall behind expected inflation plus productivity growth. Prices are markups
+    over unit cost, so wage costs reach prices at the firms' staggered reviews. Whether wage and
+    price inflation fall with unemployment is therefore an outcome (Phillips 1958; Samuelson &
+    Solow 1960); `phillips_slope` only draws the reference line `phillips_inflation`. We estimate
+    both slopes from the mean wage and the CPI.
     """),
     code("""
-    wage_growth = (df.wage / df.wage.shift(1)) ** config.ticks_per_year - 1     # annual rate applied at each tick
+    window = 63   # wage growth annualised over a quarter, like measured inflation
+    wage_growth = (df.wage / df.wage.shift(window)) ** (config.ticks_per_year / window) - 1
     wage = pd.DataFrame({"gap": config.natural_unemployment - df.unemployment,
-                         "excess": wage_growth - df.expected_inflation.shift(1)}).dropna()
-    wage = wage[wage.excess.abs() < 1.0]   # the wage rule clips annual growth to [-50%, +200%]
+                         "excess": wage_growth - df.expected_inflation}).dropna()
     kappa_wage = np.polyfit(wage.gap, wage.excess, 1)[0]
     prices = df[["unemployment", "inflation"]]
     kappa_price = np.polyfit(prices.unemployment, prices.inflation, 1)[0]
-    print(f"wage Phillips slope: estimated {kappa_wage:.3f}, imposed phillips_slope = {config.phillips_slope}")
+    print(f"wage Phillips slope (emergent, per unit of u* - u): {kappa_wage:.3f}")
     print(f"slope of CPI inflation on unemployment (emergent): {kappa_price:.2f}")
 
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 3.8))
@@ -1080,7 +1083,8 @@ SCARCITY = [
     md("""
     The multiplier is the specification's linear formula; the observed price rises with it,
     less than one for one when the auction finds demand falling at the higher cost (households
-    spend a fixed budget share on commodities, firms substitute away with elasticity 0.5):
+    spend a fixed budget share on commodities; firms' input orders are Leontief, a fixed amount
+    per unit of output, so their demand falls only as their output falls):
     """),
     code("""
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
@@ -1130,10 +1134,11 @@ SCARCITY = [
     compare(["reserves_oil", "scarcity_oil", "price_oil"])
     """),
     md("""
-    **Pass-through to the economy.** Oil is 6% of the household basket and an input of
-    production with an output elasticity of 0.15: a catastrophe raises the CPI directly and
-    through firms' costs, and the input shortage lowers output and employment — stagflation. A
-    discovery does the opposite: cheaper oil, a dip in inflation, more output.
+    **Pass-through to the economy.** Oil is 6% of the household basket and a Leontief input of
+    every consumption-goods firm (0.04 units per good): a catastrophe raises the CPI directly and
+    raises firms' unit costs, which they pass into their prices at their reviews (cost push); an
+    unfilled oil order would cut output one for one. The central bank's reaction to the jump in
+    headline inflation lowers demand too (docs/validation.md). A discovery does the opposite.
     """),
     code("""
     compare(["cpi", "inflation", "output", "unemployment"],

@@ -74,9 +74,8 @@ def _valid_value(name, spec):
     return st.floats(spec.low, spec.high, allow_nan=False, allow_infinity=False)
 
 
-# the strategy shares and unemployment pair are constrained jointly; vary the others freely
-FREE = {n: s for n, s in PARAMETERS.items()
-        if not n.startswith("share_") and n not in ("min_unemployment", "natural_unemployment")}
+# the strategy shares are constrained jointly; vary the others freely
+FREE = {n: s for n, s in PARAMETERS.items() if not n.startswith("share_")}
 
 
 @st.composite
@@ -86,8 +85,6 @@ def valid_configs(draw):
     f = draw(st.floats(0.0, 1.0))
     c = draw(st.floats(0.0, 1.0 - f))
     values.update(share_fundamentalist=f, share_chartist=c, share_noise=1.0 - f - c)
-    nat = draw(st.floats(0.0, 0.5))
-    values.update(natural_unemployment=nat, min_unemployment=draw(st.floats(0.0, nat)))
     return ArenaConfig.from_dict(values)
 
 
@@ -155,8 +152,17 @@ def assert_state_valid(model: ArenaModel) -> None:
         assert math.isfinite(price) and price > 0, f"price of {market} is {price}"
     reserves = model.scarcity.reserves
     assert np.isfinite(reserves).all() and (reserves >= 0).all(), f"reserves {reserves}"
-    assert math.isfinite(model.firms.deposits) and math.isfinite(model.firms.inventory)
-    assert model.firms.inventory >= 0
+    for firms in (model.cfirms, model.kfirms):
+        for name in ("deposits", "inventory", "price", "wage", "markup", "planned", "expected_demand"):
+            arr = getattr(firms, name)
+            assert np.isfinite(arr).all(), f"non-finite values in firms.{name}"
+        assert (firms.deposits >= 0).all() and (firms.inventory >= 0).all()
+        assert (firms.price > 0).all() and (firms.wage > 0).all() and (firms.workers >= 0).all()
+    assert np.isfinite(model.cfirms.capital).all() and (model.cfirms.capital >= 0).all()
+    employer = model.pop.employer
+    counts = np.bincount(employer[employer >= 0], minlength=model.cfirms.n + model.kfirms.n)
+    assert (counts[: model.cfirms.n] == model.cfirms.workers).all(), "C-firm workforce != employer count"
+    assert (counts[model.cfirms.n:] == model.kfirms.workers).all(), "K-firm workforce != employer count"
     assert np.isfinite(model.producer_deposits).all()
     assert model.central_bank.shares >= 0
     for key, value in model.current.items():
@@ -167,8 +173,9 @@ def assert_state_valid(model: ArenaModel) -> None:
     for key, value in model.current.items():
         if key.startswith("scarcity_"):
             assert 0.0 <= value <= 1.0, f"indicator {key} = {value} outside [0, 1]"
-        if key.startswith("price_") and not key.startswith("price_multiplier_"):
+        if key.startswith("price_") and not key.startswith("price_multiplier_") and key != "price_dispersion":
             assert value > 0, f"indicator {key} = {value}"
         if key.startswith("price_multiplier_"):
             assert value >= 1.0, f"indicator {key} = {value}"
     assert model.current["volatility_multiplier"] >= 1.0
+    assert model.current["price_dispersion"] >= 0.0

@@ -66,11 +66,19 @@ def _add_cash(m):
 
 
 def _drain_firms(m):
-    m.firms.deposits -= 250.0
+    m.cfirms.deposits[0] -= 250.0
 
 
 def _add_goods(m):
-    m.firms.inventory += 40.0
+    m.cfirms.inventory[1] += 40.0
+
+
+def _add_capital(m):
+    m.cfirms.capital[2] += 30.0
+
+
+def _add_machines(m):
+    m.kfirms.inventory[0] += 20.0
 
 
 def _add_shares(m):
@@ -86,6 +94,8 @@ CORRUPTIONS = {
     "money": ("_phase_agents", _add_cash, 1000.0),
     "money (firms)": ("_phase_markets", _drain_firms, -250.0),
     "goods": ("_phase_markets", _add_goods, 40.0),
+    "capital": ("_phase_agents", _add_capital, 30.0),
+    "machines": ("_phase_markets", _add_machines, 20.0),
     "shares_equity": ("_phase_agents", _add_shares, 2.0),
     "reserves_oil": ("_phase_scarcity", _lose_oil, -9.0),
 }

@@ -70,6 +70,8 @@ def test_public_reads_need_no_key(client):
         "/api/psychology",
         "/api/monetary",
         "/api/scarcity",
+        "/api/banks",
+        "/api/firms",
         "/api/events",
         "/api/markets",
         "/api/markets/equity",
@@ -86,7 +88,23 @@ def test_public_reads_need_no_key(client):
     assert mon["cpi"] > 0 and isinstance(mon["tightening"], bool)
     sca = client.get("/api/scarcity").json()
     assert set(sca["resources"]) >= {"oil", "water", "ip"}
+    banks = client.get("/api/banks").json()
+    model = model_of(client)
+    assert len(banks["banks"]) == model.config.n_banks
+    assert banks["loans"] == pytest.approx(sum(b["loans"] for b in banks["banks"]))
+    assert banks["bank_failures"] == 0 and banks["capital_ratio"] > model.config.capital_requirement
     assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_firms_summary_matches_the_model(client):
+    step(client, 5)
+    body = client.get("/api/firms").json()
+    m = model_of(client)
+    assert body["tick"] == 5
+    assert body["n_firms"] == int(m.cfirms.alive.sum()) and body["n_kfirms"] == int(m.kfirms.alive.sum())
+    assert sum(body["size_distribution"].values()) == body["n_firms"] + body["n_kfirms"]
+    assert body["markup"]["p10"] <= body["markup"]["p50"] <= body["markup"]["p90"]
+    assert body["vacancies"] == m.vacancies and body["defaults_total"] == m.defaults_total
 
 
 def test_market_detail(client):

@@ -111,8 +111,6 @@ def test_range_bounds_are_inclusive(name):
         # keep the strategy shares summing to 1
         others = [n for n in ("share_fundamentalist", "share_chartist", "share_noise") if n != name]
         values.update({others[0]: 1.0 - spec.low, others[1]: 0.0})
-    if name == "natural_unemployment":
-        values["min_unemployment"] = 0.0
     cfg = ArenaConfig.from_dict(values)
     assert getattr(cfg, name) == spec.low
 
@@ -209,9 +207,6 @@ def test_strategy_shares_summing_to_one_are_accepted():
     assert cfg.share_fundamentalist == 1.0
 
 
-def test_min_unemployment_above_natural_is_refused():
-    with pytest.raises(ConfigError, match="'min_unemployment'.*'natural_unemployment'"):
-        ArenaConfig.from_dict({"min_unemployment": 0.1, "natural_unemployment": 0.05})
 
 
 def test_replace_validates():

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arena.dashboard import assets, charts, feed, monitor, params, solara_args
+from arena.dashboard import assets, charts, feed, monitor, params, solara_args, views
 from arena.dashboard.session import SHOCKS, DashboardSession
 
 pytestmark = pytest.mark.xdist_group("dashboard")
@@ -177,8 +177,10 @@ def test_chart_specs_are_strict_json_with_data():
     specs = {
         "prices": charts.prices_spec(df, marks), "psychology": charts.psychology_spec(df, marks),
         "macro": charts.macro_spec(df, marks), "scarcity": charts.scarcity_spec(df, marks),
+        "credit": charts.credit_spec(df, marks),
         "book": charts.order_book_spec(s.order_book("equity"), "equity", price),
         "wealth": charts.wealth_spec(s.wealth()),
+        "firms": charts.firms_spec(s.model.firms_summary(), df, marks),
     }
     for name, spec in specs.items():
         text = json.dumps(spec, allow_nan=False)  # NaN/inf would break the browser's JSON
@@ -187,6 +189,9 @@ def test_chart_specs_are_strict_json_with_data():
     rows = specs["prices"]["data"]["values"]
     assert len(rows) == len(df) and {"tick", "equity price"} <= set(rows[0])
     assert "Gini" in json.dumps(specs["wealth"])
+    sizes = specs["firms"]["hconcat"][0]["data"]["values"]
+    summary = s.model.firms_summary()
+    assert sum(r["firms"] for r in sizes) == summary["n_firms"] + summary["n_kfirms"]
 
 
 def test_empty_table_gives_a_placeholder():
@@ -354,7 +359,7 @@ def test_step_updates_tick_indicators_and_charts(ui):
     rc, state = ui
     assert _text(rc, "arena-tick") == "Tick: 0"
     before = _specs(rc)
-    assert len(before) == 6
+    assert len(before) == len(views.TITLES) == 8  # one chart per panel, incl. credit and firms
     _click(rc, "Step")
     assert state.session.tick == 1
     assert _text(rc, "arena-tick") == "Tick: 1"

@@ -6,18 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from arena.markets import book as bk
 from arena.markets.formulas import (
-    cap_change,
-    equilibrium_price,
     kyle_lambda,
-    price_elasticity,
-    price_impact,
     step_supply,
-    supply_at,
 )
 from arena.markets.schedules import (
     BACKSTOP_CAPACITY,
@@ -30,68 +23,7 @@ from arena.markets.schedules import (
 )
 
 
-# ------------------------------------------------------------------ tatonnement ---------
-@pytest.mark.parametrize("price,demand,supply,eps,cap,expected", [
-    (10.0, 120.0, 100.0, 0.5, 0.5, 11.0),     # 10 (1 + 0.5 (1.2 - 1))
-    (10.0, 50.0, 100.0, 0.5, 0.5, 7.5),       # 10 (1 + 0.5 (0.5 - 1))
-    (10.0, 100.0, 100.0, 0.5, 0.5, 10.0),     # balanced: unchanged
-    (2.0, 110.0, 100.0, 0.01, 0.5, 2.002),    # 2 (1 + 0.01 * 0.1)
-    (10.0, 400.0, 100.0, 0.5, 0.5, 15.0),     # +150% capped at +50%
-    (10.0, 400.0, 100.0, 0.5, 0.1, 11.0),     # capped at +10%
-    (10.0, 0.0, 100.0, 1.0, 0.5, 5.0),        # -100% capped at -50%: the price stays > 0
-    (10.0, 0.0, 100.0, 0.3, 0.5, 7.0),        # 10 (1 - 0.3)
-    (10.0, 250.0, 100.0, 0.0, 0.5, 10.0),     # zero elasticity: the price does not respond
-    (10.0, 5.0, 0.0, 0.5, 0.2, 12.0),         # no supply, some demand: the maximum rise
-    (10.0, 5.0, 0.0, 0.0, 0.2, 10.0),         # ... unless the price does not respond at all
-    (10.0, 0.0, 0.0, 0.5, 0.2, 10.0),         # no demand, no supply: kept
-])
-def test_equilibrium_price_by_hand(price, demand, supply, eps, cap, expected):
-    assert equilibrium_price(price, demand, supply, eps, cap) == pytest.approx(expected, rel=1e-12)
-
-
-@given(st.floats(1e-6, 1e6), st.floats(0, 1e9), st.floats(0, 1e9), st.floats(0, 1), st.floats(0.001, 0.99))
-def test_equilibrium_price_stays_in_the_capped_band(price, demand, supply, eps, cap):
-    new = equilibrium_price(price, demand, supply, eps, cap)
-    assert math.isfinite(new) and new > 0
-    assert price * (1 - cap) * (1 - 1e-12) <= new <= price * (1 + cap) * (1 + 1e-12)
-    if supply > 0:
-        expected = price * (1 + min(max(eps * (demand / supply - 1), -cap), cap))
-        assert new == pytest.approx(expected, rel=1e-12)
-        # excess demand never lowers the price, excess supply never raises it
-        assert (new >= price) if demand >= supply else (new <= price)
-
-
-def test_cap_change():
-    assert cap_change(0.7, 0.5) == 0.5
-    assert cap_change(-0.7, 0.5) == -0.5
-    assert cap_change(0.2, 0.5) == 0.2
-    assert cap_change(-0.5, 0.5) == -0.5
-
-
 # ------------------------------------------------------------------ elasticity ----------
-def test_price_elasticity_by_hand():
-    # arc form: dQ/Q = -10 / 95, dP/P = 1 / 10.5  ->  -10 * 10.5 / 95
-    assert price_elasticity(100.0, 90.0, 10.0, 11.0) == pytest.approx(-105.0 / 95.0, rel=1e-12)
-    # direction does not matter in the arc form
-    assert price_elasticity(90.0, 100.0, 11.0, 10.0) == pytest.approx(-105.0 / 95.0, rel=1e-12)
-    # unit-elastic demand Q = B / P has arc elasticity exactly -1
-    assert price_elasticity(1000 / 4.0, 1000 / 5.0, 4.0, 5.0) == pytest.approx(-1.0, rel=1e-12)
-    # perfectly inelastic and upward-sloping supply
-    assert price_elasticity(50.0, 50.0, 1.0, 2.0) == 0.0
-    assert price_elasticity(10.0, 20.0, 1.0, 2.0) == pytest.approx((10 / 15) / (1 / 1.5), rel=1e-12)
-    # no price change: defined as 0
-    assert price_elasticity(10.0, 20.0, 3.0, 3.0) == 0.0
-    assert price_elasticity(0.0, 0.0, 1.0, 2.0) == 0.0
-
-
-@given(st.floats(0.01, 1e4), st.floats(0.01, 1e6), st.floats(0.1, 3.0))
-def test_price_elasticity_recovers_constant_elasticity_for_small_moves(p0, scale, e):
-    # Q = scale * P^-e: the arc elasticity of a small move is -e to second order
-    p1 = p0 * 1.0001
-    q0, q1 = scale * p0 ** -e, scale * p1 ** -e
-    assert price_elasticity(q0, q1, p0, p1) == pytest.approx(-e, rel=1e-6)
-
-
 def test_book_elasticity_of_unit_elastic_and_linear_demand():
     grid = bk.PriceGrid(100.0, 0.5, 0.0005)
     unit = schedule_book(grid, lambda p: 1000.0 / p, lambda p: np.zeros_like(p))
@@ -178,26 +110,20 @@ def test_kyle_lambda_degenerate_inputs_are_zero():
     assert kyle_lambda(np.array([0.1, 0.2, 0.3]), np.array([1.0, 2.0])) == 0.0  # mismatched
 
 
-def test_price_impact_by_hand():
-    # 100 * exp(0.5 * 0.2) = 110.517...
-    assert price_impact(100.0, 0.2, 0.5, 0.5) == pytest.approx(100.0 * math.exp(0.1), rel=1e-12)
-    assert price_impact(100.0, -0.2, 0.5, 0.5) == pytest.approx(100.0 * math.exp(-0.1), rel=1e-12)
-    assert price_impact(100.0, 0.0, 0.5, 0.5) == 100.0
-    assert price_impact(100.0, 10.0, 0.5, 0.5) == pytest.approx(150.0)   # capped at +50%
-    assert price_impact(100.0, -10.0, 0.5, 0.1) == pytest.approx(90.0)   # capped at -10%
-
-
 # ------------------------------------------------------------------ supply curves -------
+def supply_at(costs, caps, price: float) -> float:
+    """Supply of a marginal-cost curve at one price, through the tick's own step_supply."""
+    return float(step_supply(costs, caps, np.array([price]))[0])
+
+
 def test_step_supply_by_hand():
     costs = np.array([1.0, 2.0, 3.0])
     caps = np.array([10.0, 20.0, 30.0])
     np.testing.assert_array_equal(step_supply(costs, caps, np.array([0.5, 1.0, 2.5, 3.0, 10.0])),
                                   [0.0, 10.0, 30.0, 60.0, 60.0])
-    assert supply_at(costs, caps, 0.99) == 0.0
-    assert supply_at(costs, caps, 2.0) == 30.0
-    assert supply_at(costs, caps, 1e9) == 60.0
+    np.testing.assert_array_equal(step_supply(costs, caps, np.array([0.99, 2.0, 1e9])), [0.0, 30.0, 60.0])
     # unsorted tranches give the same curve
-    assert supply_at(costs[::-1], caps[::-1], 2.0) == 30.0
+    np.testing.assert_array_equal(step_supply(costs[::-1], caps[::-1], np.array([2.0])), [30.0])
 
 
 def test_commodity_supply_curve_from_marginal_costs():

@@ -19,8 +19,14 @@ from arena.shocks import SHOCK_KINDS
 
 #: Flows the engine may record, per stock (docs/model.md, "Accounting").
 ALLOWED_FLOWS = {
-    "money": {"cb_asset_purchases", "cb_asset_sales", "cb_dividend_receipts", "cb_interest_and_transfers"},
-    "goods": {"production", "consumption"},
+    "money": {"cb_asset_purchases", "cb_asset_sales", "cb_dividend_receipts", "cb_transfers",
+              "loans_granted", "loan_interest", "loan_repayment", "loan_recovery", "deposit_interest",
+              "bank_dividends"},
+    "loans": {"loans_granted", "loan_repayment", "write_off"},
+    "bank_equity": {"loan_interest", "loan_losses", "net_interest_other", "dividends", "cb_recapitalisation"},
+    "goods": {"production", "consumption", "default_writeoff"},
+    "capital": {"investment", "depreciation", "default_writeoff"},
+    "machines": {"production", "deliveries", "default_writeoff"},
     **{f"reserves_{r}": {"extraction", "renewal", "issuance", "discovery", "catastrophe"}
        for r in RESOURCE_NAMES},
 }
@@ -252,9 +258,9 @@ def test_extreme_but_valid_configs_stay_finite():
 
 
 @pytest.mark.parametrize("overrides", [
-    {"labour_share": 0.85}, {"labour_share": 0.05},
+    {"initial_markup": 1.0}, {"initial_markup": 0.0, "depreciation": 0.5, "capital_output": 10.0},
     {"neutral_real_rate": -0.0625}, {"neutral_real_rate": -0.04, "equity_risk_premium": 0.04},
-], ids=["labour_share=max", "labour_share=min", "r*=-0.0625", "r*+premium=0"])
+], ids=["markup=max", "markup=0,capital-heavy", "r*=-0.0625", "r*+premium=0"])
 def test_every_valid_calibration_builds_a_valid_model(overrides):
     """Edge calibrations that once gave negative or infinite share counts at tick 0."""
     with np.errstate(all="raise"):

@@ -82,7 +82,8 @@ def test_rate_shock_raises_rate_and_cools_the_economy():
     window = slice(101, 250)
     assert hike.policy_rate.loc[101] > base.policy_rate.loc[101] + 0.05
     assert hike.real_rate.loc[window].mean() > base.real_rate.loc[window].mean()
-    assert hike.money_growth_target.loc[window].mean() < base.money_growth_target.loc[window].mean()
+    # money is endogenous now (no liquidity-effect target): the hike reaches firms through loan rates
+    assert hike.loan_rate.loc[window].mean() > base.loan_rate.loc[window].mean()
     assert hike.inflation.loc[window].mean() < base.inflation.loc[window].mean()
 
 

@@ -153,7 +153,7 @@ def test_rate_qe_money_sell_off_and_strategy_mix_mechanics(warm_model):
     assert m.transfer_next == (interest, pytest.approx(lump + 0.02 * money))
 
     free = m.pop.shares.copy()
-    free[m.pending_orders.sell_agents] -= m.pending_orders.sell_qty
+    np.subtract.at(free, m.pending_orders.sell_agents, m.pending_orders.sell_qty)  # one order per tranche
     m.apply_shock("sell_off", 0.5)
     dump = m.pending_household_orders[-1]
     assert dump.buy_agents.size == 0

@@ -1,4 +1,4 @@
-"""Public reads: health, indicators, markets, psychology, money, scarcity, history, events."""
+"""Public reads: health, indicators, markets, psychology, money, scarcity, firms, history, events."""
 
 import time
 from enum import Enum
@@ -24,6 +24,7 @@ ToTick = Annotated[int | None, Query(alias="to", ge=0, le=2**53, description="la
 
 PSYCHOLOGY = [f for f in s.Psychology.model_fields if f not in s.Stamped.model_fields]
 MONETARY = [f for f in s.Monetary.model_fields if f not in s.Stamped.model_fields]
+CREDIT = [f for f in s.Banks.model_fields if f not in s.Stamped.model_fields and f != "banks"]
 
 
 def _book_levels(book, price: float, levels: int) -> tuple[list[dict], list[dict]]:
@@ -101,6 +102,17 @@ def read_router(settings: ApiSettings) -> APIRouter:
 
         return await cached(request, ctx, build)
 
+    @router.get("/api/banks", response_model=s.Banks, summary="Credit aggregates and every bank")
+    async def banks(request: Request, ctx: Ctx):
+        def build() -> bytes:
+            snap = ctx.sim.snapshot
+            values = {k: snap.current.get(k) for k in CREDIT}
+            rows = [{k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in row.items()}
+                    for row in snap.banks]
+            return s.Banks(**values, banks=rows, **stamp(ctx)).model_dump_json().encode()
+
+        return await cached(request, ctx, build)
+
     @router.get("/api/scarcity", response_model=s.Scarcity, summary="Reserves, scarcity and multipliers")
     async def scarcity(request: Request, ctx: Ctx):
         def build() -> bytes:
@@ -116,6 +128,13 @@ def read_router(settings: ApiSettings) -> APIRouter:
                 for r in RESOURCE_NAMES
             }
             return s.Scarcity(resources=resources, **stamp(ctx)).model_dump_json().encode()
+
+        return await cached(request, ctx, build)
+
+    @router.get("/api/firms", response_model=s.Firms, summary="Firms: sizes, markups, defaults, entries")
+    async def firms(request: Request, ctx: Ctx):
+        def build() -> bytes:
+            return s.Firms(**ctx.sim.snapshot.firms, **stamp(ctx)).model_dump_json().encode()
 
         return await cached(request, ctx, build)
 

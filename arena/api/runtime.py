@@ -15,7 +15,7 @@ import logging
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from arena.config import ArenaConfig
@@ -38,6 +38,8 @@ class Snapshot:
     n_agents: int
     outside_agents: int
     alerts: tuple = ()
+    banks: tuple = ()  # one dict per bank (model.banks_frame() rows)
+    firms: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ class Simulation:
             m.config.n_agents,
             len(m.outside.accounts),
             tuple(m.alert_monitor.active(m.tick)),
+            tuple(m.banks_frame().reset_index().to_dict("records")),
+            m.firms_summary(),
         )
 
     def _bind(self) -> None:

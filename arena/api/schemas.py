@@ -109,6 +109,55 @@ class Monetary(Stamped):
     cb_equity_shares: Number
 
 
+class Bank(BaseModel):
+    """One bank's balance sheet and rates (currency; rates annual)."""
+
+    bank: int
+    loans: Number
+    reserves: Number
+    deposits: Number
+    advances: Number
+    equity: Number
+    capital_ratio: Number = Field(description="equity / loans; null for a bank without loans")
+    deposit_rate: Number
+    weakness_spread: Number
+    households: int
+    firms: int
+    borrowers: int
+    public_stake: Number = Field(description="share of the bank owned by the central bank after a resolution")
+
+
+class Banks(Stamped):
+    """Credit aggregates (indicator columns) and every bank."""
+
+    loans: Number
+    loan_rate: Number
+    credit_growth: Number
+    bank_equity: Number
+    capital_ratio: Number
+    bank_failures: Number
+    banks: list[Bank]
+
+
+class Firms(Stamped):
+    """The firm sector: counts, size distribution, markups, turnover (see docs/model.md 6.2)."""
+
+    n_firms: int
+    n_kfirms: int
+    slots: dict[str, int]
+    size_distribution: dict[str, int]
+    markup: dict[str, Number]
+    price_dispersion: Number
+    mean_price: Number
+    vacancies: int
+    defaults_last_tick: int
+    entries_last_tick: int
+    defaults_total: int
+    entries_total: int
+    recapitalisation_total: Number
+    largest: list[dict[str, Number]]
+
+
 class Resource(BaseModel):
     """One resource: reserves (units), scarcity in [0, 1], price multiplier, commodity price."""
 

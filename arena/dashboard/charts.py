@@ -252,6 +252,23 @@ def macro_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> dict[
     ], rows)
 
 
+def credit_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
+    """Credit panel: loans and money (index), loan and policy rates, capital ratio (%), bank failures."""
+    marks = list(marks)
+    cols = {"loan_rate": "loan rate", "policy_rate": "policy rate", "capital_ratio": "capital ratio",
+            "loans": "loans", "money_supply": "money supply", "bank_failures": "bank failures"}
+    rows = records(df, cols, scale=dict.fromkeys(list(cols)[:3], 100.0), normalize=["loans", "money_supply"])
+    return figure([
+        line_panel(rows, ["loans", "money supply"], "Loans and money (index, first tick shown = 100)",
+                   "index", marks=marks),
+        line_panel(rows, ["loan rate", "policy rate"], "Loan rate and policy rate", "% per year",
+                   height=80, marks=marks),
+        line_panel(rows, ["capital ratio"], "Banks' capital ratio (equity / loans)", "%", height=80,
+                   marks=marks),
+        line_panel(rows, ["bank failures"], "Bank failures", "banks/tick", height=60, marks=marks),
+    ], rows)
+
+
 def scarcity_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
     """Reserves (% of the first tick shown) and scarcity level (0-1) per resource."""
     marks = list(marks)
@@ -265,6 +282,40 @@ def scarcity_spec(df: pd.DataFrame, marks: Iterable[tuple[int, str]] = ()) -> di
         line_panel(rows, columns_with_prefix(df, "scarcity_"), "Scarcity level 1 - reserves/base",
                    "level (0-1)", domain=(0, 1), marks=marks),
     ], rows)
+
+
+def firms_spec(summary: dict[str, Any], df: pd.DataFrame,
+               marks: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
+    """Chart the firm sector: size distribution (now), markup and price dispersion, defaults and entries.
+
+    ``summary`` is :meth:`arena.model.ArenaModel.firms_summary`; ``df`` the indicator table.
+    """
+    sizes = summary.get("size_distribution", {})
+    size_rows = [{"workers": label, "firms": int(count), "order": i}
+                 for i, (label, count) in enumerate(sizes.items())]
+    size_panel = {
+        "title": {"text": f"Firm sizes ({summary.get('n_firms', 0)} C-firms, "
+                          f"{summary.get('n_kfirms', 0)} K-firms)", "fontSize": 11},
+        "data": {"values": size_rows}, "width": 160, "height": 120,
+        "mark": {"type": "bar", "opacity": 0.8},
+        "encoding": {"x": {"field": "workers", "type": "ordinal", "sort": {"field": "order"},
+                           "title": "workers per firm"},
+                     "y": {"field": "firms", "type": "quantitative", "title": "firms"},
+                     "tooltip": [{"field": "workers"}, {"field": "firms"}]},
+    }
+    if not {"markup", "price_dispersion", "firm_defaults", "firm_entries"} <= set(df.columns) or df.empty:
+        return {**BASE, "hconcat": [size_panel]}
+    marks = list(marks)
+    cols = {"markup": "mean markup", "price_dispersion": "price dispersion",
+            "firm_defaults": "defaults", "firm_entries": "entries"}
+    rows = records(df, cols, scale={"markup": 100.0, "price_dispersion": 100.0})
+    lines = figure([
+        line_panel(rows, ["mean markup", "price dispersion"], "Markup and price dispersion", "%",
+                   marks=marks),
+        line_panel(rows, ["defaults", "entries"], "Defaults and entries", "firms/tick", height=80,
+                   marks=marks),
+    ], rows)
+    return {**BASE, "hconcat": [size_panel, {k: v for k, v in lines.items() if k not in BASE}]}
 
 
 def book_window(book: pd.DataFrame, price: float | None, band: float = 0.05,

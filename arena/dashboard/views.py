@@ -125,6 +125,9 @@ def chart_spec(state: DashboardState, name: str) -> dict:
     session = state.session
     if name == "wealth":
         return charts.wealth_spec(session.wealth())
+    if name == "firms":
+        df = session.recent(HISTORY)
+        return charts.firms_spec(session.model.firms_summary(), df)
     df = session.recent(HISTORY)
     if name == "book":
         market = state.market.value
@@ -133,12 +136,13 @@ def chart_spec(state: DashboardState, name: str) -> dict:
     start = int(df["tick"].iloc[0]) if len(df) and "tick" in df else 0
     marks = charts.event_marks(session.events(), since=start)
     builders = {"prices": charts.prices_spec, "psychology": charts.psychology_spec,
-                "macro": charts.macro_spec, "scarcity": charts.scarcity_spec}
+                "macro": charts.macro_spec, "credit": charts.credit_spec, "scarcity": charts.scarcity_spec}
     return builders[name](df, marks)
 
 
 TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "Psychology",
-          "macro": "Money, inflation, labour", "scarcity": "Resources", "wealth": "Wealth distribution"}
+          "macro": "Money, inflation, labour", "credit": "Credit and banks", "scarcity": "Resources",
+          "wealth": "Wealth distribution", "firms": "Firms"}
 
 
 @solara.component

@@ -1,23 +1,27 @@
-"""The equity market: heterogeneous expectations, limit orders and the call auction.
+"""The equity market: households' demand schedules and the call auction.
 
-Each tick a random share ``activity_rate`` of households forms a price expectation by
-its strategy, turns it into a desired equity share of wealth (mean-variance, scaled by
-risk appetite) and submits one limit order for the difference, within its cash and
-holdings (no short sales, no borrowing). Orders are cleared in the next tick's phase 1.
+Each tick a random share ``activity_rate`` of households trades. Trader ``i`` forms an
+expected log return ``e_i`` by its strategy (:mod:`arena.markets.expectations`: Franke &
+Westerhoff 2012 fundamentalists and chartists, plus noise traders), adds a pull toward
+its strategic portfolio, and so has a reservation log return
 
-Expected log-return over the trading horizon for agent i::
+    rho_i = e_i + zeta * log(theta_i / sigma_i) - lambda_f * max(fear_i - usual fear, 0)^2
 
-    fundamentalist  e_i = phi * log(F / p)
-    chartist        e_i = chi * (1 + greed_i) * trend
-    noise           e_i = sigma_noise * z_i
-    all             + vm * sigma_d * z_i + w_s * (s_i - 0.5) * 0.02
+with ``theta_i`` = target share * risk appetite, ``sigma_i`` its current equity share of
+wealth, ``zeta`` = ``rebalancing`` and ``lambda_f`` = ``fear_selling`` (a fearful household
+asks a higher return, convex in its excess fear, so a panic makes it sell into every auction
+while it lasts, and everyday fluctuations of fear hardly matter): at the price
+``p exp(rho_i)`` it wants to hold exactly what it holds. Around it the household demands
 
-with ``vm`` the psychology volatility multiplier. Every tick also brings one piece of
-common news ``n_t = vm * sigma_news * z_t`` about the next price, which shifts every limit
-price by ``n_t`` (so news moves the price one for one, and its size scales with the
-volatility multiplier). The limit price is ``p * exp(0.7 * e_i + n_t)``.
-Herding: with probability ``herding_strength * lopsidedness`` an agent takes the crowd's
-side whatever its own view (Kirman 1993).
+    x_i(P) = q_i + b_i (exp(eta (rho_i - log(P / p))) - 1),   b_i = theta_i W_i / p
+
+shares (``eta_i`` = ``demand_sensitivity`` / its risk aversion: the price elasticity of its
+demand), capped by
+its cash (no borrowing) and by zero (no short sales). The schedule is submitted as
+:data:`TRANCHES` buy limit orders below and as many sell limit orders above the
+reservation price, so the call auction aggregates real demand curves and clears near the
+holdings-weighted mean of the active traders' reservation returns: the price moves by
+what the traders expect, and the market's depth comes from their elasticity.
 """
 
 from __future__ import annotations
@@ -27,16 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
+from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
 
-#: Horizon (ticks) over which agents judge expected returns and risk.
-HORIZON = 20
-#: Dispersion of the common news shock per tick (log-price), scaled by the volatility multiplier.
-NEWS_SIGMA = 0.006
-#: Share of the expected horizon move that an agent puts into its limit price.
-LIMIT_SHARE = 0.7
-#: Per-tick volatility below which risk no longer damps the demand tilt.
-MIN_VOL = 0.01
+#: Outer edges of the demand-schedule tranches, in log price from the reservation price; the
+#: tranche between two edges is one limit order at their midpoint.
+TRANCHES = np.array([0.005, 0.02, 0.08])
+_MIDS = 0.5 * (TRANCHES + np.concatenate([[0.0], TRANCHES[:-1]]))
+#: Limit of each buy (sell) tranche relative to the reservation price: the tranche's midpoint.
+BUY_FACTORS = np.exp(-_MIDS)
+SELL_FACTORS = np.exp(_MIDS)
+#: Bound of the portfolio pull log(theta / sigma) (a newcomer without shares pulls at most this).
+MAX_PULL = 3.0
 
 
 @dataclass(frozen=True)
@@ -48,52 +54,78 @@ class TradingContext:
     price : float
         Current equity price (currency/share).
     fundamental : float
-        Fundamental value F (currency/share).
-    trend : float
-        EWMA of log returns per tick.
-    volatility : float
-        Realised volatility per tick (std of log returns).
-    vol_multiplier : float
-        Psychology volatility multiplier, >= 1.
-    crowd_side : float
-        +1 if the crowd leans to buying, -1 to selling.
-    herd_probability : float
-        Probability that an active trader copies the crowd's side, in [0, 1].
-    sentiment_weight, reversion, extrapolation, noise_sigma, dispersion, activity, sensitivity : float
-        Configuration values (see :class:`arena.config.ArenaConfig`).
+        Fundamental value F (currency/share), > 0.
+    last_return : float
+        Last log return of the equity price.
+    noise_scale : float
+        Multiplier of the groups' news noise (volatility multiplier relative to calm), > 0.
+    sentiment_weight : float
+        Weight of a chartist's sentiment in its expectation, in [0, 1].
+    impact, reversion, extrapolation, fundamentalist_noise, chartist_noise : float
+        FW (2012) mu, phi, chi, sigma_f, sigma_c.
+    noise_sigma, dispersion : float
+        Noise traders' and everyone's idiosyncratic dispersion of expected returns (log-price).
+    activity : float
+        Probability that a household trades this tick, in (0, 1].
+    elasticity : float
+        eta, price elasticity of a household's demand schedule, >= 0.
+    rebalancing : float
+        zeta, weight of the pull toward the strategic portfolio, >= 0.
+    fear_selling : float
+        Fall of a household's reservation log return per tick per squared unit of fear above the
+        usual, >= 0.
+    usual_fear : float
+        The crowd's usual fear (a slow EWMA of the fear index), in [0, 1].
     """
 
     price: float
     fundamental: float
-    trend: float
-    volatility: float
-    vol_multiplier: float
-    crowd_side: float
-    herd_probability: float
+    last_return: float
+    noise_scale: float
     sentiment_weight: float
+    impact: float
     reversion: float
     extrapolation: float
+    fundamentalist_noise: float
+    chartist_noise: float
     noise_sigma: float
     dispersion: float
     activity: float
-    sensitivity: float
+    elasticity: float
+    rebalancing: float
+    fear_selling: float = 0.0
+    usual_fear: float = 0.2
 
 
 def expected_returns(
     pop: Population, idx: np.ndarray, ctx: TradingContext, rng: np.random.Generator
 ) -> np.ndarray:
-    """Return the expected log-return over the horizon of the agents ``idx`` (float64)."""
+    """Return the expected next log return of the agents ``idx`` (float64).
+
+    Fundamentalists and chartists share their group's forecast (one news draw per group
+    and tick); chartists add their sentiment; noise traders have private views; everyone
+    adds an idiosyncratic term of dispersion ``ctx.dispersion``.
+    """
+    eps_f, eps_c = rng.standard_normal(2)
+    e_f, e_c = group_forecasts(
+        np.log(ctx.price / ctx.fundamental),
+        ctx.last_return,
+        float(eps_f),
+        float(eps_c),
+        ctx.impact,
+        ctx.reversion,
+        ctx.extrapolation,
+        ctx.fundamentalist_noise,
+        ctx.chartist_noise,
+        ctx.noise_scale,
+    )
     strategy = pop.strategy[idx]
-    z = rng.standard_normal(idx.size)
-    phi = 1.0 - (1.0 - ctx.reversion) ** HORIZON
-    mispricing = np.log(ctx.fundamental / ctx.price)
-    view = np.where(strategy == FUNDAMENTALIST, phi * mispricing, 0.0)
+    view = ctx.dispersion * rng.standard_normal(idx.size)
+    view[strategy == FUNDAMENTALIST] += e_f
     chart = strategy == CHARTIST
-    view[chart] = ctx.extrapolation * (1.0 + 0.5 * pop.greed[idx][chart]) * ctx.trend
+    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (pop.sentiment[idx][chart] - 0.5)
     noise = strategy == NOISE
-    view[noise] = ctx.noise_sigma * rng.standard_normal(int(noise.sum()))
-    view += ctx.vol_multiplier * ctx.dispersion * z
-    view += ctx.sentiment_weight * (pop.sentiment[idx] - 0.5) * 0.02
+    view[noise] += ctx.noise_sigma * rng.standard_normal(int(noise.sum()))
     return view
 
 
@@ -108,54 +140,65 @@ def risk_appetite(fear: np.ndarray, greed: np.ndarray, confidence: np.ndarray) -
 
 
 def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) -> tuple[EquityOrders, dict]:
-    """Draw the active traders and build their limit orders.
+    """Draw the active traders and submit their demand schedules as limit orders.
 
     Returns
     -------
     orders : EquityOrders
-        Buy and sell orders within each agent's cash (after its consumption budget) and holdings.
+        :data:`TRANCHES` buy orders below and as many sell orders above each active
+        trader's reservation price (an agent id repeats once per tranche), within its cash
+        after the consumption budget and its holdings.
     stats : dict
-        ``n_buy``, ``n_sell``, ``buy_volume``, ``sell_volume`` (shares), ``herded`` (agents).
+        ``n_buy``, ``n_sell``: active traders whose reservation price is above (below)
+        the current price; ``buy_volume``, ``sell_volume``: shares they want to buy (sell)
+        at the current price.
     """
     idx = bernoulli_indices(pop.n, ctx.activity, rng)
-    news = float(ctx.vol_multiplier * NEWS_SIGMA * rng.standard_normal())
-    view = expected_returns(pop, idx, ctx, rng) + news
-    herded = rng.random(idx.size) < ctx.herd_probability
-    view[herded] = ctx.crowd_side * np.abs(view[herded])
-
+    view = expected_returns(pop, idx, ctx, rng)
     price = ctx.price
-    cash = pop.cash[idx] - pop.budget[idx]
+    cash = np.maximum(pop.cash[idx] - pop.budget[idx], 0.0)
     shares = pop.shares[idx]
     wealth = cash + shares * price
-    appetite = risk_appetite(pop.fear[idx], pop.greed[idx], pop.confidence[idx])
-    # log-linear demand: the expected return tilts the strategic share, less so when risk is high
-    risk = max(ctx.volatility, MIN_VOL) / MIN_VOL
-    tilt = np.exp(np.clip(ctx.sensitivity * view / (pop.risk_aversion[idx] * risk), -5.0, 5.0))
-    desired = pop.target_share[idx] * appetite * tilt
-    np.clip(desired, 0.0, 1.0, out=desired)
-    delta = desired * wealth / price - shares  # shares to buy (+) or sell (-)
-    # the limit is the price expected at the next auction: a share of the horizon's move
-    limit = price * np.exp(LIMIT_SHARE * (view - news) + news)
-
-    buy = delta > 0
-    buy_qty = np.minimum(delta[buy], np.maximum(cash[buy], 0.0) / limit[buy])
-    sell = delta < 0
-    sell_qty = np.minimum(-delta[sell], shares[sell])
-    keep_b, keep_s = buy_qty > 1e-9, sell_qty > 1e-9
+    theta = np.clip(pop.target_share[idx] * risk_appetite(pop.fear[idx], pop.greed[idx], pop.confidence[idx]),
+                    1e-6, 1.0)
+    sigma = shares * price / np.maximum(wealth, 1e-12)
+    pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
+    # reservation log return: the expectation, the pull to the strategic portfolio, and the
+    # flight from equity of a fearful household (it asks a higher return while afraid)
+    excess_fear = np.maximum(pop.fear[idx] - np.float32(ctx.usual_fear), 0.0)
+    rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
+    scale = theta * wealth / price  # b_i
+    eta = (ctx.elasticity / pop.risk_aversion[idx].astype(np.float64))[:, None]  # eta_i = eta / gamma_i
+    # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
+    # per trader, the tranche offsets are constants
+    reservation = price * np.exp(rho)
+    buy_limit = reservation[:, None] * BUY_FACTORS
+    sell_limit = reservation[:, None] * SELL_FACTORS
+    cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), (cash * (1 - 1e-12))[:, None] / buy_limit)
+    cum_sell = np.minimum(scale[:, None] * -np.expm1(-eta * TRANCHES), (shares * (1 - 1e-12))[:, None])
+    cum_buy[:, 1:] -= cum_buy[:, :-1].copy()  # cumulative -> per tranche
+    cum_sell[:, 1:] -= cum_sell[:, :-1].copy()
+    buy_qty, sell_qty = cum_buy.ravel(), cum_sell.ravel()
+    agents = np.repeat(idx, TRANCHES.size)
+    keep_b = buy_qty > 1e-9
+    keep_s = sell_qty > 1e-9
     orders = EquityOrders(
-        idx[buy][keep_b],
-        limit[buy][keep_b],
+        agents[keep_b],
+        buy_limit.ravel()[keep_b],
         buy_qty[keep_b],
-        idx[sell][keep_s],
-        limit[sell][keep_s],
+        agents[keep_s],
+        sell_limit.ravel()[keep_s],
         sell_qty[keep_s],
     )
+    # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
+    at_price = scale * np.expm1(eta[:, 0] * rho)
+    want_buy = np.minimum(np.maximum(at_price, 0.0), cash / price)
+    want_sell = np.minimum(np.maximum(-at_price, 0.0), shares)
     stats = {
-        "n_buy": int(keep_b.sum()),
-        "n_sell": int(keep_s.sum()),
-        "buy_volume": float(orders.buy_qty.sum()),
-        "sell_volume": float(orders.sell_qty.sum()),
-        "herded": int(herded.sum()),
+        "n_buy": int(np.count_nonzero(rho > 0)),
+        "n_sell": int(np.count_nonzero(rho < 0)),
+        "buy_volume": float(want_buy.sum()),
+        "sell_volume": float(want_sell.sum()),
     }
     return orders, stats
 
@@ -188,8 +231,8 @@ def run_auction(
     pop : Population
         Households; their cash and shares are settled here.
     order_sets : list of EquityOrders
-        Household orders; agent ids are unique within each set's side (a set is settled
-        with one fancy-indexed update per side).
+        Household orders; an agent may appear several times on a side (one order per
+        tranche of its demand schedule): fills are accumulated with ``np.add.at``.
     others : list of Participant
         Central bank, outside agents, ...; their signed fills are returned for their
         owners to settle.
@@ -242,10 +285,10 @@ def run_auction(
             (b_lv, b_q), (s_lv, s_q) = sides[2 * k], sides[2 * k + 1]
             bq = b_q * fill_ratios(b_lv, result, "buy")
             sq = s_q * fill_ratios(s_lv, result, "sell")
-            pop.shares[orders.buy_agents] += bq
-            pop.cash[orders.buy_agents] -= bq * p
-            pop.shares[orders.sell_agents] -= sq
-            pop.cash[orders.sell_agents] += sq * p
+            np.add.at(pop.shares, orders.buy_agents, bq)
+            np.subtract.at(pop.cash, orders.buy_agents, bq * p)
+            np.subtract.at(pop.shares, orders.sell_agents, sq)
+            np.add.at(pop.cash, orders.sell_agents, sq * p)
         for part, q in zip(o_buy, ob_q * fill_ratios(ob_lv, result, "buy"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) + float(q)
         for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):

@@ -1,74 +1,20 @@
-"""The specification's market formulas as pure functions.
+"""The specification's market formulas that the tick runs, as pure functions.
+
+Goods prices are set by firms (markup over unit cost, :mod:`arena.sectors.firms`), not by a
+tatonnement: the specification's equilibrium-price formula left with the one-firm economy.
+
+* :func:`step_supply`: the multi-level marginal-cost curves of the schedule books (phase 1);
+* :func:`kyle_lambda`: the ``kyle_lambda_equity`` indicator (phase 6), measured, not used to
+  set prices: the equity price is set by the call auction.
 
 References
 ----------
-Walras, L. (1874). *Elements of Pure Economics* (tatonnement).
 Kyle, A. S. (1985). Continuous auctions and insider trading. *Econometrica* 53(6).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def equilibrium_price(
-    price: float, demand: float, supply: float, elasticity: float, max_change: float
-) -> float:
-    """Tatonnement step ``P * (1 + elasticity * (D/S - 1))``, capped at ``max_change``.
-
-    Parameters
-    ----------
-    price : float
-        Current price (currency/unit), > 0.
-    demand, supply : float
-        Quantities demanded and supplied at ``price`` (units/tick), >= 0.
-    elasticity : float
-        Response of the price to relative excess demand, in [0, 1].
-    max_change : float
-        Largest relative change per tick, in (0, 1) (``max_price_change``).
-
-    Returns
-    -------
-    float
-        Next price, > 0. With no supply the ratio D/S is taken as ``1 + 1/elasticity`` at
-        most, i.e. the capped maximum rise (no rise when ``elasticity`` is 0); with no
-        demand and no supply the price is kept.
-    """
-    if supply <= 0.0:
-        ratio = 1.0 if demand <= 0.0 else np.inf
-    else:
-        ratio = demand / supply
-    if np.isfinite(ratio):
-        change = elasticity * (ratio - 1.0)
-    else:  # the limit of elasticity * (D/S - 1) as S -> 0: the capped rise, none if elasticity is 0
-        change = max_change if elasticity > 0.0 else 0.0
-    return float(price * (1.0 + cap_change(change, max_change)))
-
-
-def cap_change(change: float, max_change: float) -> float:
-    """Clip a relative price change to ``[-max_change, +max_change]``."""
-    return float(min(max(change, -max_change), max_change))
-
-
-def price_elasticity(q0: float, q1: float, p0: float, p1: float) -> float:
-    """Price elasticity ``(dQ/Q) / (dP/P)`` between two observations.
-
-    Uses the arc (midpoint) form so that the result does not depend on direction;
-    returns 0.0 when the price did not move.
-
-    Parameters
-    ----------
-    q0, q1 : float
-        Quantities before and after (units).
-    p0, p1 : float
-        Prices before and after (currency/unit), > 0.
-    """
-    dp = (p1 - p0) / ((p1 + p0) / 2.0)
-    if dp == 0.0:
-        return 0.0
-    qm = (q1 + q0) / 2.0
-    dq = 0.0 if qm == 0.0 else (q1 - q0) / qm
-    return float(dq / dp)
 
 
 def kyle_lambda(returns: np.ndarray, order_flow: np.ndarray) -> float:
@@ -99,24 +45,6 @@ def kyle_lambda(returns: np.ndarray, order_flow: np.ndarray) -> float:
     return float((xc * (r - r.mean())).sum() / var)
 
 
-def price_impact(price: float, net_flow: float, lam: float, max_change: float) -> float:
-    """Price after a net order flow under a linear impact ``dlog P = lambda * flow``.
-
-    Parameters
-    ----------
-    price : float
-        Price before (currency/unit).
-    net_flow : float
-        Signed flow (share of outstanding quantity), positive = buying.
-    lam : float
-        Kyle's lambda (log-return per unit of flow), >= 0 for a sensible market.
-    max_change : float
-        Cap on the relative move.
-    """
-    move = np.expm1(lam * net_flow)
-    return float(price * (1.0 + cap_change(move, max_change)))
-
-
 def step_supply(costs: np.ndarray, capacities: np.ndarray, prices: np.ndarray) -> np.ndarray:
     """Cumulative supply of a multi-level marginal-cost curve at each price.
 
@@ -141,7 +69,3 @@ def step_supply(costs: np.ndarray, capacities: np.ndarray, prices: np.ndarray) -
     cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(capacities, dtype=float)[order])])
     return cumulative[np.searchsorted(costs[order], np.asarray(prices, dtype=float), side="right")]
 
-
-def supply_at(costs: np.ndarray, capacities: np.ndarray, price: float) -> float:
-    """Supply of a marginal-cost curve at one price (units/tick)."""
-    return float(np.asarray(capacities)[np.asarray(costs) <= price].sum())

@@ -7,10 +7,9 @@ demand ``a_k * p**-0.5 * Y`` and the producer's multi-level marginal-cost curve 
 :data:`BACKSTOP` times the full-scarcity cost (Nordhaus 1973), so prices stay bounded
 when reserves run out.
 
-The goods market has a sticky posted price: firms sell ``min(D, S)`` at the current
-price and move it by the specification's tatonnement ``P (1 + eps (D/S - 1))``. Its book
-(demand schedule and the firms' reservation-price tranches) serves spread, depth and
-surplus.
+The goods market clears by search (:mod:`arena.markets.goods`); its book (households'
+demand schedule against each firm's stock at its posted price) serves spread, depth and
+surplus statistics.
 """
 
 from __future__ import annotations
@@ -74,7 +73,8 @@ def commodity_supply_curve(
 
 
 def commodity_book(
-    grid: PriceGrid, household_budget: float, firm_quantity: float, costs: np.ndarray, caps: np.ndarray
+    grid: PriceGrid, household_budget: float, firm_quantity: float, costs: np.ndarray, caps: np.ndarray,
+    firm_elasticity: float = 0.5,
 ) -> Book:
     """Book of one commodity market.
 
@@ -83,13 +83,21 @@ def commodity_book(
     household_budget : float
         Households' spending on this commodity if fully served (currency/tick).
     firm_quantity : float
-        Firms' input demand at price 1 (units/tick); scales as ``p**-0.5``.
+        Firms' input demand at price 1 (units/tick); scales as ``p**-firm_elasticity``.
+    firm_elasticity : float
+        Price elasticity of firms' input demand; 0 = Leontief (the engine's firms), which
+        bid their whole order at every price of the grid.
     """
     return schedule_book(
         grid,
-        lambda p: household_budget / p + firm_quantity * np.power(p, -0.5),
+        lambda p: household_budget / p + firm_quantity * np.power(p, -firm_elasticity),
         lambda p: step_supply(costs, caps, p),
     )
+
+
+def offers_book(grid: PriceGrid, household_budget: float, prices: np.ndarray, stocks: np.ndarray) -> Book:
+    """Book of the goods market: demand ``B / p`` and each firm's stock offered at its posted price."""
+    return schedule_book(grid, lambda p: household_budget / p, lambda p: step_supply(prices, stocks, p))
 
 
 def goods_book(

@@ -1,9 +1,11 @@
 """Phase 1 of the tick: the market session.
 
-Clears the equity call auction (households, central bank, outside agents), the commodity
-spot auctions on their schedule books, produces goods and sells them at the posted goods
-price, then moves that price by tatonnement. Settles every payment between accounts and
-records production and consumption of goods in the tick's ledger.
+Clears the equity call auction (households, central bank, outside agents) and the commodity
+spot auctions on their schedule books (C-firms' Leontief input orders among the bids);
+firms produce goods and machines; machines ordered at reviews are delivered; households
+buy goods by search from the firms' posted prices (:mod:`arena.markets.goods`). Settles
+every payment between accounts and records production, consumption, investment and
+depreciation in the tick's ledger.
 """
 
 from __future__ import annotations
@@ -11,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from arena import accounting
-from arena.firms import COST_LEVELS
 from arena.markets import book as bk
+from arena.markets import goods
 from arena.markets.equity import Participant, run_auction
-from arena.markets.formulas import equilibrium_price
-from arena.markets.schedules import BACKSTOP, commodity_book, commodity_supply_curve, goods_book
+from arena.markets.schedules import BACKSTOP, commodity_book, commodity_supply_curve, offers_book
 from arena.scarcity import RESOURCE_NAMES, RESOURCES
 
 #: Schedule books (goods, commodities) use a coarser grid than the equity auction: their
@@ -24,87 +25,132 @@ SCHEDULE_TICK_FACTOR = 4
 
 
 def clear_markets(model, ledger: accounting.Ledger) -> None:
-    """Run phase 1 on ``model``: clear every market and settle; flows go to ``ledger``."""
-    cfg = model.config
+    """Run phase 1 on ``model``: clear every market and settle; flows go to ``ledger``.
+
+    Order: equity auction; commodity auctions (households' budgets and C-firms' Leontief
+    input orders); production of goods and machines; machine deliveries; the goods market
+    by search; depreciation of capital.
+    """
     clear_equity(model, ledger)
-    goods_price = model.prices["goods"]
+    fills, unit_input_cost, household_share = clear_commodities(model)
+    produce(model, fills, unit_input_cost, ledger)
+    units, value = goods.deliver_machines(model.cfirms, model.kfirms)
+    ledger.record("capital", "investment", units)
+    ledger.record("machines", "deliveries", -units)
+    model.investment = (units, value)
+    clear_goods(model, household_share, ledger)
+    cf = model.cfirms
+    wear = cf.capital * (model.config.depreciation / model.config.ticks_per_year)
+    cf.capital -= wear
+    cf.profit_acc -= wear * model.capital_price()
+    ledger.record("capital", "depreciation", -float(wear.sum()))
+
+
+def clear_commodities(model) -> tuple[np.ndarray, float, float]:
+    """Clear the commodity call auctions.
+
+    C-firms order ``a_k * requested`` of each input (Leontief: no substitution), where
+    ``requested`` is each firm's capacity scaled down to what its deposits, net of this
+    tick's wage bill, pay for at the highest price the auction can reach. Households bid
+    their Cobb-Douglas budgets. At a shortfall every buyer gets the same fill ratio.
+
+    Returns
+    -------
+    fills : numpy.ndarray
+        Fill ratio of each commodity, shape (R,), in [0, 1].
+    unit_input_cost : float
+        What firms pay per unit of requested output (currency/unit).
+    household_share : float
+        Share of household budgets spent on commodities.
+    """
+    cfg, cf = model.config, model.cfirms
     commodity_prices = np.array([model.prices[r] for r in RESOURCE_NAMES])
-    employed = int(np.count_nonzero(model.pop.employed))
-    planned = employed * cfg.productivity
-    # firms order the inputs they need, scaled down to what their deposits can pay for
-    bill = float(
-        (model.firms.input_demand_per_unit(goods_price, commodity_prices) * planned * commodity_prices).sum()
-    )
-    afford = min(1.0, max(model.firms.deposits, 0.0) / bill) if bill > 0 else 1.0
-    firm_units_at_goods_price = model.firms.coefficients * planned * afford  # demand scale at p = P
+    capacity = cf.capacity()
+    worst = float(cf.coefficients @ commodity_prices) * (1.0 + cfg.max_price_change) * 1.01
+    bill = capacity * worst
+    available = np.maximum(cf.deposits - cf.wage * cf.workers, 0.0)  # this tick's wages come first
+    afford = np.ones_like(bill)
+    np.divide(available, bill, out=afford, where=bill > available)
+    cf.requested = capacity * afford
+    firm_units = cf.coefficients * float(cf.requested.sum())
     budget = model.budget_total
-    fills = np.zeros(len(RESOURCES))
+    fills = np.ones(len(RESOURCES))
     extracted = np.zeros(len(RESOURCES))
-    nominal = model.price0 * model.firms.wage / model.firms.initial_wage  # extraction costs follow wages
+    nominal = model.price0 * model.mean_wage() / model.initial_wage  # extraction costs follow wages
     cost_factor = model.scarcity.cost_factor()
-    capacity = model.scarcity.capacity_factor()
+    capacity_factor = model.scarcity.capacity_factor()
     full_scarcity = (1.0 + model.scarcity.max_mult * model.scarcity.importance) / model.scarcity.multiplier0
-    household_spend = 0.0
-    firm_input_cost = 0.0
+    household_share = 0.0
+    unit_input_cost = 0.0
     for i, name in enumerate(RESOURCE_NAMES):
         price = model.prices[name]
         grid = bk.PriceGrid(price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
         costs, caps = commodity_supply_curve(
             model.base_extraction[i],
             nominal * cost_factor[i],
-            capacity[i],
+            capacity_factor[i],
             BACKSTOP * nominal * full_scarcity[i],
         )
         hh_budget = model.household_shares[i] * budget
-        # firm demand a_k Y (p/P)^-0.5 written as q * p^-0.5 with q = a_k Y P^0.5
-        book = commodity_book(grid, hh_budget, firm_units_at_goods_price[i] * goods_price**0.5, costs, caps)
+        book = commodity_book(grid, hh_budget, firm_units[i], costs, caps, firm_elasticity=0.0)
         result = bk.clear(book)
         new_price = result.price
-        demand_at = hh_budget / new_price + firm_units_at_goods_price[i] * (new_price / goods_price) ** -0.5
+        demand_at = hh_budget / new_price + firm_units[i]
         fill = min(1.0, result.volume / demand_at) if demand_at > 0 else 1.0
-        fills[i] = fill * afford  # share of the inputs production needs
-        value = result.volume * new_price
-        household_spend += fill * hh_budget
-        firm_input_cost += value - fill * hh_budget
-        model.producer_deposits[i] += value
+        fills[i] = fill
+        household_share += model.household_shares[i] * fill
+        unit_input_cost += cf.coefficients[i] * fill * new_price
+        model.producer_deposits[i] += result.volume * new_price
         tranche_supply = float(caps[:-1][costs[:-1] <= new_price].sum())
         extracted[i] = min(result.volume, tranche_supply)
         record_market(model, name, book, result, price)
         model.prices[name] = new_price
-    model.firms.deposits -= firm_input_cost
     model.extracted = extracted
-    # production, then the goods market at the posted price
-    output = model.firms.produce(employed, fills)
-    ledger.record("goods", "production", output)
-    commodity_prices = np.array([model.prices[r] for r in RESOURCE_NAMES])
-    goods_budget = model.goods_share * budget
-    demand = goods_budget / goods_price
-    supply = model.firms.goods_supply(goods_price, commodity_prices)
-    sold = min(demand, supply)
-    goods_fill = sold / demand if demand > 0 else 0.0
-    model.firms.inventory -= sold
+    return fills, unit_input_cost, household_share
+
+
+def produce(model, fills: np.ndarray, unit_input_cost: float, ledger: accounting.Ledger) -> None:
+    """C-firms pay their inputs and produce ``requested * min_k fill_k``; K-firms make machines."""
+    cf, kf = model.cfirms, model.kfirms
+    used = cf.coefficients > 0
+    limiting = float(fills[used].min()) if used.any() else 1.0
+    cost = cf.requested * unit_input_cost
+    cf.deposits -= cost
+    np.maximum(cf.deposits, 0.0, out=cf.deposits)  # rounding guard: cost <= deposits
+    cf.profit_acc -= cost
+    output = cf.requested * limiting
+    cf.output = output
+    cf.inventory += output
+    cf.output_acc += output
+    model.input_fill = limiting
+    ledger.record("goods", "production", float(output.sum()))
+    ledger.record("machines", "production", kf.produce())
+
+
+def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> None:
+    """Households search and buy goods (:mod:`arena.markets.goods`); settle and record stats."""
+    cfg, cf, pop = model.config, model.cfirms, model.pop
+    goods.search(pop.supplier, cf.price, cf.inventory, cf.alive, cfg.search_share, cfg.search_size, model.rng)
+    res = goods.sell(pop.supplier, pop.budget, model.goods_share, household_share, cf.price, cf.inventory,
+                     cf.alive, model.rng)
+    cf.inventory -= res.sold
+    np.maximum(cf.inventory, 0.0, out=cf.inventory)
+    cf.deposits += res.revenue
+    cf.profit_acc += res.revenue
+    cf.sales = res.sold
+    cf.sales_acc += res.sold
+    cf.demand_acc += res.booked
+    cf.booked = res.booked
+    sold = float(res.sold.sum())
     ledger.record("goods", "consumption", -sold)
-    model.firms.deposits += sold * goods_price
-    household_spend += goods_fill * goods_budget
-    spend_share = household_spend / budget if budget > 0 else 0.0
-    model.pop.spend(spend_share)
-    model.final_sales = household_spend
-    grid = bk.PriceGrid(goods_price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
-    gbook = goods_book(
-        grid, goods_budget, supply, model.firms.unit_cost(goods_price, commodity_prices), COST_LEVELS
-    )
-    record_market(
-        model,
-        "goods",
-        gbook,
-        bk.Clearing(-grid.low_index, goods_price, sold, 0, 0, 0, 0),
-        goods_price,
-        posted=True,
-    )
-    model.prices["goods"] = equilibrium_price(
-        goods_price, demand, supply, cfg.goods_elasticity, cfg.max_price_change
-    )
-    model.firms.expected_sales = 0.9 * model.firms.expected_sales + 0.1 * demand
+    model.final_sales = pop.spend(res.spent)
+    previous = model.prices["goods"]
+    index = float(res.revenue.sum()) / sold if sold > 0 else cf.mean_price()
+    model.prices["goods"] = index
+    grid = bk.PriceGrid(index, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
+    gbook = offers_book(grid, model.goods_share * model.budget_total, cf.price, cf.inventory + res.sold)
+    record_market(model, "goods", gbook, bk.Clearing(-grid.low_index, index, sold, 0, 0, 0, 0), previous,
+                  posted=True)
 
 
 def clear_equity(model, ledger: accounting.Ledger) -> None:

@@ -1,0 +1,417 @@
+"""The credit market: loan demand, pricing, rationing, debt service and write-offs.
+
+Loans are held in a :class:`LoanBook`: a principal matrix ``(F, B)`` (firm x bank) with
+the spread each loan was granted at. Loans float: they pay the policy rate plus the spread
+fixed at origination, so the policy rate reaches existing debt at once and new borrowers
+also through their spread (most euro-area and US business loans are variable-rate).
+
+Money is endogenous. A loan credits the borrower's deposit account: the bank's loans and
+its deposits rise by the same amount and money is created. Interest and repayments debit
+the borrower's deposits: money is destroyed (interest becomes bank equity, repayments
+cancel loans). The functions below move money in the deposit arrays they are given (in
+place) and return the amounts per firm and per bank, which the caller records.
+
+Equations (rates per year unless noted; ``per_tick`` converts to the tick):
+
+* financing gap (Assenza et al. 2015, eq. for B; plus debt service, so that a firm that
+  borrows to pay interest is what Minsky 1986 calls Ponzi finance)::
+
+      gap_f = max(0, outlays_f + debt service_f - deposits_f)
+
+* leverage after borrowing, and annual default probability (logistic in leverage, the
+  form of Assenza et al. 2015; coefficients ``pd_intercept``, ``pd_slope``)::
+
+      lev_f = (debt_f + gap_f) / (assets_f + gap_f),   pd_f = 1 / (1 + exp(-(b1 + b2 lev_f)))
+
+* loan rate: break-even pricing of a risk-neutral bank that loses ``1 - recovery_rate`` on
+  a default, plus the lending bank's weakness spread. The premium rises with leverage: the
+  external finance premium of Bernanke, Gertler & Gilchrist (1999) as the idea::
+
+      r_f = (i + base_spread + pd_f (1 - recovery_rate)) / (1 - pd_f) + weakness_b
+
+  so the pass-through of the policy rate ``i`` to a new loan is ``1 / (1 - pd_f)`` >= 1.
+
+* rationing: a bank refuses borrowers with ``pd_f > max_default_probability``, then serves
+  the rest in order of rising ``pd_f`` while ``equity_b / (loans_b + new_b)`` stays at or
+  above ``capital_requirement``; the marginal borrower gets part of its request.
+
+* amortisation: ``1 / loan_maturity`` of each principal per tick (a declining balance, so
+  the mean life of a unit of credit is ``loan_maturity`` ticks).
+
+* write-off of a defaulted firm: the banks recover ``min(recovery_rate x debt, available)``
+  from the firm's liquid assets, pro rata to their claims; the rest is a loss to equity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arena.sectors.bank_params import BankParams
+
+#: Capacity margin: banks lend up to (1 - this) of their capital room, so the sums of the
+#: rationing (cumulative float sums) can never push a ratio below the minimum by rounding.
+CAPACITY_MARGIN = 1e-12
+
+
+def per_tick_rates(annual: np.ndarray, ticks_per_year: int) -> np.ndarray:
+    """Per-tick rates equivalent to annual ones: ``(1 + r)^(1/T) - 1``, elementwise."""
+    return np.expm1(np.log1p(np.maximum(annual, -0.999999)) / ticks_per_year)
+
+
+class LoanBook:
+    """Outstanding loans of every firm at every bank.
+
+    Parameters
+    ----------
+    n_firms, n_banks : int
+        Shape of the book.
+
+    Attributes
+    ----------
+    principal : numpy.ndarray
+        Outstanding principal (currency), shape (F, B), >= 0.
+    spread : numpy.ndarray
+        Annual spread over the policy rate of each loan (1/year), shape (F, B); a
+        principal-weighted mean when a firm borrowed several times from one bank.
+    tick_rate : numpy.ndarray
+        Per-tick rate each loan pays at the policy rate of the last :meth:`reprice`,
+        shape (F, B).
+    """
+
+    def __init__(self, n_firms: int, n_banks: int):
+        self.principal = np.zeros((n_firms, n_banks))
+        self.spread = np.zeros((n_firms, n_banks))
+        self.tick_rate = np.zeros((n_firms, n_banks))
+        self._pricing = (0.0, 1)  # (policy rate, ticks per year) of tick_rate
+
+    def reprice(self, policy_rate: float, ticks_per_year: int) -> None:
+        """Set every loan's per-tick rate from the policy rate (floating loans reprice each tick)."""
+        self._pricing = (float(policy_rate), int(ticks_per_year))
+        self.tick_rate = per_tick_rates(policy_rate + self.spread, ticks_per_year)
+
+    @property
+    def n_firms(self) -> int:
+        """Rows of the book (firms)."""
+        return self.principal.shape[0]
+
+    def debt(self) -> np.ndarray:
+        """Debt of each firm (currency), shape (F,)."""
+        return self.principal.sum(axis=1)
+
+    def bank_loans(self) -> np.ndarray:
+        """Loans of each bank (currency), shape (B,)."""
+        return self.principal.sum(axis=0)
+
+    def rates(self, policy_rate: float) -> np.ndarray:
+        """Annual rate each loan pays now: policy rate plus its spread, shape (F, B)."""
+        return policy_rate + self.spread
+
+    def mean_rate(self, policy_rate: float) -> float:
+        """Principal-weighted mean annual rate on outstanding loans (policy rate if none)."""
+        total = float(self.principal.sum())
+        if total <= 0.0:
+            return float(policy_rate)
+        return float(policy_rate + (self.principal * self.spread).sum() / total)
+
+    def originate(self, firms: np.ndarray, banks: np.ndarray, amount: np.ndarray, spread: np.ndarray) -> None:
+        """Book new loans; ``firms`` must not repeat (one lender per firm per tick).
+
+        Parameters
+        ----------
+        firms, banks : numpy.ndarray of int
+            Borrower and lender of each loan.
+        amount : numpy.ndarray
+            Principal (currency), >= 0.
+        spread : numpy.ndarray
+            Annual spread of each new loan over the policy rate (1/year).
+        """
+        old = self.principal[firms, banks]
+        new = old + amount
+        mixed = (old * self.spread[firms, banks] + amount * spread) / np.where(new > 0, new, 1.0)
+        weighted = np.where(new > 0, mixed, 0.0)
+        self.principal[firms, banks] = new
+        self.spread[firms, banks] = weighted
+        policy, tpy = self._pricing
+        self.tick_rate[firms, banks] = per_tick_rates(policy + weighted, tpy)
+
+    def resize(self, n_firms: int) -> None:
+        """Grow or shrink the book to ``n_firms`` rows (rows removed must hold no debt)."""
+        old = self.n_firms
+        if n_firms < old and self.principal[n_firms:].any():
+            raise ValueError(f"cannot drop firms {n_firms}..{old - 1} of the loan book: they still owe loans")
+        for name in ("principal", "spread", "tick_rate"):
+            arr = getattr(self, name)
+            out = np.zeros((n_firms, arr.shape[1]))
+            keep = min(old, n_firms)
+            out[:keep] = arr[:keep]
+            setattr(self, name, out)
+
+
+def financing_gap(deposits: np.ndarray, outlays: np.ndarray, debt_service: np.ndarray) -> np.ndarray:
+    """Credit each firm needs this tick (currency), ``max(0, outlays + debt service - deposits)``."""
+    return np.maximum(outlays + debt_service - deposits, 0.0)
+
+
+def leverage(debt: np.ndarray, new_loans: np.ndarray, assets: np.ndarray) -> np.ndarray:
+    """Debt over total assets after borrowing, in [0, 1]; 1 when a firm has no assets.
+
+    Parameters
+    ----------
+    debt : numpy.ndarray
+        Outstanding debt (currency).
+    new_loans : numpy.ndarray
+        Loans requested (currency); they arrive as deposits, so assets rise by as much.
+    assets : numpy.ndarray
+        Total assets before borrowing: deposits plus capital and inventories at book value.
+    """
+    total = assets + new_loans
+    out = np.ones_like(total, dtype=float)
+    ok = total > 0
+    out[ok] = (debt[ok] + new_loans[ok]) / total[ok]
+    return np.clip(out, 0.0, 1.0)
+
+
+def default_probability(lev: np.ndarray, params: BankParams) -> np.ndarray:
+    """Annual probability of default at leverage ``lev``: logistic in leverage."""
+    return 1.0 / (1.0 + np.exp(-(params.pd_intercept + params.pd_slope * np.asarray(lev, dtype=float))))
+
+
+def loan_rate(policy_rate: float, pd: np.ndarray, weakness: np.ndarray, params: BankParams) -> np.ndarray:
+    """Annual loan rate: break-even risk pricing plus the lender's weakness spread.
+
+    Parameters
+    ----------
+    policy_rate : float
+        Central-bank policy rate (1/year).
+    pd : numpy.ndarray
+        Borrowers' annual default probabilities, in [0, 1).
+    weakness : numpy.ndarray
+        Weakness spread of each borrower's bank (1/year).
+    """
+    pd = np.minimum(pd, 0.999)
+    lgd = 1.0 - params.recovery_rate
+    return (policy_rate + params.base_spread + pd * lgd) / (1.0 - pd) + weakness
+
+
+def lending_capacity(equity: np.ndarray, loans: np.ndarray, params: BankParams) -> np.ndarray:
+    """Return the new loans each bank can make with its capital ratio staying at or above the minimum.
+
+    ``equity / (loans + new) >= capital_requirement``  <=>  ``new <= equity / requirement - loans``.
+    A bank with no equity lends nothing; with a zero requirement capacity is unbounded.
+    """
+    if params.capital_requirement <= 0.0:
+        return np.where(equity > 0, np.inf, 0.0)
+    with np.errstate(over="ignore"):  # a tiny requirement: room overflows to inf, which is right
+        room = equity / params.capital_requirement - loans
+    return np.where(equity > 0, np.maximum(room, 0.0) * (1.0 - CAPACITY_MARGIN), 0.0)
+
+
+def ration(requests: np.ndarray, lender: np.ndarray, risk: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Grant requests bank by bank, safest borrowers first, until each bank's capacity is used.
+
+    Parameters
+    ----------
+    requests : numpy.ndarray
+        Loan requested by each firm (currency), >= 0, shape (F,).
+    lender : numpy.ndarray of int
+        Bank each firm applies to, shape (F,).
+    risk : numpy.ndarray
+        Ranking key (default probability); lower is served first, shape (F,).
+    capacity : numpy.ndarray
+        What each bank may lend (currency), shape (B,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Granted amounts, ``0 <= granted <= requests``, summing per bank to at most capacity.
+    """
+    granted = np.zeros_like(requests, dtype=float)
+    applicants = np.flatnonzero(requests > 0)
+    if applicants.size == 0:
+        return granted
+    order = applicants[np.lexsort((risk[applicants], lender[applicants]))]
+    req, banks = requests[order], lender[order]
+    cum = np.cumsum(req)
+    totals = np.bincount(banks, weights=req, minlength=capacity.size)
+    base = np.concatenate(([0.0], np.cumsum(totals)[:-1]))
+    before = np.maximum(cum - req - base[banks], 0.0)  # requested by safer firms of the same bank
+    granted[order] = np.clip(capacity[banks] - before, 0.0, req)
+    return granted
+
+
+@dataclass
+class Lending:
+    """Outcome of one round of the credit market (arrays over firms unless noted).
+
+    Attributes
+    ----------
+    requested, granted : numpy.ndarray
+        Financing gap asked for and loan received (currency).
+    pd : numpy.ndarray
+        Annual default probability at the requested amount.
+    rate : numpy.ndarray
+        Annual rate quoted to each firm (1/year).
+    refused : numpy.ndarray of bool
+        Firms refused for risk (pd above the cut-off).
+    by_bank : numpy.ndarray
+        New loans per bank (currency), shape (B,).
+    """
+
+    requested: np.ndarray
+    granted: np.ndarray
+    pd: np.ndarray
+    rate: np.ndarray
+    refused: np.ndarray
+    by_bank: np.ndarray
+
+
+def lend(
+    book: LoanBook,
+    deposits: np.ndarray,
+    requests: np.ndarray,
+    assets: np.ndarray,
+    lender: np.ndarray,
+    equity: np.ndarray,
+    weakness: np.ndarray,
+    policy_rate: float,
+    params: BankParams,
+) -> Lending:
+    """Price, ration and book new loans; credit the loans to the borrowers' deposits (in place).
+
+    Parameters
+    ----------
+    book : LoanBook
+        Outstanding loans; gains the new ones.
+    deposits : numpy.ndarray
+        Firms' deposits (currency), shape (F,); raised by the loans granted (money created).
+    requests : numpy.ndarray
+        Financing gaps (currency), shape (F,).
+    assets : numpy.ndarray
+        Firms' total assets before borrowing (currency), shape (F,).
+    lender : numpy.ndarray of int
+        Each firm's bank, shape (F,).
+    equity, weakness : numpy.ndarray
+        Banks' equity (currency) and weakness spread (1/year), shape (B,).
+    policy_rate : float
+        Policy rate (1/year).
+    params : BankParams
+    """
+    debt = book.debt()
+    pd = default_probability(leverage(debt, requests, assets), params)
+    rate = loan_rate(policy_rate, pd, weakness[lender], params)
+    refused = (requests > 0) & (pd > params.max_default_probability)
+    eligible = np.where(refused, 0.0, requests)
+    capacity = lending_capacity(equity, book.bank_loans(), params)
+    granted = ration(eligible, lender, pd, capacity)
+    who = np.flatnonzero(granted > 0)
+    book.originate(who, lender[who], granted[who], rate[who] - policy_rate)
+    deposits[who] += granted[who]
+    by_bank = np.bincount(lender[who], weights=granted[who], minlength=equity.size)
+    return Lending(requests, granted, pd, rate, refused, by_bank)
+
+
+@dataclass
+class Service:
+    """Debt service settled in one tick.
+
+    Attributes
+    ----------
+    interest_by_bank, repaid_by_bank : numpy.ndarray
+        Interest received and principal repaid per bank (currency), shape (B,).
+    paid : numpy.ndarray
+        What each firm paid (currency), shape (F,).
+    interest : numpy.ndarray
+        The interest part of ``paid`` (currency), shape (F,): a cost in the firm's profit.
+    unable : numpy.ndarray of bool
+        Firms whose deposits did not cover the service due; they paid nothing (defaults).
+    """
+
+    interest_by_bank: np.ndarray
+    repaid_by_bank: np.ndarray
+    paid: np.ndarray
+    interest: np.ndarray
+    unable: np.ndarray
+
+
+def service_due(book: LoanBook, maturity: int) -> np.ndarray:
+    """Interest plus amortisation each firm owes this tick (currency), shape (F,).
+
+    Interest is at the book's per-tick rates (:meth:`LoanBook.reprice` first).
+    """
+    return (book.principal * (book.tick_rate + 1.0 / maturity)).sum(axis=1)
+
+
+def service_debt(book: LoanBook, deposits: np.ndarray, maturity: int) -> Service:
+    """Collect interest and amortisation from the firms' deposits (in place).
+
+    A firm pays everything it owes this tick or, if its deposits fall short, nothing (it
+    is unable to pay and the caller defaults it). Interest, at the book's per-tick rates
+    (:meth:`LoanBook.reprice` first), leaves the money supply into bank equity; repaid
+    principal cancels loans and deposits together (money destroyed).
+    """
+    interest = book.principal * book.tick_rate
+    amort = book.principal / maturity
+    due = interest.sum(axis=1) + amort.sum(axis=1)
+    able = deposits >= due
+    unable = ~able & (due > 0)
+    paid = np.where(able, due, 0.0)
+    deposits -= paid
+    interest[~able] = 0.0
+    amort[~able] = 0.0
+    book.principal -= amort
+    np.maximum(book.principal, 0.0, out=book.principal)
+    return Service(interest.sum(axis=0), amort.sum(axis=0), paid, interest.sum(axis=1), unable)
+
+
+@dataclass
+class WriteOff:
+    """Loans written off in one tick.
+
+    Attributes
+    ----------
+    written_by_bank, recovered_by_bank, loss_by_bank : numpy.ndarray
+        Principal removed, cash recovered and loss to equity per bank (currency), shape (B,);
+        ``written = recovered + loss``.
+    recovered : numpy.ndarray
+        Cash taken from each firm's deposits (currency), shape (F,).
+    """
+
+    written_by_bank: np.ndarray
+    recovered_by_bank: np.ndarray
+    loss_by_bank: np.ndarray
+    recovered: np.ndarray
+
+
+def write_off(book: LoanBook, defaulted: np.ndarray, deposits: np.ndarray, recovery_rate: float) -> WriteOff:
+    """Remove defaulted firms' loans; banks recover what the firms' deposits allow (in place).
+
+    Parameters
+    ----------
+    book : LoanBook
+    defaulted : numpy.ndarray of bool
+        Firms in default, shape (F,).
+    deposits : numpy.ndarray
+        Firms' deposits (currency); the recovery is debited from them (money destroyed).
+    recovery_rate : float
+        Ceiling of the share of debt recovered, in [0, 1].
+    """
+    n_banks = book.principal.shape[1]
+    recovered = np.zeros(book.n_firms)
+    idx = np.flatnonzero(defaulted)
+    if idx.size == 0:
+        zero = np.zeros(n_banks)
+        return WriteOff(zero, zero.copy(), zero.copy(), recovered)
+    claims = book.principal[idx]
+    debt = claims.sum(axis=1)
+    got = np.minimum(recovery_rate * debt, np.maximum(deposits[idx], 0.0))
+    share = np.where(debt > 0, got / np.where(debt > 0, debt, 1.0), 0.0)
+    recovered_fb = claims * share[:, None]
+    written = claims.sum(axis=0)
+    back = recovered_fb.sum(axis=0)
+    recovered[idx] = got  # never more than the deposits: they stay >= 0 exactly
+    deposits[idx] -= got
+    book.principal[idx] = 0.0
+    book.spread[idx] = 0.0
+    return WriteOff(written, back, written - back, recovered)

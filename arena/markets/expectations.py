@@ -1,0 +1,136 @@
+"""Heterogeneous expectations and strategy switching in the equity market.
+
+The structural stochastic volatility model of Franke & Westerhoff (2012), in its
+discrete-choice version with herding and price misalignment (DCA-HPM), realised with
+households: the market fractions are the shares of households that are fundamentalists
+and chartists, and each group's demand is the households' expected log return.
+
+Per tick, a fundamentalist and a chartist expect the next log return
+
+    e_f = mu * (phi * (p* - p_t) + sigma_f * eps_f,t)
+    e_c = mu * (chi * (p_t - p_{t-1}) + sigma_c * eps_c,t) + w_s * (s_i - 0.5) * SENTIMENT_SCALE
+
+with ``p`` the log price, ``p*`` the log fundamental value and ``eps_f,t``, ``eps_c,t`` one
+standard normal draw per group and tick (the group's common reading of the day's news:
+FW's within-group heterogeneity aggregated). Chartists' noise is larger than
+fundamentalists' (sigma_c > sigma_f), so the market's volatility rises with the chartist
+share: volatility is a structural, slowly moving state rather than injected noise.
+Chartists also lean with their own sentiment ``s_i`` (Lux & Marchesi 1999: trend traders'
+optimism and pessimism), which is how fear and greed reach their orders.
+
+Switching (FW 2012, eq. for the predisposition ``a_t``)::
+
+    a_t  = alpha_0 + alpha_n (n_f - n_c) + alpha_p (p_t - p*)^2 - alpha_e (fear + greed - 0.4)
+    n_f  <- 1 / (1 + exp(-beta a_t))
+
+``alpha_n`` is herding: the more traders already follow one strategy, the more attractive
+it is. ``alpha_p`` is misalignment: far from the fundamental value, fundamentalism gains.
+``alpha_e`` is this model's psychological term: aroused moods (fear or greed above their
+calm levels 0.2 each) draw traders away from fundamentals toward the crowd's trend
+trading (Shiller 2000; Lux & Marchesi 1999's chartist contagion).
+
+References
+----------
+Franke, R., Westerhoff, F. (2012). Structural stochastic volatility in asset pricing dynamics:
+Estimation and model contest. JEDC 36(8), 1193-1211.
+Lux, T., Marchesi, M. (1999). Scaling and criticality in a stochastic multi-agent model of a
+financial market. Nature 397, 498-500.
+Brock, W., Hommes, C. (1998). Heterogeneous beliefs and routes to chaos in a simple asset pricing
+model. JEDC 22, 1235-1274.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Log-return per tick of a chartist whose sentiment is fully optimistic (s = 1) at
+#: ``sentiment_weight`` 1, per unit of (s - 0.5).
+SENTIMENT_SCALE = 0.06
+#: Calm level of fear + greed (0.2 each): the psychological term of the predisposition is 0 there.
+CALM_AROUSAL = 0.4
+
+
+def predisposition(
+    fundamentalist_share: float,
+    misalignment: float,
+    fear: float,
+    greed: float,
+    alpha0: float,
+    herding: float,
+    alpha_p: float,
+    alpha_e: float,
+) -> float:
+    """Return the predisposition a_t toward fundamentalism (FW 2012, DCA-HPM).
+
+    Parameters
+    ----------
+    fundamentalist_share : float
+        n_f, share of fundamentalists among fundamentalists and chartists, in [0, 1].
+    misalignment : float
+        p - p*: log price minus log fundamental value.
+    fear, greed : float
+        Crowd's fear and greed indices, in [0, 1].
+    alpha0 : float
+        Predisposition (negative favours chartists).
+    herding : float
+        alpha_n >= 0, weight of the majority's strategy.
+    alpha_p : float
+        Weight of the squared misalignment, >= 0.
+    alpha_e : float
+        Weight of arousal (fear + greed above their calm 0.4), >= 0.
+
+    Returns
+    -------
+    float
+        a_t; ``n_f = 1 / (1 + exp(-beta a_t))``.
+    """
+    n_f = fundamentalist_share
+    arousal = fear + greed - CALM_AROUSAL
+    return float(alpha0 + herding * (2.0 * n_f - 1.0) + alpha_p * misalignment**2 - alpha_e * arousal)
+
+
+def fundamentalist_target(a: float, beta: float) -> float:
+    """Discrete-choice share of fundamentalists ``1 / (1 + exp(-beta a))`` in (0, 1)."""
+    x = float(np.clip(beta * a, -50.0, 50.0))
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def group_forecasts(
+    misalignment: float,
+    last_return: float,
+    eps_f: float,
+    eps_c: float,
+    mu: float,
+    phi: float,
+    chi: float,
+    sigma_f: float,
+    sigma_c: float,
+    noise_scale: float = 1.0,
+) -> tuple[float, float]:
+    """Return the fundamentalists' and chartists' expected next log return (FW 2012).
+
+    Parameters
+    ----------
+    misalignment : float
+        p - p* (log price minus log fundamental).
+    last_return : float
+        p_t - p_{t-1}, the last log return.
+    eps_f, eps_c : float
+        The groups' standard normal news draws of this tick.
+    mu : float
+        Price impact of the groups' demand (log price per unit of demand).
+    phi, chi : float
+        Fundamentalists' reversion and chartists' extrapolation coefficients.
+    sigma_f, sigma_c : float
+        Standard deviations of the groups' demand noise.
+    noise_scale : float
+        Multiplier of both noises (the psychology's volatility multiplier relative to calm).
+
+    Returns
+    -------
+    e_f, e_c : float
+        Expected log returns per tick.
+    """
+    e_f = mu * (-phi * misalignment + noise_scale * sigma_f * eps_f)
+    e_c = mu * (chi * last_return + noise_scale * sigma_c * eps_c)
+    return float(e_f), float(e_c)

@@ -1,0 +1,184 @@
+"""Goods by search (households buy from C-firms) and machines by order (C-firms from K-firms).
+
+Consumption goods ([A] sec. 2.4; CATS "current supplier" variant, NOTES.md): each household
+keeps a current shop; a share ``search_share`` re-searches each tick, comparing its shop
+with ``search_size - 1`` random living firms, and moves to the cheapest that has stock
+with Caiani et al. (2016)'s probability ``1 - exp(eps (p_new - p_old) / p_new)``
+(eps = ln2 / 0.2), always if its own shop has closed.
+Then every household sends its goods budget to its shop. A shop whose demand exceeds its
+stock serves every customer the same share ``min(1, stock / demand)`` (pro-rata rationing,
+one ``bincount``; it replaces [A]'s random queue), and rationed households carry the unspent
+budget to one random other living shop, twice (spillover); a household served there keeps
+that shop as its new one ([C]: rationed buyers turn to the other firms they know). A
+household's own shop books the units asked for, served or not (the demand signal of the
+price/quantity rule); a spillover shop books what it sells, so an unmet budget is not
+counted three times.
+
+Machines: a C-firm's outstanding order goes to its chosen K-firm; a K-firm with less
+stock than ordered delivers pro rata. Orders are paid on delivery from deposits above a
+five-tick wage buffer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from arena.population import bernoulli_indices
+
+#: Spillover rounds for rationed households (each visits one more random shop).
+SPILLOVER_ROUNDS = 2
+#: [C]'s intensity of switching to a cheaper supplier, ln 2 / 0.2 (Caiani et al. 2016).
+SWITCH_INTENSITY = np.log(2.0) / 0.2
+#: Ticks of wage bill a C-firm keeps before paying for machines.
+INVESTMENT_BUFFER_TICKS = 5.0
+
+
+@dataclass
+class GoodsResult:
+    """Outcome of one tick of the consumption-goods market.
+
+    Attributes
+    ----------
+    spent : numpy.ndarray
+        Currency each household spent on goods, shape (N,).
+    sold, revenue, booked : numpy.ndarray
+        Per firm: units sold, currency received, units demanded (booked), shape (F,).
+    """
+
+    spent: np.ndarray
+    sold: np.ndarray
+    revenue: np.ndarray
+    booked: np.ndarray
+
+
+def switch_probability(p_new: np.ndarray, p_old: np.ndarray) -> np.ndarray:
+    """[C]'s probability of leaving a supplier for a cheaper one: ``1 - exp(eps (p_new - p_old) / p_new)``.
+
+    0 when the new price is not lower; ``eps = ln 2 / 0.2`` (:data:`SWITCH_INTENSITY`): a
+    20 % cheaper offer is taken half the time. A closed supplier (price inf) is always left;
+    ``p_new`` must be finite and > 0.
+    """
+    gap = np.minimum(p_new - p_old, 0.0) / p_new  # <= 0; -inf for a closed old supplier
+    return -np.expm1(SWITCH_INTENSITY * gap)
+
+
+def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np.ndarray,
+           share: float, size: int, rng: np.random.Generator) -> None:
+    """Let a share of households compare their shop with ``size - 1`` others (in place).
+
+    The searcher finds the cheapest sampled shop with stock and moves there with
+    :func:`switch_probability` against its own shop's price; a closed shop is always left
+    (a sold-out shop is not: its customers spill over this tick and stay loyal).
+    """
+    living = np.flatnonzero(alive)
+    if living.size == 0 or share <= 0 or size < 2:
+        return
+    movers = bernoulli_indices(supplier.size, share, rng)
+    if movers.size == 0:
+        return
+    effective = np.where(alive & (stock > 0), price, np.inf)
+    cand = living[rng.integers(0, living.size, (movers.size, size - 1))]
+    best = cand[np.arange(movers.size), np.argmin(effective[cand], axis=1)]
+    p_new = effective[best]
+    found = np.isfinite(p_new)
+    movers, best, p_new = movers[found], best[found], p_new[found]
+    p_old = np.where(alive, price, np.inf)[supplier[movers]]
+    move = rng.random(movers.size) < switch_probability(p_new, p_old)
+    supplier[movers[move]] = best[move]
+
+
+def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_share: float,
+         price: np.ndarray, stock: np.ndarray, alive: np.ndarray, rng: np.random.Generator) -> GoodsResult:
+    """Clear the consumption-goods market by search (module doc); ``stock`` is not modified.
+
+    ``supplier`` is updated in place for households served by a spillover shop.
+
+    Parameters
+    ----------
+    supplier : numpy.ndarray of int32
+        Each household's shop, shape (N,).
+    budget : numpy.ndarray
+        Whole consumption budget per household (currency), shape (N,), >= 0.
+    goods_share : float
+        Share of the budget meant for goods, in [0, 1].
+    other_share : float
+        Share of the budget already spent elsewhere (commodities), added to ``spent``.
+    price, stock : numpy.ndarray
+        Per firm: price (currency/unit, > 0) and units on offer (>= 0), shape (F,).
+    alive : numpy.ndarray of bool
+        Living firms.
+
+    Returns
+    -------
+    GoodsResult
+        ``spent`` is each household's whole spending: goods plus ``other_share`` of budget.
+    """
+    f = price.size
+    value = np.bincount(supplier, weights=budget, minlength=f) * goods_share
+    wanted = value / price
+    fill = np.ones(f)
+    np.divide(stock, wanted, out=fill, where=wanted > stock)
+    spent = budget * (other_share + goods_share * fill)[supplier]
+    sold = wanted * fill
+    booked = wanted.copy()
+    short = fill < 1.0
+    living = np.flatnonzero(alive)
+    if short.any() and living.size:
+        rationed = np.flatnonzero(short[supplier])
+        residual = budget[rationed] * goods_share * (1.0 - fill[supplier[rationed]])
+        for _ in range(SPILLOVER_ROUNDS):
+            if rationed.size == 0:
+                break
+            left = np.maximum(stock - sold, 0.0)
+            shop = living[rng.integers(0, living.size, rationed.size)]
+            val = np.bincount(shop, weights=residual, minlength=f)
+            want = val / price
+            fill2 = np.ones(f)
+            np.divide(left, want, out=fill2, where=want > left)
+            got = residual * fill2[shop]
+            spent[rationed] += got
+            sold += want * fill2
+            booked += want * fill2  # a spillover shop books what it sells (no double count)
+            supplier[rationed[got > 0]] = shop[got > 0]  # found stock there: the new shop
+            residual = residual - got
+            keep = fill2[shop] < 1.0
+            rationed, residual = rationed[keep], residual[keep]
+    sold = np.minimum(sold, stock)
+    return GoodsResult(spent=spent, sold=sold, revenue=sold * price, booked=booked)
+
+
+def deliver_machines(cfirms, kfirms) -> tuple[float, float]:
+    """Deliver ordered machines from K-firms' stock to C-firms; returns (units, value).
+
+    Updates both sectors in place: capital, orders, deposits, inventories, sales.
+    """
+    order = np.where(cfirms.alive, cfirms.k_order, 0.0)
+    supplier = cfirms.k_supplier
+    kprice = kfirms.price[supplier]
+    buffer = INVESTMENT_BUFFER_TICKS * cfirms.wage * cfirms.workers
+    afford = np.maximum(cfirms.deposits - buffer, 0.0) / kprice
+    want = np.where(kfirms.alive[supplier], np.minimum(order, afford), 0.0)
+    if not want.any():
+        return 0.0, 0.0
+    k = kfirms.n
+    asked = np.bincount(supplier, weights=want, minlength=k)
+    fill = np.ones(k)
+    np.divide(kfirms.inventory, asked, out=fill, where=asked > kfirms.inventory)
+    got = want * fill[supplier]
+    paid = got * kprice
+    cfirms.capital += got
+    cfirms.k_order -= got
+    np.maximum(cfirms.k_order, 0.0, out=cfirms.k_order)
+    cfirms.deposits -= paid
+    np.maximum(cfirms.deposits, 0.0, out=cfirms.deposits)  # rounding guard: paid <= deposits
+    units = np.bincount(supplier, weights=got, minlength=k)
+    receipts = np.bincount(supplier, weights=paid, minlength=k)
+    kfirms.inventory = np.maximum(kfirms.inventory - units, 0.0)
+    kfirms.deposits += receipts
+    kfirms.sales = units
+    kfirms.sales_acc += units
+    kfirms.profit_acc += receipts
+    cfirms.profit_acc -= paid
+    return float(got.sum()), float(paid.sum())

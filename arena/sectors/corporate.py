@@ -1,0 +1,141 @@
+"""The corporate sector as a whole: tick-0 calibration, wages, dividends, default and entry.
+
+* **Calibration** (tick 0 is a steady state): households' income equals their planned
+  spending ``chi M / (1 - c_y)``; goods revenue is the goods share of it; the price is a
+  markup ``initial_markup`` over unit cost (wage/alpha + inputs + depreciation per unit);
+  K-firms' productivity makes the machine price equal the goods price (capital is counted
+  in goods units at tick-0 prices); employment splits between C- and K-firms so that
+  K-firms make the machines that replace depreciation and equip trend growth.
+* **Wages** are paid each tick from deposits. A firm that cannot pay its whole wage bill
+  pays what it has pro rata and **defaults** (without loans, net worth cannot turn negative;
+  illiquidity is the [C] default condition "no cash for wages"): its workers are laid off,
+  its inventory is written off and half its capital is scrapped (fire-sale haircut 0.5,
+  [C]); customers pick other shops. Losses fall on the owners, i.e. on the one listed
+  equity claim on the corporate sector: lost dividends and the recapitalisation below.
+* **Entry**: after ``entry_delay`` ticks the slot is re-entered by a firm at the mean price,
+  wage and markup, half the median planned output, inheriting the remaining capital; its
+  deposits (working capital and the machines it lacks) are paid in by the shareholders
+  (households, in proportion to their shares, capped by their deposits): a recorded flow.
+* **Dividends**: each tick a firm pays ``dividend_payout`` of its deposits above a buffer of
+  ``buffer_ticks`` ticks of wage bill (and input bill); the sum over firms is the equity's dividend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Tick-0 steady state (currency per tick unless stated)."""
+
+    price: float
+    wage: float
+    k_productivity: float
+    c_workers: int
+    k_workers: int
+    dividends: float
+
+
+def calibrate(cfg, n_agents: int, household_income: float, goods_share: float,
+              coefficients: np.ndarray) -> Calibration:
+    """Return the tick-0 steady state (see module doc)."""
+    employed = int(round((1.0 - cfg.natural_unemployment) * n_agents))
+    mu0 = cfg.initial_markup
+    capital_cost = cfg.depreciation * cfg.capital_output / cfg.target_utilisation  # goods per unit at p_K = p
+    labour_cost = 1.0 / (1.0 + mu0) - float(coefficients.sum()) - capital_cost   # share of the price
+    labour_cost = max(labour_cost, 0.05)
+    k_prod_per_alpha = (1.0 + mu0) * labour_cost          # alpha_K / alpha
+    growth = max(cfg.productivity_growth, 0.0)
+    ratio = (cfg.depreciation + growth) * cfg.capital_output / cfg.target_utilisation / k_prod_per_alpha
+    c_workers = max(int(round(employed / (1.0 + ratio))), 1)
+    k_workers = max(employed - c_workers, 1)
+    output = cfg.productivity * c_workers
+    price = goods_share * household_income / max(output, 1e-12)
+    wage = labour_cost * price * cfg.productivity
+    k_productivity = k_prod_per_alpha * cfg.productivity
+    # all value added not paid as wages or inputs is profit, paid out: income = revenue identity
+    profit = price * output * (1.0 - float(coefficients.sum())) - wage * (c_workers + k_workers)
+    # floor: a 1 % margin, so the equity has a positive value in extreme calibrations
+    return Calibration(price, wage, k_productivity, c_workers, k_workers, max(profit, 0.01 * price * output))
+
+
+def pay_wages(firms) -> tuple[np.ndarray, np.ndarray]:
+    """Pay each firm's wage bill from its deposits; return (wage paid per worker, defaulted mask)."""
+    bill = firms.wage * firms.workers
+    short = firms.alive & (bill > firms.deposits)
+    share = np.ones_like(bill)
+    np.divide(firms.deposits, bill, out=share, where=short)
+    paid = bill * share
+    firms.deposits -= paid
+    np.maximum(firms.deposits, 0.0, out=firms.deposits)
+    firms.profit_acc -= paid
+    return firms.wage * share, short
+
+
+def pay_dividends(firms, payout: float, buffer_ticks: float, extra_bill: np.ndarray | float = 0.0) -> float:
+    """Each living firm pays ``payout`` of its deposits above its buffer; returns the total."""
+    buffer = buffer_ticks * (firms.wage * np.maximum(firms.workers, firms.labour_demand) + extra_bill)
+    div = np.where(firms.alive, payout * np.maximum(firms.deposits - buffer, 0.0), 0.0)
+    firms.deposits -= div
+    return float(div.sum())
+
+
+def default(firms, dead: np.ndarray, tick: int, entry_delay: int) -> dict[str, float]:
+    """Close the firms in ``dead``: inventory written off, half the capital scrapped.
+
+    Returns the units written off: ``inventory`` and ``capital`` (0 for K-firms).
+    """
+    idx = np.flatnonzero(dead)
+    out = {"inventory": float(firms.inventory[idx].sum()), "capital": 0.0}
+    firms.inventory[idx] = 0.0
+    if hasattr(firms, "capital"):
+        scrapped = 0.5 * firms.capital[idx]
+        out["capital"] = float(scrapped.sum())
+        firms.capital[idx] -= scrapped
+        firms.k_order[idx] = 0.0
+    firms.alive[idx] = False
+    firms.dead_until[idx] = tick + entry_delay
+    firms.workers[idx] = 0
+    firms.labour_demand[idx] = 0
+    firms.output[idx] = 0.0
+    firms.sales[idx] = 0.0
+    return out
+
+
+def enter(firms, tick: int, capital_price: float, buffer_ticks: float,
+          review_ticks: float) -> tuple[np.ndarray, np.ndarray]:
+    """Re-open dead slots whose delay has passed; return (slots, working capital each needs)."""
+    idx = np.flatnonzero(~firms.alive & (firms.dead_until <= tick))
+    if idx.size == 0 or not firms.alive.any():
+        return idx, np.zeros(0)
+    alive = firms.alive
+    firms.price[idx] = firms.price[alive].mean()
+    firms.markup[idx] = np.median(firms.markup[alive])
+    firms.wage[idx] = firms.wage[alive].mean()
+    firms.planned[idx] = max(0.5 * float(np.median(firms.planned[alive])), firms.plan_floor)
+    firms.inventory[idx] = 0.0
+    firms.expected_demand[idx] = firms.planned[idx]
+    firms.reset_accumulators(idx)
+    firms.alive[idx] = True
+    need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.productivity
+    if hasattr(firms, "capital"):
+        firms.capital_need[idx] = firms.planned[idx] / firms.kappa
+        wanted = firms.capital_need[idx] / firms.config.target_utilisation
+        lacking = np.maximum(wanted - firms.capital[idx], 0.0)
+        need = need + lacking * capital_price
+    return idx, need
+
+
+def recapitalise(pop, amount: float) -> float:
+    """Shareholders pay ``amount`` in proportion to their shares, capped by deposits; return the sum paid."""
+    if amount <= 0:
+        return 0.0
+    total_shares = float(pop.shares.sum())
+    if total_shares <= 0:
+        return 0.0
+    levy = np.minimum(pop.shares * (amount / total_shares), pop.cash)
+    pop.cash -= levy
+    return float(levy.sum())

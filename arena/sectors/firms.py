@@ -1,0 +1,336 @@
+"""Consumption-goods firms (C-firms) and the decision rules all firms share.
+
+Struct-of-arrays: one numpy array per attribute, index = firm id (a *slot*: a defaulted
+firm's slot stays dead for ``entry_delay`` ticks and is then re-entered by a new firm).
+No Python loop over firms or households.
+
+Rules (Assenza, Delli Gatti & Grazzini 2015 [A], sec. 2; Delli Gatti et al. 2011 [B],
+ch. 3), restated per review; a firm *reviews* with probability ``1 / review_ticks`` each
+tick (Calvo 1983), so prices and plans change in lumps and out of step:
+
+* demand signal: expected demand ``d``, an EWMA (weight ``1 / review_ticks`` a tick) of
+  the units booked each tick (households book at their shop even when it is sold out;
+  [C] sec. 1.4's adaptive expectations); the output that serves it and brings the
+  inventory to ``inventory_ticks * d`` within a review interval is
+  ``y* = d + (inventory_ticks * d - inventory) / review_ticks``;
+* quantity: ``planned <- y - rho S`` with ``S = y - y*`` (``y`` the mean output since the
+  last review; S <= 0: excess demand), at every review ([C] sec. 1.4: output planned from
+  expected sales and the inventory gap);
+* markup: [A]'s price conditions with [C]'s inventory signal (excess demand = inventory at
+  or below its target ``inventory_ticks * d``), the firm's price ``P`` against the mean
+  price ``P̄``::
+
+      excess demand, P <  P̄ : (1 + mu) <- (1 + mu)(1 + eta)   (sold out and cheap: markup up)
+      excess supply, P >  P̄ : (1 + mu) <- (1 + mu)(1 - eta)   (unsold and dear: markup down)
+      otherwise              : markup kept
+
+  (in [A] a firm moves price *or* quantity; here quantity always follows expected demand,
+  which keeps firms with unsold stock from producing on at the old rate for a whole
+  review interval)
+
+  ``eta ~ U(0, price_step)``, markup clipped to ``[min_markup, max_markup]``;
+* price = ``(1 + mu) * unit cost`` at the review: costs pass through only at reviews;
+* wage (each firm its own): indexed to expected inflation plus productivity growth over
+  the interval, plus ``wage_step * U(0, 1) * pressure``, where pressure is the firm's mean
+  vacancy rate since its last review (unfilled vacancies / labour demand) relative to the
+  rate the matching function implies at natural unemployment, ``(v - v*) / v*`` clipped to
+  [-1, 1] (:func:`normal_vacancy_rate`): firms that cannot fill their jobs bid wages up,
+  firms with no vacancies let them fall behind the index (Delli Gatti et al. 2011's
+  vacancy-driven wage, made symmetric).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arena.config import ArenaConfig
+from arena.markets.goods import switch_probability
+
+#: Lowest vacancy pressure on wages (-1: symmetric). A floor of -0.25 (downward wage rigidity,
+#: Bewley 1999) was tried: it raised unemployment and did not keep the oil cost push (docs).
+WAGE_FLOOR_PRESSURE = -1.0
+#: Memory of the smoothed capital need (years).
+CAPITAL_SMOOTHING_YEARS = 1.0
+#: Fastest net growth of a firm's capital (1/year): investment is spread over time.
+MAX_EXPANSION = 0.2
+#: Planned output never falls below this share of the tick-0 mean plan (a firm stays a firm).
+MIN_PLAN_SHARE = 0.05
+#: Band around the mean price inside which both markup moves are allowed (0 = [A] exactly).
+PRICE_TOLERANCE = 0.0
+
+
+def normal_vacancy_rate(cfg) -> float:
+    """Vacancies per job at natural unemployment in the matching steady state.
+
+    Flows balance when hires ``f U = s E`` (``s = separation_rate``), so the job-finding rate
+    is ``f = s (1 - u*) / u*``; ``H = mu sqrt(U V)`` then needs ``V = f^2 U / mu^2``:
+    ``v* = V / E = f^2 u* / (mu^2 (1 - u*))`` (about 3 % with the defaults, near the US
+    vacancy rate in JOLTS).
+    """
+    u = min(max(cfg.natural_unemployment, 1e-3), 0.5)
+    if cfg.matching_efficiency <= 0 or cfg.separation_rate <= 0:
+        return 0.0
+    f = cfg.separation_rate * (1.0 - u) / u
+    return float(f * f * u / (cfg.matching_efficiency**2 * (1.0 - u)))
+
+
+class FirmSector:
+    """Arrays and rules shared by C-firms and K-firms.
+
+    Parameters
+    ----------
+    config : ArenaConfig
+    n : int
+        Number of firm slots, >= 1.
+    price, wage, productivity : float
+        Tick-0 price (currency/unit), wage (currency/worker/tick) and output per worker
+        (units/worker/tick).
+    workers : numpy.ndarray of int64
+        Tick-0 workforce per firm, shape (n,).
+
+    Attributes
+    ----------
+    alive : bool (n,)
+        Slot holds an operating firm.
+    price : float64 (n,)
+        Posted price (currency/unit), > 0.
+    markup : float64 (n,)
+        Markup over unit cost, in [min_markup, max_markup].
+    wage : float64 (n,)
+        Wage offered and paid (currency/worker/tick), > 0.
+    workers, labour_demand : int64 (n,)
+        Workforce and workers wanted.
+    planned : float64 (n,)
+        Planned output (units/tick), > 0.
+    inventory, deposits : float64 (n,)
+        Unsold output (units) and deposits (currency), >= 0.
+    output, sales : float64 (n,)
+        Last tick's output and units sold.
+    demand_acc, sales_acc, output_acc, vacancy_acc, profit_acc : float64 (n,)
+        Sums since the last review (units; vacancies in worker-ticks; profit in currency).
+    ticks_acc : int64 (n,)
+        Ticks since the last review.
+    dead_until : int64 (n,)
+        Tick at which a dead slot is re-entered.
+    """
+
+    def __init__(self, config: ArenaConfig, n: int, price: float, wage: float, productivity: float,
+                 workers: np.ndarray):
+        self.config = config
+        self.n = n
+        self.productivity = float(productivity)
+        self.alive = np.ones(n, dtype=bool)
+        self.markup = np.full(n, config.initial_markup)
+        self.price = np.full(n, float(price))
+        self.wage = np.full(n, float(wage))
+        self.workers = np.asarray(workers, dtype=np.int64).copy()
+        self.planned = np.maximum(self.workers * self.productivity, 1e-9)
+        self.plan_floor = MIN_PLAN_SHARE * float(self.planned.mean())
+        self.labour_demand = self.workers.copy()
+        self.inventory = config.inventory_ticks * self.planned
+        self.deposits = np.zeros(n)
+        self.output = self.planned.copy()
+        self.sales = self.planned.copy()
+        # a history of half a review interval at the steady state, so first reviews see demand
+        half = max(int(config.review_ticks // 2), 1)
+        self.ticks_acc = np.full(n, half, dtype=np.int64)
+        self.demand_acc = self.planned * half
+        self.sales_acc = self.planned * half
+        self.output_acc = self.planned * half
+        self.vacancy_acc = np.zeros(n)
+        self.profit_acc = np.zeros(n)
+        self.booked = np.zeros(n)
+        self.expected_demand = self.planned.copy()
+        self.dead_until = np.zeros(n, dtype=np.int64)
+        self.fired = np.zeros(n, dtype=np.int64)
+
+    # ---------------------------------------------------------------- per tick -----
+    def vacancies(self) -> np.ndarray:
+        """Open vacancies ``max(labour_demand - workers, 0)`` of living firms, int64 (n,)."""
+        return np.where(self.alive, np.maximum(self.labour_demand - self.workers, 0), 0)
+
+    def excess_workers(self) -> np.ndarray:
+        """Workers a firm wants to shed ``max(workers - labour_demand, 0)``, int64 (n,)."""
+        return np.maximum(self.workers - self.labour_demand, 0)
+
+    def mean_price(self) -> float:
+        """Mean posted price of living firms (currency/unit); [A]'s P̄."""
+        alive = self.alive
+        return float(self.price[alive].mean()) if alive.any() else float(self.price.mean())
+
+    def reviewing(self, rng: np.random.Generator) -> np.ndarray:
+        """Return the living firms that review this tick (each with probability 1/review_ticks)."""
+        draw = rng.random(self.n) < 1.0 / self.config.review_ticks
+        return np.flatnonzero(draw & self.alive)
+
+    # ---------------------------------------------------------------- review -------
+    def review_price_quantity(self, idx: np.ndarray, unit_cost: np.ndarray,
+                              rng: np.random.Generator) -> None:
+        """[A]'s price/quantity rule for the reviewing firms ``idx``; price = (1 + mu) unit cost.
+
+        Parameters
+        ----------
+        idx : numpy.ndarray of intp
+            Reviewing firms.
+        unit_cost : numpy.ndarray
+            Unit cost of each firm (currency/unit), shape (n,), > 0.
+        rng : numpy.random.Generator
+        """
+        cfg = self.config
+        if idx.size == 0:
+            return
+        n = np.maximum(self.ticks_acc[idx], 1)
+        d = self.expected_demand[idx]
+        y = self.output_acc[idx] / n
+        desired = np.maximum(d + (cfg.inventory_ticks * d - self.inventory[idx]) / cfg.review_ticks, 0.0)
+        gap = desired - y  # = -S
+        pbar = self.mean_price()
+        p = self.price[idx]
+        eta = rng.uniform(0.0, cfg.price_step, idx.size)
+        excess_demand = self.inventory[idx] <= cfg.inventory_ticks * d  # stock at or below target
+        raise_price = excess_demand & (p < pbar * (1.0 + PRICE_TOLERANCE))
+        cut_price = ~excess_demand & (p > pbar * (1.0 - PRICE_TOLERANCE))
+        gross = 1.0 + self.markup[idx]
+        gross = np.where(raise_price, gross * (1.0 + eta), np.where(cut_price, gross * (1.0 - eta), gross))
+        self.markup[idx] = np.clip(gross - 1.0, cfg.min_markup, cfg.max_markup)
+        planned = y + cfg.quantity_step * gap
+        self.planned[idx] = np.maximum(planned, self.plan_floor)
+        self.price[idx] = (1.0 + self.markup[idx]) * unit_cost[idx]
+
+    def review_wage(self, idx: np.ndarray, expected_inflation: float, rng: np.random.Generator) -> None:
+        """Each reviewing firm moves its wage with its own vacancy pressure (see module doc)."""
+        cfg = self.config
+        if idx.size == 0:
+            return
+        n = np.maximum(self.ticks_acc[idx], 1)
+        index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
+        rate = self.vacancy_acc[idx] / n / np.maximum(self.labour_demand[idx], 1)
+        normal = normal_vacancy_rate(cfg)
+        if normal > 0:
+            pressure = np.clip((rate - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0)
+        else:
+            pressure = np.zeros(idx.size)
+        step = cfg.wage_step * pressure * rng.random(idx.size)
+        self.wage[idx] *= np.clip(1.0 + index + step, 0.5, 2.0)
+
+    def reset_accumulators(self, idx: np.ndarray) -> None:
+        """Start a new review interval for firms ``idx``."""
+        for name in ("demand_acc", "sales_acc", "output_acc", "vacancy_acc", "profit_acc"):
+            getattr(self, name)[idx] = 0.0
+        self.ticks_acc[idx] = 0
+
+    def end_tick(self) -> None:
+        """Count the tick in the review interval, accumulate unfilled vacancies, update expected demand."""
+        self.ticks_acc += 1
+        self.vacancy_acc += self.vacancies()
+        self.expected_demand += (self.booked - self.expected_demand) / self.config.review_ticks
+        self.booked = np.zeros(self.n)
+
+    def grow_productivity(self) -> None:
+        """Labour productivity grows by ``productivity_growth`` a year (per-tick compounding)."""
+        cfg = self.config
+        self.productivity *= (1.0 + cfg.productivity_growth) ** (1.0 / cfg.ticks_per_year)
+
+
+class GoodsFirms(FirmSector):
+    """Consumption-goods firms: labour, capital and commodity inputs, Leontief.
+
+    Output ``Y = min(planned, alpha L, kappa K) * min_k(fill_k)`` (Leontief in labour,
+    capital and each commodity input; ``fill_k`` the share of the input bought), with
+    ``kappa = 1 / (capital_output * ticks_per_year)``: capital is measured in goods units at
+    tick-0 prices, so a machine worth one good makes ``kappa`` goods a tick.
+
+    Extra attributes
+    ----------------
+    capital : float64 (n,)
+        Installed machines (goods-equivalent units), >= 0.
+    capital_need : float64 (n,)
+        [A]'s smoothed capital need K̄ (units).
+    k_order : float64 (n,)
+        Machines ordered and not yet delivered (units).
+    k_supplier : int64 (n,)
+        K-firm the order goes to.
+    coefficients : float64 (R,)
+        Commodity units per unit of output (Leontief).
+    """
+
+    def __init__(self, config: ArenaConfig, n: int, price: float, wage: float, productivity: float,
+                 workers: np.ndarray, coefficients: np.ndarray, n_kfirms: int, rng: np.random.Generator):
+        super().__init__(config, n, price, wage, productivity, workers)
+        self.kappa = 1.0 / (config.capital_output * config.ticks_per_year)
+        self.coefficients = np.asarray(coefficients, dtype=float)
+        self.capital = self.planned / (self.kappa * config.target_utilisation)
+        self.capital_need = self.planned / self.kappa
+        self.k_order = np.zeros(n)
+        self.k_supplier = rng.integers(0, n_kfirms, n)
+        self.requested = self.planned.copy()
+        self.unit_cost = np.full(n, price / (1.0 + config.initial_markup))
+
+    def capacity(self) -> np.ndarray:
+        """Output the firm can make this tick before inputs: ``min(planned, alpha L, kappa K)``."""
+        return np.where(
+            self.alive,
+            np.minimum(np.minimum(self.planned, self.productivity * self.workers), self.kappa * self.capital),
+            0.0,
+        )
+
+    def set_labour_demand(self) -> None:
+        """Workers wanted: ``ceil(min(planned, kappa K) / alpha)`` ([A] eq. for L^d)."""
+        want = np.minimum(self.planned, self.kappa * self.capital) / self.productivity
+        self.labour_demand = np.where(self.alive, np.ceil(want - 1e-9), 0).astype(np.int64)
+
+    def compute_unit_cost(self, commodity_prices: np.ndarray, capital_price: float) -> np.ndarray:
+        """Set and return unit cost: wage/alpha + inputs + depreciation of the capital a unit needs."""
+        cfg = self.config
+        per_unit = 1.0 / (self.kappa * cfg.target_utilisation)  # machines per unit of output
+        capital_cost = cfg.depreciation / cfg.ticks_per_year * capital_price * per_unit
+        inputs = float(self.coefficients @ commodity_prices)
+        self.unit_cost = self.wage / self.productivity + inputs + capital_cost
+        return self.unit_cost
+
+    def review_investment(self, idx: np.ndarray, kprices: np.ndarray, kalive: np.ndarray,
+                          kstock: np.ndarray, rng: np.random.Generator,
+                          cost_factor: np.ndarray | float = 1.0) -> np.ndarray:
+        """Order machines at a review ([A] sec. 1.3); return the new machines asked per firm.
+
+        K̄ moves toward the capital expected demand needs, ``d / kappa``, with a one-year
+        memory ([A]'s smoothed need at a daily tick); desired capital ``K̄ / omega``. The order
+        replaces what wears out before the next review and closes the gap to desired capital,
+        at most :data:`MAX_EXPANSION` a year (adjustment costs), and replaces the undelivered
+        rest of the previous order. A firm with a loss since its last review orders
+        replacement only (profitability). The firm compares its K-firm with the cheaper of two
+        random living K-firms with stock ([A]: Z_k = 2) and switches with [C]'s probability.
+        ``cost_factor`` (per reviewing firm) scales desired capital by the user cost of capital
+        (:func:`arena.credit_phase.user_cost_factor`).
+        """
+        cfg = self.config
+        if idx.size == 0:
+            return np.zeros(0)
+        years = cfg.review_ticks / cfg.ticks_per_year
+        weight = min(years / CAPITAL_SMOOTHING_YEARS, 1.0)
+        self.capital_need[idx] += weight * (self.expected_demand[idx] / self.kappa - self.capital_need[idx])
+        desired = self.capital_need[idx] / cfg.target_utilisation * cost_factor
+        wear = cfg.depreciation * years * self.capital[idx]
+        expansion = np.clip(desired - self.capital[idx], 0.0, MAX_EXPANSION * years * self.capital[idx])
+        order = wear + expansion
+        order = np.where(self.profit_acc[idx] < 0, np.minimum(order, wear), order)
+        living = np.flatnonzero(kalive)
+        if living.size:
+            effective = np.where(kalive & (kstock > 0), kprices, np.inf)
+            pick = living[rng.integers(0, living.size, (idx.size, 2))]
+            best = np.where(effective[pick[:, 0]] <= effective[pick[:, 1]], pick[:, 0], pick[:, 1])
+            p_new, p_old = effective[best], effective[self.k_supplier[idx]]
+            found = np.isfinite(p_new)
+            switch = switch_probability(np.where(found, p_new, 1.0), p_old)
+            move = found & (rng.random(idx.size) < switch)
+            self.k_supplier[idx] = np.where(move, best, self.k_supplier[idx])
+        new = np.maximum(order - self.k_order[idx], 0.0)  # what the supplier had not yet been asked for
+        self.k_order[idx] = order  # an order replaces the undelivered rest of the previous one
+        return new
+
+    def depreciate(self) -> float:
+        """Capital wears by ``depreciation / ticks_per_year``; returns the machines lost."""
+        cfg = self.config
+        lost = self.capital * (cfg.depreciation / cfg.ticks_per_year)
+        self.capital -= lost
+        return float(lost.sum())

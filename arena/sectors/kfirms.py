@@ -1,0 +1,38 @@
+"""Capital-goods firms (K-firms): machines made with labour only ([A] sec. 2.2).
+
+Output ``Y_K = min(planned, alpha_K L)``; machines wait in inventory until a C-firm's
+order takes them. Price and quantity follow the same review rules as C-firms
+(:class:`arena.sectors.firms.FirmSector`) against the mean K-price; the demand signal is
+the machines C-firms ordered from the firm since its last review. Unit cost = wage / alpha_K.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arena.sectors.firms import FirmSector
+
+
+class CapitalFirms(FirmSector):
+    """Capital-goods firms (see module doc); same attributes as :class:`FirmSector`."""
+
+    def capacity(self) -> np.ndarray:
+        """Machines the firm can make this tick: ``min(planned, alpha_K L)`` (units)."""
+        return np.where(self.alive, np.minimum(self.planned, self.productivity * self.workers), 0.0)
+
+    def set_labour_demand(self) -> None:
+        """Workers wanted: ``ceil(planned / alpha_K)``."""
+        want = self.planned / self.productivity
+        self.labour_demand = np.where(self.alive, np.ceil(want - 1e-9), 0).astype(np.int64)
+
+    def compute_unit_cost(self) -> np.ndarray:
+        """Return the unit cost ``wage / alpha_K`` (currency/machine)."""
+        return self.wage / self.productivity
+
+    def produce(self) -> float:
+        """Make machines into inventory; returns the total made (units)."""
+        made = self.capacity()
+        self.output = made
+        self.inventory += made
+        self.output_acc += made
+        return float(made.sum())

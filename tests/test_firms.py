@@ -1,0 +1,162 @@
+"""The firm sector: relations that must EMERGE from firms, search and matching (issue 12).
+
+Each test states the economics it expects, with its source, before the run; none checks a
+value the code sets directly. Runs are small (a few thousand households) to stay cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from arena import ArenaModel
+from arena.markets import goods, labour
+from arena.sectors.firms import normal_vacancy_rate
+from tests.conftest import assert_state_valid
+
+
+def run(n=4000, ticks=600, seed=1, shock_at=None, **kw):
+    m = ArenaModel(n_agents=n, seed=seed, **kw)
+    for t in range(ticks):
+        if shock_at is not None and t == shock_at:
+            m.apply_shock("catastrophe", 0.6, resource="oil")
+        m.step()
+    return m
+
+
+# ------------------------------------------------------------------ markets, unit level ---
+def test_pro_rata_rationing_sells_no_more_than_stock_and_books_every_visit():
+    # 3 shops; households 0-5 at shop 0 (stock 2 units), 6-7 at shop 1 (ample), shop 2 empty
+    rng = np.random.default_rng(0)
+    supplier = np.array([0, 0, 0, 0, 0, 0, 1, 1], dtype=np.int32)
+    budget = np.ones(8)
+    price = np.array([1.0, 1.0, 2.0])
+    stock = np.array([2.0, 100.0, 0.0])
+    res = goods.sell(supplier.copy(), budget, 1.0, 0.0, price, stock, np.ones(3, bool), rng)
+    assert res.booked[0] == pytest.approx(6.0)  # all six asked shop 0, served or not
+    assert res.sold[0] == pytest.approx(2.0)
+    assert (res.sold <= stock + 1e-12).all()
+    assert res.spent.sum() == pytest.approx(res.revenue.sum())
+    assert (res.spent <= budget + 1e-12).all()
+
+
+def test_switching_probability_follows_caiani_et_al():
+    # Caiani et al. (2016): 1 - exp(eps (p_new - p_old) / p_new), eps = ln2 / 0.2: a 20 %
+    # cheaper offer (relative to the new price) is taken half the time; never a dearer one.
+    p_new = np.array([1.0, 1.0, 1.0])
+    p_old = np.array([1.2, 1.0, 0.9])
+    prob = goods.switch_probability(p_new, p_old)
+    assert prob[0] == pytest.approx(0.5)
+    assert prob[1] == 0.0 and prob[2] == 0.0
+
+
+def test_matching_hires_no_more_than_vacancies_or_unemployed():
+    rng = np.random.default_rng(3)
+    employer = np.full(1000, -1, dtype=np.int32)
+    employer[:900] = rng.integers(0, 5, 900)
+    vac = np.array([10, 0, 50, 3, 0])
+    before = np.bincount(employer[employer >= 0], minlength=5)
+    hires = labour.match(employer, vac, 100, 0.5, rng)
+    assert (hires <= vac).all() and hires.sum() <= 100
+    after = np.bincount(employer[employer >= 0], minlength=5)
+    assert (after - before == hires).all()  # each hire is one formerly unemployed household
+    assert hires.sum() > 0
+
+
+def test_normal_vacancy_rate_reproduces_the_flow_steady_state():
+    # at u*, hires = separations: mu sqrt(U V) = s E with V = v* E
+    from arena.config import ArenaConfig
+    cfg = ArenaConfig()
+    v = normal_vacancy_rate(cfg)
+    u = cfg.natural_unemployment
+    n = 1.0
+    U, E = u * n, (1 - u) * n
+    assert cfg.matching_efficiency * np.sqrt(U * v * E) == pytest.approx(cfg.separation_rate * E, rel=1e-9)
+
+
+# ------------------------------------------------------------------ emergent relations ----
+def test_firms_that_sell_out_raise_prices_and_firms_with_unsold_stock_cut_them():
+    # [A]/[C]: excess demand (stock at or below target) and a price below the mean ->
+    # markup up; unsold stock and a price above the mean -> markup down. Measured on the
+    # reviews that happen in a run, not on the rule's inputs set by hand.
+    m = ArenaModel(n_agents=4000, seed=5)
+    for _ in range(100):
+        m.step()
+    ups, downs = [], []
+    for _ in range(200):
+        cf = m.cfirms
+        before = cf.markup.copy()
+        short = cf.inventory <= m.config.inventory_ticks * cf.expected_demand
+        m.step()
+        moved = cf.markup != before
+        ups.append((cf.markup > before)[moved & short].mean() if (moved & short).any() else np.nan)
+        downs.append((cf.markup < before)[moved & ~short].mean() if (moved & ~short).any() else np.nan)
+    assert np.nanmean(ups) > 0.9
+    assert np.nanmean(downs) > 0.9
+
+
+@pytest.mark.xfail(strict=False, reason="not an outcome of this model: 20 vs 300 firms at 6,000 households, "
+                   "seeds 1-3 give dispersion 1.44/1.39, 1.24/1.32, 1.13/1.37 % (docs/validation.md)")
+def test_more_firms_mean_lower_price_dispersion():
+    # Issue 12's expectation: with more competing sellers within households' reach, a
+    # firm that prices above the others loses its customers faster, so prices bunch.
+    # (In Burdett & Judd 1983 dispersion depends on search intensity; here the sample size
+    # is fixed and the number of firms varies.)
+    few = run(n=6000, ticks=400, seed=2, n_firms=20).indicators().price_dispersion.iloc[100:].mean()
+    many = run(n=6000, ticks=400, seed=2, n_firms=300).indicators().price_dispersion.iloc[100:].mean()
+    assert many < few
+
+
+def test_oil_catastrophe_raises_goods_prices_against_the_same_seed():
+    # Cost push: oil is a Leontief input; a catastrophe raises its price and so unit costs,
+    # which firms pass into prices at their reviews (Hamilton 2003; Kilian 2009: oil
+    # shocks raise the price level). Mean over three seeds of the mean price ratio in the
+    # 100 ticks after the shock.
+    ratios = []
+    for seed in (1, 2, 3):
+        base = run(n=6000, ticks=400, seed=seed).indicators().price_goods.iloc[301:400]
+        shock = run(n=6000, ticks=400, seed=seed, shock_at=300).indicators().price_goods.iloc[301:400]
+        ratios.append(float((shock / base).mean() - 1.0))
+    assert np.mean(ratios) > 0.0, ratios
+
+
+def test_price_phillips_curve_slopes_down_over_several_seeds():
+    # Phillips (1958), Samuelson & Solow (1960): inflation is lower when unemployment is
+    # higher; nothing in the engine imposes it (wages move with each firm's vacancies).
+    slopes = []
+    for seed in (1, 2, 3):
+        d = run(n=6000, ticks=1000, seed=seed).indicators().iloc[250:]
+        slopes.append(np.polyfit(d.unemployment, d.inflation, 1)[0])
+    assert np.median(slopes) < 0, slopes
+
+
+def test_beveridge_curve_slopes_down_over_a_long_run():
+    # Beveridge curve (Blanchard & Diamond 1989): vacancies and unemployment move inversely.
+    d = run(n=6000, ticks=1000, seed=4).indicators().iloc[250:]
+    assert np.corrcoef(d.unemployment, d.vacancy_rate)[0, 1] < 0
+
+
+def test_firms_default_and_enter_and_the_state_stays_valid():
+    m = run(n=4000, ticks=600, seed=1, check_accounting=True)
+    df = m.indicators()
+    assert df.firm_defaults.sum() > 0
+    assert df.firm_entries.sum() > 0
+    assert_state_valid(m)
+    assert np.isfinite(df.to_numpy(dtype=float)).all()
+
+
+def test_firms_frame_has_one_row_per_firm_and_totals_match_indicators():
+    m = run(n=3000, ticks=50, seed=2)
+    ff = m.firms_frame()
+    assert len(ff) == m.cfirms.n + m.kfirms.n
+    c = ff[ff.sector == "consumption"]
+    assert c.workers.sum() + ff[ff.sector == "capital"].workers.sum() == int((m.pop.employer >= 0).sum())
+    assert c.inventory.sum() == pytest.approx(m.current["inventory"])
+    assert c.capital.sum() == pytest.approx(m.current["capital"])
+    assert m.current["n_firms"] == c.alive.sum()
+
+
+def test_same_seed_same_firms():
+    a, b = run(n=2000, ticks=80, seed=9), run(n=2000, ticks=80, seed=9)
+    pd_a, pd_b = a.firms_frame(), b.firms_frame()
+    assert pd_a.equals(pd_b)
