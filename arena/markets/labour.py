@@ -94,8 +94,8 @@ def fire(employer: np.ndarray, workers: np.ndarray, quota: np.ndarray,
     firing = quota > 0
     pool = int(workers[firing].sum())
     mask = np.append(firing, False)  # index -1 (unemployed) reads the appended False
-    cand = sample_with_status(employer, pool, pool, lambda e: mask[e], rng) if pool <= 4 * total else (
-        sample_with_status(employer, 3 * total, pool, lambda e: mask[e], rng))
+    cand = sample_with_status(employer, pool, pool, lambda e: np.take(mask, e), rng) if pool <= 4 * total else (
+        sample_with_status(employer, 3 * total, pool, lambda e: np.take(mask, e), rng))
     firm = employer[cand]
     order = np.argsort(firm, kind="stable")
     firm_sorted = firm[order]
