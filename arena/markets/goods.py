@@ -97,7 +97,7 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
 
     Parameters
     ----------
-    supplier : numpy.ndarray of int32
+    supplier : numpy.ndarray of intp
         Each household's shop, shape (N,).
     budget : numpy.ndarray
         Whole consumption budget per household (currency), shape (N,), >= 0.
