@@ -40,7 +40,7 @@ def lifecycle(model, ledger: accounting.Ledger) -> None:
             model.event_log.emit(model.tick, "firm_default", sector=kind, firms=int(dead.sum()),
                                  inventory_written_off=lost["inventory"], capital_scrapped=lost["capital"])
         dead_pad = np.concatenate([dead_c, dead_k, [False]])
-        laid_off = np.flatnonzero(dead_pad[pop.employer])
+        laid_off = np.flatnonzero(np.take(dead_pad, pop.employer))
         pop.employer[laid_off] = -1
         # customers of a closed shop find no stock there: they spill over to other shops and
         # keep the one that serves them (arena.markets.goods.sell), no scan of households

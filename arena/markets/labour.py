@@ -1,6 +1,6 @@
 """The labour market: separations, firing and matching (phase 2).
 
-Households carry an employer index (int32, -1 = unemployed) into one employer space:
+Households carry an employer index (intp, -1 = unemployed) into one employer space:
 C-firms ``0 .. F-1``, then K-firms ``F .. F+K-1``. Each tick:
 
 1. **separations**: every job ends with probability ``separation_rate`` (quits and
@@ -43,7 +43,7 @@ def sample_with_status(employer: np.ndarray, k: int, available: int, wanted, rng
 
     Parameters
     ----------
-    employer : numpy.ndarray of int32
+    employer : numpy.ndarray of intp
         Employer index per household (-1 unemployed).
     k : int
         How many to draw (at most ``available``).
@@ -94,8 +94,12 @@ def fire(employer: np.ndarray, workers: np.ndarray, quota: np.ndarray,
     firing = quota > 0
     pool = int(workers[firing].sum())
     mask = np.append(firing, False)  # index -1 (unemployed) reads the appended False
-    cand = sample_with_status(employer, pool, pool, lambda e: mask[e], rng) if pool <= 4 * total else (
-        sample_with_status(employer, 3 * total, pool, lambda e: mask[e], rng))
+
+    def firing_of(e: np.ndarray) -> np.ndarray:
+        return np.take(mask, e)
+
+    cand = sample_with_status(employer, pool, pool, firing_of, rng) if pool <= 4 * total else (
+        sample_with_status(employer, 3 * total, pool, firing_of, rng))
     firm = employer[cand]
     order = np.argsort(firm, kind="stable")
     firm_sorted = firm[order]
@@ -113,7 +117,7 @@ def match(employer: np.ndarray, vacancies: np.ndarray, n_unemployed: int, effici
 
     Parameters
     ----------
-    employer : numpy.ndarray of int32
+    employer : numpy.ndarray of intp
         Employer per household, updated in place for the hired.
     vacancies : numpy.ndarray of int64
         Open vacancies per employer, >= 0.
@@ -139,5 +143,5 @@ def match(employer: np.ndarray, vacancies: np.ndarray, n_unemployed: int, effici
     hires_per = hires.copy()
     if who.size < total:  # fewer found than asked (tiny populations): hire those found
         hires_per = np.bincount(np.repeat(np.arange(hires.size), hires)[: who.size], minlength=hires.size)
-    employer[who] = np.repeat(np.arange(hires.size, dtype=np.int32), hires_per)
+    employer[who] = np.repeat(np.arange(hires.size, dtype=employer.dtype), hires_per)
     return hires_per

@@ -43,9 +43,17 @@ def schedule_book(grid: PriceGrid, demand, supply) -> Book:
     prices = grid.prices
     d = np.maximum(demand(prices), 0.0)
     s = np.maximum(supply(prices), 0.0)
-    bids = d - np.append(d[1:], 0.0)  # volume bid exactly at each level
-    asks = s - np.insert(s[:-1], 0, 0.0)
-    return Book(grid, np.maximum(bids, 0.0), np.maximum(asks, 0.0))
+    # volume bid (asked) exactly at each level: differences of the cumulative schedules,
+    # written with slices (np.append / np.insert cost ~10-20 us of Python each, 8 books a tick)
+    bids = np.empty_like(d)
+    np.subtract(d[:-1], d[1:], out=bids[:-1])
+    bids[-1:] = d[-1:]
+    asks = np.empty_like(s)
+    asks[:1] = s[:1]
+    np.subtract(s[1:], s[:-1], out=asks[1:])
+    np.maximum(bids, 0.0, out=bids)
+    np.maximum(asks, 0.0, out=asks)
+    return Book(grid, bids, asks)
 
 
 def commodity_supply_curve(
