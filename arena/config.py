@@ -316,7 +316,9 @@ PARAMETERS: dict[str, Param] = {
     "neutral_real_rate": P(float, 0.02, -0.1, 0.2, "1/year", "r* of the Taylor rule"),
     "taylor_inflation_coef": P(float, 0.5, 0.0, 5.0, "-", "Taylor-rule weight on (pi - pi*)"),
     "taylor_output_coef": P(float, 0.5, 0.0, 5.0, "-", "Taylor-rule weight on the output gap"),
-    "rate_smoothing": P(float, 0.95, 0.0, 0.9999, "-", "partial adjustment of the policy rate"),
+    "rate_smoothing": P(
+        float, 0.9965, 0.0, 0.9999, "-", "partial adjustment of the policy rate per tick (0.8 a quarter)"
+    ),
     "money_growth": P(
         float,
         0.035,
@@ -327,11 +329,11 @@ PARAMETERS: dict[str, Param] = {
         "productivity growth); in the Taylor regime bank loans create money and the rule is off",
     ),
     "tightening_threshold": P(
-        float, 0.10, 0.0, 5.0, "1/year", "inflation above which automatic tightening fires"
+        float, 0.10, 0.0, 5.0, "1/year", "core inflation (year over year) above which tightening fires"
     ),
     "tightening_step": P(float, 0.02, 0.0, 0.5, "1/year", "extra rate added by automatic tightening"),
     "deflation_threshold": P(
-        float, -0.005, -1.0, 0.5, "1/year", "inflation below which quantitative easing fires"
+        float, -0.005, -1.0, 0.5, "1/year", "core inflation (year over year) below which QE fires"
     ),
     "qe_rate": P(
         float,
@@ -344,7 +346,7 @@ PARAMETERS: dict[str, Param] = {
     "zero_lower_bound": P(bool, True, unit="-", doc="floor the policy rate at 0"),
     "min_policy_rate": P(float, -0.05, -0.5, 0.0, "1/year", "floor of the rate without the ZLB"),
     "max_policy_rate": P(float, 0.5, 0.0, 1.0, "1/year", "ceiling of the policy rate"),
-    "inflation_window": P(int, 63, 2, 5000, "ticks", "window of measured (annualised) inflation"),
+    "inflation_window": P(int, 63, 2, 5000, "ticks", "window of headline inflation, money growth, velocity"),
     "expectation_anchoring": P(
         float, 0.6, 0.0, 1.0, "-", "credibility: weight of the inflation target in expected inflation"
     ),

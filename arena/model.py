@@ -195,6 +195,7 @@ class ArenaModel(mesa.Model):
         money0 = self.money_supply()
         self.macro = {
             "cpi": 100.0,
+            "core_cpi": 100.0,
             "velocity": self.final_sales * cfg.ticks_per_year / money0,
             "money": money0,
             "money_growth": cfg.money_growth,
@@ -450,13 +451,16 @@ class ArenaModel(mesa.Model):
     def _phase_monetary(self) -> None:
         cfg, cb = self.config, self.central_bank
         cpi = self._basket_cost() / self.cpi0_basket * 100.0
+        core = self.prices["goods"] / self.price0 * 100.0  # CPI less commodities (energy, food...)
         money = self.money_supply()
         velocity = self.final_sales * cfg.ticks_per_year / money if money > 0 else 0.0
-        inflation, money_growth, velocity_change = cb.measure(cpi, money, velocity)
+        inflation, core_inflation, money_growth, velocity_change = cb.measure(cpi, core, money, velocity)
         gap = float(self.cfirms.output.sum()) / self.potential - 1.0
         ind = self.psychology.indices
         behavioural = 0.02 * (ind.sentiment - 0.5) + 0.02 * (ind.greed - ind.fear)
-        decision = cb.decide(inflation, money_growth, velocity_change, gap, self.unemployment, behavioural)
+        decision = cb.decide(
+            inflation, core_inflation, money_growth, velocity_change, gap, self.unemployment, behavioural
+        )
         for etype, payload in decision.events:
             self.event_log.emit(self.tick, etype, **payload)
         # the money rule's transfer for next tick (0 under the Taylor rule: money is created
@@ -464,6 +468,7 @@ class ArenaModel(mesa.Model):
         self.transfer_next = (0.0, per_tick(decision.money_growth_target, cfg.ticks_per_year) * money)
         self.macro = {
             "cpi": cpi,
+            "core_cpi": core,
             "velocity": velocity,
             "money": money,
             "money_growth": money_growth,

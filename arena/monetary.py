@@ -7,21 +7,30 @@ interest and transfers or buys assets (QE), and destroys it when it levies or se
 Definitions (annual rates; ``T`` = ``ticks_per_year``)::
 
     measured inflation  pi   = (CPI_t / CPI_{t-w})^(T/w) - 1          (w = inflation_window)
+    core inflation      pi_c = core_t / core_{t-T} - 1                (year over year)
+                               core = goods price index, tick 0 = 100 (CPI less commodities)
     velocity            V    = (nominal final sales per tick * T) / M
     quantity equation   M V  = P Y   with P = CPI/100 and Y = real final sales per year
     structural infl.    pi_s = base rate + (money growth - base rate) + velocity change
                                + demand pressure + behavioural term
-    Taylor rule         i    = r* + pi + a (pi - pi*) + b * gap          (Taylor 1993)
+    Taylor rule         i    = r* + pi_c + a (pi_c - pi*) + b * gap      (Taylor 1993)
     Phillips curve      pi_p = pi_e + kappa (u* - u)                     (Friedman 1968, Phelps 1967)
 
-The policy rate follows the Taylor rate with partial adjustment ``rate_smoothing`` and
-is bounded by the zero lower bound (or ``min_policy_rate``) and ``max_policy_rate``.
+The central bank sets policy on core inflation measured year over year, as central banks
+do: the Fed targets core PCE inflation over twelve months and the ECB medium-term HICP
+inflation, and both look through the first-round effects of energy and commodity price
+shocks (Bernanke, Gertler & Watson 1997; Blinder & Reis 2005). Headline ``pi`` still feeds
+households' expectations (energy prices move household expectations: Coibion &
+Gorodnichenko 2015). The policy rate follows the Taylor rate with partial adjustment
+``rate_smoothing`` per tick (0.9965 a day = 0.8 a quarter, the estimate of Clarida,
+Galí & Gertler 2000) and is bounded by the zero lower bound (or ``min_policy_rate``) and
+``max_policy_rate``.
 In the Taylor regime the central bank creates no money by rule: money is created by bank
 loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it adds
 ``money_growth`` by transfers on top of bank credit (Friedman's k-percent rule).
-Automatic tightening above ``tightening_threshold`` adds ``tightening_step`` to the rate
-and stops money growth; quantitative easing below ``deflation_threshold`` buys equity for
-``qe_rate * M`` per tick.
+Automatic tightening when core inflation (year over year) exceeds ``tightening_threshold``
+adds ``tightening_step`` to the rate and stops money growth; quantitative easing when it
+falls below ``deflation_threshold`` buys equity for ``qe_rate * M`` per tick.
 """
 
 from __future__ import annotations
@@ -70,6 +79,33 @@ def annualise(growth_per_tick: float, ticks_per_year: int) -> float:
     return float(np.expm1(np.log1p(max(growth_per_tick, -0.999999)) * ticks_per_year))
 
 
+def inflation_over(levels, ticks_per_year: int) -> float:
+    """Annualised growth of a price index from its first to its last observation.
+
+    ``(P_last / P_first)^(T / w) - 1`` with ``w = len(levels) - 1`` ticks; with
+    ``w = T`` this is the year-over-year rate ``P_t / P_{t-T} - 1`` (no annualisation).
+
+    Parameters
+    ----------
+    levels : sequence of float
+        Price-index levels, one per tick, oldest first (> 0).
+    ticks_per_year : int
+        T (ticks/year).
+
+    Returns
+    -------
+    float
+        Annual rate (1/year); 0 with fewer than two levels or a non-positive first level.
+        The log growth is clipped to [-5, 5] per year.
+    """
+    if len(levels) < 2 or levels[0] <= 0:
+        return 0.0
+    if levels[-1] <= 0:
+        return float(np.expm1(-5.0))
+    w = len(levels) - 1
+    return float(np.expm1(np.clip(np.log(levels[-1] / levels[0]) * ticks_per_year / w, -5.0, 5.0)))
+
+
 def per_tick(annual_rate: float, ticks_per_year: int) -> float:
     """Per-tick rate equivalent to an annual rate: ``(1 + r)^(1/T) - 1``."""
     return float(np.expm1(np.log1p(max(annual_rate, -0.999999)) / ticks_per_year))
@@ -109,6 +145,7 @@ class CentralBank:
         self.expected_inflation = target
         self.adaptive_expectation = target
         self.inflation = target
+        self.core_inflation = target
         self.structural = target
         self.tightening = False
         self.qe = False
@@ -116,12 +153,23 @@ class CentralBank:
         self.cpi_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.money_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.velocity_history: deque[float] = deque(maxlen=config.inflation_window + 1)
+        self.core_history: deque[float] = deque(maxlen=config.ticks_per_year + 1)
         self.started = False
         self.shares = 0.0  # equity held after QE purchases
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
 
-    def measure(self, cpi: float, money: float, velocity: float) -> tuple[float, float, float]:
-        """Record CPI, M and V; return annualised (inflation, money growth, velocity change)."""
+    def measure(
+        self, cpi: float, core: float, money: float, velocity: float
+    ) -> tuple[float, float, float, float]:
+        """Record CPI, core CPI, M and V.
+
+        Returns
+        -------
+        tuple of float
+            Headline inflation annualised over ``inflation_window``, core inflation year
+            over year, money growth and velocity change annualised over ``inflation_window``
+            (all 1/year).
+        """
         T = self.config.ticks_per_year
         if not self.started:
             # a history as if the economy had grown at its steady rates before tick 0, so the
@@ -131,32 +179,38 @@ class CentralBank:
             self.cpi_history.extend(cpi * (1 + self.config.base_inflation_rate) ** (back / T))
             self.money_history.extend(money * (1 + self.money_growth_target) ** (back / T))
             self.velocity_history.extend([max(velocity, 1e-12)] * w)
+            self.core_history.extend(core * (1 + self.config.base_inflation_rate) ** (np.arange(-T, 0) / T))
             self.started = True
         self.cpi_history.append(cpi)
+        self.core_history.append(core)
         self.money_history.append(money)
         self.velocity_history.append(max(velocity, 1e-12))
-
-        def growth(hist) -> float:
-            if len(hist) < 2 or hist[0] <= 0:
-                return 0.0
-            w = len(hist) - 1
-            return float(np.expm1(np.clip(np.log(hist[-1] / hist[0]) * T / w, -5.0, 5.0)))
-
-        return growth(self.cpi_history), growth(self.money_history), growth(self.velocity_history)
+        return (
+            inflation_over(self.cpi_history, T),
+            inflation_over(self.core_history, T),
+            inflation_over(self.money_history, T),
+            inflation_over(self.velocity_history, T),
+        )
 
     def decide(
         self,
         inflation: float,
+        core_inflation: float,
         money_growth: float,
         velocity_change: float,
         output_gap: float,
         unemployment: float,
         behavioural: float,
     ) -> PolicyDecision:
-        """Update expectations and the policy rate, and choose the money-growth target."""
+        """Update expectations and the policy rate, and choose the money-growth target.
+
+        ``inflation`` (headline, annualised over ``inflation_window``) feeds expectations;
+        ``core_inflation`` (year over year) drives the Taylor rule, tightening and QE.
+        """
         cfg = self.config
         target = cfg.base_inflation_rate
         self.inflation = inflation
+        self.core_inflation = core_inflation
         demand_pressure = 0.5 * output_gap
         self.structural = structural_inflation(
             target, money_growth - target, velocity_change, demand_pressure, behavioural
@@ -169,7 +223,7 @@ class CentralBank:
         self.expected_inflation = w * target + (1.0 - w) * self.adaptive_expectation
 
         rule = taylor_rate(
-            inflation,
+            core_inflation,
             output_gap,
             cfg.neutral_real_rate,
             target,
@@ -178,14 +232,14 @@ class CentralBank:
         )
         events = []
         was_tight, was_qe = self.tightening, self.qe
-        if inflation > cfg.tightening_threshold:
+        if core_inflation > cfg.tightening_threshold:
             self.tightening = True
-        elif inflation < 0.5 * cfg.tightening_threshold:
+        elif core_inflation < 0.5 * cfg.tightening_threshold:
             self.tightening = False
         floor = 0.0 if cfg.zero_lower_bound else cfg.min_policy_rate
-        if inflation < cfg.deflation_threshold and self.policy_rate <= floor + 0.0025:
+        if core_inflation < cfg.deflation_threshold and self.policy_rate <= floor + 0.0025:
             self.qe = True  # deflation risk with conventional policy exhausted
-        elif inflation > target:
+        elif core_inflation > target:
             self.qe = False
         desired = rule + (cfg.tightening_step if self.tightening else 0.0) + self.rate_shock
         rate = cfg.rate_smoothing * self.policy_rate + (1.0 - cfg.rate_smoothing) * desired
@@ -207,26 +261,42 @@ class CentralBank:
                     "monetary_tightening",
                     {
                         "inflation": inflation,
+                        "core_inflation": core_inflation,
                         "policy_rate": self.policy_rate,
                         "money_growth_target": self.money_growth_target,
                     },
                 )
             )
         if was_tight and not self.tightening:
-            events.append(("tightening_ended", {"inflation": inflation, "policy_rate": self.policy_rate}))
+            events.append(
+                (
+                    "tightening_ended",
+                    {
+                        "inflation": inflation,
+                        "core_inflation": core_inflation,
+                        "policy_rate": self.policy_rate,
+                    },
+                )
+            )
         if self.qe and not was_qe:
             events.append(
                 (
                     "quantitative_easing",
                     {
                         "inflation": inflation,
+                        "core_inflation": core_inflation,
                         "policy_rate": self.policy_rate,
                         "purchases_per_tick_share": cfg.qe_rate,
                     },
                 )
             )
         if was_qe and not self.qe:
-            events.append(("qe_ended", {"inflation": inflation, "equity_held": self.shares}))
+            events.append(
+                (
+                    "qe_ended",
+                    {"inflation": inflation, "core_inflation": core_inflation, "equity_held": self.shares},
+                )
+            )
         return PolicyDecision(
             self.policy_rate, rule, self.money_growth_target, self.tightening, self.qe, events
         )

@@ -31,6 +31,8 @@ def compute(model) -> dict[str, float]:
         "order_imbalance_equity": model.order_imbalance,
         "cpi": macro["cpi"],
         "inflation": cb.inflation,
+        "core_cpi": macro["core_cpi"],
+        "core_inflation": cb.core_inflation,
         "structural_inflation": cb.structural,
         "expected_inflation": cb.expected_inflation,
         "phillips_inflation": phillips_inflation(
@@ -133,6 +135,7 @@ def emit_tick_events(model) -> None:
             for k in (
                 "cpi",
                 "inflation",
+                "core_inflation",
                 "structural_inflation",
                 "expected_inflation",
                 "policy_rate",

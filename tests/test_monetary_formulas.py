@@ -12,6 +12,7 @@ from arena import ArenaConfig
 from arena.monetary import (
     CentralBank,
     annualise,
+    inflation_over,
     per_tick,
     phillips_inflation,
     structural_inflation,
@@ -81,7 +82,7 @@ def test_measured_inflation_of_a_constant_growth_path():
     T = cfg.ticks_per_year
     for t in range(100):
         cpi, money = 100.0 * 1.05 ** (t / T), 1e6 * 1.03 ** (t / T)
-        inflation, money_growth, velocity_change = cb.measure(cpi, money, 2.0)
+        inflation, core, money_growth, velocity_change = cb.measure(cpi, cpi, money, 2.0)
     assert inflation == pytest.approx(0.05, rel=1e-9)
     assert money_growth == pytest.approx(0.03, rel=1e-9)
     assert velocity_change == pytest.approx(0.0, abs=1e-12)
@@ -89,10 +90,13 @@ def test_measured_inflation_of_a_constant_growth_path():
 
 def test_measured_inflation_starts_from_a_steady_history():
     # the first measurement sees a window as if prices had grown at the target before tick 0
-    cfg = ArenaConfig(n_agents=10, base_inflation_rate=0.02, money_growth=0.04)
+    cfg = ArenaConfig(
+        n_agents=10, base_inflation_rate=0.02, money_growth=0.04, monetary_regime="money_growth"
+    )
     cb = CentralBank(cfg)
-    inflation, money_growth, velocity_change = cb.measure(100.0, 1e6, 2.0)
+    inflation, core, money_growth, velocity_change = cb.measure(100.0, 100.0, 1e6, 2.0)
     assert inflation == pytest.approx(0.02, rel=1e-9)
+    assert core == pytest.approx(0.02, rel=1e-9)
     assert money_growth == pytest.approx(0.04, rel=1e-9)
     assert velocity_change == 0.0
 
@@ -101,7 +105,7 @@ def test_measured_inflation_starts_from_a_steady_history():
 def test_policy_rate_respects_its_floor_and_ceiling(inflation, gap, unemployment, zlb):
     cfg = ArenaConfig(n_agents=10, zero_lower_bound=zlb, rate_smoothing=0.0)
     cb = CentralBank(cfg)
-    decision = cb.decide(inflation, 0.02, 0.0, gap, unemployment, 0.0)
+    decision = cb.decide(0.3, inflation, 0.02, 0.0, gap, unemployment, 0.0)
     floor = 0.0 if zlb else cfg.min_policy_rate
     assert floor <= decision.policy_rate <= cfg.max_policy_rate
     # without smoothing and inside the bounds, the policy rate is the Taylor rate (+ tightening step)
@@ -111,3 +115,33 @@ def test_policy_rate_respects_its_floor_and_ceiling(inflation, gap, unemployment
     desired = rule + (cfg.tightening_step if decision.tightening else 0.0)
     if floor < desired < cfg.max_policy_rate and not decision.tightening:
         assert decision.policy_rate == pytest.approx(desired, abs=1e-12)
+
+
+def test_core_inflation_is_year_over_year_on_a_path_with_a_known_annual_rate():
+    # core prices grow 4% a year with a one-off 6% level jump at tick 100; the year-over-year
+    # rate is 4% before the jump, (1.04 * 1.06) - 1 for exactly one year after it, then 4% again,
+    # while the quarter-annualised measure of the same jump is (1.06)^(T/w)-scaled
+    cfg = ArenaConfig(n_agents=10, base_inflation_rate=0.04)
+    cb = CentralBank(cfg)
+    T = cfg.ticks_per_year
+    core_path = {}
+    for t in range(3 * T):
+        level = 100.0 * 1.04 ** (t / T) * (1.06 if t >= 100 else 1.0)
+        _, core_path[t], _, _ = cb.measure(level, level, 1e6, 2.0)
+    assert core_path[99] == pytest.approx(0.04, rel=1e-9)
+    assert core_path[100] == pytest.approx(1.04 * 1.06 - 1, rel=1e-9)
+    assert core_path[100 + T - 1] == pytest.approx(1.04 * 1.06 - 1, rel=1e-9)
+    assert core_path[100 + T] == pytest.approx(0.04, rel=1e-9)
+    assert inflation_over([100.0, 105.0], 1) == pytest.approx(0.05, rel=1e-12)
+    assert inflation_over([100.0] + [0.0] * 3, T) < 0  # a collapse is negative and finite
+
+
+def test_policy_responds_to_core_not_headline_inflation():
+    # a headline spike with flat core leaves the Taylor rate and the tightening trigger alone
+    cfg = ArenaConfig(n_agents=10, rate_smoothing=0.0)
+    calm, spike = CentralBank(cfg), CentralBank(cfg)
+    d_calm = calm.decide(0.02, 0.02, 0.02, 0.0, 0.0, 0.05, 0.0)
+    d_spike = spike.decide(0.40, 0.02, 0.02, 0.0, 0.0, 0.05, 0.0)
+    assert d_spike.taylor_rate == d_calm.taylor_rate and not d_spike.tightening
+    d_core = CentralBank(cfg).decide(0.02, 0.15, 0.02, 0.0, 0.0, 0.05, 0.0)
+    assert d_core.tightening and d_core.taylor_rate > d_calm.taylor_rate
