@@ -177,6 +177,7 @@ def test_agents_shock_changes_the_household_count_with_accounting_closed(size):
     model = ArenaModel(n_agents=2_000, seed=4, check_accounting=True)
     for _ in range(20):
         model.step()
+    potential_before, productivity_before = model.potential, float(model.cfirms.productivity)
     model.apply_shock("agents", size)
     expected = 2_000 + int(round(size * 2_000))
     assert model.pop.n == expected == model.config.n_agents
@@ -190,8 +191,9 @@ def test_agents_shock_changes_the_household_count_with_accounting_closed(size):
         assert abs(amount) <= 1e-8 * max(abs(model.initial_stocks[stock]), 1.0), (stock, amount)
     df = model.indicators()
     assert np.isfinite(df.to_numpy(dtype=float)).all()
-    assert df.potential_output.iloc[-1] == pytest.approx(
-        expected * model.config.productivity * (1 - model.config.natural_unemployment))
+    # potential output scales with the labour force (and grows with productivity meanwhile)
+    growth = float(model.cfirms.productivity) / productivity_before
+    assert df.potential_output.iloc[-1] == pytest.approx(potential_before * expected / 2_000 * growth)
     assert model.events("shock").kind.iloc[-1] == "agents"
 
 
