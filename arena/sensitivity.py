@@ -40,7 +40,7 @@ DEFAULT_SPACE: dict[str, tuple[float, float]] = {
     "noise_sigma": (0.002, 0.03),
     "fundamental_reversion": (0.01, 0.2),
     "demand_sensitivity": (0.5, 10.0),
-    "hiring_rate": (0.05, 0.6),
+    "matching_efficiency": (0.05, 0.3),
     "consumption_propensity": (0.002, 0.008),
     "phillips_slope": (0.1, 2.0),
     "taylor_inflation_coef": (0.2, 2.0),

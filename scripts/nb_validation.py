@@ -110,7 +110,7 @@ def cells(md, code, setup: str) -> list:
         from arena.sensitivity import analyse
 
         sens = analyse("baseline", space={"noise_sigma": (0.002, 0.03), "herding_strength": (0.0, 0.6),
-                                          "hiring_rate": (0.05, 0.6)},
+                                          "matching_efficiency": (0.05, 0.3)},
                        seeds=[1], ticks=400, n_agents=500, burn_in=100, trajectories=2, sobol_samples=4,
                        top=2, backend="serial", out_dir=WORK / "sensitivity", progress=False)
         print(sens.summary())

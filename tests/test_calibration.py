@@ -107,7 +107,7 @@ def test_sensitivity_ranks_a_known_function(monkeypatch, tmp_path):
         return pd.DataFrame(rows)
 
     monkeypatch.setattr(sensitivity, "evaluate", fake_evaluate)
-    space = {**SPACE, "hiring_rate": (0.1, 0.5)}
+    space = {**SPACE, "matching_efficiency": (0.05, 0.3)}
     result = sensitivity.analyse(
         "baseline",
         space=space,
@@ -119,12 +119,12 @@ def test_sensitivity_ranks_a_known_function(monkeypatch, tmp_path):
         n_agents=100,
     )
     morris = result.morris[result.morris["output"] == "volatility"].set_index("parameter")
-    assert morris.loc["hiring_rate", "mu_star"] == pytest.approx(0.0, abs=1e-12)
+    assert morris.loc["matching_efficiency", "mu_star"] == pytest.approx(0.0, abs=1e-12)
     assert morris.loc["noise_sigma", "mu_star"] > morris.loc["herding_strength", "mu_star"] > 0
     sobol = result.sobol[result.sobol["output"] == "volatility"].set_index("parameter")
     # analytic: Var(4a) = 16/12 = 1.333, Var(b^2) = 1/5 - 1/9 = 0.0889 on uniform [0, 1]
     assert sobol.loc["noise_sigma", "ST"] == pytest.approx(1.333 / 1.422, abs=0.1)
-    assert abs(sobol.loc["hiring_rate", "ST"]) < 0.02
+    assert abs(sobol.loc["matching_efficiency", "ST"]) < 0.02
 
 
 @pytest.mark.slow

@@ -81,7 +81,7 @@ def test_the_file_is_numpy_and_json_without_pickle(tmp_path):
 def test_shared_objects_stay_shared(tmp_path):
     model = _run(ArenaModel(n_agents=N, seed=2), 3)
     loaded = ArenaModel.load(model.save(tmp_path / "ck"))
-    assert loaded.firms.config is loaded.config is loaded.central_bank.config
+    assert loaded.cfirms.config is loaded.config is loaded.central_bank.config
     assert loaded.event_log._subscribers == []  # live connections are not state
 
 
