@@ -259,10 +259,10 @@ QUICKSTART = [
             ax.plot(frame.index / config.ticks_per_year, frame[column], label=name, alpha=0.85)
         ax.set(title=COLUMNS[column][1], xlabel="time [years]", ylabel=label(column))
         ax.legend()
-        plt.show()
+        return fig
 
 
-    plot_column("price_equity")
+    plot_column("price_equity");
     """),
     md("""
     One seed is one draw: notebook 04 repeats such comparisons over many seeds and shows
@@ -270,11 +270,10 @@ QUICKSTART = [
     (the widget re-draws the same `plot_column` figure):
     """),
     code("""
-    import ipywidgets as widgets
+    from arena.notebook_widgets import figure_explorer
 
     numeric = [c for c in df.columns if c in COLUMNS]
-    widgets.interact(plot_column, column=widgets.Dropdown(options=numeric, value="inflation"),
-                     runs=widgets.fixed(runs));
+    figure_explorer(plot_column, initial={"column": "inflation"}, column=numeric)
     """),
     md("""
     ## Next
@@ -1128,10 +1127,10 @@ SCARCITY = [
             ax.set(title=(titles or {}).get(column, column), xlabel="tick [days]", ylabel=label(column, unit))
         np.atleast_1d(axes)[0].legend(fontsize=8)
         fig.tight_layout()
-        plt.show()
+        return fig
 
 
-    compare(["reserves_oil", "scarcity_oil", "price_oil"])
+    compare(["reserves_oil", "scarcity_oil", "price_oil"]);
     """),
     md("""
     **Pass-through to the economy.** Oil is 6% of the household basket and a Leontief input of
@@ -1142,7 +1141,7 @@ SCARCITY = [
     """),
     code("""
     compare(["cpi", "inflation", "output", "unemployment"],
-            scale={"inflation": 100, "unemployment": 100})
+            scale={"inflation": 100, "unemployment": 100});
     """),
     code("""
     window = slice(SHOCK_TICK + 1, SHOCK_TICK + 100)
@@ -1166,16 +1165,16 @@ SCARCITY = [
     same `compare` function as the figures above).
     """),
     code("""
-    import ipywidgets as widgets
+    from arena.notebook_widgets import figure_explorer
 
 
     def explore(resource="oil", quantity="price"):
-        compare([f"{quantity}_{resource}", "cpi"])
+        return compare([f"{quantity}_{resource}", "cpi"])
 
 
-    widgets.interact(explore, resource=names,
-                     quantity=["price", "scarcity", "price_multiplier", "reserves", "volume",
-                               "consumer_surplus", "producer_surplus"]);
+    figure_explorer(explore, resource=names,
+                    quantity=["price", "scarcity", "price_multiplier", "reserves", "volume",
+                              "consumer_surplus", "producer_surplus"])
     """),
     md("""
     ## 4. The same experiment as a scenario
