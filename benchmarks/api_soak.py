@@ -13,7 +13,11 @@ client process:
   been resting more than 5 s (so the book stays bounded); latency = request sent to response read;
 * a reader polls ``GET /api/indicators`` once a second (a cached read);
 * every ``--every`` seconds the server's RSS, CPU time, threads and open files (psutil) are
-  sampled together with the latencies of that window and ``/api/admin/status``.
+  sampled together with the latencies of that window, ``/api/admin/status`` and the machine's
+  1-minute load average (latency on a shared machine follows the load of other jobs).
+
+A trader waits for each response before its next request, so when responses are slower than
+``1 / --rate`` the achieved rate is lower (reported per window as ``orders``).
 
 Reported: one row per sample, and over the run after ``--warmup`` seconds: the RSS growth (from
 the first sample after warm-up to the last, relative to the first) and its least-squares slope,
@@ -37,6 +41,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -158,8 +163,9 @@ async def trader(http: httpx.AsyncClient, i: int, rate: float, win: Window, stop
             win.counts["order_errors"] += 1
             continue
         out = r.json()
-        fills = len(out["account"]["fills"]) - len(account["fills"])
-        win.counts["fills_seen"] += max(0, fills)
+        seen = {(f["order_id"], f["tick"], f["qty"]) for f in account["fills"]}
+        win.counts["fills_seen"] += sum((f["order_id"], f["tick"], f["qty"]) not in seen
+                                        for f in out["account"]["fills"])
         account = out["account"]
         if body["type"] == "place":
             placed[out["order"]["id"]] = time.monotonic()
@@ -198,6 +204,7 @@ async def soak(addr: str, pid: int, a: argparse.Namespace) -> list[dict]:
             status = (await http.get("/api/admin/status", headers={"X-API-Key": ADMIN})).json()
             mem, cpu = proc.memory_info(), proc.cpu_times()
             row = {"t_s": round(time.monotonic() - start), "tick": status["tick"],
+                   "load1": round(os.getloadavg()[0], 1),
                    "rss_mb": round(mem.rss / 2**20, 1), "cpu_s": round(cpu.user + cpu.system, 1),
                    "threads": proc.num_threads(), "fds": proc.num_fds(),
                    "mean_tick_ms": round(status["mean_tick_ms"] or 0.0, 2),
@@ -262,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--history-retention", type=int, default=1000, help="indicator rows the server keeps")
     p.add_argument("--json", type=Path)
     a = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the server is stopped too
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="arena-api-soak-") as run_dir:
         proc = start_server(port, a.agents, a.history_retention, run_dir, 120.0)
