@@ -24,6 +24,7 @@ Usage::
     python benchmarks/soak.py                                   # 10,000 ticks at 20,000 households
     python benchmarks/soak.py --ticks 2000 --scenarios baseline market_crash
     python benchmarks/soak.py --json soak.json
+    python benchmarks/soak.py --jobs 3                          # three scenarios at a time
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path)
     p.add_argument("--tracemalloc", action="store_true", help="list allocations grown after warm-up")
     p.add_argument("--trim", action="store_true", help="malloc_trim(0) before each RSS sample")
+    p.add_argument("--jobs", type=int, default=1, help="scenarios run at once (separate processes)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -140,23 +143,25 @@ def main(argv: list[str] | None = None) -> int:
     results, failed = [], False
     print("| scenario | ticks | agents | non-finite | max unexplained (rel.) | RSS after warm-up | RSS end "
           "| history | growth beyond history |\n|---|---|---|---|---|---|---|---|---|", flush=True)
-    for name in names:
-        done = subprocess.run([sys.executable, __file__, "--worker", name, "--ticks", str(args.ticks),
-                               "--agents", str(args.agents), "--every", str(args.every),
-                               "--warmup", str(args.warmup)] + (["--tracemalloc"] if args.tracemalloc else [])
-                              + (["--trim"] if args.trim else []),
-                              capture_output=True, text=True, env=env)
-        if done.returncode != 0:
-            print(f"| {name} | failed: {done.stderr.strip().splitlines()[-1:]} |", flush=True)
-            failed = True
-            continue
-        r = json.loads(done.stdout.strip().splitlines()[-1])
-        results.append(r)
-        bad = r["nonfinite"] or r["unexplained"] > closure or r["rss_growth"] > 0.05
-        failed |= bool(bad)
-        print(f"| {name} | {r['ticks']:,} | {r['agents']:,} | {r['nonfinite']} | {r['unexplained']:.1e} "
-              f"| {r['rss_after_warmup_mb']:.0f} MB | {r['rss_end_mb']:.0f} MB | {r['history_mb']:.0f} MB "
-              f"| {r['rss_growth']:+.1%}{' <--' if bad else ''} |", flush=True)
+    def run(name: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, __file__, "--worker", name, "--ticks", str(args.ticks), "--agents",
+                   str(args.agents), "--every", str(args.every), "--warmup", str(args.warmup)]
+        command += ["--tracemalloc"] * args.tracemalloc + ["--trim"] * args.trim
+        return subprocess.run(command, capture_output=True, text=True, env=env)
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # each scenario in its own process
+        for name, done in zip(names, pool.map(run, names), strict=True):
+            if done.returncode != 0:
+                print(f"| {name} | failed: {done.stderr.strip().splitlines()[-1:]} |", flush=True)
+                failed = True
+                continue
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            results.append(r)
+            bad = r["nonfinite"] or r["unexplained"] > closure or r["rss_growth"] > 0.05
+            failed |= bool(bad)
+            print(f"| {name} | {r['ticks']:,} | {r['agents']:,} | {r['nonfinite']} | {r['unexplained']:.1e} "
+                  f"| {r['rss_after_warmup_mb']:.0f} MB | {r['rss_end_mb']:.0f} MB "
+                  f"| {r['history_mb']:.0f} MB | {r['rss_growth']:+.1%}{' <--' if bad else ''} |", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 1 if failed else 0
