@@ -220,6 +220,8 @@ class Population:
             negative amounts are levied in proportion to deposits, so no deposit turns
             negative.
         """
+        if interest_rate == 0.0 and lump_sum == 0.0:  # the usual case under the Taylor rule:
+            return 0.0  # skip four passes over N that would change nothing
         before = self.cash.sum()
         if lump_sum >= 0.0:
             self.cash *= 1.0 + interest_rate

@@ -123,7 +123,7 @@ def expected_returns(
     view = ctx.dispersion * rng.standard_normal(idx.size)
     view[strategy == FUNDAMENTALIST] += e_f
     chart = strategy == CHARTIST
-    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (pop.sentiment[idx][chart] - 0.5)
+    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (np.take(pop.sentiment, idx[chart]) - 0.5)
     noise = strategy == NOISE
     view[noise] += ctx.noise_sigma * rng.standard_normal(int(noise.sum()))
     return view
@@ -156,19 +156,21 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     idx = bernoulli_indices(pop.n, ctx.activity, rng)
     view = expected_returns(pop, idx, ctx, rng)
     price = ctx.price
-    cash = np.maximum(pop.cash[idx] - pop.budget[idx], 0.0)
-    shares = pop.shares[idx]
+    # np.take: gathers of the active traders' state (each touches most cache lines of an N array)
+    cash = np.maximum(np.take(pop.cash, idx) - np.take(pop.budget, idx), 0.0)
+    shares = np.take(pop.shares, idx)
     wealth = cash + shares * price
-    theta = np.clip(pop.target_share[idx] * risk_appetite(pop.fear[idx], pop.greed[idx], pop.confidence[idx]),
-                    1e-6, 1.0)
+    fear = np.take(pop.fear, idx)
+    theta = np.clip(np.take(pop.target_share, idx) * risk_appetite(fear, np.take(pop.greed, idx),
+                                                                   np.take(pop.confidence, idx)), 1e-6, 1.0)
     sigma = shares * price / np.maximum(wealth, 1e-12)
     pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
     # reservation log return: the expectation, the pull to the strategic portfolio, and the
     # flight from equity of a fearful household (it asks a higher return while afraid)
-    excess_fear = np.maximum(pop.fear[idx] - np.float32(ctx.usual_fear), 0.0)
+    excess_fear = np.maximum(fear - np.float32(ctx.usual_fear), 0.0)
     rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
     scale = theta * wealth / price  # b_i
-    eta = (ctx.elasticity / pop.risk_aversion[idx].astype(np.float64))[:, None]  # eta_i = eta / gamma_i
+    eta = (ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64))[:, None]  # eta / gamma_i
     # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
     # per trader, the tranche offsets are constants
     reservation = price * np.exp(rho)
@@ -176,19 +178,20 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     sell_limit = reservation[:, None] * SELL_FACTORS
     cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), (cash * (1 - 1e-12))[:, None] / buy_limit)
     cum_sell = np.minimum(scale[:, None] * -np.expm1(-eta * TRANCHES), (shares * (1 - 1e-12))[:, None])
-    cum_buy[:, 1:] -= cum_buy[:, :-1].copy()  # cumulative -> per tranche
-    cum_sell[:, 1:] -= cum_sell[:, :-1].copy()
-    buy_qty, sell_qty = cum_buy.ravel(), cum_sell.ravel()
+    for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last column first
+        cum_buy[:, k] -= cum_buy[:, k - 1]
+        cum_sell[:, k] -= cum_sell[:, k - 1]
     agents = np.repeat(idx, TRANCHES.size)
-    keep_b = buy_qty > 1e-9
-    keep_s = sell_qty > 1e-9
+    # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
+    keep_b = np.flatnonzero(cum_buy.ravel() > 1e-9)
+    keep_s = np.flatnonzero(cum_sell.ravel() > 1e-9)
     orders = EquityOrders(
-        agents[keep_b],
-        buy_limit.ravel()[keep_b],
-        buy_qty[keep_b],
-        agents[keep_s],
-        sell_limit.ravel()[keep_s],
-        sell_qty[keep_s],
+        np.take(agents, keep_b),
+        np.take(buy_limit, keep_b),
+        np.take(cum_buy, keep_b),
+        np.take(agents, keep_s),
+        np.take(sell_limit, keep_s),
+        np.take(cum_sell, keep_s),
     )
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
     at_price = scale * np.expm1(eta[:, 0] * rho)
