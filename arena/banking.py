@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from arena.accounting import Ledger
+from arena.blocks import blocks
 from arena.markets import credit
 from arena.sectors.bank_params import BankParams
 from arena.sectors.banks import Banks, switch_banks
@@ -314,7 +315,8 @@ class BankingSystem:
             household_cash += each
             return np.bincount(self.household_bank, minlength=b) * each
         scale = amount / total
-        household_cash += owners * scale
+        for sl in blocks(household_cash.size):  # in L2-sized blocks (arena.blocks)
+            household_cash[sl] += owners[sl] * scale
         return np.bincount(self.household_bank, weights=owners, minlength=b) * scale
 
     # ------------------------------------------------------------------ reporting -----
