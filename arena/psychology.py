@@ -223,10 +223,20 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     fear = float(pop.fear.sum()) / n
     greed = float(pop.greed.sum()) / n
     confidence = float(pop.confidence.sum()) / n
-    centred = pop.sentiment - np.float32(sentiment)
-    variance = float((centred * centred).sum()) / n
+    # squared deviations and the optimists counted block by block (arena.blocks); the
+    # variance is one sum over all households, as before
+    squares = np.empty_like(pop.sentiment)
+    above = at = 0
+    mean = np.float32(sentiment)
+    for sl in blocks(n):
+        block = pop.sentiment[sl]
+        centred = np.subtract(block, mean, out=squares[sl])
+        centred *= centred
+        above += int(np.count_nonzero(block > 0.5))
+        at += int(np.count_nonzero(block == 0.5))
+    variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side
-    optimists = (np.count_nonzero(pop.sentiment > 0.5) + 0.5 * np.count_nonzero(pop.sentiment == 0.5)) / pop.n
+    optimists = (above + 0.5 * at) / pop.n
     vm = volatility_multiplier(
         fear,
         greed,

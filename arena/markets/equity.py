@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.blocks import blocks
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
@@ -41,6 +42,9 @@ _MIDS = 0.5 * (TRANCHES + np.concatenate([[0.0], TRANCHES[:-1]]))
 #: Limit of each buy (sell) tranche relative to the reservation price: the tranche's midpoint.
 BUY_FACTORS = np.exp(-_MIDS)
 SELL_FACTORS = np.exp(_MIDS)
+#: Active traders per block of order formation: its (block, K) temporaries fit in L2
+#: (8,192 measured best against 4,096, 16,384 and 32,768 at 10^6 households).
+TRADER_BLOCK = 8_192
 #: Bound of the portfolio pull log(theta / sigma) (a newcomer without shares pulls at most this).
 MAX_PULL = 3.0
 
@@ -155,8 +159,37 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     """
     idx = bernoulli_indices(pop.n, ctx.activity, rng)
     view = expected_returns(pop, idx, ctx, rng)
+    # the schedules are element-wise per trader: built over blocks of traders whose
+    # temporaries stay in the L2 cache (arena.blocks), in trader order, so the orders are the
+    # same arrays as in one pass; the volumes are summed over all traders at once
+    want = np.empty((2, idx.size))
+    parts = [_schedules(pop, ctx, idx[sl], view[sl], want[:, sl]) for sl in blocks(idx.size, TRADER_BLOCK)]
+    columns = [part[:6] for part in parts]
+    if not columns:  # no trader this tick
+        orders = EquityOrders.empty()
+    elif len(columns) == 1:
+        orders = EquityOrders(*columns[0])
+    else:
+        orders = EquityOrders(*(np.concatenate(c) for c in zip(*columns, strict=True)))
+    stats = {
+        "n_buy": sum(part[6] for part in parts),
+        "n_sell": sum(part[7] for part in parts),
+        "buy_volume": float(want[0].sum()),
+        "sell_volume": float(want[1].sum()),
+    }
+    return orders, stats
+
+
+def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.ndarray,
+               want: np.ndarray) -> tuple:
+    """Demand schedules of the traders ``idx`` with expected returns ``view`` (see :func:`form_orders`).
+
+    Writes the shares each wants to buy and to sell at the current price into ``want``
+    (shape (2, len(idx))) and returns the six order arrays (buy agents, limits, quantities,
+    then sell) and the counts of traders with a positive and a negative reservation return.
+    """
     price = ctx.price
-    # np.take: gathers of the active traders' state (each touches most cache lines of an N array)
+    # np.take: gathers of the active traders' state
     cash = np.maximum(np.take(pop.cash, idx) - np.take(pop.budget, idx), 0.0)
     shares = np.take(pop.shares, idx)
     wealth = cash + shares * price
@@ -185,25 +218,13 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
     keep_b = np.flatnonzero(cum_buy.ravel() > 1e-9)
     keep_s = np.flatnonzero(cum_sell.ravel() > 1e-9)
-    orders = EquityOrders(
-        np.take(agents, keep_b),
-        np.take(buy_limit, keep_b),
-        np.take(cum_buy, keep_b),
-        np.take(agents, keep_s),
-        np.take(sell_limit, keep_s),
-        np.take(cum_sell, keep_s),
-    )
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
     at_price = scale * np.expm1(eta[:, 0] * rho)
-    want_buy = np.minimum(np.maximum(at_price, 0.0), cash / price)
-    want_sell = np.minimum(np.maximum(-at_price, 0.0), shares)
-    stats = {
-        "n_buy": int(np.count_nonzero(rho > 0)),
-        "n_sell": int(np.count_nonzero(rho < 0)),
-        "buy_volume": float(want_buy.sum()),
-        "sell_volume": float(want_sell.sum()),
-    }
-    return orders, stats
+    np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
+    np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
+    return (np.take(agents, keep_b), np.take(buy_limit, keep_b), np.take(cum_buy, keep_b),
+            np.take(agents, keep_s), np.take(sell_limit, keep_s), np.take(cum_sell, keep_s),
+            int(np.count_nonzero(rho > 0)), int(np.count_nonzero(rho < 0)))
 
 
 @dataclass
@@ -254,18 +275,8 @@ def run_auction(
     grid = PriceGrid(price, max_change, tick)
     sides = []  # (levels, qty, side) of every order group, households first
     for orders in order_sets:
-        sides.append(
-            (
-                grid.level_of(orders.buy_limit, "buy"),
-                np.where(grid.tradable(orders.buy_limit, "buy"), orders.buy_qty, 0.0),
-            )
-        )
-        sides.append(
-            (
-                grid.level_of(orders.sell_limit, "sell"),
-                np.where(grid.tradable(orders.sell_limit, "sell"), orders.sell_qty, 0.0),
-            )
-        )
+        sides.append(_levels(grid, orders.buy_limit, orders.buy_qty, "buy"))
+        sides.append(_levels(grid, orders.sell_limit, orders.sell_qty, "sell"))
     o_buy = [p for p in others if p.qty > 0]
     o_sell = [p for p in others if p.qty < 0]
     ob_lim = np.array([p.limit for p in o_buy], dtype=float)
@@ -275,10 +286,10 @@ def run_auction(
     os_q = np.where(grid.tradable(os_lim, "sell"), np.array([-p.qty for p in o_sell], dtype=float), 0.0)
     book = Book.from_orders(
         grid,
-        np.concatenate([lv for lv, _ in sides[0::2]] + [ob_lv]),
-        np.concatenate([q for _, q in sides[0::2]] + [ob_q]),
-        np.concatenate([lv for lv, _ in sides[1::2]] + [os_lv]),
-        np.concatenate([q for _, q in sides[1::2]] + [os_q]),
+        _joined([lv for lv, _ in sides[0::2]] + [ob_lv]),
+        _joined([q for _, q in sides[0::2]] + [ob_q]),
+        _joined([lv for lv, _ in sides[1::2]] + [os_lv]),
+        _joined([q for _, q in sides[1::2]] + [os_q]),
     )
     result = clear(book)
     fills: dict[str, float] = {}
@@ -297,3 +308,26 @@ def run_auction(
         for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) - float(q)
     return book, result, fills
+
+
+def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Grid level of each order and its quantity, 0 where it cannot trade inside the grid.
+
+    Computed over L2-sized blocks of orders (:mod:`arena.blocks`; element-wise, so the same
+    arrays as one pass over all orders).
+    """
+    levels = np.empty(limit.size, dtype=np.intp)
+    tradable = np.empty(limit.size)
+    for sl in blocks(limit.size):
+        levels[sl] = grid.level_of(limit[sl], side)
+        np.copyto(tradable[sl], np.where(grid.tradable(limit[sl], side), qty[sl], 0.0))
+    return levels, tradable
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(arrays)``, without the copy when all but the first are empty."""
+    if all(a.size == 0 for a in arrays[1:]):
+        first = arrays[0]
+        dtype = np.result_type(*arrays)
+        return first if first.dtype == dtype else first.astype(dtype)
+    return np.concatenate(arrays)
