@@ -123,13 +123,14 @@ def expected_returns(
         ctx.chartist_noise,
         ctx.noise_scale,
     )
-    strategy = pop.strategy[idx]
+    strategy = np.take(pop.strategy, idx)
     view = ctx.dispersion * rng.standard_normal(idx.size)
-    view[strategy == FUNDAMENTALIST] += e_f
-    chart = strategy == CHARTIST
+    # masked add and integer positions: boolean-mask indexing is ~3x slower (same values)
+    np.add(view, e_f, out=view, where=strategy == FUNDAMENTALIST)
+    chart = np.flatnonzero(strategy == CHARTIST)
     view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (np.take(pop.sentiment, idx[chart]) - 0.5)
-    noise = strategy == NOISE
-    view[noise] += ctx.noise_sigma * rng.standard_normal(int(noise.sum()))
+    noise = np.flatnonzero(strategy == NOISE)
+    view[noise] += ctx.noise_sigma * rng.standard_normal(noise.size)
     return view
 
 
@@ -203,28 +204,37 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     excess_fear = np.maximum(fear - np.float32(ctx.usual_fear), 0.0)
     rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
     scale = theta * wealth / price  # b_i
-    eta = (ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64))[:, None]  # eta / gamma_i
-    # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
-    # per trader, the tranche offsets are constants
+    eta = ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64)  # eta_i = eta / gamma_i
+    # limits of the buy (below rho) and sell (above rho) tranches: one exp per trader, the
+    # tranche offsets are constants. Built tranche-major, shape (K, active): a broadcast
+    # whose inner axis is K = 3 long costs ~10x a row-wise one; the orders are then read
+    # trader-major (.T.ravel()), the order of one pass over (active, K)
     reservation = price * np.exp(rho)
-    buy_limit = reservation[:, None] * BUY_FACTORS
-    sell_limit = reservation[:, None] * SELL_FACTORS
-    cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), (cash * (1 - 1e-12))[:, None] / buy_limit)
-    cum_sell = np.minimum(scale[:, None] * -np.expm1(-eta * TRANCHES), (shares * (1 - 1e-12))[:, None])
-    for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last column first
-        cum_buy[:, k] -= cum_buy[:, k - 1]
-        cum_sell[:, k] -= cum_sell[:, k - 1]
+    buy_limit = BUY_FACTORS[:, None] * reservation
+    sell_limit = SELL_FACTORS[:, None] * reservation
+    cum_buy = np.minimum(scale * np.expm1(TRANCHES[:, None] * eta), (cash * (1 - 1e-12)) / buy_limit)
+    cum_sell = np.minimum(scale * -np.expm1(TRANCHES[:, None] * -eta), shares * (1 - 1e-12))
+    for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last tranche first
+        cum_buy[k] -= cum_buy[k - 1]
+        cum_sell[k] -= cum_sell[k - 1]
     agents = np.repeat(idx, TRANCHES.size)
+    buy_qty, sell_qty = cum_buy.T.ravel(), cum_sell.T.ravel()
     # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
-    keep_b = np.flatnonzero(cum_buy.ravel() > 1e-9)
-    keep_s = np.flatnonzero(cum_sell.ravel() > 1e-9)
+    keep_b = np.flatnonzero(buy_qty > 1e-9)
+    keep_s = np.flatnonzero(sell_qty > 1e-9)
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
-    at_price = scale * np.expm1(eta[:, 0] * rho)
+    at_price = scale * np.expm1(eta * rho)
     np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
     np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
-    return (np.take(agents, keep_b), np.take(buy_limit, keep_b), np.take(cum_buy, keep_b),
-            np.take(agents, keep_s), np.take(sell_limit, keep_s), np.take(cum_sell, keep_s),
+    return (*_kept(keep_b, agents, buy_limit, buy_qty), *_kept(keep_s, agents, sell_limit, sell_qty),
             int(np.count_nonzero(rho > 0)), int(np.count_nonzero(rho < 0)))
+
+
+def _kept(keep: np.ndarray, agents: np.ndarray, limit: np.ndarray, qty: np.ndarray) -> tuple:
+    """Agents, limits (read trader-major from the (K, active) array) and quantities of the orders ``keep``."""
+    if keep.size == qty.size:  # every tranche is an order (the usual case): no gather
+        return agents, limit.T.ravel(), qty
+    return np.take(agents, keep), np.take(limit.T.ravel(), keep), np.take(qty, keep)
 
 
 @dataclass
