@@ -83,7 +83,8 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
     best = cand[np.arange(movers.size), np.argmin(effective[cand], axis=1)]
     p_new = effective[best]
     found = np.isfinite(p_new)
-    movers, best, p_new = movers[found], best[found], p_new[found]
+    if not found.all():  # usually every searcher finds a shop with stock: no compression
+        movers, best, p_new = movers[found], best[found], p_new[found]
     p_old = np.where(alive, price, np.inf)[supplier[movers]]
     move = rng.random(movers.size) < switch_probability(p_new, p_old)
     supplier[movers[move]] = best[move]
