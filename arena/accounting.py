@@ -131,13 +131,18 @@ def balance_sheet(entries: dict[str, dict[str, float]]) -> "pd.DataFrame":
     return frame
 
 
-def row_residuals(frame: "pd.DataFrame", rows: tuple[str, ...] = FINANCIAL_ROWS) -> dict[str, float]:
-    """Relative imbalance of each financial row: ``|sum over sectors| / sum |holdings|`` (0 if empty)."""
+def row_residuals(frame: "pd.DataFrame", rows: tuple[str, ...] = FINANCIAL_ROWS,
+                  floor: float = 0.0) -> dict[str, float]:
+    """Relative imbalance of each financial row: ``|sum over sectors| / max(sum |holdings|, floor)``.
+
+    0 for an empty row; ``floor`` (currency) keeps a row that has almost vanished from being
+    judged by its own rounding.
+    """
     sectors = frame.drop(columns="total", errors="ignore")
     out = {}
     for row in rows:
         values = sectors.loc[row].to_numpy(dtype=float)
-        gross = float(np.abs(values).sum())
+        gross = max(float(np.abs(values).sum()), floor)
         out[row] = abs(float(values.sum())) / gross if gross > 0 else 0.0
     return out
 
@@ -222,16 +227,18 @@ def flow_matrix(recorder: FlowRecorder) -> "pd.DataFrame":
     return frame
 
 
-def flow_residuals(frame: "pd.DataFrame") -> tuple[dict[str, float], dict[str, float]]:
-    """Relative imbalance of every row and every column: ``|sum| / max(sum |entries|, scale)``.
+def flow_residuals(frame: "pd.DataFrame", stock_scale: float = 0.0) -> tuple[dict[str, float], dict[str, float]]:
+    """Relative imbalance of every row and every column: ``|sum| / max(sum |entries|, floor)``.
 
-    ``scale`` is 1e-12 of the matrix's largest gross column, so exact zeros of empty rows
-    stay zero and rounding in tiny rows is judged against the size of the economy.
+    ``floor`` is 1e-5 of ``stock_scale`` (the largest stock of the balance sheet, currency)
+    or 1e-12 of the largest gross column, whichever is larger: the capital-account rows are
+    differences of stocks, whose float64 rounding (~1e-16 of the stock per operation) is
+    judged against the stocks, not against a column of small flows.
     """
     values = frame.drop(columns="total", errors="ignore")
     a = values.to_numpy(dtype=float)
     gross_cols = np.abs(a).sum(axis=0)
-    floor = max(float(gross_cols.max()) if gross_cols.size else 0.0, 1.0) * 1e-12
+    floor = max(max(float(gross_cols.max()) if gross_cols.size else 0.0, 1.0) * 1e-12, 1e-5 * stock_scale)
     row_sums, row_gross = a.sum(axis=1), np.abs(a).sum(axis=1)
     col_sums = a.sum(axis=0)
     rows = {r: abs(float(row_sums[i])) / max(float(row_gross[i]), floor) for i, r in enumerate(values.index)}
@@ -243,10 +250,11 @@ def flow_residuals(frame: "pd.DataFrame") -> tuple[dict[str, float], dict[str, f
 def check_matrices(tick: int, balance: "pd.DataFrame", flows: "pd.DataFrame",
                    tolerance: float = RELATIVE_TOLERANCE) -> None:
     """Raise AccountingError naming the first financial row, flow row or flow column that does not close."""
-    for row, err in row_residuals(balance).items():
+    scale = float(np.abs(balance.drop(columns="total", errors="ignore").to_numpy(dtype=float)).max())
+    for row, err in row_residuals(balance, floor=1e-5 * scale).items():
         if err > tolerance:
             raise AccountingError(tick, f"balance sheet row {row!r}", float(balance.loc[row, "total"]))
-    rows, cols = flow_residuals(flows)
+    rows, cols = flow_residuals(flows, scale)
     for row, err in rows.items():
         if err > tolerance:
             raise AccountingError(tick, f"flow matrix row {row!r}", float(flows.loc[row].drop("total").sum()))

@@ -58,7 +58,8 @@ def build(model) -> Government:
     gov.last["purchases"] = gov.purchases_budget(0, model.potential, model.prices["goods"])
     gov.last["benefits"] = gov.benefit(wage) * float(np.count_nonzero(~employed))
     gov.deposits = gov.cash_target()
-    cb.bonds = float(banks.reserves.sum() - banks.advances.sum()) + gov.deposits
+    # the reserves the banks' own funds pay for are backed by bonds (none if banks start short)
+    cb.bonds = max(float(banks.reserves.sum() - banks.advances.sum()), 0.0) + gov.deposits
     gov.bonds = float(banks.bonds.sum()) + cb.bonds
     model.profit_mark = (model.cfirms.profit_acc.copy(), model.kfirms.profit_acc.copy(),
                          model.cfirms.alive.copy(), model.kfirms.alive.copy())
@@ -180,7 +181,8 @@ def close(model, ledger: accounting.Ledger) -> None:
         cb.bonds -= cb_part
         need = -min(-need, gov.bonds)
     gov.deposits += need
-    gov.bonds += need
+    # the debt is what the holders hold (no drift between two running sums)
+    gov.bonds = float(banks.bonds.sum()) + cb.bonds
     gov.last["bonds_issued"] = need
     ledger.record("gov_bonds", "issuance", need)
     model.producer_mark = float(model.producer_deposits.sum())
