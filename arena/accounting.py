@@ -227,7 +227,8 @@ def flow_matrix(recorder: FlowRecorder) -> "pd.DataFrame":
     return frame
 
 
-def flow_residuals(frame: "pd.DataFrame", stock_scale: float = 0.0) -> tuple[dict[str, float], dict[str, float]]:
+def flow_residuals(frame: "pd.DataFrame",
+                   stock_scale: float = 0.0) -> tuple[dict[str, float], dict[str, float]]:
     """Relative imbalance of every row and every column: ``|sum| / max(sum |entries|, floor)``.
 
     ``floor`` is 1e-5 of ``stock_scale`` (the largest stock of the balance sheet, currency)
