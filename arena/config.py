@@ -369,8 +369,9 @@ PARAMETERS: dict[str, Param] = {
         "unemployment benefit per unemployed household as a share of the mean wage (Caiani et al.: 0.4)",
     ),
     "gov_spending_share": P(
-        float, 0.12, 0.0, 1.0, "-",
-        "public purchases of goods per tick as a share of potential output at the goods price",
+        float, 0.13, 0.0, 1.0, "-",
+        "public purchases of goods per tick as a share of potential output at the goods price "
+        "(0.13: the tick-0 budget, interest included, about balances at the default tax rates)",
     ),
     "term_premium": P(
         float, 0.01, -0.05, 0.1, "1/year",
