@@ -38,7 +38,8 @@ def test_government_reads_the_public_sector_and_the_central_bank(client):
 def test_matrices_are_served_and_close(client, path, kind):
     body = client.get(path).json()
     assert body["kind"] == kind and body["closes"] is True and body["max_residual"] <= 1e-9
-    assert len(body["values"]) == len(body["rows"]) and all(len(r) == len(body["columns"]) for r in body["values"])
+    assert len(body["values"]) == len(body["rows"])
+    assert all(len(r) == len(body["columns"]) for r in body["values"])
     assert "government" in body["columns"] and body["columns"][-1] == "total"
 
 

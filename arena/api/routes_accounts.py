@@ -41,8 +41,8 @@ def _matrix(model, frame, kind: str) -> bytes:
         scale = float(np.abs(model.balance_sheet().drop(columns="total").to_numpy(dtype=float)).max())
         rows, cols = accounting.flow_residuals(frame, scale)
         worst = max(list(rows.values()) + list(cols.values()), default=0.0)
-        description = ("transactions-flow matrix of the last tick: transactions x sector accounts, sources +, "
-                       "uses -; Δ rows are the capital account; every row and column sums to zero")
+        description = ("transactions-flow matrix of the last tick: transactions x sector accounts, "
+                       "sources +, uses -; Δ rows are the capital account; every row and column sums to zero")
     out = s.Matrix(
         kind=kind, unit="currency" if kind == "balance_sheet" else "currency/tick", description=description,
         rows=[str(r) for r in frame.index], columns=[str(c) for c in frame.columns],
