@@ -131,12 +131,134 @@ def balance_sheet(entries: dict[str, dict[str, float]]) -> "pd.DataFrame":
     return frame
 
 
-def row_residuals(frame: "pd.DataFrame", rows: tuple[str, ...] = FINANCIAL_ROWS) -> dict[str, float]:
-    """Relative imbalance of each financial row: ``|sum over sectors| / sum |holdings|`` (0 if empty)."""
+def row_residuals(frame: "pd.DataFrame", rows: tuple[str, ...] = FINANCIAL_ROWS,
+                  floor: float = 0.0) -> dict[str, float]:
+    """Relative imbalance of each financial row: ``|sum over sectors| / max(sum |holdings|, floor)``.
+
+    0 for an empty row; ``floor`` (currency) keeps a row that has almost vanished from being
+    judged by its own rounding.
+    """
     sectors = frame.drop(columns="total", errors="ignore")
     out = {}
     for row in rows:
         values = sectors.loc[row].to_numpy(dtype=float)
-        gross = float(np.abs(values).sum())
+        gross = max(float(np.abs(values).sum()), floor)
         out[row] = abs(float(values.sum())) / gross if gross > 0 else 0.0
     return out
+
+
+#: Columns of the transactions-flow matrix (Godley & Lavoie 2007, table 2.3; Caiani et al.
+#: 2016, table 2): sectors, with current and capital accounts for firms, banks and the
+#: central bank; ``outside`` (API agents) only when it has an entry.
+FLOW_COLUMNS = (
+    "households", "firms_current", "firms_capital", "producers", "banks_current", "banks_capital",
+    "government", "central_bank_current", "central_bank_capital", "outside",
+)
+#: Columns whose balancing row (retained earnings) carries their saving to the capital account.
+CURRENT_TO_CAPITAL = {
+    "firms_current": ("firms_capital", "retained earnings (firms)"),
+    "banks_current": ("banks_capital", "retained earnings (banks)"),
+    "central_bank_current": ("central_bank_capital", "retained earnings (central bank)"),
+}
+
+
+class FlowRecorder:
+    """Transactions of one tick, row by row: each entry is one sector's side of a payment.
+
+    Sign convention (Godley & Lavoie 2007): a receipt or a source of funds is positive, a
+    payment or a use of funds negative; in the capital account an increase of an asset is
+    negative and an increase of a liability positive.
+    """
+
+    def __init__(self):
+        self.rows: dict[str, dict[str, float]] = {}
+
+    def add(self, row: str, **amounts: float) -> None:
+        """Add ``amounts`` (currency, by column of :data:`FLOW_COLUMNS`) to ``row``."""
+        entry = self.rows.setdefault(row, {})
+        for column, amount in amounts.items():
+            if column not in FLOW_COLUMNS:
+                raise ValueError(f"The column {column!r} of flow row {row!r} must be one of "
+                                 f"{', '.join(FLOW_COLUMNS)}. Got {column!r} instead.")
+            entry[column] = entry.get(column, 0.0) + float(amount)
+
+    def pay(self, row: str, payer: str, payee: str, amount: float) -> None:
+        """Record ``amount`` paid by ``payer`` to ``payee`` in ``row`` (a two-entry row)."""
+        self.add(row, **{payer: -float(amount)})
+        self.add(row, **{payee: float(amount)})
+
+
+def flow_matrix(recorder: FlowRecorder) -> "pd.DataFrame":
+    """Build the transactions-flow matrix from a tick's recorded rows.
+
+    Current-account columns are closed by their balancing row (retained earnings moved to
+    the capital account), as in Godley & Lavoie; every other column closes only if the
+    recorded transactions explain the measured change of each financial stock.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows in recording order plus the balancing rows; columns :data:`FLOW_COLUMNS`
+        (``outside`` only if used) and ``total``; currency per tick.
+    """
+    import pandas as pd
+
+    rows = {name: dict(entry) for name, entry in recorder.rows.items()}
+    used = {c for entry in rows.values() for c in entry}
+    columns = [c for c in FLOW_COLUMNS if c != "outside" or "outside" in used]
+    frame = pd.DataFrame(0.0, index=list(rows), columns=columns)
+    for name, entry in rows.items():
+        for column, amount in entry.items():
+            frame.loc[name, column] += amount
+    capital_rows = [r for r in frame.index if r.startswith("Δ")]
+    current = frame.drop(index=capital_rows)
+    balancing = {}
+    for col, (cap, row) in CURRENT_TO_CAPITAL.items():
+        saving = float(current[col].sum())
+        balancing[row] = {col: -saving, cap: saving}
+    extra = pd.DataFrame(0.0, index=list(balancing), columns=columns)
+    for row, entry in balancing.items():
+        for column, amount in entry.items():
+            extra.loc[row, column] = amount
+    order = [r for r in frame.index if r not in capital_rows]
+    frame = pd.concat([frame.loc[order], extra, frame.loc[capital_rows]])
+    frame["total"] = frame.sum(axis=1)
+    frame.index.name = "transaction"
+    return frame
+
+
+def flow_residuals(frame: "pd.DataFrame",
+                   stock_scale: float = 0.0) -> tuple[dict[str, float], dict[str, float]]:
+    """Relative imbalance of every row and every column: ``|sum| / max(sum |entries|, floor)``.
+
+    ``floor`` is 1e-5 of ``stock_scale`` (the largest stock of the balance sheet, currency)
+    or 1e-12 of the largest gross column, whichever is larger: the capital-account rows are
+    differences of stocks, whose float64 rounding (~1e-16 of the stock per operation) is
+    judged against the stocks, not against a column of small flows.
+    """
+    values = frame.drop(columns="total", errors="ignore")
+    a = values.to_numpy(dtype=float)
+    gross_cols = np.abs(a).sum(axis=0)
+    floor = max(max(float(gross_cols.max()) if gross_cols.size else 0.0, 1.0) * 1e-12, 1e-5 * stock_scale)
+    row_sums, row_gross = a.sum(axis=1), np.abs(a).sum(axis=1)
+    col_sums = a.sum(axis=0)
+    rows = {r: abs(float(row_sums[i])) / max(float(row_gross[i]), floor) for i, r in enumerate(values.index)}
+    cols = {c: abs(float(col_sums[j])) / max(float(gross_cols[j]), floor)
+            for j, c in enumerate(values.columns)}
+    return rows, cols
+
+
+def check_matrices(tick: int, balance: "pd.DataFrame", flows: "pd.DataFrame",
+                   tolerance: float = RELATIVE_TOLERANCE) -> None:
+    """Raise AccountingError naming the first financial row, flow row or flow column that does not close."""
+    scale = float(np.abs(balance.drop(columns="total", errors="ignore").to_numpy(dtype=float)).max())
+    for row, err in row_residuals(balance, floor=1e-5 * scale).items():
+        if err > tolerance:
+            raise AccountingError(tick, f"balance sheet row {row!r}", float(balance.loc[row, "total"]))
+    rows, cols = flow_residuals(flows, scale)
+    for row, err in rows.items():
+        if err > tolerance:
+            raise AccountingError(tick, f"flow matrix row {row!r}", float(flows.loc[row].drop("total").sum()))
+    for col, err in cols.items():
+        if err > tolerance:
+            raise AccountingError(tick, f"flow matrix column {col!r}", float(flows[col].sum()))

@@ -256,9 +256,10 @@ class BankingSystem:
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
         np.multiply(household_cash, np.take(1.0 + dr, self.household_bank), out=household_cash)
         firm_deposits *= (1.0 + dr)[self.firm_bank]
-        paid_deposits = dr * (dep_h + dep_f)
-        dep_h = dep_h + dr * dep_h
-        dep_f = dep_f + dr * dep_f
+        paid_h, paid_f = dr * dep_h, dr * dep_f  # on the deposits before interest
+        paid_deposits = paid_h + paid_f
+        dep_h = dep_h + paid_h
+        dep_f = dep_f + paid_f
         adv_rate = credit.per_tick_rates(np.array(self.policy_rate + p.advance_spread), tpy)
         res_rate = credit.per_tick_rates(np.array(self.policy_rate), tpy)
         advance_interest = banks.advances * adv_rate
@@ -267,8 +268,8 @@ class BankingSystem:
         banks.equity += net
         banks.profit = banks.profit + net
         f = self._flows
-        f["deposit_interest_households"] += float((dr * dep_h).sum())
-        f["deposit_interest_firms"] += float((dr * dep_f).sum())
+        f["deposit_interest_households"] += float(paid_h.sum())
+        f["deposit_interest_firms"] += float(paid_f.sum())
         f["advance_interest"] += float(advance_interest.sum())
         f["reserve_interest"] += float(reserve_interest.sum())
         ledger.record("money", "deposit_interest", float(paid_deposits.sum()))
@@ -353,6 +354,7 @@ class BankingSystem:
             {
                 "loans": loans,
                 "reserves": b.reserves,
+                "bonds": b.bonds,
                 "deposits": self.deposits_by_bank(household_cash, firm_deposits),
                 "advances": b.advances,
                 "equity": b.equity,

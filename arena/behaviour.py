@@ -1,7 +1,9 @@
 """Phase 2 of the tick: agent behaviour.
 
 Runs the credit market (:mod:`arena.credit_phase`: borrowing before wages and hiring, debt
-service, defaults, deposit interest and the banks' close), pays incomes (each firm's wages,
+service, defaults, deposit interest and the banks' close) and the public sector's part
+(:mod:`arena.fiscal_phase`: wage tax and benefits with the wages, profit tax, bond interest
+and issuance before the banks close, the central bank's profit after), pays incomes (each firm's wages,
 the corporate sector's dividends, resource royalties and the central bank's transfers under
 the money-growth regime or a ``money`` shock), runs the firms' default and entry, their
 staggered reviews and the labour market (:mod:`arena.firms_phase`), values the equity
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena import accounting, credit_phase, firms_phase
+from arena import accounting, credit_phase, firms_phase, fiscal_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
@@ -33,7 +35,9 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     pay_incomes(model, ledger)
     credit_phase.service_and_defaults(model, ledger)
     firms_phase.lifecycle(model, ledger)
+    fiscal_phase.close(model, ledger)
     credit_phase.close_banks(model, ledger)
+    fiscal_phase.after_banks(model, ledger)
     firms_phase.decide_and_hire(model)
     plan(model)
 
@@ -53,8 +57,11 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     royalties = model.producer_deposits * cfg.dividend_payout
     model.producer_deposits -= royalties
     royalty = float(royalties.sum()) / pop.n
-    # one gather pays wage + royalty; employer -1 (unemployed) reads the last entry
-    wage_pad = np.concatenate([wage_c, wage_k, [0.0]]) + royalty
+    # one gather pays wage net of tax + royalty; employer -1 (unemployed) reads the last
+    # entry, the unemployment benefit (arena.fiscal_phase)
+    tax_rate, benefit = fiscal_phase.wage_terms(model)
+    net = 1.0 - tax_rate
+    wage_pad = np.concatenate([wage_c * net, wage_k * net, [benefit]]) + royalty
     outside_shares = model.outside.total_shares()
     household_shares = float(pop.shares.sum())  # one pass over N, used twice
     total_shares = household_shares + cb.shares + outside_shares
@@ -66,10 +73,18 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     # the central bank's dividends leave the deposit money supply: money destroyed
     cb_dividends = payout - paid - outside_shares * dps
     ledger.record("money", "cb_dividend_receipts", -cb_dividends)
+    model.cb_dividends = cb_dividends
+    flows = model.tick_flows
+    flows.pay("wages", "firms_current", "households", model.wage_bill)
+    flows.pay("royalties", "producers", "households", float(royalties.sum()))
+    flows.add("dividends (firms)", firms_current=-payout, households=paid, central_bank_current=cb_dividends,
+              outside=outside_shares * dps)
+    fiscal_phase.pay_wage_side(model, ledger, tax_rate, benefit)
     model.dividend_per_share = DIVIDEND_MEMORY * model.dividend_per_share + (1 - DIVIDEND_MEMORY) * dps
     _, lump_sum = model.transfer_next  # deposit interest is paid by the banks (close_banks)
     created = pop.transfer(0.0, lump_sum)
     ledger.record("money", "cb_transfers", created)
+    flows.pay("central-bank transfers", "central_bank_current", "households", created)
 
 
 def plan(model) -> None:
@@ -154,10 +169,10 @@ def switch_strategies(model) -> None:
 
 
 def central_bank_orders(model) -> None:
-    """Queue the central bank's QE purchase, or its sale while tightening, for the next auction."""
+    """Queue the central bank's equity purchase (QE, ``qe_asset = "equity"``) or sale (tightening)."""
     cb, cfg = model.central_bank, model.config
     price = model.prices["equity"]
-    if cb.qe:
+    if cb.qe and cfg.qe_asset == "equity":  # QE in bonds: arena.fiscal_phase.close
         amount = cfg.qe_rate * model.money_supply() / price
         model.pending_participants.append(Participant("cb:qe", amount, price * (1 + cfg.max_price_change)))
     elif cb.tightening and cb.shares > 0:

@@ -343,6 +343,8 @@ PARAMETERS: dict[str, Param] = {
         "1/tick",
         "central-bank equity purchases per tick, as a share of money supply, under QE",
     ),
+    "qe_asset": P(str, "bonds", unit="-", options=("bonds", "equity"),
+                  doc="what QE buys: government bonds from banks (default) or listed equity in the auction"),
     "zero_lower_bound": P(bool, True, unit="-", doc="floor the policy rate at 0"),
     "min_policy_rate": P(float, -0.05, -0.5, 0.0, "1/year", "floor of the rate without the ZLB"),
     "max_policy_rate": P(float, 0.5, 0.0, 1.0, "1/year", "ceiling of the policy rate"),
@@ -352,6 +354,28 @@ PARAMETERS: dict[str, Param] = {
     ),
     "expectation_adjustment": P(
         float, 0.02, 0.0, 1.0, "1/tick", "speed of expected inflation toward structural inflation"
+    ),
+    # --- government (Economy v2 part 3; docs/model.md "Government and central bank") -------
+    "tax_wage_rate": P(
+        float, 0.2, 0.0, 0.9, "-",
+        "tax withheld from every gross wage (Caiani et al. 2016: 0.18 on household income)",
+    ),
+    "tax_profit_rate": P(
+        float, 0.2, 0.0, 0.9, "-",
+        "tax on each firm's positive profit of the tick (Caiani et al.: 0.18; US federal rate: 0.21)",
+    ),
+    "benefit_replacement": P(
+        float, 0.4, 0.0, 1.0, "-",
+        "unemployment benefit per unemployed household as a share of the mean wage (Caiani et al.: 0.4)",
+    ),
+    "gov_spending_share": P(
+        float, 0.13, 0.0, 1.0, "-",
+        "public purchases of goods per tick as a share of potential output at the goods price "
+        "(0.13: the tick-0 budget, interest included, about balances at the default tax rates)",
+    ),
+    "term_premium": P(
+        float, 0.01, -0.05, 0.1, "1/year",
+        "bond yield over the policy rate (ACM 10-year term premium, 1990-2007: about 1-1.5 points)",
     ),
     # --- banks and credit (Economy v2 part 2) -----------------------------------------------
     **BANK_PARAMETERS,

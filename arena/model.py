@@ -23,7 +23,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from arena import accounting, alerts, behaviour, credit_phase, indicators, observe, shocks
+from arena import accounting, alerts, behaviour, credit_phase, fiscal_phase, indicators, observe, sfc, shocks
 from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
@@ -189,7 +189,10 @@ class ArenaModel(mesa.Model):
         self.recapitalisation = 0.0  # shareholders' payments into entrants since tick 0 (currency)
         self.dividends_paid = dividends0
         self.wage_bill = cal.wage * employed.size
+        self.tick_flows = self.last_flows = accounting.FlowRecorder()  # transactions of the tick
         self.banking = credit_phase.build(self)
+        self.cb_dividends = self.producer_mark = self.recap_mark = 0.0
+        self.government = fiscal_phase.build(self)
         behaviour.plan(self)  # budgets and orders for the first tick
         self.cpi0_basket = self._basket_cost()
         money0 = self.money_supply()
@@ -215,6 +218,9 @@ class ArenaModel(mesa.Model):
         """Advance one tick (seven phases)."""
         ledger = accounting.Ledger()
         before = self.stocks() if self.check_accounting else None
+        self.tick_flows = accounting.FlowRecorder()
+        start = sfc.sector_stocks(self)
+        fiscal_phase.begin_tick(self)
         self._phase_markets(ledger)
         self._phase_agents(ledger)
         self._phase_psychology()
@@ -223,8 +229,11 @@ class ArenaModel(mesa.Model):
         self._compute_indicators()
         self.datacollector.collect(self)
         self._phase_events()
+        sfc.record_changes(self.tick_flows, start, sfc.sector_stocks(self))
+        self.last_flows = self.tick_flows
         if before is not None:
             accounting.check(self.steps, before, self.stocks(), ledger)
+            accounting.check_matrices(self.tick, self.balance_sheet(), self.flow_matrix())
         self.last_ledger = ledger
         self.flows_total.merge(ledger)
 
@@ -311,6 +320,7 @@ class ArenaModel(mesa.Model):
             raise OrderError(f"'name' must be a non-empty string of at most 100 characters. Got {name!r}.")
         account = self.outside.open(name, endowment)
         self.record_between_ticks("money", "outside_endowment", account.cash)
+        self._settle_outside()
         self.event_log.emit(
             self.tick, "agent_registered", agent_id=account.id, name=name, money_created=account.cash
         )
@@ -347,6 +357,7 @@ class ArenaModel(mesa.Model):
         account.orders.clear()
         del self.outside.accounts[agent_id]
         self.record_between_ticks("money", "outside_withdrawal", -account.cash)
+        self._settle_outside()
         settlement = {
             "agent_id": agent_id,
             "name": account.name,
@@ -359,6 +370,11 @@ class ArenaModel(mesa.Model):
         }
         self.event_log.emit(self.tick, "agent_unregistered", **settlement)
         return settlement
+
+    def _settle_outside(self) -> None:
+        """Settle the banks' reserves after an outside account changed between ticks."""
+        self.banking.external_deposits = self.outside.total_cash()
+        self.banking.settle(self.pop.cash, credit_phase.borrower_deposits(self))
 
     def wealth(self) -> np.ndarray:
         """Household wealth: deposits plus equity at market value (currency), shape (N,)."""
@@ -417,6 +433,7 @@ class ArenaModel(mesa.Model):
             "bank_equity": float(self.banking.banks.equity.sum()),
             "capital": float(self.cfirms.capital.sum()),
             "machines": float(self.kfirms.inventory.sum()),
+            "gov_bonds": float(self.government.bonds),
         }
         for i, name in enumerate(RESOURCE_NAMES):
             out[f"reserves_{name}"] = float(self.scarcity.reserves[i])
@@ -539,7 +556,9 @@ class ArenaModel(mesa.Model):
 
         Rows deposits, loans, reserves, advances, bonds, equity, capital, inventories, net
         worth; columns households, firms (C- and K-firms), producers, banks, central bank,
-        outside agents (when any) and ``total``. Assets are positive, liabilities negative;
+        government, outside agents (when any) and ``total``. The government's deposits are
+        at the central bank (its liability in the deposits row); bonds are its liability,
+        held by banks and the central bank. Assets are positive, liabilities negative;
         each financial row sums to zero, each column to zero (net worth balances it). Capital
         and inventories are at book value (current prices); the listed equity (one claim on
         the corporate sector) is at its market price, held by households, the central bank
@@ -566,10 +585,30 @@ class ArenaModel(mesa.Model):
             "central_bank": {**bank["central_bank"],
                              "equity": bank["central_bank"]["equity"] + price * self.central_bank.shares},
         }
+        gov, cb = self.government, self.central_bank
+        entries["banks"]["bonds"] = float(bs.banks.bonds.sum())
+        entries["government"] = {"deposits": gov.deposits, "bonds": -gov.bonds}
+        entries["central_bank"]["bonds"] = cb.bonds
+        entries["central_bank"]["deposits"] = -gov.deposits
         if self.outside.accounts:
             entries["outside"] = {"deposits": self.outside.total_cash(),
                                   "equity": price * self.outside.total_shares()}
         return accounting.balance_sheet(entries)
+
+    def flow_matrix(self) -> pd.DataFrame:
+        """Godley-Lavoie transactions-flow matrix of the last tick: transactions x sectors (currency/tick).
+
+        Columns households, firms (current and capital accounts), producers, banks (current,
+        capital), government, central bank (current, capital), outside agents (when any) and
+        ``total``. A receipt or a source of funds is positive, a payment or a use of funds
+        negative; the ``Δ`` rows are the capital account: changes of financial stocks
+        measured from the start to the end of the tick (an increase of an asset negative, of
+        a liability positive) and capital transfers. Every row and every column sums to zero
+        when the accounts close (docs/model.md, "The two matrices"); non-cash items
+        (depreciation, inventory and equity revaluation, write-offs of real assets) move no
+        money and are not rows. Empty (all zero) before the first tick.
+        """
+        return accounting.flow_matrix(self.last_flows)
 
     def firms_frame(self) -> pd.DataFrame:
         """Per-firm state: one row per firm slot (C-firms, then K-firms); see docs/model.md."""

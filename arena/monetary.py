@@ -30,7 +30,11 @@ loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth re
 ``money_growth`` by transfers on top of bank credit (Friedman's k-percent rule).
 Automatic tightening when core inflation (year over year) exceeds ``tightening_threshold``
 adds ``tightening_step`` to the rate and stops money growth; quantitative easing when it
-falls below ``deflation_threshold`` buys equity for ``qe_rate * M`` per tick.
+falls below ``deflation_threshold`` buys government bonds from banks for ``qe_rate * M`` per
+tick (``qe_asset = "equity"``: listed equity in the equity auction instead), paying in
+reserves; tightening sells them back. The central bank's balance sheet (bonds, advances,
+equity; reserves and government deposits) and its profit remitted to the government are
+kept by :mod:`arena.fiscal_phase`.
 """
 
 from __future__ import annotations
@@ -190,7 +194,9 @@ class CentralBank:
         self.velocity_history: deque[float] = deque(maxlen=config.inflation_window + 1)
         self.core_history: deque[float] = deque(maxlen=config.ticks_per_year + 1)
         self.started = False
-        self.shares = 0.0  # equity held after QE purchases
+        self.shares = 0.0  # equity held (QE in equity, leavers' and outside agents' shares)
+        self.bonds = 0.0  # government bonds held (currency, at par; arena.fiscal_phase)
+        self.pending_bond_purchase = 0.0  # QE shock queued for the next tick (currency)
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
 
     def measure(

@@ -11,7 +11,14 @@ euphoria       [0, 1]: pull toward greed       fraction (0, 1]
 discovery      (0, 10]: share of base reserves resource (required)
 catastrophe    (0, 1]: share of reserves lost  resource (required)
 rate           [-0.2, 0.2]: policy-rate change (none); decays by 1% a tick
-qe             (0, 0.5]: purchase, share of M  (none); one auction
+qe             (0, 0.5]: purchase, share of M  asset (bonds | equity; default: config qe_asset):
+                                               bonds bought from banks next tick, or equity
+                                               in the next auction
+fiscal         [-0.5, 0.5]: change of public   duration (ticks, optional; default permanent)
+               purchases, share of potential
+               output (g)
+tax            [-0.5, 0.5]: change of a tax    tax (wage | profit | all; default all),
+               rate (clipped to [0, 0.95])     duration (ticks, optional)
 money          [-0.5, 0.5]: transfer, share M  (none); negative = levy on deposits
 sell_off       (0, 1]: share of holdings sold  market ("equity" only)
 strategy_mix   (0, 1]: share of traders moved  strategy (fundamentalist | chartist | noise)
@@ -33,6 +40,8 @@ from arena.markets.equity import Participant
 from arena.population import STRATEGY_NAMES, EquityOrders
 from arena.scarcity import RESOURCE_NAMES
 
+#: Taxes a ``tax`` shock can change.
+TAX_TARGETS = ("wage", "profit", "all")
 #: kind -> (low, high, low inclusive, allowed target keywords)
 SHOCK_KINDS: dict[str, tuple[float, float, bool, tuple[str, ...]]] = {
     "panic": (0.0, 1.0, True, ("fraction",)),
@@ -40,7 +49,9 @@ SHOCK_KINDS: dict[str, tuple[float, float, bool, tuple[str, ...]]] = {
     "discovery": (0.0, 10.0, False, ("resource",)),
     "catastrophe": (0.0, 1.0, False, ("resource",)),
     "rate": (-0.2, 0.2, True, ()),
-    "qe": (0.0, 0.5, False, ()),
+    "qe": (0.0, 0.5, False, ("asset",)),
+    "fiscal": (-0.5, 0.5, True, ("duration",)),
+    "tax": (-0.5, 0.5, True, ("tax", "duration")),
     "money": (-0.5, 0.5, True, ()),
     "sell_off": (0.0, 1.0, False, ("market",)),
     "strategy_mix": (0.0, 1.0, False, ("strategy",)),
@@ -76,6 +87,23 @@ def validate(kind: str, size: Any, target: dict[str, Any]) -> float:
         f = target["fraction"]
         if isinstance(f, bool) or not isinstance(f, (int, float)) or not (0.0 < f <= 1.0):
             raise ShockError(f"The 'fraction' of a {kind!r} shock must be in (0, 1]. Got {f!r} instead.")
+    if "duration" in target:
+        d = target["duration"]
+        number = not isinstance(d, bool) and isinstance(d, (int, float))
+        if not number or not float(d).is_integer() or d < 1 or d > 10**7:
+            raise ShockError(
+                f"The 'duration' of a {kind!r} shock must be an int in [1, 10000000] ticks. "
+                f"Got {d!r} instead."
+            )
+    if kind == "tax" and target.get("tax", "all") not in TAX_TARGETS:
+        raise ShockError(
+            f"The 'tax' of a tax shock must be one of {', '.join(TAX_TARGETS)}. "
+            f"Got {target.get('tax')!r} instead."
+        )
+    if kind == "qe" and target.get("asset", "bonds") not in ("bonds", "equity"):
+        raise ShockError(
+            f"The 'asset' of a qe shock must be one of bonds, equity. Got {target.get('asset')!r} instead."
+        )
     if kind == "sell_off" and target.get("market", "equity") != "equity":
         raise ShockError(f"The 'market' of a sell_off must be 'equity'. Got {target['market']!r} instead.")
     if kind == "strategy_mix" and target.get("strategy") not in STRATEGY_NAMES:
@@ -109,11 +137,19 @@ def apply(model, kind: str, size: float, **target: Any) -> None:
         cb.policy_rate = float(np.clip(cb.policy_rate + size, floor, cfg.max_policy_rate))
         cb.rate_shock += size
     elif kind == "qe":
-        price = model.prices["equity"]
-        amount = size * model.money_supply() / price
-        model.pending_participants.append(
-            Participant("cb:qe_shock", amount, price * (1 + cfg.max_price_change))
-        )
+        if target.get("asset", cfg.qe_asset) == "bonds":  # bought from banks in the next tick
+            model.central_bank.pending_bond_purchase += size * model.money_supply()
+        else:
+            price = model.prices["equity"]
+            amount = size * model.money_supply() / price
+            model.pending_participants.append(
+                Participant("cb:qe_shock", amount, price * (1 + cfg.max_price_change))
+            )
+    elif kind in ("fiscal", "tax"):
+        end = tick + int(target["duration"]) if "duration" in target else None
+        which = {"fiscal": ("spending",), "wage": ("wage",), "profit": ("profit",), "all": ("wage", "profit")}
+        for what in which["fiscal" if kind == "fiscal" else target.get("tax", "all")]:
+            model.government.shocks.append([what, size, end])
     elif kind == "money":
         interest, lump = model.transfer_next
         model.transfer_next = (interest, lump + size * model.money_supply())

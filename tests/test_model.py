@@ -21,10 +21,12 @@ from arena.shocks import SHOCK_KINDS
 ALLOWED_FLOWS = {
     "money": {"cb_asset_purchases", "cb_asset_sales", "cb_dividend_receipts", "cb_transfers",
               "loans_granted", "loan_interest", "loan_repayment", "loan_recovery", "deposit_interest",
-              "bank_dividends"},
+              "bank_dividends", "government_purchases", "wage_tax", "benefits", "profit_tax"},
     "loans": {"loans_granted", "loan_repayment", "write_off"},
-    "bank_equity": {"loan_interest", "loan_losses", "net_interest_other", "dividends", "cb_recapitalisation"},
-    "goods": {"production", "consumption", "default_writeoff"},
+    "bank_equity": {"loan_interest", "loan_losses", "net_interest_other", "dividends", "cb_recapitalisation",
+                    "bond_interest"},
+    "gov_bonds": {"issuance"},
+    "goods": {"production", "consumption", "default_writeoff", "government_purchases"},
     "capital": {"investment", "depreciation", "default_writeoff"},
     "machines": {"production", "deliveries", "default_writeoff"},
     **{f"reserves_{r}": {"extraction", "renewal", "issuance", "discovery", "catastrophe"}

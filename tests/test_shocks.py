@@ -144,7 +144,10 @@ def test_rate_qe_money_sell_off_and_strategy_mix_mechanics(warm_model):
     assert m.central_bank.policy_rate == pytest.approx(rate + 0.01)
 
     money = m.money_supply()
-    m.apply_shock("qe", 0.01)
+    m.apply_shock("qe", 0.01)  # default: bonds, bought from banks in the next tick
+    assert m.central_bank.pending_bond_purchase == pytest.approx(0.01 * money)
+    assert not [p for p in m.pending_participants if p.key == "cb:qe_shock"]
+    m.apply_shock("qe", 0.01, asset="equity")
     qe = [p for p in m.pending_participants if p.key == "cb:qe_shock"]
     assert len(qe) == 1 and qe[0].qty == pytest.approx(0.01 * money / m.prices["equity"])
 

@@ -22,6 +22,7 @@ from arena.api.audit import AuditLog, Pseudonyms
 from arena.api.auth import KeyStore, RateLimiter
 from arena.api.deps import Context
 from arena.api.metrics import Metrics, MetricsMiddleware
+from arena.api.routes_accounts import accounts_router
 from arena.api.routes_admin import admin_router
 from arena.api.routes_agents import agents_router
 from arena.api.routes_obs import obs_router
@@ -194,6 +195,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=ctx.metrics)  # outermost: counts 413s too
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.include_router(read_router(settings))
+    app.include_router(accounts_router())
     app.include_router(agents_router())
     app.include_router(admin_router(settings))
     app.include_router(obs_router())

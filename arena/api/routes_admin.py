@@ -126,7 +126,7 @@ def admin_router(settings: ApiSettings) -> APIRouter:
     async def shock(body: s.ShockRequest, ctx: Ctx):
         target = {
             k: v
-            for k in ("resource", "fraction", "market", "strategy")
+            for k in ("resource", "fraction", "market", "strategy", "tax", "duration", "asset")
             if (v := getattr(body, k)) is not None
         }
         emitted: list = []

@@ -125,6 +125,7 @@ class Bank(BaseModel):
     firms: int
     borrowers: int
     public_stake: Number = Field(description="share of the bank owned by the central bank after a resolution")
+    bonds: Number = Field(None, description="government bonds held (currency, at par)")
 
 
 class Banks(Stamped):
@@ -137,6 +138,51 @@ class Banks(Stamped):
     capital_ratio: Number
     bank_failures: Number
     banks: list[Bank]
+
+
+class CentralBankBalance(BaseModel):
+    """The central bank's balance sheet (currency) and stance."""
+
+    bonds: Number
+    advances: Number
+    equity_shares: Number = Field(description="listed equity held (shares)")
+    reserves: Number
+    government_deposits: Number
+    policy_rate: Number
+    qe: bool
+    tightening: bool
+
+
+class Government(Stamped):
+    """The public sector: fiscal flows of the last tick (currency/tick), debt, rates; the central bank."""
+
+    tax_revenue: Number
+    benefits: Number
+    gov_spending: Number
+    deficit: Number
+    gov_debt: Number
+    bond_yield: Number
+    cb_bonds: Number
+    deposits: Number = Field(description="the government's deposits at the central bank")
+    tax_wage_rate: Number
+    tax_profit_rate: Number
+    spending_share: Number = Field(description="purchases as a share of potential output, shocks included")
+    benefit_replacement: Number
+    active_shocks: int
+    central_bank: CentralBankBalance
+
+
+class Matrix(Stamped):
+    """An accounting matrix (docs/model.md "The two matrices"): ``values[i][j]`` = row i, column j."""
+
+    kind: Literal["balance_sheet", "flow_matrix"]
+    unit: str
+    description: str
+    rows: list[str]
+    columns: list[str]
+    values: list[list[Number]]
+    max_residual: float = Field(description="largest relative imbalance of a row or column that must close")
+    closes: bool = Field(description="max_residual <= 1e-9")
 
 
 class Firms(Stamped):
@@ -409,13 +455,17 @@ class ShockRequest(Strict):
     """Apply a shock now (see arena/shocks.py for sizes and targets)."""
 
     kind: Literal[
-        "panic", "euphoria", "discovery", "catastrophe", "rate", "qe", "money", "sell_off", "strategy_mix"
+        "panic", "euphoria", "discovery", "catastrophe", "rate", "qe", "money", "sell_off", "strategy_mix",
+        "fiscal", "tax",
     ]
     size: float = Field(ge=-1e6, le=1e6)
     resource: str | None = Field(None, max_length=32)
     fraction: float | None = Field(None, gt=0.0, le=1.0)
     market: str | None = Field(None, max_length=32)
     strategy: str | None = Field(None, max_length=32)
+    tax: str | None = Field(None, max_length=16, description="tax shock: wage, profit or all (default)")
+    duration: int | None = Field(None, ge=1, le=10_000_000, description="fiscal/tax shock: ticks it lasts")
+    asset: str | None = Field(None, max_length=16, description="qe shock: bonds or equity")
 
 
 class ShockResult(Stamped):

@@ -184,3 +184,37 @@ def deliver_machines(cfirms, kfirms) -> tuple[float, float]:
     kfirms.profit_acc += receipts
     cfirms.profit_acc -= paid
     return float(got.sum()), float(paid.sum())
+
+
+def government_purchase(budget: float, price: np.ndarray, stock: np.ndarray, weights: np.ndarray,
+                        alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spread the government's order of ``budget`` over living C-firms and buy what they have left.
+
+    The government orders from every living firm in proportion to ``weights`` (its planned
+    output: public procurement follows capacity), at posted prices, after the households
+    have bought (it never rations a household). A firm whose remaining stock falls short
+    fills the order pro rata; the unspent budget stays with the government.
+
+    Parameters
+    ----------
+    budget : float
+        Currency the government orders this tick, >= 0.
+    price, stock, weights : numpy.ndarray
+        Per firm: posted price (> 0), units left after households (>= 0), order weight
+        (>= 0), shape (F,).
+    alive : numpy.ndarray of bool
+        Living firms.
+
+    Returns
+    -------
+    sold, wanted : numpy.ndarray
+        Units each firm sells to the government and the units it was asked for (booked as
+        demand), shape (F,).
+    """
+    w = np.where(alive, np.maximum(weights, 0.0), 0.0)
+    total = float(w.sum())
+    if budget <= 0 or total <= 0:
+        zero = np.zeros(price.size)
+        return zero, zero.copy()
+    wanted = (budget / total) * w / price
+    return np.minimum(wanted, np.maximum(stock, 0.0)), wanted

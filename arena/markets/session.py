@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena import accounting
+from arena import accounting, fiscal_phase
 from arena.markets import book as bk
 from arena.markets import goods
 from arena.markets.equity import Participant, run_auction
@@ -29,12 +29,13 @@ def clear_markets(model, ledger: accounting.Ledger) -> None:
 
     Order: equity auction; commodity auctions (households' budgets and C-firms' Leontief
     input orders); production of goods and machines; machine deliveries; the goods market
-    by search; depreciation of capital.
+    by search, then the government's purchases (:mod:`arena.fiscal_phase`); depreciation of capital.
     """
     clear_equity(model, ledger)
     fills, unit_input_cost, household_share = clear_commodities(model)
     produce(model, fills, unit_input_cost, ledger)
     units, value = goods.deliver_machines(model.cfirms, model.kfirms)
+    model.tick_flows.pay("investment", "firms_capital", "firms_current", value)
     ledger.record("capital", "investment", units)
     ledger.record("machines", "deliveries", -units)
     model.investment = (units, value)
@@ -115,6 +116,7 @@ def produce(model, fills: np.ndarray, unit_input_cost: float, ledger: accounting
     used = cf.coefficients > 0
     limiting = float(fills[used].min()) if used.any() else 1.0
     cost = cf.requested * unit_input_cost
+    model.tick_flows.pay("commodity inputs", "firms_current", "producers", float(cost.sum()))
     cf.deposits -= cost
     np.maximum(cf.deposits, 0.0, out=cf.deposits)  # rounding guard: cost <= deposits
     cf.profit_acc -= cost
@@ -141,11 +143,16 @@ def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> Non
     cf.sales_acc += res.sold
     cf.demand_acc += res.booked
     cf.booked = res.booked
-    sold = float(res.sold.sum())
-    ledger.record("goods", "consumption", -sold)
+    ledger.record("goods", "consumption", -float(res.sold.sum()))
     model.final_sales = pop.spend(res.spent)
+    goods_revenue = float(res.revenue.sum())
+    model.tick_flows.pay("consumption (goods)", "households", "firms_current", goods_revenue)
+    model.tick_flows.pay("consumption (commodities)", "households", "producers",
+                         model.final_sales - goods_revenue)
+    public_units, public_spent = fiscal_phase.purchase_goods(model, ledger)
+    sold = float(res.sold.sum()) + public_units
     previous = model.prices["goods"]
-    index = float(res.revenue.sum()) / sold if sold > 0 else cf.mean_price()
+    index = (goods_revenue + public_spent) / sold if sold > 0 else cf.mean_price()
     model.prices["goods"] = index
     grid = bk.PriceGrid(index, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
     gbook = offers_book(grid, model.goods_share * model.budget_total, cf.price, cf.inventory + res.sold)
@@ -174,9 +181,11 @@ def clear_equity(model, ledger: accounting.Ledger) -> None:
         if owner == "cb":
             model.central_bank.shares += qty
             ledger.record("money", "cb_asset_purchases" if qty > 0 else "cb_asset_sales", qty * p)
+            model.tick_flows.add("Δ equities", central_bank_capital=-qty * p, households=qty * p)
         elif owner == "outside":
             agent_id, _, order_id = rest.rpartition(":")
             model.outside.settle_fill(agent_id, int(order_id), abs(qty), p, model.tick)
+            model.tick_flows.add("Δ equities", outside=-qty * p, households=qty * p)
     model.pending_participants = []
     model.pending_household_orders = []
     log_return = float(np.log(p / price))

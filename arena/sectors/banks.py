@@ -7,7 +7,7 @@ equity, the central bank's stake in it, advances and reserves, its rates.
 
 Balance sheet of bank b (currency)::
 
-    loans_b + reserves_b = deposits_b + advances_b + equity_b
+    loans_b + bonds_b + reserves_b = deposits_b + advances_b + equity_b
 
 Deposits are the sum of the bank's customers' deposit accounts (households and firms);
 every payment between customers of two banks is settled in reserves, so reserves are the
@@ -68,6 +68,8 @@ class Banks:
         Share of the equity held by the central bank after a resolution, in [0, 1].
     advances, reserves : numpy.ndarray
         Central-bank advances owed and reserves held (currency), >= 0 after settling.
+    bonds : numpy.ndarray
+        Government bonds held at par (currency), >= 0 (:mod:`arena.markets.bonds`).
     deposit_rate, weakness : numpy.ndarray
         Annual deposit rate paid and weakness spread charged on new loans (1/year).
     profit : numpy.ndarray
@@ -85,6 +87,7 @@ class Banks:
         self.public_stake = np.zeros(b)
         self.advances = np.zeros(b)
         self.reserves = np.zeros(b)
+        self.bonds = np.zeros(b)
         self.deposit_rate = np.zeros(b)
         self.weakness = np.zeros(b)
         self.profit = np.zeros(b)
@@ -126,7 +129,7 @@ class Banks:
         deposits, loans : numpy.ndarray
             Each bank's deposits and loans now (currency), shape (B,).
         """
-        own = deposits + self.equity - loans  # reserves with no advances
+        own = deposits + self.equity - loans - self.bonds  # reserves with no advances
         self.advances = np.maximum(self.params.reserve_ratio * deposits - own, 0.0)
         self.reserves = own + self.advances
 

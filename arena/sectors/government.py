@@ -1,0 +1,122 @@
+"""The government: taxes, unemployment benefits, public purchases of goods and its debt.
+
+One government, a handful of scalars. It banks at the central bank (``deposits``, a
+liability of the central bank) and owes ``bonds`` to banks and the central bank
+(:mod:`arena.markets.bonds`). Its rules (Caiani et al. 2016, sec. 3 and App. A; rates
+are :class:`~arena.config.ArenaConfig` parameters):
+
+* **taxes**: ``tax_wage_rate`` of every gross wage, withheld when wages are paid, and
+  ``tax_profit_rate`` of each firm's positive profit of the tick (its booked profit: sales
+  minus wages, inputs, interest, depreciation and machines bought), capped by its deposits;
+* **unemployment benefits** (the dole, untaxed): ``benefit_replacement`` x the mean wage to
+  every unemployed household, paid with the wages (one gather, no extra pass over N);
+* **purchases of goods** (the fiscal rule): ``g_t = gov_spending_share + active fiscal
+  shocks`` of potential output at the goods price, ``G_t = g_t Y*_t p_t`` (currency per
+  tick), ordered from C-firms through the goods market (:func:`arena.markets.goods.government_purchase`),
+  so it is demand the firms see;
+* **financing**: the deficit ``D = G + benefits + interest - taxes - central-bank profits``
+  is met by issuing bonds (a surplus retires them) so that deposits return to
+  :data:`CASH_TICKS` ticks of outlays (:mod:`arena.fiscal_phase`); bonds pay
+  ``bond_yield = policy rate + term_premium`` per year on the outstanding stock.
+
+Automatic stabilisers follow: in a slump wages and profits fall, so taxes fall, and the
+unemployed are more, so benefits rise; the deficit widens without any decision.
+
+Shocks (:mod:`arena.shocks`) add a change of ``g`` (``fiscal``) or of a tax rate (``tax``),
+permanent or for ``duration`` ticks.
+"""
+
+from __future__ import annotations
+
+#: Ticks of outlays (purchases + benefits) the government keeps on deposit at the central bank.
+CASH_TICKS = 5.0
+#: Bounds of a tax rate after shocks.
+TAX_BOUNDS = (0.0, 0.95)
+#: Flows of a tick reported in :attr:`Government.last` (currency per tick).
+FLOW_NAMES = (
+    "wage_tax", "profit_tax", "benefits", "purchases", "bond_interest_banks", "bond_interest_cb",
+    "cb_remittance", "bonds_issued",
+)
+
+
+class Government:
+    """Fiscal state and rules (module doc).
+
+    Parameters
+    ----------
+    config : ArenaConfig
+        ``tax_wage_rate``, ``tax_profit_rate``, ``benefit_replacement``, ``gov_spending_share``,
+        ``term_premium``.
+    bonds : float
+        Bonds outstanding at tick 0 (currency), >= 0.
+
+    Attributes
+    ----------
+    deposits : float
+        Deposits at the central bank (currency), >= 0 at the end of every tick.
+    bonds : float
+        Bonds outstanding (currency, at par).
+    shocks : list of [str, float, int or None]
+        Active fiscal and tax shocks: ``[what, change, last tick or None]`` with ``what`` in
+        ``spending``, ``wage``, ``profit``.
+    last : dict
+        Flows of the last tick (:data:`FLOW_NAMES`), currency per tick.
+    """
+
+    def __init__(self, config, bonds: float):
+        self.config = config
+        self.deposits = 0.0
+        self.bonds = float(bonds)
+        self.shocks: list[list] = []
+        self.last = dict.fromkeys(FLOW_NAMES, 0.0)
+
+    # ------------------------------------------------------------------ rules ------------
+    def _change(self, what: str, tick: int) -> float:
+        return float(sum(c for w, c, end in self.shocks if w == what and (end is None or tick <= end)))
+
+    def prune(self, tick: int) -> None:
+        """Drop shocks that have expired by ``tick``."""
+        self.shocks = [s for s in self.shocks if s[2] is None or tick <= s[2]]
+
+    def spending_share(self, tick: int) -> float:
+        """``g_t``: purchases as a share of potential output at tick ``tick`` (>= 0)."""
+        return max(self.config.gov_spending_share + self._change("spending", tick), 0.0)
+
+    def wage_tax_rate(self, tick: int) -> float:
+        """Tax rate on gross wages at tick ``tick``, in :data:`TAX_BOUNDS`."""
+        return min(max(self.config.tax_wage_rate + self._change("wage", tick), TAX_BOUNDS[0]), TAX_BOUNDS[1])
+
+    def profit_tax_rate(self, tick: int) -> float:
+        """Tax rate on firms' positive profits at tick ``tick``, in :data:`TAX_BOUNDS`."""
+        return min(max(self.config.tax_profit_rate + self._change("profit", tick), TAX_BOUNDS[0]),
+                   TAX_BOUNDS[1])
+
+    def purchases_budget(self, tick: int, potential: float, price: float) -> float:
+        """Currency the government orders goods for this tick: ``g_t Y* p`` (>= 0)."""
+        return self.spending_share(tick) * max(potential, 0.0) * max(price, 0.0)
+
+    def benefit(self, mean_wage: float) -> float:
+        """Benefit per unemployed household per tick: ``benefit_replacement`` x mean wage (currency)."""
+        return self.config.benefit_replacement * max(mean_wage, 0.0)
+
+    def bond_yield(self, policy_rate: float) -> float:
+        """Annual yield on bonds: policy rate + ``term_premium`` (1/year), floored at 0."""
+        return max(policy_rate + self.config.term_premium, 0.0)
+
+    def cash_target(self) -> float:
+        """Deposits the government keeps: :data:`CASH_TICKS` ticks of last tick's outlays (currency)."""
+        return CASH_TICKS * (self.last["purchases"] + self.last["benefits"])
+
+    # ------------------------------------------------------------------ reporting --------
+    def indicators(self) -> dict[str, float]:
+        """``tax_revenue``, ``benefits``, ``gov_spending``, ``deficit``, ``gov_debt`` (currency)."""
+        f = self.last
+        taxes = f["wage_tax"] + f["profit_tax"]
+        interest = f["bond_interest_banks"] + f["bond_interest_cb"]
+        return {
+            "tax_revenue": taxes,
+            "benefits": f["benefits"],
+            "gov_spending": f["purchases"],
+            "deficit": f["purchases"] + f["benefits"] + interest - taxes - f["cb_remittance"],
+            "gov_debt": self.bonds,
+        }
