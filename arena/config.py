@@ -70,7 +70,7 @@ class Param:
 P = Param
 #: Banks and credit (Economy v2 part 2; docs/model.md "Banks and credit"), declared here so
 #: that they are ArenaConfig parameters; :class:`arena.sectors.bank_params.BankParams`
-#: validates the same declarations on their own.
+#: validates the same declarations with the same validator (:func:`validate_value`).
 BANK_PARAMETERS: dict[str, Param] = {
     "n_banks": P(int, 10, 1, 1000, "banks", "number of banks (Caiani et al. 2016 use 10)"),
     "capital_requirement": P(
@@ -388,10 +388,31 @@ def _validate(name: str, value: Any) -> Any:
             f"Unknown parameter {name!r} for ArenaConfig. Valid parameters are: "
             + ", ".join(sorted(PARAMETERS))
         )
+    return validate_value(name, spec, value)
+
+
+def validate_value(name: str, spec: Param, value: Any, owner: str = "ArenaConfig") -> Any:
+    """Return ``value`` converted to the kind ``spec`` declares, or raise ConfigError.
+
+    The one validator of every declared parameter (ArenaConfig's and the objects that reuse
+    its declarations, such as :class:`arena.sectors.bank_params.BankParams`), with the one
+    error template naming ``owner``, the parameter, the allowed values and the value received.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name.
+    spec : Param
+        Its declaration.
+    value : object
+        Value to check; numpy scalars are accepted through their Python value.
+    owner : str, default "ArenaConfig"
+        Name of the object the parameter belongs to, for the message.
+    """
 
     def fail() -> ConfigError:
         return ConfigError(
-            f"The {name!r} parameter of ArenaConfig must be {spec.describe()}. Got {value!r} instead."
+            f"The {name!r} parameter of {owner} must be {spec.describe()}. Got {value!r} instead."
         )
 
     if value is None or (spec.nullable and isinstance(value, str) and value.lower() in NONE_WORDS):
@@ -409,7 +430,7 @@ def _validate(name: str, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         # numpy scalars are accepted through their Python value
         if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-            return _validate(name, value.item())
+            return validate_value(name, spec, value.item(), owner)
         raise fail()
     if spec.kind is int:
         if isinstance(value, float):

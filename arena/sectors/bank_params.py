@@ -1,8 +1,9 @@
 """Parameters of the banking sector and the credit market, declared once with unit and range.
 
-:class:`BankParams` is frozen and validated like :class:`~arena.config.ArenaConfig`, with
-the same error template (a :class:`~arena.errors.ConfigError` naming the parameter, the
-allowed range and the value received). Its declarations are
+:class:`BankParams` is frozen and validated by ArenaConfig's own validator
+(:func:`arena.config.validate_value`), so both share one error template (a
+:class:`~arena.errors.ConfigError` naming the parameter, the allowed range and the value
+received). Its declarations are
 :data:`arena.config.BANK_PARAMETERS`, part of :class:`~arena.config.ArenaConfig`; this
 object takes them out of a config (:meth:`BankParams.from_mapping`) or stands alone in tests.
 
@@ -12,36 +13,10 @@ Rates are annual (1/year) and converted to the tick with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-from arena.config import BANK_PARAMETERS, Param
-from arena.errors import ConfigError
-
-
-def _check(name: str, spec: Param, value: Any) -> Any:
-    """Validate one value against its declaration; raise ConfigError from the one template."""
-
-    def fail() -> ConfigError:
-        return ConfigError(
-            f"The {name!r} parameter of BankParams must be {spec.describe()}. Got {value!r} instead."
-        )
-
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise fail()
-    if spec.kind is int:
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise fail()
-            value = int(value)
-    else:
-        value = float(value)
-        if not math.isfinite(value):
-            raise fail()
-    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        raise fail()
-    return value
+from arena.config import BANK_PARAMETERS, validate_value
 
 
 @dataclass(frozen=True)
@@ -80,7 +55,8 @@ class BankParams:
 
     def __post_init__(self):
         for f in fields(self):
-            object.__setattr__(self, f.name, _check(f.name, BANK_PARAMETERS[f.name], getattr(self, f.name)))
+            value = validate_value(f.name, BANK_PARAMETERS[f.name], getattr(self, f.name), "BankParams")
+            object.__setattr__(self, f.name, value)
 
     @property
     def capital_target(self) -> float:
