@@ -95,10 +95,16 @@ BANK_PARAMETERS: dict[str, Param] = {
         float, 0.02, 0.0, 0.5, "1/year", "lending spread over the policy rate of a riskless borrower"
     ),
     "pd_intercept": P(
-        float, -7.0, -50.0, 50.0, "-", "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage)))"
+        float, -7.0, -50.0, 50.0, "-",
+        "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage + b3 * coverage)))",
     ),
     "pd_slope": P(
         float, 8.0, 0.0, 100.0, "-", "b2: how fast the default probability rises with leverage (debt/assets)"
+    ),
+    "pd_coverage": P(
+        float, 0.0, 0.0, 50.0, "-",
+        "b3: how fast the default probability rises with debt service over operating cash flow "
+        "(capped at 3; Caiani et al. 2016 price loans by cash flow against debt service); 0 = off",
     ),
     "max_default_probability": P(
         float, 0.25, 0.0, 0.99, "1/year",
@@ -135,6 +141,11 @@ BANK_PARAMETERS: dict[str, Param] = {
     ),
     "initial_leverage": P(
         float, 0.2, 0.0, 0.9, "-", "firms' bank debt at tick 0 as a share of their capital and inventories"
+    ),
+    "finance_constraint": P(
+        bool, False, unit="-",
+        doc="a firm its bank rations hires only for the share of its planned liquidity it holds "
+        "(Assenza et al. 2015's finance-constrained production); off = it hires as planned",
     ),
     "user_cost_elasticity": P(
         float, 1.0, 0.0, 5.0, "-",

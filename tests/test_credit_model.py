@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arena import ArenaModel, accounting
+from arena import ArenaModel, accounting, credit_phase
 from tests.conftest import SMALL_N, examples
 
 CREDIT_COLUMNS = ["loans", "loan_rate", "credit_growth", "bank_equity", "capital_ratio", "bank_failures"]
@@ -72,13 +72,15 @@ def test_a_failed_bank_is_resolved_inside_the_tick_and_accounts_stay_closed():
     recovery=st.floats(0.0, 1.0),
     leverage=st.floats(0.0, 0.8),
     maturity=st.integers(50, 5000),
+    coverage=st.floats(0.0, 10.0),
+    constrained=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_accounts_close_over_random_banking_configurations(n_banks, requirement, recovery, leverage,
-                                                           maturity, seed):
+                                                           maturity, coverage, constrained, seed):
     m = ArenaModel(n_agents=1_000, seed=seed, check_accounting=True, n_banks=n_banks,
                    capital_requirement=requirement, recovery_rate=recovery, initial_leverage=leverage,
-                   loan_maturity=maturity)
+                   loan_maturity=maturity, pd_coverage=coverage, finance_constraint=constrained)
     for t in range(40):
         if t == 20:
             m.apply_shock("rate", 0.05)
@@ -108,3 +110,21 @@ def test_a_tightening_lowers_credit_and_output_against_the_same_seeds():
         output.append(runs[True].real_gdp.mean() / runs[False].real_gdp.mean() - 1)
     assert np.median(loans) < 0, loans
     assert np.median(output) < 0, output
+
+
+def test_rationed_firms_hire_for_the_share_of_liquidity_they_hold():
+    """Finance-constrained hiring (Assenza et al. 2015): only with the switch, only the rationed."""
+    for on in (False, True):
+        m = ArenaModel(n_agents=1_000, seed=4, finance_constraint=on)
+        m.step()
+        cf, kf = m.cfirms, m.kfirms
+        before_c, before_k = cf.labour_demand.copy(), kf.labour_demand.copy()
+        share = np.ones(m.banking.finance_share.size)
+        share[0], share[cf.n] = 0.5, 0.0  # one C-firm got half its liquidity, one K-firm none
+        m.banking.finance_share = share
+        credit_phase.limit_labour_to_finance(m)
+        if not on:
+            assert (cf.labour_demand == before_c).all() and (kf.labour_demand == before_k).all()
+            continue
+        assert cf.labour_demand[0] == np.floor(before_c[0] * 0.5 + 1e-9) and kf.labour_demand[0] == 0
+        assert (cf.labour_demand[1:] == before_c[1:]).all() and (kf.labour_demand[1:] == before_k[1:]).all()

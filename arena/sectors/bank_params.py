@@ -40,6 +40,7 @@ class BankParams:
     base_spread: float = BANK_PARAMETERS["base_spread"].default
     pd_intercept: float = BANK_PARAMETERS["pd_intercept"].default
     pd_slope: float = BANK_PARAMETERS["pd_slope"].default
+    pd_coverage: float = BANK_PARAMETERS["pd_coverage"].default
     max_default_probability: float = BANK_PARAMETERS["max_default_probability"].default
     recovery_rate: float = BANK_PARAMETERS["recovery_rate"].default
     weakness_spread: float = BANK_PARAMETERS["weakness_spread"].default
@@ -50,6 +51,7 @@ class BankParams:
     bank_switching_rate: float = BANK_PARAMETERS["bank_switching_rate"].default
     credit_horizon: float = BANK_PARAMETERS["credit_horizon"].default
     initial_leverage: float = BANK_PARAMETERS["initial_leverage"].default
+    finance_constraint: bool = BANK_PARAMETERS["finance_constraint"].default
     user_cost_elasticity: float = BANK_PARAMETERS["user_cost_elasticity"].default
     bank_switching_intensity: float = BANK_PARAMETERS["bank_switching_intensity"].default
 
