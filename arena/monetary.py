@@ -26,8 +26,10 @@ Gorodnichenko 2015). The policy rate follows the Taylor rate with partial adjust
 Galí & Gertler 2000) and is bounded by the zero lower bound (or ``min_policy_rate``) and
 ``max_policy_rate``.
 In the Taylor regime the central bank creates no money by rule: money is created by bank
-loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it adds
-``money_growth`` by transfers on top of bank credit (Friedman's k-percent rule).
+loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it keeps
+the money stock on a path growing at ``money_growth`` (Friedman's k-percent rule): its
+transfers (or levies) each tick close the gap between that path and the money that bank
+credit left (:meth:`CentralBank.money_rule_transfer`), so the rule holds with endogenous money.
 Automatic tightening when core inflation (year over year) exceeds ``tightening_threshold``
 adds ``tightening_step`` to the rate and stops money growth; quantitative easing when it
 falls below ``deflation_threshold`` buys equity for ``qe_rate * M`` per tick.
@@ -157,6 +159,25 @@ class CentralBank:
         self.started = False
         self.shares = 0.0  # equity held after QE purchases
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
+        self.money_path: float | None = None  # the money rule's target level (currency)
+
+    def money_rule_transfer(self, money: float) -> float:
+        """Return the money rule's transfer for the next tick (currency; negative = a levy).
+
+        The target path grows at this tick's ``money_growth_target`` (per tick); the transfer
+        closes the gap between the path and the money stock ``money`` now, so bank credit's
+        creation and destruction of money is offset and the stock grows at the rule's rate.
+        The path starts at the stock of the first call.
+        """
+        if self.money_path is None:
+            self.money_path = float(money)
+        self.money_path *= 1.0 + per_tick(self.money_growth_target, self.config.ticks_per_year)
+        return self.money_path - float(money)
+
+    def shift_money_path(self, amount: float) -> None:
+        """Move the rule's path by ``amount`` (currency): a money shock moves the level it grows from."""
+        if self.money_path is not None:
+            self.money_path += float(amount)
 
     def measure(
         self, cpi: float, core: float, money: float, velocity: float
