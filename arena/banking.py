@@ -167,7 +167,12 @@ class BankingSystem:
         return credit.service_due(self.book, self.params.loan_maturity)
 
     def lend(
-        self, firm_deposits: np.ndarray, outlays: np.ndarray, other_assets: np.ndarray, ledger: Ledger
+        self,
+        firm_deposits: np.ndarray,
+        outlays: np.ndarray,
+        other_assets: np.ndarray,
+        ledger: Ledger,
+        cash_flow: np.ndarray | None = None,
     ) -> credit.Lending:
         """Lend each firm its financing gap as far as pricing and capital allow.
 
@@ -180,12 +185,15 @@ class BankingSystem:
         other_assets : numpy.ndarray
             Firms' non-deposit assets at book value: capital and inventories (currency).
         ledger : Ledger
+        cash_flow : numpy.ndarray, optional
+            Firms' expected operating cash flow per tick (currency): with it banks also
+            price debt-service coverage (:func:`arena.markets.credit.coverage_ratio`).
         """
         gap = credit.financing_gap(firm_deposits, outlays, self.service_due())
         assets = firm_deposits + other_assets
         result = credit.lend(
             self.book, firm_deposits, gap, assets, self.firm_bank, self.banks.equity,
-            self.banks.weakness, self.policy_rate, self.params,
+            self.banks.weakness, self.policy_rate, self.params, cash_flow, self.ticks_per_year,
         )
         new = float(result.by_bank.sum())
         ledger.record("money", "loans_granted", new)

@@ -70,7 +70,7 @@ class Param:
 P = Param
 #: Banks and credit (Economy v2 part 2; docs/model.md "Banks and credit"), declared here so
 #: that they are ArenaConfig parameters; :class:`arena.sectors.bank_params.BankParams`
-#: validates the same declarations on their own.
+#: validates the same declarations with the same validator (:func:`validate_value`).
 BANK_PARAMETERS: dict[str, Param] = {
     "n_banks": P(int, 10, 1, 1000, "banks", "number of banks (Caiani et al. 2016 use 10)"),
     "capital_requirement": P(
@@ -95,10 +95,16 @@ BANK_PARAMETERS: dict[str, Param] = {
         float, 0.02, 0.0, 0.5, "1/year", "lending spread over the policy rate of a riskless borrower"
     ),
     "pd_intercept": P(
-        float, -7.0, -50.0, 50.0, "-", "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage)))"
+        float, -7.0, -50.0, 50.0, "-",
+        "b1 of the annual default probability 1/(1+exp(-(b1 + b2 * leverage + b3 * coverage)))",
     ),
     "pd_slope": P(
         float, 8.0, 0.0, 100.0, "-", "b2: how fast the default probability rises with leverage (debt/assets)"
+    ),
+    "pd_coverage": P(
+        float, 0.0, 0.0, 50.0, "-",
+        "b3: how fast the default probability rises with debt service over operating cash flow "
+        "(capped at 3; Caiani et al. 2016 price loans by cash flow against debt service); 0 = off",
     ),
     "max_default_probability": P(
         float, 0.25, 0.0, 0.99, "1/year",
@@ -135,6 +141,11 @@ BANK_PARAMETERS: dict[str, Param] = {
     ),
     "initial_leverage": P(
         float, 0.2, 0.0, 0.9, "-", "firms' bank debt at tick 0 as a share of their capital and inventories"
+    ),
+    "finance_constraint": P(
+        bool, False, unit="-",
+        doc="a firm its bank rations hires only for the share of its planned liquidity it holds "
+        "(Assenza et al. 2015's finance-constrained production); off = it hires as planned",
     ),
     "user_cost_elasticity": P(
         float, 1.0, 0.0, 5.0, "-",
@@ -412,10 +423,31 @@ def _validate(name: str, value: Any) -> Any:
             f"Unknown parameter {name!r} for ArenaConfig. Valid parameters are: "
             + ", ".join(sorted(PARAMETERS))
         )
+    return validate_value(name, spec, value)
+
+
+def validate_value(name: str, spec: Param, value: Any, owner: str = "ArenaConfig") -> Any:
+    """Return ``value`` converted to the kind ``spec`` declares, or raise ConfigError.
+
+    The one validator of every declared parameter (ArenaConfig's and the objects that reuse
+    its declarations, such as :class:`arena.sectors.bank_params.BankParams`), with the one
+    error template naming ``owner``, the parameter, the allowed values and the value received.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name.
+    spec : Param
+        Its declaration.
+    value : object
+        Value to check; numpy scalars are accepted through their Python value.
+    owner : str, default "ArenaConfig"
+        Name of the object the parameter belongs to, for the message.
+    """
 
     def fail() -> ConfigError:
         return ConfigError(
-            f"The {name!r} parameter of ArenaConfig must be {spec.describe()}. Got {value!r} instead."
+            f"The {name!r} parameter of {owner} must be {spec.describe()}. Got {value!r} instead."
         )
 
     if value is None or (spec.nullable and isinstance(value, str) and value.lower() in NONE_WORDS):
@@ -433,7 +465,7 @@ def _validate(name: str, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         # numpy scalars are accepted through their Python value
         if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-            return _validate(name, value.item())
+            return validate_value(name, spec, value.item(), owner)
         raise fail()
     if spec.kind is int:
         if isinstance(value, float):

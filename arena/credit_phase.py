@@ -9,8 +9,10 @@ Within phase 2 (docs/model.md, "The tick"):
 1. :func:`open_credit` - banks set rates; each living firm asks for the credit that brings
    its deposits to ``credit_horizon`` ticks of outlays (wages at the larger of its
    workforce and its labour demand, commodity inputs for its plan) plus the machines it
-   has on order at the capital price, plus this tick's debt service; banks price, ration
-   and lend (money created);
+   has on order at the capital price, plus this tick's debt service; banks price it by
+   leverage and by debt service over expected operating cash flow (:func:`cash_flow`),
+   ration and lend (money created); a rationed firm hires for the share of its planned
+   liquidity it holds (:func:`limit_labour_to_finance`, after firms set labour demand);
 2. incomes are paid (wages out of deposits: a firm short of cash defaults);
 3. :func:`service_and_defaults` - interest (a cost in the firm's profit) and amortisation
    (money destroyed); a firm that cannot pay, or whose net worth (deposits + capital and
@@ -64,10 +66,15 @@ def build(model) -> BankingSystem:
     system.external_deposits = model.outside.total_cash()
     system.settle(model.pop.cash, deposits)
     # the real loan rate of the steady state: policy rate at target, pd at initial leverage
-    pd0 = credit.default_probability(np.array([params.initial_leverage]), params)
-    nominal = credit.loan_rate(cfg.neutral_real_rate + cfg.base_inflation_rate, pd0, np.zeros(1), params)
-    system.reference_real_rate = float(nominal[0]) - cfg.base_inflation_rate
+    # and at the median debt-service coverage of tick 0
     policy0 = cfg.neutral_real_rate + cfg.base_inflation_rate
+    tick_rate = credit.per_tick_rates(np.array(policy0 + params.base_spread), cfg.ticks_per_year)
+    n_firms = model.cfirms.n + model.kfirms.n
+    service0 = initial[:n_firms] * (tick_rate + 1.0 / params.loan_maturity)
+    coverage0 = float(np.median(credit.coverage_ratio(service0, cash_flow(model)[:n_firms])))
+    pd0 = credit.default_probability(np.array([params.initial_leverage]), params, coverage0)
+    nominal = credit.loan_rate(policy0, pd0, np.zeros(1), params)
+    system.reference_real_rate = float(nominal[0]) - cfg.base_inflation_rate
     system.reference_carry = carry_cost(policy0, params)
     system.user_cost = np.ones(model.cfirms.n)
     return system
@@ -127,14 +134,54 @@ def outlays(model) -> np.ndarray:
                            np.zeros(model.producer_deposits.size)])
 
 
+def cash_flow(model) -> np.ndarray:
+    """Return each borrower's expected operating cash flow per tick (currency): 0 for producers.
+
+    The planned output at the posted price minus the wage bill and, for C-firms, the
+    commodity inputs of the plan: what the firm's production plan leaves to serve debt
+    (Caiani et al. 2016's operating cash flow). The plan, not the demand expected, so that
+    K-firms' lumpy machine orders do not make their cash flow jump. Negative for a firm
+    whose plan loses money.
+    """
+    cf, kf = model.cfirms, model.kfirms
+    inputs = float(cf.coefficients @ model.commodity_prices())
+    c = (cf.price - inputs) * cf.planned - cf.wage * cf.workers
+    k = kf.price * kf.planned - kf.wage * kf.workers
+    return np.concatenate([np.where(cf.alive, c, 0.0), np.where(kf.alive, k, 0.0),
+                           np.zeros(model.producer_deposits.size)])
+
+
 def open_credit(model, ledger: accounting.Ledger) -> None:
     """Banks set rates; firms borrow their financing gap as far as banks lend."""
     bs = model.banking
     bs.begin_tick(model.central_bank.policy_rate)
     deposits = borrower_deposits(model)
-    lending = bs.lend(deposits, outlays(model), other_assets(model), ledger)
+    lending = bs.lend(deposits, outlays(model), other_assets(model), ledger, cash_flow(model))
     store(model, deposits)
+    # a rationed firm holds only part of the liquidity it planned: the share it got
+    shortfall = lending.requested - lending.granted
+    held = np.maximum(deposits, 0.0)
+    bs.finance_share = np.where(shortfall > 0, held / np.maximum(held + shortfall, 1e-300), 1.0)
     bs.user_cost = user_cost_factor(model, lending.rate[: model.cfirms.n])
+
+
+def limit_labour_to_finance(model) -> None:
+    """Scale rationed firms' labour demand to the share of their planned liquidity they hold.
+
+    Assenza, Delli Gatti & Grazzini (2015): a firm's production is constrained by the
+    finance it has, ``L <= (deposits + loan) / w``; here a firm refused part of its
+    financing gap this tick hires for the same share of its plan as the share of the
+    liquidity it wanted (``credit_horizon`` ticks of outlays) that it holds. Firms served
+    in full are untouched. Only with ``finance_constraint`` on. Call after the firms set
+    their labour demand.
+    """
+    share = getattr(model.banking, "finance_share", None)
+    if share is None or not model.banking.params.finance_constraint:
+        return
+    cf, kf = model.cfirms, model.kfirms
+    nc, nk = cf.n, kf.n
+    for firms, part in ((cf, share[:nc]), (kf, share[nc:nc + nk])):
+        firms.labour_demand = np.floor(firms.labour_demand * part + 1e-9).astype(np.int64)
 
 
 def user_cost_factor(model, loan_rate: np.ndarray) -> np.ndarray:

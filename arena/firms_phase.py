@@ -8,7 +8,8 @@ Order within the phase (after incomes are paid):
 2. each living firm reviews with probability ``1 / review_ticks``: C-firms set price,
    planned output, wage and an investment order; K-firms price, output and wage; a review
    ends the firm's review interval;
-3. productivity grows; every firm sets its labour demand from its plan;
+3. productivity grows; every firm sets its labour demand from its plan, a firm rationed
+   by its bank this tick only for the share of its plan it can finance;
 4. labour market (:mod:`arena.markets.labour`): separations, firing of excess workers,
    matching of the unemployed to the vacancies.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena import accounting
+from arena import accounting, credit_phase
 from arena.markets import labour
 from arena.sectors import corporate
 
@@ -89,6 +90,7 @@ def decide_and_hire(model) -> None:
     kf.grow_productivity()
     cf.set_labour_demand()
     kf.set_labour_demand()
+    credit_phase.limit_labour_to_finance(model)  # rationed firms hire what they can finance
     # labour market over the joint employer space (C-firms, then K-firms)
     workers = np.concatenate([cf.workers, kf.workers])
     demand = np.concatenate([cf.labour_demand, kf.labour_demand])

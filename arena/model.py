@@ -30,7 +30,7 @@ from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
 from arena.markets import book as bk
 from arena.markets import session
 from arena.markets.equity import Participant
-from arena.monetary import CentralBank, per_tick, rule_transfer
+from arena.monetary import CentralBank
 from arena.population import Population
 from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
@@ -481,9 +481,11 @@ class ArenaModel(mesa.Model):
         for etype, payload in decision.events:
             self.event_log.emit(self.tick, etype, **payload)
         # the money rule's transfer for next tick (0 under the Taylor rule: money is created
-        # and destroyed by bank credit; deposit interest is paid by the banks)
-        growth = per_tick(decision.money_growth_target, cfg.ticks_per_year)
-        self.transfer_next = (0.0, rule_transfer(growth, money, self.initial_stocks["money"]))
+        # and destroyed by bank credit; deposit interest is paid by the banks); under the
+        # money-growth rule it keeps the stock on the rule's path whatever credit did
+        rule = (cb.money_rule_transfer(money, self.initial_stocks["money"])
+                if cfg.monetary_regime == "money_growth" else 0.0)
+        self.transfer_next = (0.0, rule)
         self.macro = {
             "cpi": cpi,
             "core_cpi": core,

@@ -26,8 +26,10 @@ Gorodnichenko 2015). The policy rate follows the Taylor rate with partial adjust
 Galí & Gertler 2000) and is bounded by the zero lower bound (or ``min_policy_rate``) and
 ``max_policy_rate``.
 In the Taylor regime the central bank creates no money by rule: money is created by bank
-loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it adds
-``money_growth`` by transfers on top of bank credit (Friedman's k-percent rule).
+loans and destroyed by repayments (:mod:`arena.banking`); in the money-growth regime it keeps
+the money stock on a path growing at ``money_growth`` (Friedman's k-percent rule): its
+transfers (or levies) each tick close the gap between that path and the money that bank
+credit left (:meth:`CentralBank.money_rule_transfer`), so the rule holds with endogenous money.
 Automatic tightening when core inflation (year over year) exceeds ``tightening_threshold``
 adds ``tightening_step`` to the rate and stops money growth; quantitative easing when it
 falls below ``deflation_threshold`` buys government bonds from banks for ``qe_rate * M`` per
@@ -120,31 +122,6 @@ def inflation_over(levels, ticks_per_year: int) -> float:
 MAX_MONEY_MULTIPLE = 4e29
 
 
-def rule_transfer(growth_per_tick: float, money: float, initial_money: float) -> float:
-    """Lump-sum transfer of the money rule this tick (currency; a levy when negative).
-
-    Parameters
-    ----------
-    growth_per_tick : float
-        The rule's money growth per tick (:func:`per_tick` of the target), > -1.
-    money : float
-        Money supply now (currency), >= 0.
-    initial_money : float
-        Money supply at tick 0 (currency), >= 0.
-
-    Returns
-    -------
-    float
-        ``growth_per_tick * money``, but a positive transfer never takes the money supply above
-        ``MAX_MONEY_MULTIPLE * initial_money`` (levies are bounded by deposits, see
-        :meth:`arena.population.Population.transfer`).
-    """
-    lump = growth_per_tick * money
-    if lump > 0.0:
-        lump = min(lump, max(0.0, MAX_MONEY_MULTIPLE * initial_money - money))
-    return lump
-
-
 def per_tick(annual_rate: float, ticks_per_year: int) -> float:
     """Per-tick rate equivalent to an annual rate: ``(1 + r)^(1/T) - 1``."""
     return float(np.expm1(np.log1p(max(annual_rate, -0.999999)) / ticks_per_year))
@@ -198,6 +175,27 @@ class CentralBank:
         self.bonds = 0.0  # government bonds held (currency, at par; arena.fiscal_phase)
         self.pending_bond_purchase = 0.0  # QE shock queued for the next tick (currency)
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
+        self.money_path: float | None = None  # the money rule's target level (currency)
+
+    def money_rule_transfer(self, money: float, initial_money: float) -> float:
+        """Return the money rule's transfer for the next tick (currency; negative = a levy).
+
+        The target path grows at this tick's ``money_growth_target`` (per tick); the transfer
+        closes the gap between the path and the money stock ``money`` now, so bank credit's
+        creation and destruction of money is offset and the stock grows at the rule's rate.
+        The path starts at the stock of the first call and never exceeds
+        ``MAX_MONEY_MULTIPLE * initial_money`` (``initial_money``: money at tick 0, currency).
+        """
+        if self.money_path is None:
+            self.money_path = float(money)
+        grown = self.money_path * (1.0 + per_tick(self.money_growth_target, self.config.ticks_per_year))
+        self.money_path = min(grown, MAX_MONEY_MULTIPLE * float(initial_money))
+        return self.money_path - float(money)
+
+    def shift_money_path(self, amount: float) -> None:
+        """Move the rule's path by ``amount`` (currency): a money shock moves the level it grows from."""
+        if self.money_path is not None:
+            self.money_path += float(amount)
 
     def measure(
         self, cpi: float, core: float, money: float, velocity: float

@@ -94,6 +94,8 @@ METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
 DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
     "mispricing_equity": ("price_equity / fundamental_equity - 1: premium over the fundamental value",
                           lambda df: df["price_equity"] / df["fundamental_equity"] - 1.0),
+    "loan_spread": ("loan_rate - policy_rate: the mean premium of bank loans over the policy rate",
+                    lambda df: df["loan_rate"] - df["policy_rate"]),
     "volatility_equity_annual": ("realized_volatility * sqrt(250): annualised equity volatility at the "
                                  "default 250 ticks a year",
                                  lambda df: df["realized_volatility"] * np.sqrt(250.0)),

@@ -152,7 +152,9 @@ def apply(model, kind: str, size: float, **target: Any) -> None:
             model.government.shocks.append([what, size, end])
     elif kind == "money":
         interest, lump = model.transfer_next
-        model.transfer_next = (interest, lump + size * model.money_supply())
+        change = size * model.money_supply()
+        model.transfer_next = (interest, lump + change)
+        model.central_bank.shift_money_path(change)  # the money rule grows from the new level
     elif kind == "sell_off":
         _sell_off(model, size)
     elif kind == "agents":

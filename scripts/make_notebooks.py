@@ -1206,6 +1206,11 @@ from nb_validation import cells as _validation_cells  # noqa: E402
 
 VALIDATION = _validation_cells(md, code, SETUP)
 
+# 07 credit and the crash: its cells live in scripts/nb_credit.py
+from nb_credit import cells as _credit_cells  # noqa: E402
+
+CREDIT = _credit_cells(md, code, SETUP)
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_market_crash.ipynb": CRASH,
@@ -1213,6 +1218,7 @@ NOTEBOOKS = {
     "04_scenario_batches.ipynb": BATCHES,
     "05_scarcity.ipynb": SCARCITY,
     "06_validation.ipynb": VALIDATION,
+    "07_credit_crash.ipynb": CREDIT,
 }
 
 

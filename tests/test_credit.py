@@ -202,3 +202,39 @@ def test_loan_book_resize_keeps_debt_and_refuses_to_drop_debtors():
     assert book.principal.shape == (4, 3) and book.debt().sum() == 3.0
     with pytest.raises(ValueError, match="still owe"):
         book.resize(1)
+
+
+def test_coverage_ratio_is_service_over_cash_flow_capped():
+    x = credit.coverage_ratio(np.array([1.0, 5.0, 1.0, 0.0, 1.0]), np.array([4.0, 1.0, 0.0, -3.0, -1.0]))
+    assert np.allclose(x, [0.25, credit.COVERAGE_CAP, credit.COVERAGE_CAP, 0.0, credit.COVERAGE_CAP])
+
+
+def test_a_rate_rise_raises_the_default_probability_through_debt_service():
+    """With cash-flow pricing, the same firm is riskier at a higher policy rate (Minsky 1986).
+
+    Leverage does not move with the rate; debt service on floating debt does, so the quoted
+    premium over the policy rate widens and a marginal borrower crosses the refusal ceiling.
+    """
+    params = BankParams(n_banks=1, pd_coverage=3.0, pd_intercept=-8.4, max_default_probability=0.06)
+    out = {}
+    for policy in (0.02, 0.12):
+        book = credit.LoanBook(1, 1)
+        book.principal[:] = 400.0
+        book.spread[:] = params.base_spread
+        book.reprice(policy, 250)
+        deposits = np.array([0.0])
+        out[policy] = credit.lend(book, deposits, np.array([10.0]), np.array([1000.0]), np.array([0]),
+                                  np.array([1e6]), np.zeros(1), policy, params, np.array([0.6]), 250)
+    assert out[0.12].pd[0] > out[0.02].pd[0]
+    assert out[0.12].rate[0] - 0.12 > out[0.02].rate[0] - 0.02  # the premium itself widens
+    assert not out[0.02].refused[0] and out[0.12].refused[0]
+
+
+def test_without_cash_flow_pricing_is_by_leverage_only():
+    params = BankParams(n_banks=1, pd_coverage=3.0)
+    book = credit.LoanBook(2, 1)
+    book.principal[:, 0] = [100.0, 100.0]
+    book.reprice(0.03, 250)
+    a = credit.lend(book, np.zeros(2), np.array([5.0, 5.0]), np.array([500.0, 500.0]), np.array([0, 0]),
+                    np.array([1e6]), np.zeros(1), 0.03, params)
+    assert a.pd[0] == pytest.approx(float(credit.default_probability(np.array([105.0 / 505.0]), params)[0]))

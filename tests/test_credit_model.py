@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arena import ArenaModel, accounting
+import arena
+from arena import ArenaModel, accounting, credit_phase
 from tests.conftest import SMALL_N, examples
 
 CREDIT_COLUMNS = ["loans", "loan_rate", "credit_growth", "bank_equity", "capital_ratio", "bank_failures"]
@@ -72,13 +77,15 @@ def test_a_failed_bank_is_resolved_inside_the_tick_and_accounts_stay_closed():
     recovery=st.floats(0.0, 1.0),
     leverage=st.floats(0.0, 0.8),
     maturity=st.integers(50, 5000),
+    coverage=st.floats(0.0, 10.0),
+    constrained=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
 def test_accounts_close_over_random_banking_configurations(n_banks, requirement, recovery, leverage,
-                                                           maturity, seed):
+                                                           maturity, coverage, constrained, seed):
     m = ArenaModel(n_agents=1_000, seed=seed, check_accounting=True, n_banks=n_banks,
                    capital_requirement=requirement, recovery_rate=recovery, initial_leverage=leverage,
-                   loan_maturity=maturity)
+                   loan_maturity=maturity, pd_coverage=coverage, finance_constraint=constrained)
     for t in range(40):
         if t == 20:
             m.apply_shock("rate", 0.05)
@@ -87,24 +94,66 @@ def test_accounts_close_over_random_banking_configurations(n_banks, requirement,
     assert np.isfinite(m.indicators()[CREDIT_COLUMNS].to_numpy()).all()
 
 
-@pytest.mark.slow
-def test_a_tightening_lowers_credit_and_output_against_the_same_seeds():
-    """+200 bp at tick 250: mean loans and real GDP over ticks 350-600 fall vs the same seed without it.
+#: +200 bp at tick 250 against the same seeds without it (docs/validation.md has the table).
+TIGHTENING_SEEDS = tuple(range(1, 9))
+TIGHTENING_WINDOWS = {"credit_growth": ("mean_credit_growth", "path_difference", 251, 450),
+                      "loans": ("mean_loans", "path_ratio", 350, 600),
+                      "real_gdp": ("mean_real_gdp", "path_ratio", 350, 600)}
 
-    Expected from the credit channel (Bernanke & Gertler 1995) and the user cost of capital:
-    dearer credit cuts borrowing and investment; the median of three seeds must be negative.
-    """
-    loans, output = [], []
-    for seed in (1, 2, 3):
-        runs = {}
-        for shock in (False, True):
-            m = ArenaModel(n_agents=20_000, seed=seed)
-            for t in range(600):
-                if shock and t == 250:
-                    m.apply_shock("rate", 0.02)
-                m.step()
-            runs[shock] = m.indicators().iloc[350:600]
-        loans.append(runs[True].loans.mean() / runs[False].loans.mean() - 1)
-        output.append(runs[True].real_gdp.mean() / runs[False].real_gdp.mean() - 1)
-    assert np.median(loans) < 0, loans
-    assert np.median(output) < 0, output
+
+@functools.cache
+def tightening(tmp_root: str):
+    """Effects of a +200 bp tightening, 20,000 households, seeds 1-8 (arena.experiment)."""
+    base = arena.load_scenario("rate_shock")
+    shock = dataclasses.replace(base.shocks[0], size=0.02, tick=250)
+    scenario = dataclasses.replace(base, shocks=(shock,), ticks=600)
+    metrics = [{"metric": m, "effect": k, "control": "no_shocks", "sign": "-", "max": 0.0, "from": a, "to": b}
+               for m, k, a, b in TIGHTENING_WINDOWS.values()]
+    result = arena.experiment(scenario, seeds=TIGHTENING_SEEDS, n_agents=20_000, backend="serial",
+                              metrics=metrics, out_dir=Path(tmp_root) / "tightening")
+    return result.table.set_index("metric")
+
+
+@pytest.fixture(scope="module")
+def tightening_table(tmp_path_factory):
+    return tightening(str(tmp_path_factory.mktemp("tightening")))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["credit_growth", "loans"])
+def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, name):
+    """Dearer credit cuts borrowing (Bernanke & Gertler 1995): the median effect and its interval
+    are below zero and at least 7 of 8 seeds show it."""
+    row = tightening_table.loc[TIGHTENING_WINDOWS[name][0]]
+    assert row["median"] < 0 and row["ci_high"] < 0, row.to_dict()
+    assert row["share_sign"] >= 7 / 8, row.to_dict()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "measured (20,000 households, seeds 1-8, branch credit, default economy = main 42dc939): real GDP "
+    "over ticks 350-600 median -0.13% (CI -0.80% to +0.28%), lower on 5 of 8 seeds; with the credit "
+    "scenario's mechanisms on -0.42% (CI -1.31% to +0.13%), 5 of 8. Christiano, Eichenbaum & Evans "
+    "(1999) suggest about -1% to -2% for 200 bp; docs/validation.md"))
+def test_a_tightening_lowers_output_on_most_seeds(tightening_table):
+    row = tightening_table.loc[TIGHTENING_WINDOWS["real_gdp"][0]]
+    assert row["median"] < 0 and row["ci_high"] < 0, row.to_dict()
+    assert row["share_sign"] >= 7 / 8, row.to_dict()
+
+
+def test_rationed_firms_hire_for_the_share_of_liquidity_they_hold():
+    """Finance-constrained hiring (Assenza et al. 2015): only with the switch, only the rationed."""
+    for on in (False, True):
+        m = ArenaModel(n_agents=1_000, seed=4, finance_constraint=on)
+        m.step()
+        cf, kf = m.cfirms, m.kfirms
+        before_c, before_k = cf.labour_demand.copy(), kf.labour_demand.copy()
+        share = np.ones(m.banking.finance_share.size)
+        share[0], share[cf.n] = 0.5, 0.0  # one C-firm got half its liquidity, one K-firm none
+        m.banking.finance_share = share
+        credit_phase.limit_labour_to_finance(m)
+        if not on:
+            assert (cf.labour_demand == before_c).all() and (kf.labour_demand == before_k).all()
+            continue
+        assert cf.labour_demand[0] == np.floor(before_c[0] * 0.5 + 1e-9) and kf.labour_demand[0] == 0
+        assert (cf.labour_demand[1:] == before_c[1:]).all() and (kf.labour_demand[1:] == before_k[1:]).all()

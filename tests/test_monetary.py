@@ -27,22 +27,24 @@ def money_growth_runs():
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "economy v2 (firms, banks): faster money growth under the money-growth rule no longer "
-    "raises average inflation monotonically (measured 0.047 at 0%, 0.031 at 10%); prices are "
-    "set by firms' markups over wage costs and the transfer channel is weak. Known "
-    "disagreement with the quantity theory, reported in the session note; fix the model, not "
-    "the test"))
+    "economy v2 (firms, banks): the money-growth rule now delivers its money growth (0.000, "
+    "0.100 measured), but mean inflation over ticks 250-750 is 0.056 at 0%, 0.067 at 10% and "
+    "0.045 at 30% (seed 3, 5,000 households): 10 points more money growth add 1.1 points of "
+    "inflation (velocity falls), and at 30% core inflation crosses the tightening threshold, "
+    "which stops money growth (measured median growth 0.163). Known disagreement with the "
+    "quantity theory; fix the model, not the test"))
 def test_faster_money_growth_gives_higher_average_inflation(money_growth_runs):
     mean = {g: m.indicators().inflation.loc[250:].mean() for g, m in money_growth_runs.items()}
     assert mean[0.0] < mean[0.1] < mean[0.3]
     assert mean[0.1] - mean[0.0] > 0.02
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "economy v2: measured money growth misses the money-growth rule's target now that bank "
-    "credit also creates and destroys money; known disagreement, reported in the session note"))
 def test_money_growth_rule_delivers_its_target():
-    """Without interventions, the central bank's transfers deliver the money-growth rule."""
+    """Without interventions, the central bank's transfers deliver the money-growth rule.
+
+    Bank credit creates and destroys money too; the rule keeps the stock on its path by
+    transferring (or levying) the gap each tick (arena.monetary.CentralBank.money_rule_transfer).
+    """
     model = run(400, monetary_regime="money_growth", money_growth=0.05)
     df = model.indicators()
     assert df.tightening.max() == 0 and df.qe.max() == 0

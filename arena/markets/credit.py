@@ -18,10 +18,20 @@ Equations (rates per year unless noted; ``per_tick`` converts to the tick):
 
       gap_f = max(0, outlays_f + debt service_f - deposits_f)
 
-* leverage after borrowing, and annual default probability (logistic in leverage, the
-  form of Assenza et al. 2015; coefficients ``pd_intercept``, ``pd_slope``)::
+* leverage after borrowing, debt-service coverage, and annual default probability:
+  logistic in leverage (the form of Assenza et al. 2015; ``pd_intercept``, ``pd_slope``)
+  and in the debt service the firm would owe per unit of its operating cash flow (Caiani
+  et al. 2016 price a loan by the borrower's cash flow against its debt service;
+  ``pd_coverage``). The coverage term is how a rate rise reaches risk: debt service rises
+  with the rate on floating debt, cash flow does not, and Minsky's (1986) speculative and
+  Ponzi borrowers (service above cash flow, ``x_f > 1``) become bad risks::
 
-      lev_f = (debt_f + gap_f) / (assets_f + gap_f),   pd_f = 1 / (1 + exp(-(b1 + b2 lev_f)))
+      lev_f = (debt_f + gap_f) / (assets_f + gap_f)
+      x_f   = min((service_f + (i_q + 1/maturity) gap_f) / ocf_f, coverage_cap)   (cap if ocf_f <= 0)
+      pd_f  = 1 / (1 + exp(-(b1 + b2 lev_f + b3 x_f)))
+
+  with ``service_f`` this tick's interest and amortisation, ``i_q`` the per-tick riskless
+  rate quoted by the lender and ``ocf_f`` expected sales minus wages and inputs per tick.
 
 * loan rate: break-even pricing of a risk-neutral bank that loses ``1 - recovery_rate`` on
   a default, plus the lending bank's weakness spread. The premium rises with leverage: the
@@ -50,6 +60,9 @@ import numpy as np
 
 from arena.sectors.bank_params import BankParams
 
+#: Ceiling of the debt-service coverage ratio in the default probability (a firm with no
+#: positive operating cash flow counts as this).
+COVERAGE_CAP = 3.0
 #: Capacity margin: banks lend up to (1 - this) of their capital room, so the sums of the
 #: rationing (cumulative float sums) can never push a ratio below the minimum by rounding.
 CAPACITY_MARGIN = 1e-12
@@ -173,9 +186,40 @@ def leverage(debt: np.ndarray, new_loans: np.ndarray, assets: np.ndarray) -> np.
     return np.clip(out, 0.0, 1.0)
 
 
-def default_probability(lev: np.ndarray, params: BankParams) -> np.ndarray:
-    """Annual probability of default at leverage ``lev``: logistic in leverage."""
-    return 1.0 / (1.0 + np.exp(-(params.pd_intercept + params.pd_slope * np.asarray(lev, dtype=float))))
+def default_probability(
+    lev: np.ndarray, params: BankParams, coverage: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Annual probability of default: logistic in leverage and in debt-service coverage.
+
+    Parameters
+    ----------
+    lev : numpy.ndarray
+        Debt over assets after borrowing, in [0, 1].
+    params : BankParams
+    coverage : numpy.ndarray or float, default 0
+        Debt service per unit of operating cash flow, in [0, :data:`COVERAGE_CAP`]
+        (:func:`coverage_ratio`).
+    """
+    z = params.pd_intercept + params.pd_slope * np.asarray(lev, dtype=float) + params.pd_coverage * coverage
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def coverage_ratio(service: np.ndarray, cash_flow: np.ndarray) -> np.ndarray:
+    """Debt service over operating cash flow, in [0, COVERAGE_CAP]; the cap when cash flow <= 0.
+
+    Parameters
+    ----------
+    service : numpy.ndarray
+        Interest and amortisation owed per tick, including on the loan requested (currency).
+    cash_flow : numpy.ndarray
+        Expected operating cash flow per tick: sales minus wages and inputs (currency).
+    """
+    service = np.maximum(np.asarray(service, dtype=float), 0.0)
+    ratio = np.full(service.shape, COVERAGE_CAP)
+    ok = cash_flow > 0
+    np.divide(service, cash_flow, out=ratio, where=ok)
+    ratio[~ok & (service <= 0)] = 0.0  # no debt service: no coverage risk, whatever the cash flow
+    return np.minimum(ratio, COVERAGE_CAP)
 
 
 def loan_rate(policy_rate: float, pd: np.ndarray, weakness: np.ndarray, params: BankParams) -> np.ndarray:
@@ -277,6 +321,8 @@ def lend(
     weakness: np.ndarray,
     policy_rate: float,
     params: BankParams,
+    cash_flow: np.ndarray | None = None,
+    ticks_per_year: int = 250,
 ) -> Lending:
     """Price, ration and book new loans; credit the loans to the borrowers' deposits (in place).
 
@@ -297,9 +343,19 @@ def lend(
     policy_rate : float
         Policy rate (1/year).
     params : BankParams
+    cash_flow : numpy.ndarray, optional
+        Firms' expected operating cash flow per tick (currency), shape (F,); with it the
+        default probability also rises with debt-service coverage (module doc). None: leverage only.
+    ticks_per_year : int, default 250
+        Converts the quoted riskless rate of the new loan's instalment to the tick.
     """
     debt = book.debt()
-    pd = default_probability(leverage(debt, requests, assets), params)
+    coverage = 0.0
+    if cash_flow is not None:
+        quoted = per_tick_rates(policy_rate + params.base_spread + weakness[lender], ticks_per_year)
+        service = service_due(book, params.loan_maturity) + requests * (quoted + 1.0 / params.loan_maturity)
+        coverage = coverage_ratio(service, cash_flow)
+    pd = default_probability(leverage(debt, requests, assets), params, coverage)
     rate = loan_rate(policy_rate, pd, weakness[lender], params)
     refused = (requests > 0) & (pd > params.max_default_probability)
     eligible = np.where(refused, 0.0, requests)

@@ -1,8 +1,9 @@
 """Parameters of the banking sector and the credit market, declared once with unit and range.
 
-:class:`BankParams` is frozen and validated like :class:`~arena.config.ArenaConfig`, with
-the same error template (a :class:`~arena.errors.ConfigError` naming the parameter, the
-allowed range and the value received). Its declarations are
+:class:`BankParams` is frozen and validated by ArenaConfig's own validator
+(:func:`arena.config.validate_value`), so both share one error template (a
+:class:`~arena.errors.ConfigError` naming the parameter, the allowed range and the value
+received). Its declarations are
 :data:`arena.config.BANK_PARAMETERS`, part of :class:`~arena.config.ArenaConfig`; this
 object takes them out of a config (:meth:`BankParams.from_mapping`) or stands alone in tests.
 
@@ -12,36 +13,10 @@ Rates are annual (1/year) and converted to the tick with
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-from arena.config import BANK_PARAMETERS, Param
-from arena.errors import ConfigError
-
-
-def _check(name: str, spec: Param, value: Any) -> Any:
-    """Validate one value against its declaration; raise ConfigError from the one template."""
-
-    def fail() -> ConfigError:
-        return ConfigError(
-            f"The {name!r} parameter of BankParams must be {spec.describe()}. Got {value!r} instead."
-        )
-
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise fail()
-    if spec.kind is int:
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise fail()
-            value = int(value)
-    else:
-        value = float(value)
-        if not math.isfinite(value):
-            raise fail()
-    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
-        raise fail()
-    return value
+from arena.config import BANK_PARAMETERS, validate_value
 
 
 @dataclass(frozen=True)
@@ -65,6 +40,7 @@ class BankParams:
     base_spread: float = BANK_PARAMETERS["base_spread"].default
     pd_intercept: float = BANK_PARAMETERS["pd_intercept"].default
     pd_slope: float = BANK_PARAMETERS["pd_slope"].default
+    pd_coverage: float = BANK_PARAMETERS["pd_coverage"].default
     max_default_probability: float = BANK_PARAMETERS["max_default_probability"].default
     recovery_rate: float = BANK_PARAMETERS["recovery_rate"].default
     weakness_spread: float = BANK_PARAMETERS["weakness_spread"].default
@@ -75,12 +51,14 @@ class BankParams:
     bank_switching_rate: float = BANK_PARAMETERS["bank_switching_rate"].default
     credit_horizon: float = BANK_PARAMETERS["credit_horizon"].default
     initial_leverage: float = BANK_PARAMETERS["initial_leverage"].default
+    finance_constraint: bool = BANK_PARAMETERS["finance_constraint"].default
     user_cost_elasticity: float = BANK_PARAMETERS["user_cost_elasticity"].default
     bank_switching_intensity: float = BANK_PARAMETERS["bank_switching_intensity"].default
 
     def __post_init__(self):
         for f in fields(self):
-            object.__setattr__(self, f.name, _check(f.name, BANK_PARAMETERS[f.name], getattr(self, f.name)))
+            value = validate_value(f.name, BANK_PARAMETERS[f.name], getattr(self, f.name), "BankParams")
+            object.__setattr__(self, f.name, value)
 
     @property
     def capital_target(self) -> float:
