@@ -49,7 +49,7 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     wage_c, model.defaulting_c = corporate.pay_wages(cf)
     wage_k, model.defaulting_k = corporate.pay_wages(kf)
     model.wage_bill = float(np.dot(wage_c, cf.workers) + np.dot(wage_k, kf.workers))
-    inputs = float(cf.coefficients @ model.commodity_prices()) * cf.planned  # input bill per tick
+    inputs = float(cf.input_per_unit @ model.commodity_prices()) * cf.planned  # input bill per tick
     payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs)
     payout += corporate.pay_dividends(kf, cfg.dividend_payout, cfg.buffer_ticks)
     model.dividends_paid = payout

@@ -126,7 +126,7 @@ def outlays(model) -> np.ndarray:
     nc, nk = cf.n, kf.n
     span = credit_horizon(model)
     horizon, k_horizon = span[:nc], span[nc:nc + nk]
-    inputs = float(cf.coefficients @ model.commodity_prices())
+    inputs = float(cf.input_per_unit @ model.commodity_prices())
     c = horizon * (cf.wage * np.maximum(cf.workers, cf.labour_demand) + inputs * cf.planned)
     c += cf.k_order * model.capital_price()
     k = k_horizon * kf.wage * np.maximum(kf.workers, kf.labour_demand)

@@ -183,6 +183,7 @@ class ArenaModel(mesa.Model):
         self.pending_orders = None
         self.investment = (0.0, 0.0)  # machines delivered this tick: (units, currency)
         self.input_fill = 1.0
+        self.input_flows = (np.zeros(n_res), np.zeros(n_res))  # commodity units bought, used
         self.vacancies = int(self.cfirms.vacancies().sum() + self.kfirms.vacancies().sum())
         self.firm_defaults = self.firm_entries = 0
         self.defaults_total = self.entries_total = 0  # since tick 0
@@ -437,6 +438,7 @@ class ArenaModel(mesa.Model):
         }
         for i, name in enumerate(RESOURCE_NAMES):
             out[f"reserves_{name}"] = float(self.scarcity.reserves[i])
+            out[f"inputs_{name}"] = float(self.cfirms.input_stock[i])
         return out
 
     def money_supply(self) -> float:
@@ -580,7 +582,8 @@ class ArenaModel(mesa.Model):
                            "equity": bank["households"]["equity"] + price * float(self.pop.shares.sum())},
             "firms": {"deposits": float(deposits[:nf].sum()), "loans": -bs.loans(),
                       "capital": float(cf.capital.sum()) * self.capital_price(),
-                      "inventories": float((cf.inventory * cf.price).sum() + (kf.inventory * kf.price).sum()),
+                      "inventories": float((cf.inventory * cf.price).sum() + (kf.inventory * kf.price).sum()
+                                           + cf.input_stock @ self.commodity_prices()),
                       "equity": -listed},
             "producers": {"deposits": float(deposits[nf:].sum())},
             "banks": bank["banks"],

@@ -54,10 +54,11 @@ CONTEXTS = {
     # below their capital target (banks start at 1.5 times it), so the weakness spread is charged
     "entry_delay": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 1),
     "weakness_spread": ({"dividend_payout": 1.0, "buffer_ticks": 1, "recovery_rate": 0.0}, 0.04),
-    # the ceiling binds only for leveraged borrowers at the default; a strict one binds at once
-    "max_default_probability": ({}, 0.001),
+    # the ceiling binds only for leveraged borrowers that ask for new loans: firms that pay out all
+    # their deposits ask at once, and a strict ceiling refuses them
+    "max_default_probability": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.001),
     # the finance constraint bites only on rationed firms: a strict ceiling rations at once
-    "finance_constraint": ({"max_default_probability": 0.001}, True),
+    "finance_constraint": ({"dividend_payout": 1.0, "buffer_ticks": 1, "max_default_probability": 0.001}, True),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
     "share_noise": ({}, {"share_noise": 0.4, "share_fundamentalist": 0.25}),

@@ -31,6 +31,7 @@ ALLOWED_FLOWS = {
     "machines": {"production", "deliveries", "default_writeoff"},
     **{f"reserves_{r}": {"extraction", "renewal", "issuance", "discovery", "catastrophe"}
        for r in RESOURCE_NAMES},
+    **{f"inputs_{r}": {"purchases", "use"} for r in RESOURCE_NAMES},
 }
 
 

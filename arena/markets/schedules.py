@@ -93,7 +93,7 @@ def commodity_book(
     firm_quantity : float
         Firms' input demand at price 1 (units/tick); scales as ``p**-firm_elasticity``.
     firm_elasticity : float
-        Price elasticity of firms' input demand; 0 = Leontief (the engine's firms), which
+        Price elasticity of firms' input demand; 0 = Leontief, which
         bid their whole order at every price of the grid.
     """
     return schedule_book(

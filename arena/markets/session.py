@@ -1,7 +1,7 @@
 """Phase 1 of the tick: the market session.
 
 Clears the equity call auction (households, central bank, outside agents) and the commodity
-spot auctions on their schedule books (C-firms' Leontief input orders among the bids);
+spot auctions on their schedule books (C-firms' CES input orders among the bids);
 firms produce goods and machines; machines ordered at reviews are delivered; households
 buy goods by search from the firms' posted prices (:mod:`arena.markets.goods`). Settles
 every payment between accounts and records production, consumption, investment and
@@ -27,7 +27,7 @@ SCHEDULE_TICK_FACTOR = 4
 def clear_markets(model, ledger: accounting.Ledger) -> None:
     """Run phase 1 on ``model``: clear every market and settle; flows go to ``ledger``.
 
-    Order: equity auction; commodity auctions (households' budgets and C-firms' Leontief
+    Order: equity auction; commodity auctions (households' budgets and C-firms' CES
     input orders); production of goods and machines; machine deliveries; the goods market
     by search, then the government's purchases (:mod:`arena.fiscal_phase`); depreciation of capital.
     """
@@ -50,30 +50,41 @@ def clear_markets(model, ledger: accounting.Ledger) -> None:
 def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     """Clear the commodity call auctions.
 
-    C-firms order ``a_k * requested`` of each input (Leontief: no substitution), where
-    ``requested`` is each firm's capacity scaled down to what its deposits, net of this
-    tick's wage bill, pay for at the highest price the auction can reach. Households bid
-    their Cobb-Douglas budgets. At a shortfall every buyer gets the same fill ratio.
+    C-firms choose their CES input mix at last tick's prices
+    (:meth:`~arena.sectors.firms.GoodsFirms.set_input_mix`) and order ``x_k * requested`` of
+    each input, where ``requested`` is each firm's capacity scaled down to what its deposits,
+    net of this tick's wage bill, pay for at the highest price the auction can reach. Their
+    order falls with the price at the CES own-price elasticity of conditional input demand,
+    ``sigma (1 - theta_k)``. The order adds a share of the gap of the sector's input stock to
+    its target (:meth:`~arena.sectors.firms.GoodsFirms.input_restock`); what the auction does
+    not fill is drawn from the stock. Households bid their Cobb-Douglas budgets. At a
+    shortfall every buyer gets the same fill ratio.
 
     Returns
     -------
     fills : numpy.ndarray
-        Fill ratio of each commodity, shape (R,), in [0, 1].
+        Share of the inputs the planned output needs (at last tick's mix) that firms use,
+        shape (R,), in [0, 1]: below 1 when the auction and the stock together fall short, or
+        when the clearing price makes firms substitute away.
     unit_input_cost : float
-        What firms pay per unit of requested output (currency/unit).
+        What firms pay for inputs (use and restocking) per unit of requested output (currency/unit).
     household_share : float
         Share of household budgets spent on commodities.
     """
     cfg, cf = model.config, model.cfirms
     commodity_prices = np.array([model.prices[r] for r in RESOURCE_NAMES])
+    cf.set_input_mix(commodity_prices)
     capacity = cf.capacity()
-    worst = float(cf.coefficients @ commodity_prices) * (1.0 + cfg.max_price_change) * 1.01
-    bill = capacity * worst
+    restock = cf.input_restock(cf.input_per_unit * float(capacity.sum()))
+    worst = float((cf.input_per_unit * (1.0 + restock)) @ commodity_prices)
+    bill = capacity * worst * (1.0 + cfg.max_price_change) * 1.01
     available = np.maximum(cf.deposits - cf.wage * cf.workers, 0.0)  # this tick's wages come first
     afford = np.ones_like(bill)
     np.divide(available, bill, out=afford, where=bill > available)
     cf.requested = capacity * afford
-    firm_units = cf.coefficients * float(cf.requested.sum())
+    need = cf.input_per_unit * float(cf.requested.sum())  # units used at full fill
+    firm_units = need * (1.0 + cf.input_restock(need))  # the order: use plus a share of the stock gap
+    elasticity = cf.sigma * (1.0 - cf.input_cost_shares)
     budget = model.budget_total
     fills = np.ones(len(RESOURCES))
     extracted = np.zeros(len(RESOURCES))
@@ -82,7 +93,8 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     capacity_factor = model.scarcity.capacity_factor()
     full_scarcity = (1.0 + model.scarcity.max_mult * model.scarcity.importance) / model.scarcity.multiplier0
     household_share = 0.0
-    unit_input_cost = 0.0
+    input_bill = 0.0
+    bought, used_units = np.zeros(len(RESOURCES)), np.zeros(len(RESOURCES))
     for i, name in enumerate(RESOURCE_NAMES):
         price = model.prices[name]
         grid = bk.PriceGrid(price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
@@ -93,28 +105,41 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
             BACKSTOP * nominal * full_scarcity[i],
         )
         hh_budget = model.household_shares[i] * budget
-        book = commodity_book(grid, hh_budget, firm_units[i], costs, caps, firm_elasticity=0.0)
+        # firms' order at price p: firm_units (p / price)^-e, written as a quantity at price 1
+        book = commodity_book(grid, hh_budget, firm_units[i] * price ** elasticity[i], costs, caps,
+                              firm_elasticity=elasticity[i])
         result = bk.clear(book)
         new_price = result.price
-        demand_at = hh_budget / new_price + firm_units[i]
+        firm_order = (new_price / price) ** -elasticity[i]  # share of last tick's order still wanted
+        demand_at = hh_budget / new_price + firm_units[i] * firm_order
         fill = min(1.0, result.volume / demand_at) if demand_at > 0 else 1.0
-        fills[i] = fill
+        bought[i] = firm_units[i] * firm_order * fill
+        used = min(need[i] * firm_order, cf.input_stock[i] + bought[i])  # stock covers a shortfall
+        fills[i] = used / need[i] if need[i] > 0 else 1.0
+        cf.input_stock[i] += bought[i] - used
+        used_units[i] = used
         household_share += model.household_shares[i] * fill
-        unit_input_cost += cf.coefficients[i] * fill * new_price
+        input_bill += bought[i] * new_price
         model.producer_deposits[i] += result.volume * new_price
         tranche_supply = float(caps[:-1][costs[:-1] <= new_price].sum())
         extracted[i] = min(result.volume, tranche_supply)
         record_market(model, name, book, result, price)
         model.prices[name] = new_price
     model.extracted = extracted
+    model.input_flows = (bought, used_units)
+    total = float(cf.requested.sum())
+    unit_input_cost = input_bill / total if total > 0 else 0.0
     return fills, unit_input_cost, household_share
 
 
 def produce(model, fills: np.ndarray, unit_input_cost: float, ledger: accounting.Ledger) -> None:
-    """C-firms pay their inputs and produce ``requested * min_k fill_k``; K-firms make machines."""
+    """C-firms pay their inputs and produce ``requested`` times the CES output share; K-firms make machines.
+
+    The output share of the inputs received is
+    :meth:`~arena.sectors.firms.GoodsFirms.output_share` (``min_k fill_k`` when Leontief).
+    """
     cf, kf = model.cfirms, model.kfirms
-    used = cf.coefficients > 0
-    limiting = float(fills[used].min()) if used.any() else 1.0
+    limiting = cf.output_share(fills)
     cost = cf.requested * unit_input_cost
     model.tick_flows.pay("commodity inputs", "firms_current", "producers", float(cost.sum()))
     cf.deposits -= cost
@@ -124,7 +149,11 @@ def produce(model, fills: np.ndarray, unit_input_cost: float, ledger: accounting
     cf.output = output
     cf.inventory += output
     cf.output_acc += output
-    model.input_fill = limiting
+    model.input_fill = float(fills[cf.coefficients > 0].min()) if (cf.coefficients > 0).any() else 1.0
+    bought, used = model.input_flows
+    for i, name in enumerate(RESOURCE_NAMES):
+        ledger.record(f"inputs_{name}", "purchases", float(bought[i]))
+        ledger.record(f"inputs_{name}", "use", -float(used[i]))
     ledger.record("goods", "production", float(output.sum()))
     ledger.record("machines", "production", kf.produce())
 

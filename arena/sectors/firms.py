@@ -55,6 +55,8 @@ CAPITAL_SMOOTHING_YEARS = 1.0
 MAX_EXPANSION = 0.2
 #: Planned output never falls below this share of the tick-0 mean plan (a firm stays a firm).
 MIN_PLAN_SHARE = 0.05
+#: Ticks over which C-firms close the gap of their commodity input stocks to target.
+RESTOCK_TICKS = 20.0
 #: Band around the mean price inside which both markup moves are allowed (0 = [A] exactly).
 PRICE_TOLERANCE = 0.0
 
@@ -233,12 +235,26 @@ class FirmSector:
 
 
 class GoodsFirms(FirmSector):
-    """Consumption-goods firms: labour, capital and commodity inputs, Leontief.
+    """Consumption-goods firms: labour and capital (Leontief) with commodity inputs (CES).
 
-    Output ``Y = min(planned, alpha L, kappa K) * min_k(fill_k)`` (Leontief in labour,
-    capital and each commodity input; ``fill_k`` the share of the input bought), with
-    ``kappa = 1 / (capital_output * ticks_per_year)``: capital is measured in goods units at
-    tick-0 prices, so a machine worth one good makes ``kappa`` goods a tick.
+    Value added ``V = min(alpha L, kappa K)`` (Leontief, [A]) is combined with each commodity
+    input ``x_k`` by a normalised CES of elasticity ``sigma = input_substitution`` (Klump,
+    McAdam & Willman 2012's normalisation at the tick-0 point)::
+
+        Y = Y0 [ (1 - S) (V / V0)^r + sum_k s_k (x_k / x_k0)^r ]^(1/r),   r = (sigma - 1) / sigma,
+
+    ``s_k = a_k (1 + mu_0)`` the tick-0 cost share of input k (``a_k`` units per unit of output
+    at base prices), ``S = sum_k s_k``. Cost minimisation at the commodity prices relative to
+    the unit labour cost (both relative to tick 0), ``r_k``, gives the unit cost index
+    ``c = [(1 - S) + sum_k s_k r_k^(1 - sigma)]^(1/(1 - sigma))``, inputs per unit
+    ``x_k / Y = a_k (r_k / c)^(-sigma)`` and value added per unit ``c^sigma`` (a dearer input is
+    partly replaced by labour and capital). A firm that gets only a share ``f_k`` of the inputs
+    it ordered makes ``[(1 - Theta) + sum_k theta_k f_k^r]^(1/r)`` of its planned output
+    (``theta_k`` the current cost shares, ``Theta`` their sum): with ``sigma = 0`` this is
+    Leontief, ``min_k f_k``. ``sigma`` = 0.1 by default, the short-run substitution between
+    energy and other inputs (0.04-0.2: Bachmann et al. 2022; near zero in Hassler, Krusell &
+    Olovsson 2021). ``kappa = 1 / (capital_output * ticks_per_year)``: capital is measured in
+    goods units at tick-0 prices, so a machine worth one good makes ``kappa`` goods a tick.
 
     Extra attributes
     ----------------
@@ -251,7 +267,17 @@ class GoodsFirms(FirmSector):
     k_supplier : int64 (n,)
         K-firm the order goes to.
     coefficients : float64 (R,)
-        Commodity units per unit of output (Leontief).
+        Commodity units per unit of output at tick-0 prices (``a_k``).
+    input_stock : float64 (R,)
+        Commodity units the sector holds in stock (``input_stock_ticks`` ticks of use at
+        target); a rationed input is drawn from stock before output falls.
+    input_per_unit : float64 (R,)
+        Commodity units per unit of output at the current cost-minimising mix.
+    input_cost_shares : float64 (R,)
+        Current cost shares ``theta_k`` of the commodity inputs in unit cost, in [0, 1).
+    value_added_per_unit : float
+        Value added (labour and capital) per unit of output relative to tick 0, ``c^sigma`` >= 1
+        when inputs are dearer than at tick 0.
     """
 
     def __init__(self, config: ArenaConfig, n: int, price: float, wage: float, productivity: float,
@@ -265,27 +291,98 @@ class GoodsFirms(FirmSector):
         self.k_supplier = rng.integers(0, n_kfirms, n)
         self.requested = self.planned.copy()
         self.unit_cost = np.full(n, price / (1.0 + config.initial_markup))
+        # CES calibration at the tick-0 point: commodity prices = goods price, unit labour cost
+        self.sigma = float(config.input_substitution)
+        self.input_price_ref = float(price)
+        self.labour_cost_ref = float(wage) / float(productivity)
+        self.base_shares = self.coefficients * (1.0 + config.initial_markup)
+        self.input_per_unit = self.coefficients.copy()
+        self.input_cost_shares = self.base_shares.copy()
+        self.value_added_per_unit = 1.0
+        # input stocks of the sector (units per commodity), at their target at tick 0
+        self.input_stock = config.input_stock_ticks * self.coefficients * float(self.planned.sum())
 
     def capacity(self) -> np.ndarray:
-        """Output the firm can make this tick before inputs: ``min(planned, alpha L, kappa K)``."""
-        return np.where(
-            self.alive,
-            np.minimum(np.minimum(self.planned, self.productivity * self.workers), self.kappa * self.capital),
-            0.0,
-        )
+        """Output the firm can make this tick before inputs: ``min(planned, (alpha L, kappa K) / v)``.
+
+        ``v`` = :attr:`value_added_per_unit` (1 at tick-0 input prices).
+        """
+        value_added = np.minimum(self.productivity * self.workers, self.kappa * self.capital)
+        return np.where(self.alive, np.minimum(self.planned, value_added / self.value_added_per_unit), 0.0)
 
     def set_labour_demand(self) -> None:
-        """Workers wanted: ``ceil(min(planned, kappa K) / alpha)`` ([A] eq. for L^d)."""
-        want = np.minimum(self.planned, self.kappa * self.capital) / self.productivity
+        """Workers wanted: ``ceil(v min(planned, kappa K / v) / alpha)`` ([A] eq. for L^d)."""
+        v = self.value_added_per_unit
+        want = v * np.minimum(self.planned, self.kappa * self.capital / v) / self.productivity
         self.labour_demand = np.where(self.alive, np.ceil(want - 1e-9), 0).astype(np.int64)
 
+    def set_input_mix(self, commodity_prices: np.ndarray) -> None:
+        """Choose the cost-minimising CES input mix at ``commodity_prices`` (class doc).
+
+        Relative prices are commodity prices over the tick-0 price, divided by the unit labour
+        cost (mean wage of living firms / alpha) over its tick-0 value. Sets
+        :attr:`input_per_unit`, :attr:`input_cost_shares` and :attr:`value_added_per_unit`.
+        """
+        alive = self.alive
+        wage = float(self.wage[alive].mean()) if alive.any() else float(self.wage.mean())
+        labour = (wage / self.productivity) / self.labour_cost_ref
+        rel = np.maximum(np.asarray(commodity_prices, dtype=float) / self.input_price_ref / labour, 1e-12)
+        s, sigma = self.base_shares, self.sigma
+        if sigma <= 0.0:  # Leontief: fixed coefficients, cost shares move with prices
+            cost = (1.0 - s.sum()) + float(s @ rel)
+            self.input_per_unit = self.coefficients.copy()
+            self.input_cost_shares = s * rel / cost
+            self.value_added_per_unit = 1.0
+            return
+        weighted = s * rel ** (1.0 - sigma)
+        cost = ((1.0 - s.sum()) + weighted.sum()) ** (1.0 / (1.0 - sigma))
+        self.input_per_unit = self.coefficients * (rel / cost) ** (-sigma)
+        self.input_cost_shares = weighted / cost ** (1.0 - sigma)
+        self.value_added_per_unit = float(cost**sigma)
+
+    def input_restock(self, need: np.ndarray) -> np.ndarray:
+        """Extra order per unit of need that moves input stocks toward their target, in [-1, 1].
+
+        Target ``input_stock_ticks`` ticks of ``need`` (units/tick per commodity); the gap is
+        closed over :data:`RESTOCK_TICKS` ticks. 0 without stocks.
+        """
+        ticks = self.config.input_stock_ticks
+        if ticks <= 0:
+            return np.zeros_like(need)
+        gap = ticks * need - self.input_stock
+        out = np.zeros_like(need)
+        np.divide(gap, RESTOCK_TICKS * need, out=out, where=need > 0)
+        return np.clip(out, -1.0, 1.0)
+
+    def output_share(self, fills: np.ndarray) -> float:
+        """Share of planned output made when each input order is filled by ``fills`` (in [0, 1]).
+
+        CES: ``[(1 - Theta) + sum_k theta_k f_k^r]^(1/r)``, ``r = (sigma - 1) / sigma``;
+        ``sigma = 0``: ``min_k f_k`` over the inputs used.
+        """
+        fills = np.clip(np.asarray(fills, dtype=float), 1e-12, 1.0)
+        theta = self.input_cost_shares
+        used = theta > 0
+        if not used.any():
+            return 1.0
+        if self.sigma <= 0.0:
+            return float(fills[used].min())
+        r = (self.sigma - 1.0) / self.sigma
+        inner = (1.0 - theta.sum()) + float(theta[used] @ fills[used] ** r)
+        return float(min(inner ** (1.0 / r), 1.0))
+
     def compute_unit_cost(self, commodity_prices: np.ndarray, capital_price: float) -> np.ndarray:
-        """Set and return unit cost: wage/alpha + inputs + depreciation of the capital a unit needs."""
+        """Set and return unit cost: ``v (wage/alpha + depreciation per unit) + sum_k p_k x_k``.
+
+        ``v`` value added per unit and ``x_k`` inputs per unit at the current CES mix
+        (:meth:`set_input_mix`).
+        """
         cfg = self.config
         per_unit = 1.0 / (self.kappa * cfg.target_utilisation)  # machines per unit of output
         capital_cost = cfg.depreciation / cfg.ticks_per_year * capital_price * per_unit
-        inputs = float(self.coefficients @ commodity_prices)
-        self.unit_cost = self.wage / self.productivity + inputs + capital_cost
+        inputs = float(self.input_per_unit @ commodity_prices)
+        v = self.value_added_per_unit  # labour and capital per unit, >= 1 when inputs are dear
+        self.unit_cost = v * (self.wage / self.productivity + capital_cost) + inputs
         return self.unit_cost
 
     def review_investment(self, idx: np.ndarray, kprices: np.ndarray, kalive: np.ndarray,
