@@ -113,7 +113,7 @@ def plan(model) -> None:
         fear_selling=cfg.fear_selling,
         usual_fear=model.psychology.usual_fear,
     )
-    model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.rng)
+    model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.market_rng)
     central_bank_orders(model)
 
 
@@ -148,12 +148,12 @@ def switch_strategies(model) -> None:
     )
     target = fundamentalist_target(a, cfg.switching_intensity)
     if cfg.switching_rate >= 1.0:  # everyone reconsiders (FW's discrete choice): no index gather
-        choice = np.where(model.rng.random(pop.n, dtype=np.float32) < target, FUNDAMENTALIST, CHARTIST)
+        choice = np.where(model.market_rng.random(pop.n, dtype=np.float32) < target, FUNDAMENTALIST, CHARTIST)
         np.copyto(pop.strategy, choice.astype(np.int8), where=pop.strategy != NOISE)
         return
-    movers = bernoulli_indices(pop.n, cfg.switching_rate, model.rng)
+    movers = bernoulli_indices(pop.n, cfg.switching_rate, model.market_rng)
     movers = movers[pop.strategy[movers] != NOISE]
-    fund = model.rng.random(movers.size) < target
+    fund = model.market_rng.random(movers.size) < target
     pop.strategy[movers] = np.where(fund, FUNDAMENTALIST, CHARTIST).astype(np.int8)
 
 

@@ -43,6 +43,8 @@ from arena.sectors.kfirms import CapitalFirms
 GINI_SAMPLE = 10_000
 #: Initial equity price (currency/share at goods price 1); shares outstanding are scaled to it.
 INITIAL_EQUITY_PRICE = 100.0
+#: Key of the equity market's random stream, combined with the seed (``numpy.random.default_rng``).
+MARKET_STREAM = 0x45515459  # "EQTY"
 
 
 def fresh_seed() -> int:
@@ -104,6 +106,11 @@ class ArenaModel(mesa.Model):
         self.event_log = EventLog(cfg.history_limit)
         self.alert_monitor = alerts.AlertMonitor(alerts.rules_for(cfg, alert_rules), cfg.history_limit)
         rng = self.rng
+        #: the equity market's own random stream (order activity, news, views, strategy
+        #: reconsideration), seeded from the run's seed: the market's draws do not depend on how
+        #: many draws the economy made before them, so two arms of an experiment on one seed see
+        #: the same news (common random numbers synchronised per source; Law & Kelton 2000, 11.2)
+        self.market_rng = np.random.default_rng([config.seed, MARKET_STREAM])
         n_res = len(RESOURCES)
 
         # --- calibration of the tick-0 steady state (docs/model.md, "Calibration") --------
