@@ -17,7 +17,7 @@ from arena import accounting, credit_phase, firms_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
-from arena.psychology import NEUTRAL, volatility_multiplier
+from arena.psychology import NEUTRAL, herd_probability, volatility_multiplier
 from arena.sectors import corporate
 
 #: EWMA weight of dividends in the fundamental value.
@@ -112,6 +112,9 @@ def plan(model) -> None:
         rebalancing=cfg.rebalancing,
         fear_selling=cfg.fear_selling,
         usual_fear=model.psychology.usual_fear,
+        herd_probability=herd_probability(cfg.herding_strength, ind.fear, model.psychology.usual_fear),
+        consensus=model.consensus,
+        fear_liquidity=cfg.fear_liquidity,
     )
     model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.market_rng)
     central_bank_orders(model)

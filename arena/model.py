@@ -32,7 +32,7 @@ from arena.markets import session
 from arena.markets.equity import Participant
 from arena.monetary import CentralBank, per_tick
 from arena.population import Population
-from arena.psychology import Psychology, herding_factor
+from arena.psychology import Psychology, crowd_side, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 from arena.sectors.corporate import calibrate
 from arena.sectors.firms import GoodsFirms
@@ -171,13 +171,16 @@ class ArenaModel(mesa.Model):
         self.flow_history: deque[tuple[float, float]] = deque(maxlen=50)
         self.psychology = Psychology(cfg)
         self.herding = 0.0
+        self.crowd_side = 0.0  # signed order-count imbalance, EWMA over ~5 ticks, in [-1, 1]
+        self.consensus = 0.0  # active traders' mean conviction (log-price/tick), EWMA over ~5 ticks
         self.gini_panel = gini_panel(cfg.n_agents, rng)
         self.pending_participants: list[Participant] = []
         self.pending_household_orders: list = []
         self.transfer_next = (0.0, 0.0)  # (interest per tick, lump sum) paid in phase 2
         self.market_stats: dict[str, dict[str, float]] = {}
         self.books: dict[str, bk.Book] = {}
-        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0}
+        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0, "consensus": 0.0,
+                            "copiers": 0}
         self.last_ledger = accounting.Ledger()
         #: every recorded flow since construction: the ticks' and those between ticks
         #: (shocks, outside agents), so stocks() - initial_stocks is fully explained
@@ -451,6 +454,8 @@ class ArenaModel(mesa.Model):
         stats = self.trade_stats
         # smoothed over ~5 ticks: herding is a state of the crowd, not one auction's noise
         self.herding = 0.8 * self.herding + 0.2 * herding_factor(stats["n_buy"], stats["n_sell"])
+        self.crowd_side = 0.8 * self.crowd_side + 0.2 * crowd_side(stats["n_buy"], stats["n_sell"])
+        self.consensus = 0.8 * self.consensus + 0.2 * stats["consensus"]
         herding = self.herding
         r = self.returns[-1] if self.returns else 0.0
         self.psychology.update(self.pop, self.wealth(), r, self.trend, self.realized_volatility(), herding)

@@ -41,6 +41,8 @@ _MIDS = 0.5 * (TRANCHES + np.concatenate([[0.0], TRANCHES[:-1]]))
 #: Limit of each buy (sell) tranche relative to the reservation price: the tranche's midpoint.
 BUY_FACTORS = np.exp(-_MIDS)
 SELL_FACTORS = np.exp(_MIDS)
+#: Floor of the share of its buying elasticity a fearful household keeps.
+MIN_BUY_DEPTH = 0.1
 #: Bound of the portfolio pull log(theta / sigma) (a newcomer without shares pulls at most this).
 MAX_PULL = 3.0
 
@@ -76,6 +78,15 @@ class TradingContext:
         usual, >= 0.
     usual_fear : float
         The crowd's usual fear (a slow EWMA of the fear index), in [0, 1].
+    fear_liquidity : float
+        Cut of a household's buying elasticity per unit of fear above the usual, >= 0
+        (floor :data:`MIN_BUY_DEPTH` of the elasticity).
+    herd_probability : float
+        Probability that an active trader copies the crowd this tick, in [0, 1]
+        (:func:`arena.psychology.herd_probability`: herding strength times market stress).
+    consensus : float
+        The crowd's conviction: the mean over the last auctions' active traders of the
+        expected return net of fear (log-price per tick, EWMA over ~5 ticks); what a copier adopts.
     """
 
     price: float
@@ -95,6 +106,9 @@ class TradingContext:
     rebalancing: float
     fear_selling: float = 0.0
     usual_fear: float = 0.2
+    herd_probability: float = 0.0
+    consensus: float = 0.0
+    fear_liquidity: float = 0.0
 
 
 def expected_returns(
@@ -151,7 +165,8 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     stats : dict
         ``n_buy``, ``n_sell``: active traders whose reservation price is above (below)
         the current price; ``buy_volume``, ``sell_volume``: shares they want to buy (sell)
-        at the current price.
+        at the current price; ``consensus``: the active traders' mean conviction (expected
+        return net of fear, log-price per tick); ``copiers``: how many copied the crowd.
     """
     idx = bernoulli_indices(pop.n, ctx.activity, rng)
     view = expected_returns(pop, idx, ctx, rng)
@@ -166,15 +181,26 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     # reservation log return: the expectation, the pull to the strategic portfolio, and the
     # flight from equity of a fearful household (it asks a higher return while afraid)
     excess_fear = np.maximum(pop.fear[idx] - np.float32(ctx.usual_fear), 0.0)
-    rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
+    conviction = view - ctx.fear_selling * excess_fear * excess_fear
+    # herding (Lux & Marchesi 1999; Bikhchandani & Sharma 2001): a copier drops its own view
+    # and adopts the crowd's conviction of the last auction; one draw per active trader
+    # whether or not anyone herds, so the stream stays in step across experiment arms
+    copier = rng.random(idx.size) < ctx.herd_probability
+    conviction[copier] = ctx.consensus
+    rho = conviction + ctx.rebalancing * pull
     scale = theta * wealth / price  # b_i
     eta = (ctx.elasticity / pop.risk_aversion[idx].astype(np.float64))[:, None]  # eta_i = eta / gamma_i
+    # a fearful household withdraws its bids: buy-side depth thins with fear above the usual
+    # (liquidity providers step back in a panic: Brady report 1988; Grossman & Miller 1988;
+    # Nagel 2012), so a sell wave meets a thinner book than a buy wave of the same size
+    eta_buy = eta * np.maximum(1.0 - ctx.fear_liquidity * excess_fear, MIN_BUY_DEPTH)[:, None]
     # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
     # per trader, the tranche offsets are constants
     reservation = price * np.exp(rho)
     buy_limit = reservation[:, None] * BUY_FACTORS
     sell_limit = reservation[:, None] * SELL_FACTORS
-    cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), (cash * (1 - 1e-12))[:, None] / buy_limit)
+    cum_buy = np.minimum(scale[:, None] * np.expm1(eta_buy * TRANCHES),
+                         (cash * (1 - 1e-12))[:, None] / buy_limit)
     cum_sell = np.minimum(scale[:, None] * -np.expm1(-eta * TRANCHES), (shares * (1 - 1e-12))[:, None])
     cum_buy[:, 1:] -= cum_buy[:, :-1].copy()  # cumulative -> per tranche
     cum_sell[:, 1:] -= cum_sell[:, :-1].copy()
@@ -191,7 +217,7 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
         sell_qty[keep_s],
     )
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
-    at_price = scale * np.expm1(eta[:, 0] * rho)
+    at_price = scale * np.expm1(np.where(rho > 0, eta_buy[:, 0], eta[:, 0]) * rho)
     want_buy = np.minimum(np.maximum(at_price, 0.0), cash / price)
     want_sell = np.minimum(np.maximum(-at_price, 0.0), shares)
     stats = {
@@ -199,6 +225,8 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
         "n_sell": int(np.count_nonzero(rho < 0)),
         "buy_volume": float(want_buy.sum()),
         "sell_volume": float(want_sell.sum()),
+        "consensus": float(conviction.mean()) if idx.size else 0.0,
+        "copiers": int(np.count_nonzero(copier)),
     }
     return orders, stats
 
