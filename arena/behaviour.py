@@ -19,7 +19,7 @@ from arena import accounting, credit_phase, firms_phase, fiscal_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
-from arena.psychology import NEUTRAL, volatility_multiplier
+from arena.psychology import NEUTRAL, herd_probability, volatility_multiplier
 from arena.sectors import corporate
 
 #: EWMA weight of dividends in the fundamental value.
@@ -123,8 +123,11 @@ def plan(model) -> None:
         rebalancing=cfg.rebalancing,
         fear_selling=cfg.fear_selling,
         usual_fear=model.psychology.usual_fear,
+        herd_probability=herd_probability(cfg.herding_strength, ind.fear, model.psychology.usual_fear),
+        consensus=model.consensus,
+        fear_liquidity=cfg.fear_liquidity,
     )
-    model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.rng)
+    model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.market_rng)
     central_bank_orders(model)
 
 
@@ -159,12 +162,12 @@ def switch_strategies(model) -> None:
     )
     target = fundamentalist_target(a, cfg.switching_intensity)
     if cfg.switching_rate >= 1.0:  # everyone reconsiders (FW's discrete choice): no index gather
-        choice = np.where(model.rng.random(pop.n, dtype=np.float32) < target, FUNDAMENTALIST, CHARTIST)
+        choice = np.where(model.market_rng.random(pop.n, dtype=np.float32) < target, FUNDAMENTALIST, CHARTIST)
         np.copyto(pop.strategy, choice.astype(np.int8), where=pop.strategy != NOISE)
         return
-    movers = bernoulli_indices(pop.n, cfg.switching_rate, model.rng)
+    movers = bernoulli_indices(pop.n, cfg.switching_rate, model.market_rng)
     movers = movers[pop.strategy[movers] != NOISE]
-    fund = model.rng.random(movers.size) < target
+    fund = model.market_rng.random(movers.size) < target
     pop.strategy[movers] = np.where(fund, FUNDAMENTALIST, CHARTIST).astype(np.int8)
 
 

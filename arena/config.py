@@ -248,6 +248,11 @@ PARAMETERS: dict[str, Param] = {
         float, 0.05, 0.0, 1.0, "log-price/tick",
         "fall of a household's reservation return per tick per squared unit of fear above the crowd's usual",
     ),
+    "fear_liquidity": P(
+        float, 0.0, 0.0, 10.0, "-",
+        "withdrawal of buy-side depth: a household's buying elasticity is cut by this times its fear above "
+        "the crowd's usual (floor 10%)",
+    ),
     "equity_risk_premium": P(
         float, 0.04, 0.0, 0.5, "1/year", "premium over the policy rate that discounts dividends"
     ),

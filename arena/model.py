@@ -32,7 +32,7 @@ from arena.markets import session
 from arena.markets.equity import Participant
 from arena.monetary import CentralBank
 from arena.population import Population
-from arena.psychology import Psychology, herding_factor
+from arena.psychology import Psychology, crowd_side, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 from arena.sectors.corporate import calibrate
 from arena.sectors.firms import GoodsFirms
@@ -43,6 +43,8 @@ from arena.sectors.kfirms import CapitalFirms
 GINI_SAMPLE = 10_000
 #: Initial equity price (currency/share at goods price 1); shares outstanding are scaled to it.
 INITIAL_EQUITY_PRICE = 100.0
+#: Key of the equity market's random stream, combined with the seed (``numpy.random.default_rng``).
+MARKET_STREAM = 0x45515459  # "EQTY"
 
 
 def fresh_seed() -> int:
@@ -104,6 +106,11 @@ class ArenaModel(mesa.Model):
         self.event_log = EventLog(cfg.history_limit)
         self.alert_monitor = alerts.AlertMonitor(alerts.rules_for(cfg, alert_rules), cfg.history_limit)
         rng = self.rng
+        #: the equity market's own random stream (order activity, news, views, strategy
+        #: reconsideration), seeded from the run's seed: the market's draws do not depend on how
+        #: many draws the economy made before them, so two arms of an experiment on one seed see
+        #: the same news (common random numbers synchronised per source; Law & Kelton 2000, 11.2)
+        self.market_rng = np.random.default_rng([config.seed, MARKET_STREAM])
         n_res = len(RESOURCES)
 
         # --- calibration of the tick-0 steady state (docs/model.md, "Calibration") --------
@@ -164,13 +171,16 @@ class ArenaModel(mesa.Model):
         self.flow_history: deque[tuple[float, float]] = deque(maxlen=50)
         self.psychology = Psychology(cfg)
         self.herding = 0.0
+        self.crowd_side = 0.0  # signed order-count imbalance, EWMA over ~5 ticks, in [-1, 1]
+        self.consensus = 0.0  # active traders' mean conviction (log-price/tick), EWMA over ~5 ticks
         self.gini_panel = gini_panel(cfg.n_agents, rng)
         self.pending_participants: list[Participant] = []
         self.pending_household_orders: list = []
         self.transfer_next = (0.0, 0.0)  # (interest per tick, lump sum) paid in phase 2
         self.market_stats: dict[str, dict[str, float]] = {}
         self.books: dict[str, bk.Book] = {}
-        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0}
+        self.trade_stats = {"n_buy": 0, "n_sell": 0, "buy_volume": 0.0, "sell_volume": 0.0, "consensus": 0.0,
+                            "copiers": 0}
         self.last_ledger = accounting.Ledger()
         #: every recorded flow since construction: the ticks' and those between ticks
         #: (shocks, outside agents), so stocks() - initial_stocks is fully explained
@@ -463,6 +473,8 @@ class ArenaModel(mesa.Model):
         stats = self.trade_stats
         # smoothed over ~5 ticks: herding is a state of the crowd, not one auction's noise
         self.herding = 0.8 * self.herding + 0.2 * herding_factor(stats["n_buy"], stats["n_sell"])
+        self.crowd_side = 0.8 * self.crowd_side + 0.2 * crowd_side(stats["n_buy"], stats["n_sell"])
+        self.consensus = 0.8 * self.consensus + 0.2 * stats["consensus"]
         herding = self.herding
         r = self.returns[-1] if self.returns else 0.0
         self.psychology.update(self.pop, self.wealth(), r, self.trend, self.realized_volatility(), herding)

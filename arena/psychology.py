@@ -13,9 +13,14 @@ Aggregates are means over households. The volatility multiplier is the specifica
     vm = 1 + fear * w_fear + greed * w_greed + herding * w_herd + |sentiment - 0.5| * 2 * w_ext
 
 The herding factor is the order-count imbalance of the active traders,
-``|n_buy - n_sell| / (n_buy + n_sell)``; the probability that a trader copies the crowd
-is ``herding_strength * lopsidedness`` where lopsidedness is ``|2 * share_optimists - 1|``
-(Kirman 1993; Lux & Marchesi 1999).
+``|n_buy - n_sell| / (n_buy + n_sell)``. Herding is imitation (Kirman 1993; Lux & Marchesi
+1999; Bikhchandani & Sharma 2001), in two places: ``herding_strength`` raises the weight of
+the crowd's mood in each household's moods (:func:`crowd_weight`), and in market stress an
+active trader copies the crowd's conviction (its mean expected return net of fear, smoothed
+over about five ticks) with probability ``herding_strength`` times the crowd's fear above its
+usual level (:func:`herd_probability`). In a calm market hardly anyone copies; in a panic a
+share up to ``herding_strength`` of the traders joins the crowd's selling, which so feeds on
+itself, and the shared fear lasts longer.
 """
 
 from __future__ import annotations
@@ -69,6 +74,16 @@ def volatility_multiplier(
     )
 
 
+def imitation(crowd_mood: float, mood: str) -> float:
+    """Logit distance of the crowd's mean mood from its neutral level (Brock & Durlauf 2001).
+
+    ``logit(clip(crowd_mood, 1e-4, 1 - 1e-4)) - logit(NEUTRAL[mood])``: 0 at a calm crowd,
+    positive when the crowd is more (say) afraid than neutral.
+    """
+    x = min(max(crowd_mood, 1e-4), 1.0 - 1e-4)
+    return float(np.log(x / (1.0 - x))) - NEUTRAL_LOGIT[mood]
+
+
 def crowd_weight(social_influence: float, herding_strength: float) -> float:
     """Weight of the crowd's mood in an agent's mood target, in [0, 1].
 
@@ -78,6 +93,30 @@ def crowd_weight(social_influence: float, herding_strength: float) -> float:
     crowd mean returns to its own target at ``mood_adjustment * (1 - weight)`` per tick.
     """
     return 1.0 - (1.0 - social_influence) * (1.0 - herding_strength)
+
+
+def crowd_side(n_buy: int, n_sell: int) -> float:
+    """Signed order-count imbalance ``(n_buy - n_sell) / (n_buy + n_sell)`` in [-1, 1] (0 with no orders)."""
+    total = n_buy + n_sell
+    return 0.0 if total == 0 else (n_buy - n_sell) / total
+
+
+def herd_probability(herding_strength: float, fear: float, usual_fear: float) -> float:
+    """Probability that an active trader copies the crowd, in [0, 1].
+
+    ``herding_strength * clip((fear - usual_fear) / (1 - usual_fear), 0, 1)``: investors herd
+    in market stress, hardly in calm markets (Christie & Huang 1995; Chang, Cheng & Khorana
+    2000; Chiang & Zheng 2010 find herding in extreme and falling markets, not in normal ones).
+
+    Parameters
+    ----------
+    herding_strength : float
+        Propensity to imitate, in [0, 1].
+    fear, usual_fear : float
+        The crowd's fear and its usual level (a slow EWMA of it), in [0, 1].
+    """
+    stress = (fear - usual_fear) / max(1.0 - usual_fear, 1e-9)
+    return float(herding_strength * np.clip(stress, 0.0, 1.0))
 
 
 def herding_factor(n_buy: int, n_sell: int) -> float:
@@ -149,11 +188,17 @@ class Psychology:
         prev = self.indices
         social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)
-        # targets are logistic around the neutral moods (0.5, 0.2, 0.2, 0.6) of a calm market
+        # targets are logistic around the neutral moods (0.5, 0.2, 0.2, 0.6) of a calm market.
+        # Fear is contagious (Brock & Durlauf 2001 social interactions; Kirman 1993): the crowd's
+        # fear above neutral shifts everyone's fear target by J = herding_strength logit units
+        # per logit unit, so a shared fear partly sustains itself (J < 1: one equilibrium, its
+        # relaxation slowed by 1 - J)
         stressed = max(stress, 0.0)
+        contagion = cfg.herding_strength * imitation(prev.fear, "fear")
         moods = (  # (mood, slope of the memory, offset of the target's logit, crowd mean)
             (pop.sentiment, 1.0, 0.5 * momentum, prev.sentiment),
-            (pop.fear, -0.5, NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum, prev.fear),
+            (pop.fear, -0.5, NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum + contagion,
+             prev.fear),
             (pop.greed, 0.5, NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed,
              prev.greed),
             (pop.confidence, 0.5, NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed,

@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from arena import ArenaConfig
 from arena.population import Population
-from arena.psychology import Psychology, aggregate, herding_factor, volatility_multiplier
+from arena.psychology import (
+    Psychology,
+    aggregate,
+    crowd_side,
+    herd_probability,
+    herding_factor,
+    imitation,
+    volatility_multiplier,
+)
 
 unit = st.floats(0.0, 1.0)
 
@@ -125,3 +133,47 @@ def test_mood_update_keeps_moods_in_unit_interval(market_return, trend, volatili
         assert 0.0 <= value <= 1.0
     assert ind.vol_multiplier >= 1.0 and np.isfinite(ind.vol_multiplier)
     assert np.isfinite(pop.memory).all()
+
+
+def test_crowd_side_and_herd_probability_by_hand():
+    assert crowd_side(30, 10) == pytest.approx(0.5)
+    assert crowd_side(10, 30) == pytest.approx(-0.5)
+    assert crowd_side(0, 0) == 0.0
+    # herding strength times the crowd's fear above its usual level, as a share of the room above it
+    assert herd_probability(0.4, 0.8, 0.2) == pytest.approx(0.4 * 0.6 / 0.8)
+    assert herd_probability(0.4, 0.1, 0.2) == 0.0  # calmer than usual: nobody copies
+    assert herd_probability(0.0, 1.0, 0.2) == 0.0
+    assert herd_probability(1.0, 1.0, 0.2) == pytest.approx(1.0)
+
+
+@given(unit, unit, unit)
+def test_herd_probability_in_unit_interval(strength, fear, usual):
+    assert 0.0 <= herd_probability(strength, fear, usual) <= strength + 1e-12
+
+
+def test_imitation_is_the_logit_distance_from_neutral():
+    assert imitation(0.2, "fear") == pytest.approx(0.0, abs=1e-12)
+    assert imitation(0.5, "fear") == pytest.approx(np.log(4.0))  # logit(0.5) - logit(0.2)
+    assert imitation(0.1, "fear") < 0.0
+    assert np.isfinite(imitation(1.0, "fear")) and np.isfinite(imitation(0.0, "fear"))
+
+
+def test_fear_contagion_slows_the_end_of_a_shared_panic():
+    """Brock-Durlauf imitation inside the fear target: with herding a crowd-wide fear lasts longer.
+
+    Same population, same calm market inputs, panic of 0.8 at the start; the ticks until the
+    crowd's fear falls back below 0.4 grow with herding_strength (J = 0, 0.4, 0.8).
+    """
+    ticks = []
+    for strength in (0.0, 0.4, 0.8):
+        cfg, pop = _population(200, herding_strength=strength)
+        psy = Psychology(cfg)
+        wealth = np.ones(pop.n)
+        pop.last_wealth = wealth.copy()
+        psy.shock(pop, "panic", 0.8, slice(None))
+        t = 0
+        while psy.indices.fear > 0.4 and t < 1000:
+            psy.update(pop, wealth, 0.0, 0.0, 0.0, 0.0)
+            t += 1
+        ticks.append(t)
+    assert ticks[0] < ticks[1] < ticks[2] < 1000, ticks

@@ -45,6 +45,8 @@ SELL_FACTORS = np.exp(_MIDS)
 #: Active traders per block of order formation: its (block, K) temporaries fit in L2
 #: (8,192 measured best against 4,096, 16,384 and 32,768 at 10^6 households).
 TRADER_BLOCK = 8_192
+#: Floor of the share of its buying elasticity a fearful household keeps.
+MIN_BUY_DEPTH = 0.1
 #: Bound of the portfolio pull log(theta / sigma) (a newcomer without shares pulls at most this).
 MAX_PULL = 3.0
 
@@ -80,6 +82,15 @@ class TradingContext:
         usual, >= 0.
     usual_fear : float
         The crowd's usual fear (a slow EWMA of the fear index), in [0, 1].
+    fear_liquidity : float
+        Cut of a household's buying elasticity per unit of fear above the usual, >= 0
+        (floor :data:`MIN_BUY_DEPTH` of the elasticity).
+    herd_probability : float
+        Probability that an active trader copies the crowd this tick, in [0, 1]
+        (:func:`arena.psychology.herd_probability`: herding strength times market stress).
+    consensus : float
+        The crowd's conviction: the mean over the last auctions' active traders of the
+        expected return net of fear (log-price per tick, EWMA over ~5 ticks); what a copier adopts.
     """
 
     price: float
@@ -99,6 +110,9 @@ class TradingContext:
     rebalancing: float
     fear_selling: float = 0.0
     usual_fear: float = 0.2
+    herd_probability: float = 0.0
+    consensus: float = 0.0
+    fear_liquidity: float = 0.0
 
 
 def expected_returns(
@@ -156,15 +170,21 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     stats : dict
         ``n_buy``, ``n_sell``: active traders whose reservation price is above (below)
         the current price; ``buy_volume``, ``sell_volume``: shares they want to buy (sell)
-        at the current price.
+        at the current price; ``consensus``: the active traders' mean conviction (expected
+        return net of fear, log-price per tick); ``copiers``: how many copied the crowd.
     """
     idx = bernoulli_indices(pop.n, ctx.activity, rng)
     view = expected_returns(pop, idx, ctx, rng)
     # the schedules are element-wise per trader: built over blocks of traders whose
     # temporaries stay in the L2 cache (arena.blocks), in trader order, so the orders are the
     # same arrays as in one pass; the volumes are summed over all traders at once
-    want = np.empty((2, idx.size))
-    parts = [_schedules(pop, ctx, idx[sl], view[sl], want[:, sl]) for sl in blocks(idx.size, TRADER_BLOCK)]
+    # herding (Lux & Marchesi 1999; Bikhchandani & Sharma 2001): a copier drops its own view
+    # and adopts the crowd's conviction of the last auction; one draw per active trader
+    # whether or not anyone herds, so the stream stays in step across experiment arms
+    copier = rng.random(idx.size) < ctx.herd_probability
+    want = np.empty((3, idx.size))  # shares wanted to buy, to sell at the price; conviction
+    parts = [_schedules(pop, ctx, idx[sl], view[sl], copier[sl], want[:, sl])
+             for sl in blocks(idx.size, TRADER_BLOCK)]
     columns = [part[:6] for part in parts]
     if not columns:  # no trader this tick
         orders = EquityOrders.empty()
@@ -177,16 +197,19 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
         "n_sell": sum(part[7] for part in parts),
         "buy_volume": float(want[0].sum()),
         "sell_volume": float(want[1].sum()),
+        "consensus": float(want[2].mean()) if idx.size else 0.0,
+        "copiers": int(np.count_nonzero(copier)),
     }
     return orders, stats
 
 
 def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.ndarray,
-               want: np.ndarray) -> tuple:
+               copier: np.ndarray, want: np.ndarray) -> tuple:
     """Demand schedules of the traders ``idx`` with expected returns ``view`` (see :func:`form_orders`).
 
-    Writes the shares each wants to buy and to sell at the current price into ``want``
-    (shape (2, len(idx))) and returns the six order arrays (buy agents, limits, quantities,
+    ``copier`` marks the traders who adopt the crowd's conviction. Writes the shares each
+    wants to buy and to sell at the current price and its conviction into ``want`` (shape
+    (3, len(idx))) and returns the six order arrays (buy agents, limits, quantities,
     then sell) and the counts of traders with a positive and a negative reservation return.
     """
     price = ctx.price
@@ -202,9 +225,16 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     # reservation log return: the expectation, the pull to the strategic portfolio, and the
     # flight from equity of a fearful household (it asks a higher return while afraid)
     excess_fear = np.maximum(fear - np.float32(ctx.usual_fear), 0.0)
-    rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
+    conviction = want[2]
+    np.subtract(view, ctx.fear_selling * excess_fear * excess_fear, out=conviction)
+    conviction[copier] = ctx.consensus
+    rho = conviction + ctx.rebalancing * pull
     scale = theta * wealth / price  # b_i
     eta = ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64)  # eta_i = eta / gamma_i
+    # a fearful household withdraws its bids: buy-side depth thins with fear above the usual
+    # (liquidity providers step back in a panic: Brady report 1988; Grossman & Miller 1988;
+    # Nagel 2012), so a sell wave meets a thinner book than a buy wave of the same size
+    eta_buy = eta * np.maximum(1.0 - ctx.fear_liquidity * excess_fear, MIN_BUY_DEPTH)
     # limits of the buy (below rho) and sell (above rho) tranches: one exp per trader, the
     # tranche offsets are constants. Built tranche-major, shape (K, active): a broadcast
     # whose inner axis is K = 3 long costs ~10x a row-wise one; the orders are then read
@@ -212,7 +242,7 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     reservation = price * np.exp(rho)
     buy_limit = BUY_FACTORS[:, None] * reservation
     sell_limit = SELL_FACTORS[:, None] * reservation
-    cum_buy = np.minimum(scale * np.expm1(TRANCHES[:, None] * eta), (cash * (1 - 1e-12)) / buy_limit)
+    cum_buy = np.minimum(scale * np.expm1(TRANCHES[:, None] * eta_buy), (cash * (1 - 1e-12)) / buy_limit)
     cum_sell = np.minimum(scale * -np.expm1(TRANCHES[:, None] * -eta), shares * (1 - 1e-12))
     for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last tranche first
         cum_buy[k] -= cum_buy[k - 1]
@@ -223,7 +253,7 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     keep_b = np.flatnonzero(buy_qty > 1e-9)
     keep_s = np.flatnonzero(sell_qty > 1e-9)
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
-    at_price = scale * np.expm1(eta * rho)
+    at_price = scale * np.expm1(np.where(rho > 0, eta_buy, eta) * rho)
     np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
     np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
     return (*_kept(keep_b, agents, buy_limit, buy_qty), *_kept(keep_s, agents, sell_limit, sell_qty),
