@@ -58,7 +58,8 @@ CONTEXTS = {
     # their deposits ask at once, and a strict ceiling refuses them
     "max_default_probability": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.001),
     # the finance constraint bites only on rationed firms: a strict ceiling rations at once
-    "finance_constraint": ({"dividend_payout": 1.0, "buffer_ticks": 1, "max_default_probability": 0.001}, True),
+    "finance_constraint": ({"dividend_payout": 1.0, "buffer_ticks": 1, "max_default_probability": 0.001},
+                           True),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
     "share_noise": ({}, {"share_noise": 0.4, "share_fundamentalist": 0.25}),
