@@ -140,7 +140,7 @@ async def trader(http: httpx.AsyncClient, i: int, rate: float, win: Window, stop
     next_at = time.monotonic() + i * period / 10  # spread the traders over the period
     while not stop.is_set():
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-        next_at += period
+        next_at = max(next_at + period, time.monotonic())  # a late request is not made up in a burst
         k += 1
         now = time.monotonic()
         price = max(account["equity_price"], 1e-6)
