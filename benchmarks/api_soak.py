@@ -19,14 +19,18 @@ client process:
 A trader waits for each response before its next request, so when responses are slower than
 ``1 / --rate`` the achieved rate is lower (reported per window as ``orders``).
 
-Reported: one row per sample, and over the run after ``--warmup`` seconds: the RSS growth (from
+Reported: one row per sample, and over the run after the warm-up (``--warmup`` seconds and the
+server's indicator history at its bound, ``1.1 * --history-retention`` ticks: the server trims
+in chunks of a tenth): the RSS growth (from
 the first sample after warm-up to the last, relative to the first) and its least-squares slope,
 and for each latency the slope of the per-window p50 and the ratio of the last quarter's median
 p50 to the first quarter's. The server keeps ``--history-retention`` indicator rows (the
 engine's history grows by design, one row per tick, until that bound; ``arena serve`` keeps
 100,000); with the default 1,000 the bound is reached during warm-up, so RSS after warm-up
 should be flat. Criteria (issue 18): RSS growth after warm-up within 5%; latency flat (last
-quarter's p50 within 1.5x the first's).
+quarter's p50 within 1.5x the first's). On a shared machine the server's own tick time (the
+same work every tick) shows how much CPU it got; each latency is also reported divided by the
+window's mean tick time, which removes the machine's load to first order.
 
 Usage::
 
@@ -94,6 +98,7 @@ class Window:
         self.orders: list[float] = []
         self.reads: list[float] = []
         self.counts = {"ws_dropped_notices": 0, "order_errors": 0, "fills_seen": 0, "cancels": 0}
+        self.errors: dict[str, int] = {}
 
     def take(self) -> Window:
         old = Window()
@@ -101,6 +106,7 @@ class Window:
         old.orders, self.orders = self.orders, []
         old.reads, self.reads = self.reads, []
         old.counts, self.counts = self.counts, dict.fromkeys(self.counts, 0)
+        old.errors, self.errors = self.errors, {}
         return old
 
 
@@ -134,7 +140,7 @@ async def trader(http: httpx.AsyncClient, i: int, rate: float, win: Window, stop
     next_at = time.monotonic() + i * period / 10  # spread the traders over the period
     while not stop.is_set():
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-        next_at += period
+        next_at = max(next_at + period, time.monotonic())  # a late request is not made up in a burst
         k += 1
         now = time.monotonic()
         price = max(account["equity_price"], 1e-6)
@@ -161,6 +167,8 @@ async def trader(http: httpx.AsyncClient, i: int, rate: float, win: Window, stop
         win.orders.append(time.perf_counter() - t0)
         if r.status_code != 200:
             win.counts["order_errors"] += 1
+            reason = f"{body['type']} {r.status_code}: " + "".join(c for c in r.text[:200] if not c.isdigit())
+            win.errors[reason] = win.errors.get(reason, 0) + 1
             continue
         out = r.json()
         seen = {(f["order_id"], f["tick"], f["qty"]) for f in account["fills"]}
@@ -215,7 +223,8 @@ async def soak(addr: str, pid: int, a: argparse.Namespace) -> list[dict]:
                    "read_p50_ms": pct(w.reads, 50), "read_p99_ms": pct(w.reads, 99),
                    "server_fanout_p99_ms": round(status["websocket"]["fanout_p99_ms"], 3),
                    "ws_dropped": status["websocket"]["dropped"],
-                   "ws_disconnected_slow": status["websocket"]["disconnected_slow"], **w.counts}
+                   "ws_disconnected_slow": status["websocket"]["disconnected_slow"], **w.counts,
+                   "errors": w.errors}
             rows.append(row)
             print(json.dumps(row), flush=True)
         stop.set()
@@ -227,9 +236,9 @@ def slope_per_10min(t: list[float], y: list[float]) -> float:
     return float(np.polyfit(np.asarray(t) / 600.0, np.asarray(y), 1)[0]) if len(t) > 1 else float("nan")
 
 
-def summarise(rows: list[dict], warmup: float) -> dict:
+def summarise(rows: list[dict], warmup: float, retention: int) -> dict:
     """Flatness of RSS and latencies after warm-up (see the module docstring)."""
-    after = [r for r in rows if r["t_s"] >= warmup]
+    after = [r for r in rows if r["t_s"] >= warmup and r["tick"] >= 1.1 * retention] or rows[-2:]
     t = [r["t_s"] for r in after]
     out = {"samples_after_warmup": len(after),
            "rss_after_warmup_mb": after[0]["rss_mb"], "rss_end_mb": after[-1]["rss_mb"],
@@ -242,7 +251,13 @@ def summarise(rows: list[dict], warmup: float) -> dict:
            "ws_disconnected_slow": rows[-1]["ws_disconnected_slow"],
            "ws_clients_end": rows[-1]["ws_clients"]}
     q = max(1, len(after) // 4)
-    for key in ("ws_p50_ms", "order_p50_ms", "read_p50_ms", "mean_tick_ms"):
+    for r in rows:
+        for key in ("ws_p50_ms", "order_p50_ms", "read_p50_ms"):
+            tick_ms = r["mean_tick_ms"]
+            r[key.replace("_ms", "_per_tick")] = round(r[key] / tick_ms, 3) if r[key] and tick_ms else None
+    out["warmup_end_s"], out["warmup_end_tick"] = after[0]["t_s"], after[0]["tick"]
+    for key in ("ws_p50_ms", "order_p50_ms", "read_p50_ms", "mean_tick_ms", "ws_p50_per_tick",
+                "order_p50_per_tick", "read_p50_per_tick"):
         pts = [(r["t_s"], r[key]) for r in after if r[key] is not None]
         if len(pts) < 2:
             continue
@@ -254,6 +269,9 @@ def summarise(rows: list[dict], warmup: float) -> dict:
     out["rss_flat"] = out["rss_growth"] <= 0.05
     out["latency_flat"] = all(out[k]["ratio"] is not None and out[k]["ratio"] <= 1.5
                               for k in ("ws_p50_ms", "order_p50_ms", "read_p50_ms") if k in out)
+    normalised = ("ws_p50_per_tick", "order_p50_per_tick", "read_p50_per_tick")
+    out["latency_per_tick_flat"] = all(out[k]["ratio"] is not None and out[k]["ratio"] <= 1.5
+                                       for k in normalised if k in out)
     return out
 
 
@@ -278,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             proc.terminate()
             proc.wait(20)
-    summary = summarise(rows, a.warmup)
+    summary = summarise(rows, a.warmup, a.history_retention)
     print(json.dumps(summary, indent=1), flush=True)
     if a.json:
         a.json.write_text(json.dumps({"args": vars(a) | {"json": str(a.json)}, "rows": rows,
