@@ -254,7 +254,11 @@ class BankingSystem:
         dr = credit.per_tick_rates(banks.deposit_rate, tpy)
         dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
-        np.multiply(household_cash, np.take(1.0 + dr, self.household_bank), out=household_cash)
+        growth = 1.0 + dr
+        if (growth == growth[0]).all():  # one deposit rate at every bank (usual): no gather over N
+            household_cash *= growth[0]
+        else:
+            np.multiply(household_cash, np.take(growth, self.household_bank), out=household_cash)
         firm_deposits *= (1.0 + dr)[self.firm_bank]
         paid_deposits = dr * (dep_h + dep_f)
         dep_h = dep_h + dr * dep_h
