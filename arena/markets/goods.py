@@ -135,7 +135,8 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
     living = np.flatnonzero(alive)
     if short.any() and living.size:
         rationed = np.flatnonzero(np.take(short, supplier))
-        residual = budget[rationed] * goods_share * (1.0 - fill[supplier[rationed]])
+        shop_fill = np.take(fill, np.take(supplier, rationed))
+        residual = np.take(budget, rationed) * goods_share * (1.0 - shop_fill)
         for _ in range(SPILLOVER_ROUNDS):
             if rationed.size == 0:
                 break
@@ -145,14 +146,16 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
             want = val / price
             fill2 = np.ones(f)
             np.divide(left, want, out=fill2, where=want > left)
-            got = residual * fill2[shop]
+            shop_fill = np.take(fill2, shop)
+            got = residual * shop_fill
             spent[rationed] += got
             sold += want * fill2
             booked += want * fill2  # a spillover shop books what it sells (no double count)
-            supplier[rationed[got > 0]] = shop[got > 0]  # found stock there: the new shop
+            found = np.flatnonzero(got > 0)  # positions, not boolean masks (same elements)
+            supplier[np.take(rationed, found)] = np.take(shop, found)  # found stock there: the new shop
             residual = residual - got
-            keep = fill2[shop] < 1.0
-            rationed, residual = rationed[keep], residual[keep]
+            keep = np.flatnonzero(shop_fill < 1.0)
+            rationed, residual = np.take(rationed, keep), np.take(residual, keep)
     sold = np.minimum(sold, stock)
     return GoodsResult(spent=spent, sold=sold, revenue=sold * price, booked=booked)
 
