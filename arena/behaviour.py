@@ -166,9 +166,9 @@ def switch_strategies(model) -> None:
         np.copyto(pop.strategy, choice.astype(np.int8), where=pop.strategy != NOISE)
         return
     movers = bernoulli_indices(pop.n, cfg.switching_rate, model.market_rng)
-    movers = movers[pop.strategy[movers] != NOISE]
+    movers = np.take(movers, np.flatnonzero(np.take(pop.strategy, movers) != NOISE))
     fund = model.market_rng.random(movers.size) < target
-    pop.strategy[movers] = np.where(fund, FUNDAMENTALIST, CHARTIST).astype(np.int8)
+    pop.strategy[movers] = np.where(fund, np.int8(FUNDAMENTALIST), np.int8(CHARTIST))
 
 
 def central_bank_orders(model) -> None:

@@ -42,7 +42,7 @@ _MIDS = 0.5 * (TRANCHES + np.concatenate([[0.0], TRANCHES[:-1]]))
 #: Limit of each buy (sell) tranche relative to the reservation price: the tranche's midpoint.
 BUY_FACTORS = np.exp(-_MIDS)
 SELL_FACTORS = np.exp(_MIDS)
-#: Active traders per block of order formation: its (block, K) temporaries fit in L2
+#: Active traders per block of order formation: its (K, block) temporaries fit in L2
 #: (8,192 measured best against 4,096, 16,384 and 32,768 at 10^6 households).
 TRADER_BLOCK = 8_192
 #: Floor of the share of its buying elasticity a fearful household keeps.
