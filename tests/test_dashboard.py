@@ -507,7 +507,7 @@ def test_scenario_picker_starts_the_scenario(scenario_dir, ui):
 @pytest.mark.parametrize("kind, column, direction", [
     ("panic", "fear", +1), ("euphoria", "greed", +1), ("rate", "policy_rate", +1),
     ("catastrophe", "reserves_oil", -1), ("discovery", "reserves_oil", +1),
-    ("qe", "cb_equity_shares", +1), ("sell_off", "price_equity", -1),
+    ("qe", "cb_bonds", +1), ("sell_off", "price_equity", -1),
 ])
 def test_shock_effect_shows_within_a_few_ticks(kind, column, direction):
     """Same seed with and without the shock: the charted column moves the right way."""
