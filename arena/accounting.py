@@ -204,12 +204,13 @@ def flow_matrix(recorder: FlowRecorder) -> "pd.DataFrame":
     import pandas as pd
 
     rows = {name: dict(entry) for name, entry in recorder.rows.items()}
-    used = {c for entry in rows.values() for c in entry}
+    used = {c for entry in rows.values() for c, v in entry.items() if v != 0.0}
     columns = [c for c in FLOW_COLUMNS if c != "outside" or "outside" in used]
     frame = pd.DataFrame(0.0, index=list(rows), columns=columns)
     for name, entry in rows.items():
         for column, amount in entry.items():
-            frame.loc[name, column] += amount
+            if column in columns:
+                frame.loc[name, column] += amount
     capital_rows = [r for r in frame.index if r.startswith("Δ")]
     current = frame.drop(index=capital_rows)
     balancing = {}

@@ -18,15 +18,19 @@ import arena
 from arena.experiment import bootstrap_median_ci
 from arena.multiplier import multipliers, share_of_output
 
+COLUMNS = ["effect", "median", "ci_low", "ci_high", "share_sign", "min", "max", "holds"]
 HORIZONS = {"stimulus year (211-460)": (211, 460), "two years (211-710)": (211, 710)}
 
 
 def main() -> None:
+    """Run the experiments and print the multipliers and effect tables."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--agents", type=int, default=20_000)
     p.add_argument("--seeds", default="1-8")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--out", default="data/experiments/fiscal")
+    p.add_argument("--austerity-seeds", default=None,
+                   help="seeds of the austerity run (default: --seeds; 0 = skip)")
     a = p.parse_args()
     lo, _, hi = a.seeds.partition("-")
     seeds = list(range(int(lo), int(hi or lo) + 1))
@@ -44,12 +48,14 @@ def main() -> None:
               f"per seed {m.round(3).to_dict()}")
         out[label] = {"median": float(m.median()), "ci": [float(ci[0]), float(ci[1])],
                       "per_seed": {int(k): float(v) for k, v in m.items()}}
-    print(res.table[["effect", "median", "ci_low", "ci_high", "share_sign", "min", "max", "holds"]].to_string())
-    aus = arena.experiment("austerity", seeds=seeds, n_agents=a.agents, workers=a.workers,
-                           out_dir=f"{a.out}/austerity")
-    print(aus.table[["effect", "median", "ci_low", "ci_high", "share_sign", "min", "max", "holds"]].to_string())
-    out["tables"] = {"fiscal_stimulus": res.table.to_dict("records"), "austerity": aus.table.to_dict("records")}
-    print(json.dumps({k: v for k, v in out.items() if k != "tables"}))
+    print(res.table[COLUMNS].to_string())
+    print(json.dumps(out), flush=True)
+    if a.austerity_seeds == "0":
+        return
+    lo, _, hi = (a.austerity_seeds or a.seeds).partition("-")
+    aus = arena.experiment("austerity", seeds=range(int(lo), int(hi or lo) + 1), n_agents=a.agents,
+                           workers=a.workers, out_dir=f"{a.out}/austerity")
+    print(aus.table[COLUMNS].to_string())
 
 
 if __name__ == "__main__":

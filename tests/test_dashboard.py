@@ -359,7 +359,7 @@ def test_step_updates_tick_indicators_and_charts(ui):
     rc, state = ui
     assert _text(rc, "arena-tick") == "Tick: 0"
     before = _specs(rc)
-    assert len(before) == len(views.TITLES) == 8  # one chart per panel, incl. credit and firms
+    assert len(before) == len(views.TITLES) == 9  # one chart per panel, incl. credit, firms, government
     _click(rc, "Step")
     assert state.session.tick == 1
     assert _text(rc, "arena-tick") == "Tick: 1"
@@ -507,7 +507,7 @@ def test_scenario_picker_starts_the_scenario(scenario_dir, ui):
 @pytest.mark.parametrize("kind, column, direction", [
     ("panic", "fear", +1), ("euphoria", "greed", +1), ("rate", "policy_rate", +1),
     ("catastrophe", "reserves_oil", -1), ("discovery", "reserves_oil", +1),
-    ("qe", "cb_equity_shares", +1), ("sell_off", "price_equity", -1),
+    ("qe", "cb_bonds", +1), ("sell_off", "price_equity", -1),
 ])
 def test_shock_effect_shows_within_a_few_ticks(kind, column, direction):
     """Same seed with and without the shock: the charted column moves the right way."""
@@ -586,3 +586,18 @@ def test_side_by_side_card_draws_both_arms(compare_dir):
     spec = json.dumps(rc.find(VegaLite).widget.spec)
     assert "price_equity [scenario]" in spec and "price_equity [no_shocks]" in spec
     rc.close()
+
+
+def test_accounts_panel_shows_both_matrices_and_fiscal_shocks_work(ui):
+    rc, state = ui
+    _click(rc, "Step")
+    balance, flows = _html(rc, "arena-balance-sheet"), _html(rc, "arena-flow-matrix")
+    assert "government" in balance and "bonds" in balance and "central bank" in balance
+    assert "taxes on wages" in flows and "government purchases" in flows
+    gov = state.session.model.government
+    share = gov.spending_share(state.session.tick + 1)
+    _click(rc, "Fiscal stimulus")
+    assert state.error.value is None
+    assert gov.spending_share(state.session.tick + 1) == pytest.approx(share + 0.02)
+    _click(rc, "Tax change")
+    assert state.error.value is None

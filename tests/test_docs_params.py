@@ -34,6 +34,9 @@ CONTEXTS = {
     "tightening_step": ({"tightening_threshold": 0.0}, 0.1),
     "deflation_threshold": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0}, 0.5),
     "qe_rate": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0, "deflation_threshold": 0.5}, 0.01),
+    # what QE buys matters only while QE runs
+    "qe_asset": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0, "deflation_threshold": 0.5,
+                  "qe_rate": 0.01}, "equity"),
     "zero_lower_bound": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0}, False),
     "min_policy_rate": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0, "zero_lower_bound": False}, -0.01),
     "max_policy_rate": ({}, 0.01),

@@ -81,7 +81,7 @@ def test_quantitative_easing_fires_under_deflation_and_creates_money():
     first = int(events.tick.iloc[0])
     assert df.core_inflation.loc[first] < model.config.deflation_threshold
     assert df.policy_rate.loc[first] == 0.0  # at the zero lower bound
-    assert df.cb_equity_shares.loc[first + 20] > 0  # the central bank bought assets
+    assert df.cb_bonds.loc[first + 20] > df.cb_bonds.loc[first]  # the central bank bought bonds
     # QE purchases are recorded as created money (accounting stayed closed: check_accounting=True)
     assert df.money_supply.loc[first + 50] > df.money_supply.loc[first]
 

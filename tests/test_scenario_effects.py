@@ -149,4 +149,4 @@ def test_magnitudes_doc_lists_every_response_with_its_source():
         row = f"| {label}: {response} | `{metric['metric']}`"
         assert row in doc, f"{label}: rerun scripts/gen_magnitudes.py"
         assert f"- **{label}**: {source}." in doc, f"{label}: source stale; rerun scripts/gen_magnitudes.py"
-    assert "fiscal multiplier is not measured" in doc
+    assert "fiscal multiplier is measured separately" in doc

@@ -22,6 +22,7 @@ from arena.dashboard.controls import ParameterForm, RunControls, ScenarioPicker
 from arena.dashboard.session import DashboardSession
 from arena.dashboard.state import DashboardState, initial_options, use_dashboard_state
 from arena.dashboard.views import (
+    AccountsPanel,
     AlertStrip,
     ChartGrid,
     EventFeed,
@@ -83,6 +84,9 @@ def LiveArea(state: DashboardState):
         with solara.Card("System", margin=0, style={"flex": "0 1 240px"}):
             SystemPanel(state, frame)
     ChartGrid(state, frame, market)
+    with solara.Card("Accounts: balance sheet and flows (Godley-Lavoie; rows and columns sum to zero)",
+                     margin=0):
+        AccountsPanel(state, frame)
     with solara.Card("Side by side: the scenario with and without its mechanism (same seed)", margin=0):
         SideBySide(state)
     with solara.Card("Export the indicator series of this run", margin=0):

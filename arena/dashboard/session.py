@@ -30,6 +30,8 @@ SHOCKS: dict[str, tuple[str, float, str | None]] = {
     "rate": ("Rate change", 0.02, None),
     "qe": ("QE", 0.05, None),
     "sell_off": ("Sell-off", 0.1, "market"),
+    "fiscal": ("Fiscal stimulus", 0.02, None),
+    "tax": ("Tax change", 0.05, None),
 }
 
 

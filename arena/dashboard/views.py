@@ -8,7 +8,7 @@ import pandas as pd
 import solara
 from solara.widgets import VegaLite
 
-from arena.dashboard import charts, feed, monitor
+from arena.dashboard import accounts, charts, feed, monitor
 from arena.dashboard.session import SHOCKS
 from arena.dashboard.state import DashboardState
 
@@ -136,12 +136,14 @@ def chart_spec(state: DashboardState, name: str) -> dict:
     start = int(df["tick"].iloc[0]) if len(df) and "tick" in df else 0
     marks = charts.event_marks(session.events(), since=start)
     builders = {"prices": charts.prices_spec, "psychology": charts.psychology_spec,
-                "macro": charts.macro_spec, "credit": charts.credit_spec, "scarcity": charts.scarcity_spec}
+                "macro": charts.macro_spec, "credit": charts.credit_spec, "scarcity": charts.scarcity_spec,
+                "government": accounts.government_spec}
     return builders[name](df, marks)
 
 
 TITLES = {"prices": "Prices and spreads", "book": "Order book", "psychology": "Psychology",
-          "macro": "Money, inflation, labour", "credit": "Credit and banks", "scarcity": "Resources",
+          "macro": "Money, inflation, labour", "credit": "Credit and banks",
+          "government": "Government and central bank", "scarcity": "Resources",
           "wealth": "Wealth distribution", "firms": "Firms"}
 
 
@@ -180,6 +182,19 @@ def ChartGrid(state: DashboardState, frame: int, market: str):
                 if name == "book":
                     solara.Select("Market", values=markets or ["equity"], value=state.market, dense=True)
                 LiveChart(state, name, frame, market)
+
+
+@solara.component
+def AccountsPanel(state: DashboardState, frame: int):
+    """Show the balance-sheet matrix now and the flow matrix of the last tick (HTML tables)."""
+    model = state.session.model
+    with state.session.lock:
+        balance, flows = model.balance_sheet(), model.flow_matrix()
+    solara.HTML(tag="div", unsafe_innerHTML=accounts.matrix_html(balance, "Balance sheet (currency)"),
+                classes=["arena-balance-sheet"])
+    solara.HTML(tag="div", unsafe_innerHTML=accounts.matrix_html(flows, "Transactions of the last tick "
+                                                                  "(currency/tick)"),
+                classes=["arena-flow-matrix"])
 
 
 @solara.component

@@ -178,10 +178,13 @@ def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> Non
     model.tick_flows.pay("consumption (goods)", "households", "firms_current", goods_revenue)
     model.tick_flows.pay("consumption (commodities)", "households", "producers",
                          model.final_sales - goods_revenue)
-    public_units, public_spent = fiscal_phase.purchase_goods(model, ledger)
-    sold = float(res.sold.sum()) + public_units
+    public_units, _ = fiscal_phase.purchase_goods(model, ledger)
+    household_units = float(res.sold.sum())
+    sold = household_units + public_units
     previous = model.prices["goods"]
-    index = (goods_revenue + public_spent) / sold if sold > 0 else cf.mean_price()
+    # a consumer price: households' purchases only (the government's orders, weighted by
+    # firms' planned output, would otherwise tilt the index toward large firms' prices)
+    index = goods_revenue / household_units if household_units > 0 else cf.mean_price()
     model.prices["goods"] = index
     grid = bk.PriceGrid(index, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
     gbook = offers_book(grid, model.goods_share * model.budget_total, cf.price, cf.inventory + res.sold)

@@ -1,0 +1,171 @@
+"""The public sector: its rules hold, automatic stabilisers emerge, and the fiscal multiplier.
+
+The multiplier of ``scenarios/fiscal_stimulus.toml`` is measured against the same seeds without
+the stimulus (common random numbers): cumulative change of real GDP over cumulative change of
+real purchases (:mod:`arena.multiplier`; Ramey 2019's definition), the median over seeds with a
+bootstrap interval. The expected ranges were written before the runs, from the literature:
+
+* two-year cumulative multiplier in [0.6, 1.0]: Ramey (2019, JEP 33(2)) surveys 0.6-1.0 for the
+  US; Ramey & Zubairy (2018, JPE 126(2)) find 0.6-0.8 at two years whether or not there is slack;
+* multiplier over the stimulus year in [0.6, 2.0]: larger values (up to about 1.5-2) are found in
+  recessions (Auerbach & Gorodnichenko 2012, AEJ:EP 4(2)) and at the zero lower bound.
+
+Where the model disagrees the test is marked ``xfail(strict=True)`` with the measured value
+(docs/validation.md has the table); the thresholds are the literature's, not the model's.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import arena
+from arena import ArenaModel, accounting, fiscal_phase
+from arena.experiment import bootstrap_median_ci
+from arena.multiplier import cumulative_multiplier, multipliers
+
+TEST_AGENTS = 20_000
+TEST_SEEDS = tuple(range(1, 9))
+#: (label, first tick, last tick, expected range)
+HORIZONS = {
+    "two_years": (211, 710, (0.6, 1.0)),
+    "stimulus_year": (211, 460, (0.6, 2.0)),
+}
+#: label -> measured disagreement with the literature (median, CI, seeds; docs/validation.md).
+#: Measured on commit 301aa18 (20,000 households, seeds 1-8, scripts/measure_fiscal.py).
+DISAGREES: dict[str, str] = {
+    "two_years": "measured median 2.20 (95% CI [1.74, 2.56]), expected [0.6, 1.0]: the model's "
+                 "multiplier is about twice the US estimates (docs/validation.md)",
+    "stimulus_year": "measured median 2.03 (95% CI [1.37, 2.53]), expected [0.6, 2.0]: at the top of "
+                     "the slack/ZLB estimates, above them in 4 of 8 seeds (docs/validation.md)",
+}
+
+
+@functools.cache
+def _runs_dir() -> Path:
+    """A temporary directory, or $ARENA_TEST_RUNS_DIR to reuse runs (run ids hash the engine code)."""
+    if os.environ.get("ARENA_TEST_RUNS_DIR"):
+        return Path(os.environ["ARENA_TEST_RUNS_DIR"])
+    path = Path(tempfile.mkdtemp(prefix="arena-fiscal-"))
+    import atexit
+
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
+@functools.cache
+def stimulus_runs():
+    return arena.experiment("fiscal_stimulus", seeds=TEST_SEEDS, n_agents=TEST_AGENTS, backend="serial",
+                            out_dir=_runs_dir() / "fiscal_stimulus").runs
+
+
+def _case(label):
+    marks = [pytest.mark.xfail(strict=True, reason=DISAGREES[label])] if label in DISAGREES else []
+    return pytest.param(label, marks=marks, id=label)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("label", [_case(k) for k in HORIZONS])
+def test_fiscal_multiplier_is_positive_and_in_the_literature_range(label):
+    start, end, (low, high) = HORIZONS[label]
+    m = multipliers(stimulus_runs(), "scenario", "no_stimulus", start, end)
+    values = m.to_numpy()
+    lo, hi = bootstrap_median_ci(values, 0.95, 2000, 0)
+    median = float(np.median(values))
+    detail = f"median {median:.3f} (95% CI [{lo:.3f}, {hi:.3f}]), per seed {np.round(values, 3).tolist()}"
+    assert np.mean(values > 0) >= 0.8, "the multiplier's sign: " + detail
+    assert low <= median <= high, f"expected [{low}, {high}]: " + detail
+
+
+def test_cumulative_multiplier_of_a_known_response():
+    """On synthetic series the definition returns the ratio it was built with."""
+    ticks = np.arange(1, 101)
+    base = {"gdp": np.full(100, 1000.0), "real_gdp": np.full(100, 800.0), "gov_spending": np.full(100, 100.0)}
+    import pandas as pd
+
+    control = pd.DataFrame(base, index=ticks)
+    treated = control.copy()
+    treated.loc[11:60, "gov_spending"] += 10.0  # nominal purchases +10 at the deflator 1.25
+    treated.loc[11:60, "gdp"] += 15.0
+    treated.loc[11:60, "real_gdp"] += 12.0  # real GDP +12 for real purchases +8: multiplier 1.5
+    assert cumulative_multiplier(treated, control, 1, 100) == pytest.approx(1.5)
+    assert np.isnan(cumulative_multiplier(control, control, 1, 100))
+
+
+def test_taxes_and_benefits_follow_their_rules():
+    model = ArenaModel(n_agents=3000, seed=11)
+    for _ in range(5):
+        model.step()
+    gov, cfg = model.government, model.config
+    assert gov.last["wage_tax"] == pytest.approx(cfg.tax_wage_rate * model.wage_bill)
+    unemployed = model.pop.n - int(model.cfirms.workers.sum() + model.kfirms.workers.sum())
+    assert gov.last["benefits"] == pytest.approx(cfg.benefit_replacement * model.mean_wage() * unemployed,
+                                                 rel=1e-2)
+    assert gov.bond_yield(model.central_bank.policy_rate) == pytest.approx(
+        model.central_bank.policy_rate + cfg.term_premium)
+    # the debt is the holders' bonds, and the government keeps its cash target
+    assert gov.bonds == pytest.approx(model.banking.banks.bonds.sum() + model.central_bank.bonds)
+    assert gov.deposits >= 0
+
+
+def test_automatic_stabilisers_emerge_in_a_slump():
+    """A demand slump (panic) against the same seed: taxes fall, benefits rise, the deficit widens."""
+    out = {}
+    for shock in (False, True):
+        model = ArenaModel(n_agents=10_000, seed=4)
+        for t in range(260):
+            if shock and t == 100:
+                model.apply_shock("panic", 0.9)
+                model.apply_shock("rate", 0.05)
+            model.step()
+        out[shock] = model.indicators().loc[120:260]
+    slump, calm = out[True], out[False]
+    assert slump.unemployment.mean() > calm.unemployment.mean()
+    assert slump.benefits.mean() > calm.benefits.mean()
+    assert slump.tax_revenue.mean() < calm.tax_revenue.mean()
+    assert slump.deficit.mean() > calm.deficit.mean()
+
+
+def test_qe_buys_bonds_with_reserves_and_tightening_sells_them():
+    model = ArenaModel(n_agents=3000, seed=12, check_accounting=True)
+    model.step()
+    cb, banks = model.central_bank, model.banking.banks
+    cb0, bank0 = cb.bonds, banks.bonds.sum()
+    money = model.money_supply()
+    model.apply_shock("qe", 0.05)
+    model.step()
+    assert cb.bonds - cb0 == pytest.approx(0.05 * money, rel=0.05)
+    assert banks.bonds.sum() < bank0
+    assert model.flow_matrix().loc["Δ reserves", "central_bank_capital"] > 0  # paid in new reserves
+    assert cb.shares == 0.0  # QE in bonds buys no equity
+    # tightening: the bond step sells the central bank's bonds to the banks
+    cb.tightening, cb.qe = True, False
+    held, bank_held = cb.bonds, banks.bonds.sum()
+    model.tick_flows = accounting.FlowRecorder()
+    fiscal_phase.close(model, accounting.Ledger())
+    assert cb.bonds < held and banks.bonds.sum() > bank_held
+
+
+def test_fiscal_and_tax_shocks_are_validated_and_expire():
+    model = ArenaModel(n_agents=1000, seed=13)
+    with pytest.raises(ValueError, match="'size' of a 'fiscal' shock"):
+        model.apply_shock("fiscal", 0.7)
+    with pytest.raises(ValueError, match="'tax' of a tax shock must be one of wage, profit, all"):
+        model.apply_shock("tax", 0.1, tax="vat")
+    with pytest.raises(ValueError, match="'duration'"):
+        model.apply_shock("fiscal", 0.1, duration=0)
+    gov = model.government
+    model.apply_shock("fiscal", 0.05, duration=3)
+    model.apply_shock("tax", -0.1, tax="profit")
+    assert gov.spending_share(1) == pytest.approx(model.config.gov_spending_share + 0.05)
+    assert gov.profit_tax_rate(1) == pytest.approx(model.config.tax_profit_rate - 0.1)
+    for _ in range(4):
+        model.step()
+    assert gov.spending_share(model.tick + 1) == pytest.approx(model.config.gov_spending_share)
+    assert gov.profit_tax_rate(model.tick + 1) == pytest.approx(model.config.tax_profit_rate - 0.1)
