@@ -34,7 +34,7 @@ def cells(md, code, setup: str) -> list:
             pd.set_option("display.width", 160)
             pd.set_option("display.max_colwidth", 60)
             WORK = Path(tempfile.mkdtemp(prefix="arena_nb07_"))  # runs of this notebook (temporary)
-            N, SEEDS = 5_000, [1, 2, 3]
+            N, SEEDS = 2_000, [1, 2]  # small: a few minutes; the docs use 20,000 households, 8 seeds
             """)),
         md("""
         ## 1. Money is credit
@@ -117,7 +117,7 @@ def cells(md, code, setup: str) -> list:
         md("""
         At 20,000 households and 8 seeds (docs/validation.md) the tightening lowers credit growth,
         loans and inflation and raises unemployment on every seed; real GDP falls on only some
-        seeds — with three seeds at this size expect noise. `arena experiment rate_shock` and
+        seeds — with two seeds of 2,000 households expect noise. `arena experiment rate_shock` and
         `arena.experiment(..., seeds=range(1, 21))` give tighter intervals.
         """),
     ]

@@ -70,9 +70,9 @@ def test_automatic_tightening_fires_above_threshold(money_growth_runs):
 
 @pytest.mark.xfail(strict=False, reason=(
     "economy v2 + policy on core inflation year over year: after the money levy goods prices "
-    "keep rising (firms' costs), core inflation never turns negative, so QE does not fire; "
-    "known disagreement (no deflation after a monetary contraction), reported in the session "
-    "note"))
+    "keep rising (firms' costs), core inflation never turns negative, so QE does not fire "
+    "(measured on branch credit, seed 3, 5,000 households: no quantitative_easing event in 400 "
+    "ticks); known disagreement (no deflation after a monetary contraction)"))
 def test_quantitative_easing_fires_under_deflation_and_creates_money():
     model = run(400, shocks=[(100, "money", -0.3)])
     df = model.indicators()
@@ -88,7 +88,8 @@ def test_quantitative_easing_fires_under_deflation_and_creates_money():
 
 @pytest.mark.xfail(strict=False, reason=(
     "economy v2 + policy on core inflation: the policy rate does not reach the bound in this "
-    "setting (no deflation after the levy); known disagreement, reported in the session note"))
+    "setting (no deflation after the levy; measured on branch credit: lowest policy rate 0.032 "
+    "with the bound switched off); known disagreement"))
 def test_zero_lower_bound_can_be_switched_off():
     on = run(300, shocks=[(100, "money", -0.3)]).indicators()
     off = run(300, shocks=[(100, "money", -0.3)], zero_lower_bound=False).indicators()
@@ -98,10 +99,12 @@ def test_zero_lower_bound_can_be_switched_off():
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "economy v2 (credit channel replaces the hand-set propensity channel): inflation after "
-    "the hike measured 0.124 vs 0.091 in the control within the test's window; transmission "
-    "through credit is slower than the old reduced form. Known disagreement, reported in the "
-    "session note"))
+    "economy v2 (credit channel replaces the hand-set propensity channel): mean inflation over "
+    "ticks 101-250 measured 0.0654 after the +10 point hike vs 0.0645 in the control (seed 3, "
+    "5,000 households, branch credit): within the test's window the hike does not lower "
+    "inflation in this seed (over 8 seeds at 20,000 households a +200 bp hike at tick 250 lowers "
+    "inflation by 1.4 points over ticks 250-450 on every seed, docs/validation.md). Known "
+    "disagreement"))
 def test_rate_shock_raises_rate_and_cools_the_economy():
     base = run(300).indicators()
     hike = run(300, shocks=[(100, "rate", 0.1)]).indicators()
@@ -121,9 +124,10 @@ def test_quantity_equation_holds_as_identity():
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "economy v2: unemployment no longer moves with the goods-demand shift the test imposes "
-    "within its window (matching frictions, staggered firm reviews); known disagreement, "
-    "reported in the session note"))
+    "economy v2: unemployment does not rise after the deposit levy: mean over ticks 110-200 "
+    "measured 0.029 after the levy vs 0.109 in the control (seed 3, 5,000 households, branch "
+    "credit): in this seed unemployment is lower, not higher, after the levy; the cause is not "
+    "established. Known disagreement"))
 def test_unemployment_moves_with_goods_demand():
     """Firms fire when sales fall: a levy on deposits cuts demand and raises unemployment."""
     base = run(250).indicators()

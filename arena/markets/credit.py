@@ -351,7 +351,7 @@ def lend(
     """
     debt = book.debt()
     coverage = 0.0
-    if cash_flow is not None:
+    if cash_flow is not None and params.pd_coverage > 0:
         quoted = per_tick_rates(policy_rate + params.base_spread + weakness[lender], ticks_per_year)
         service = service_due(book, params.loan_maturity) + requests * (quoted + 1.0 / params.loan_maturity)
         coverage = coverage_ratio(service, cash_flow)
