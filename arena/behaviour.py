@@ -64,7 +64,9 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     if dps:
         income += pop.shares * dps
     pop.cash += income
-    pop.update_income(income, cfg.income_memory)
+    # households expect nominal income to grow with expected inflation and productivity
+    trend = (1.0 + cb.expected_inflation + cfg.productivity_growth) ** (1.0 / cfg.ticks_per_year) - 1.0
+    pop.update_income(income, cfg.income_memory, trend)
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps
     # the central bank's dividends leave the deposit money supply: money destroyed

@@ -249,13 +249,17 @@ class Population:
         np.minimum(self.budget, self.cash, out=self.budget)
         return float(self.budget.sum())
 
-    def update_income(self, income: np.ndarray, memory: float) -> None:
-        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period).
+    def update_income(self, income: np.ndarray, memory: float, growth: float = 0.0) -> None:
+        """Permanent income ``Yp <- (1 + g) (xi Yp + (1 - xi) y)`` ([A]: xi per period).
 
-        ``income`` (shape (N,)) is used as scratch space and overwritten.
+        ``g`` (``growth``, per tick) is the trend growth of nominal income households expect:
+        the adaptive forecast of a series with a drift is the smoothed level carried forward
+        by the drift (Muth 1960), so permanent income does not fall behind a growing income
+        by ``g`` times the mean lag ``xi / (1 - xi)``. ``income`` (shape (N,)) is used as
+        scratch space and overwritten.
         """
-        self.perm_income *= memory
-        np.multiply(income, 1.0 - memory, out=income)
+        self.perm_income *= memory * (1.0 + growth)
+        np.multiply(income, (1.0 - memory) * (1.0 + growth), out=income)
         self.perm_income += income
 
     def spend(self, amount: np.ndarray) -> float:

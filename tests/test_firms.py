@@ -11,7 +11,6 @@ import pytest
 
 from arena import ArenaModel
 from arena.markets import goods, labour
-from arena.sectors.firms import normal_vacancy_rate
 from tests.conftest import assert_state_valid
 
 
@@ -61,17 +60,6 @@ def test_matching_hires_no_more_than_vacancies_or_unemployed():
     after = np.bincount(employer[employer >= 0], minlength=5)
     assert (after - before == hires).all()  # each hire is one formerly unemployed household
     assert hires.sum() > 0
-
-
-def test_normal_vacancy_rate_reproduces_the_flow_steady_state():
-    # at u*, hires = separations: mu sqrt(U V) = s E with V = v* E
-    from arena.config import ArenaConfig
-    cfg = ArenaConfig()
-    v = normal_vacancy_rate(cfg)
-    u = cfg.natural_unemployment
-    n = 1.0
-    U, E = u * n, (1 - u) * n
-    assert cfg.matching_efficiency * np.sqrt(U * v * E) == pytest.approx(cfg.separation_rate * E, rel=1e-9)
 
 
 # ------------------------------------------------------------------ emergent relations ----
