@@ -67,7 +67,9 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     total_shares = household_shares + cb.shares + outside_shares
     dps = payout / total_shares if total_shares > 0 else 0.0
     paid = household_shares * dps
-    pop.receive_income(wage_pad, dps, cfg.income_memory)
+    # households expect nominal income to grow with expected inflation and productivity
+    trend = (1.0 + cb.expected_inflation + cfg.productivity_growth) ** (1.0 / cfg.ticks_per_year) - 1.0
+    pop.receive_income(wage_pad, dps, cfg.income_memory, trend)
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps
     # the central bank's dividends leave the deposit money supply: money destroyed

@@ -308,6 +308,8 @@ PARAMETERS: dict[str, Param] = {
     "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
     "matching_efficiency": P(float, 0.1, 0.001, 1.0, "1/tick",
                              "mu of the matching function H = mu * sqrt(U V)"),
+    "normal_vacancy_rate": P(float, 0.03, 0.001, 0.5, "-",
+                             "vacancy rate at which a firm's wage follows its index (JOLTS, 2001-2019)"),
     "search_share": P(float, 0.1, 0.0, 1.0, "1/tick", "share of households that re-search for a shop"),
     "search_size": P(int, 3, 1, 20, "firms", "shops a searching household compares (incl. its own)"),
     "natural_unemployment": P(float, 0.05, 0.0, 0.5, "-",

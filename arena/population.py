@@ -256,22 +256,28 @@ class Population:
             np.minimum(budget, cash, out=budget)
         return float(self.budget.sum())
 
-    def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float) -> None:
+    def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float,
+                       growth: float = 0.0) -> None:
         """Credit wages, royalties and dividends and update permanent income, block by block.
 
         Each household receives ``wage_table[employer] + dividend_per_share * shares``
         (``wage_table`` holds each firm's wage plus the royalty, and the royalty alone in its
         last entry, which ``employer == -1`` reads), and its permanent income moves toward it:
-        ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi = ``memory`` per period).
+        ``Yp <- (1 + g) (xi Yp + (1 - xi) y)`` ([A]: xi = ``memory`` per period). ``g``
+        (``growth``, per tick) is the trend growth of nominal income households expect: the
+        adaptive forecast of a series with a drift is the smoothed level carried forward by the
+        drift (Muth 1960), so permanent income does not fall behind a growing income by ``g``
+        times the mean lag ``xi / (1 - xi)``.
         """
+        keep, take = memory * (1.0 + growth), (1.0 - memory) * (1.0 + growth)
         for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
             income = np.take(wage_table, self.employer[sl])
             if dividend_per_share:
                 income += self.shares[sl] * dividend_per_share
             self.cash[sl] += income
             perm = self.perm_income[sl]
-            perm *= memory
-            np.multiply(income, 1.0 - memory, out=income)
+            perm *= keep
+            np.multiply(income, take, out=income)
             perm += income
 
     def spend(self, amount: np.ndarray) -> float:

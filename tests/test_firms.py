@@ -11,7 +11,6 @@ import pytest
 
 from arena import ArenaModel
 from arena.markets import goods, labour
-from arena.sectors.firms import normal_vacancy_rate
 from tests.conftest import assert_state_valid
 
 
@@ -63,17 +62,6 @@ def test_matching_hires_no_more_than_vacancies_or_unemployed():
     assert hires.sum() > 0
 
 
-def test_normal_vacancy_rate_reproduces_the_flow_steady_state():
-    # at u*, hires = separations: mu sqrt(U V) = s E with V = v* E
-    from arena.config import ArenaConfig
-    cfg = ArenaConfig()
-    v = normal_vacancy_rate(cfg)
-    u = cfg.natural_unemployment
-    n = 1.0
-    U, E = u * n, (1 - u) * n
-    assert cfg.matching_efficiency * np.sqrt(U * v * E) == pytest.approx(cfg.separation_rate * E, rel=1e-9)
-
-
 # ------------------------------------------------------------------ emergent relations ----
 def test_firms_that_sell_out_raise_prices_and_firms_with_unsold_stock_cut_them():
     # [A]/[C]: excess demand (stock at or below target) and a price below the mean ->
@@ -96,7 +84,10 @@ def test_firms_that_sell_out_raise_prices_and_firms_with_unsold_stock_cut_them()
 
 
 @pytest.mark.xfail(strict=False, reason="not an outcome of this model: 20 vs 300 firms at 6,000 households, "
-                   "seeds 1-3 give dispersion 1.44/1.39, 1.24/1.32, 1.13/1.37 % (docs/validation.md)")
+                   "seeds 1-3 give dispersion 1.26/1.32, 1.21/1.54, 1.13/1.25 % (branch econ; "
+                   "docs/validation.md: "
+                   "the price distribution depends on how many prices a buyer compares, not on how many "
+                   "firms there are, and fewer customers per firm make demand noisier)")
 def test_more_firms_mean_lower_price_dispersion():
     # Issue 12's expectation: with more competing sellers within households' reach, a
     # firm that prices above the others loses its customers faster, so prices bunch.
@@ -108,8 +99,8 @@ def test_more_firms_mean_lower_price_dispersion():
 
 
 def test_oil_catastrophe_raises_goods_prices_against_the_same_seed():
-    # Cost push: oil is a Leontief input; a catastrophe raises its price and so unit costs,
-    # which firms pass into prices at their reviews (Hamilton 2003; Kilian 2009: oil
+    # Cost push: oil is a CES input with little substitution; a catastrophe raises its price and
+    # so unit costs, which firms pass into prices at their reviews (Hamilton 2003; Kilian 2009: oil
     # shocks raise the price level). Mean over three seeds of the mean price ratio in the
     # 100 ticks after the shock.
     ratios = []
@@ -118,6 +109,20 @@ def test_oil_catastrophe_raises_goods_prices_against_the_same_seed():
         shock = run(n=6000, ticks=400, seed=seed, shock_at=300).indicators().price_goods.iloc[301:400]
         ratios.append(float((shock / base).mean() - 1.0))
     assert np.mean(ratios) > 0.0, ratios
+
+
+def test_oil_catastrophe_costs_a_few_percent_of_output_at_most():
+    # Hamilton (1983, 2003), Blanchard & Gali (2007): the oil shocks of 1973-74 and 1979-80 cost
+    # the US a few percent of output (peak loss ~1.5-5 %). Here 60 % of oil capacity is blocked
+    # for 20 ticks: with a short-run substitution elasticity of 0.1 and input stocks the worst
+    # tick's output while the block lasts stays within 5 % of the same seed without the shock
+    # (Leontief inputs without stocks lost ~24 % in the first tick). Median over three seeds.
+    worst = []
+    for seed in (1, 2, 3):
+        base = run(n=6000, ticks=330, seed=seed).indicators().output.iloc[300:325]
+        shock = run(n=6000, ticks=330, seed=seed, shock_at=300).indicators().output.iloc[300:325]
+        worst.append(float((shock / base).min() - 1.0))
+    assert np.median(worst) > -0.05, worst
 
 
 def test_price_phillips_curve_slopes_down_over_several_seeds():

@@ -2,9 +2,9 @@
 
 Runs the documented validation (scripts/gen_validation.py SETTINGS: baseline, 20,000 households,
 2,500 ticks, burn-in 250) on three of its seeds. Facts the model passes must keep passing.
-Facts it fails today (measured at commit c5d56c7, the engine of main 7f7f427) or cannot measure
-yet are strict xfails with the reason: when a change makes one pass, the XPASS fails this test,
-so the list (and docs/validation.md) gets updated instead of silently drifting.
+Facts it fails today (measured on branch econ, see FAILING) or cannot measure yet are strict
+xfails with the reason: when a change makes one pass, the XPASS fails this test, so the list
+(and docs/validation.md) gets updated instead of silently drifting.
 """
 
 from __future__ import annotations
@@ -16,24 +16,24 @@ from arena.validation import FACTS, stylized_facts
 SEEDS = [1, 2, 3]
 N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 
-NOT_AVAILABLE = "indicator column not in the engine yet (economy v2 adds it)"
-#: fact -> why it fails now (values: median over seeds 1-3 vs the NASDAQ/US range at this length).
-FAILING = {  # reasons measured on the pre-v2 engine; the Franke-Westerhoff market and v2 fixed
-    # acf_r_max_1_10, the GARCH facts, the consumption/investment co-movements, output persistence,
-    # the price Phillips and Beveridge slopes and the default rate (they now pass: removed)
-    "excess_kurtosis": "kurtosis ~24 vs [3.8, 7.1]: far too fat tails",
-    "hill_tail_index": "tail index ~1.7 vs [3.0, 3.3]: tails too heavy",
-    "acf_r_lag1": "lag-1 autocorrelation ~-0.28 vs [-0.08, 0]: strong mean reversion",
-    "acf_abs_lag1": "acf |r| lag 1 ~0.43 vs [0.20, 0.27]",
-    "acf_abs_lag10": "no volatility clustering at lag 10 (~-0.04 vs [0.27, 0.32])",
-    "acf_abs_lag50": "no clustering at lag 50",
-    "acf_abs_decay": "decay exponent of a non-decaying (near-zero) acf",
-    "leverage": "the market is symmetric: no leverage effect",
-    "annual_volatility": "~124% a year vs [23%, 29%]",
-    "okun_slope": "unemployment reacts ~3x too strongly to output growth",
-    "unemployment_std": "quarterly unemployment std ~3.9 pp vs [0.7, 1.6] pp",
-    "rel_std_investment": NOT_AVAILABLE,
-    "unemployment_mean": "economy v2: mean unemployment ~18% (seeds 15-19%) vs [4.6%, 7.6%]",
+#: fact -> why it fails now (values: median over seeds 1-3 vs the NASDAQ/US range at this length),
+#: measured on branch econ (CES inputs, trend-growing permanent income, JOLTS normal vacancy rate;
+#: 20,000 households, 2,500 ticks, burn-in 250). acf_abs_lag1 and rel_std_investment now pass.
+FAILING = {
+    "excess_kurtosis": "kurtosis ~1.8 vs [3.8, 7.1]: tails too thin",
+    "hill_tail_index": "tail index ~5.0 vs [3.0, 3.3]: tails too light",
+    "acf_r_lag1": "lag-1 autocorrelation ~+0.03 vs [-0.08, 0]",
+    "acf_abs_lag10": "acf |r| lag 10 ~0.19 vs [0.27, 0.32]: clustering decays too fast",
+    "acf_abs_lag50": "acf |r| lag 50 ~0.06 vs [0.14, 0.25]",
+    "acf_abs_decay": "decay exponent ~0.92 vs [0.14, 0.34]",
+    "leverage": "the market is symmetric: no leverage effect (~-0.01 vs [-0.09, -0.07])",
+    "annual_volatility": "~21.6% a year vs [22.6%, 29.1%]",
+    "rel_std_consumption": "consumption/GDP std ~0.46 (seeds 0.40-0.73) vs [0.54, 1.09]: investment makes "
+                           "GDP volatile and permanent income smooths consumption",
+    "corr_investment_gdp": "~0.96 vs [0.80, 0.94]: investment is most of GDP's cycle",
+    "okun_slope": "unemployment reacts ~3x too strongly to output growth (~-1.05 vs [-0.37, -0.14])",
+    "unemployment_std": "quarterly unemployment std ~6.1 pp vs [0.7, 1.6] pp: boom-bust cycles",
+    "unemployment_mean": "mean unemployment ~7.8% (seeds 7.6-8.5%) vs [4.6%, 7.6%] (was ~18%)",
     "firm_size_skewness": "no firm-level data in a batch frame (model.firms_frame() in v2)",
 }
 
