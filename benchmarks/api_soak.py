@@ -169,6 +169,8 @@ async def trader(http: httpx.AsyncClient, i: int, rate: float, win: Window, stop
             win.counts["order_errors"] += 1
             reason = f"{body['type']} {r.status_code}: " + "".join(c for c in r.text[:200] if not c.isdigit())
             win.errors[reason] = win.errors.get(reason, 0) + 1
+            if body["type"] == "cancel":  # filled since the last response: do not retry it
+                placed.pop(body["order_id"], None)
             continue
         out = r.json()
         seen = {(f["order_id"], f["tick"], f["qty"]) for f in account["fills"]}
