@@ -199,7 +199,8 @@ def flow_matrix(recorder: FlowRecorder) -> "pd.DataFrame":
     -------
     pandas.DataFrame
         Rows in recording order plus the balancing rows; columns :data:`FLOW_COLUMNS`
-        (``outside`` only if used) and ``total``; currency per tick.
+        (``outside`` only if used) and ``total`` (the row's sum, 0 when it is below 1e-12 of the
+        row's gross entries: float rounding); currency per tick.
     """
     import pandas as pd
 
@@ -223,7 +224,9 @@ def flow_matrix(recorder: FlowRecorder) -> "pd.DataFrame":
             extra.loc[row, column] = amount
     order = [r for r in frame.index if r not in capital_rows]
     frame = pd.concat([frame.loc[order], extra, frame.loc[capital_rows]])
-    frame["total"] = frame.sum(axis=1)
+    # the row's sum; float rounding (below 1e-12 of the row's gross entries) is shown as 0
+    total, gross = frame.sum(axis=1), frame.abs().sum(axis=1)
+    frame["total"] = total.where(total.abs() > 1e-12 * gross, 0.0)
     frame.index.name = "transaction"
     return frame
 
