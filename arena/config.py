@@ -267,7 +267,8 @@ PARAMETERS: dict[str, Param] = {
     "herding_threshold": P(float, 0.7, 0.0, 1.0, "-", "herding factor above which an event fires"),
     "herding_strength": P(
         float, 0.25, 0.0, 1.0, "-",
-        "imitation of the crowd's mood: crowd weight 1 - (1 - social_influence)(1 - this)",
+        "imitation: crowd weight of moods 1 - (1 - social_influence)(1 - this), fear contagion J = this, "
+        "and in stress the share of traders copying the crowd (times excess fear)",
     ),
     "memory_decay": P(float, 0.95, 0.0, 0.9999, "-", "EWMA weight of agents' memory of returns"),
     "mood_adjustment": P(float, 0.1, 0.0, 1.0, "1/tick", "speed at which moods move to their target"),
