@@ -74,8 +74,10 @@ def test_firms_that_sell_out_raise_prices_and_firms_with_unsold_stock_cut_them()
     for _ in range(200):
         cf = m.cfirms
         before = cf.markup.copy()
-        short = cf.inventory <= m.config.inventory_ticks * cf.expected_demand
+        demand = cf.expected_demand.copy()  # what a review sees (it changes only at the tick's end)
         m.step()
+        # the stock a review sees is this tick's, after production and sales (phase 1 before 2)
+        short = cf.inventory <= m.config.inventory_ticks * demand
         moved = cf.markup != before
         ups.append((cf.markup > before)[moved & short].mean() if (moved & short).any() else np.nan)
         downs.append((cf.markup < before)[moved & ~short].mean() if (moved & ~short).any() else np.nan)
