@@ -45,6 +45,9 @@ CONTEXTS = {
     "euphoria_threshold": ({}, 0.0),
     "critical_scarcity": ({}, 0.32),  # oil starts at 0.3 and crosses 0.32 within the run
     "catastrophe_probability": ({}, 0.5),
+    # at the defaults and seed 5, 30 ticks show no difference since the market got its own random
+    # stream (branch mkt; the economy's draws moved); a higher neutral real rate makes it show
+    "user_cost_elasticity": ({"neutral_real_rate": 0.05, "rate_smoothing": 0.0}, 2.0),
     "catastrophe_duration": ({"catastrophe_probability": 0.5}, 1),
     "discovery_probability": ({}, 0.5),
     "discovery_mean_size": ({"discovery_probability": 0.5}, 1.0),
