@@ -40,6 +40,7 @@ from arena import indicators as ind
 from arena import logs, storage
 from arena.config import PARAMETERS
 from arena.errors import ConfigError
+from arena.experiment_plot import plot_bands  # noqa: F401  (public here: arena.batch.plot_bands)
 from arena.scenarios import Scenario, load_scenario
 
 ID_COLUMNS = ("scenario", "run_id", "seed", "tick")
@@ -424,37 +425,3 @@ def bands(frame: pd.DataFrame, indicator: str, quantiles: tuple[float, float] = 
     out = grouped.quantile([quantiles[0], 0.5, quantiles[1]]).unstack()
     out.columns = ["low", "median", "high"]
     return out.reset_index()
-
-
-def plot_bands(frame: pd.DataFrame, indicators: Sequence[str] = ("price_equity", "inflation", "unemployment",
-                                                                  "fear", "gini", "policy_rate"),
-               quantiles: tuple[float, float] = (0.1, 0.9), path: str | Path | None = None):
-    """Median line and quantile band across seeds for each indicator, one colour per combination.
-
-    Returns the matplotlib Figure (Agg canvas; saved as PNG when ``path`` is given).
-    """
-    from matplotlib.figure import Figure
-
-    indicators = [c for c in indicators if c in frame]
-    cols = 2
-    rows = max(1, -(-len(indicators) // cols))
-    fig = Figure(figsize=(6.5 * cols, 3.2 * rows), dpi=90, layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
-    for ax, column in zip(axes, indicators, strict=False):
-        table = bands(frame, column, quantiles)
-        groups = [c for c in table.columns if c not in ("tick", "low", "median", "high")]
-        parts = table.groupby(groups, sort=True) if groups else [((), table)]
-        for key, part in parts:
-            values = key if isinstance(key, tuple) else (key,)
-            label = ", ".join(f"{g}={v}" for g, v in zip(groups, values, strict=True))
-            line, = ax.plot(part["tick"], part["median"], lw=1.3, label=label or "median")
-            ax.fill_between(part["tick"], part["low"], part["high"], color=line.get_color(), alpha=0.2)
-        ax.set_title(f"{column} (median, {quantiles[0]:.0%}-{quantiles[1]:.0%} band)")
-        ax.set_xlabel("tick")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    for ax in axes[len(indicators):]:
-        ax.set_visible(False)
-    if path is not None:
-        fig.savefig(path)
-    return fig

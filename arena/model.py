@@ -30,7 +30,7 @@ from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
 from arena.markets import book as bk
 from arena.markets import session
 from arena.markets.equity import Participant
-from arena.monetary import CentralBank, per_tick
+from arena.monetary import CentralBank, per_tick, rule_transfer
 from arena.population import Population
 from arena.psychology import Psychology, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
@@ -465,7 +465,8 @@ class ArenaModel(mesa.Model):
             self.event_log.emit(self.tick, etype, **payload)
         # the money rule's transfer for next tick (0 under the Taylor rule: money is created
         # and destroyed by bank credit; deposit interest is paid by the banks)
-        self.transfer_next = (0.0, per_tick(decision.money_growth_target, cfg.ticks_per_year) * money)
+        growth = per_tick(decision.money_growth_target, cfg.ticks_per_year)
+        self.transfer_next = (0.0, rule_transfer(growth, money, self.initial_stocks["money"]))
         self.macro = {
             "cpi": cpi,
             "core_cpi": core,

@@ -106,6 +106,41 @@ def inflation_over(levels, ticks_per_year: int) -> float:
     return float(np.expm1(np.clip(np.log(levels[-1] / levels[0]) * ticks_per_year / w, -5.0, 5.0)))
 
 
+#: Largest multiple of the initial money supply the money rule creates money up to: 4e29, the
+#: conversion rate of the largest recorded currency reform (Hungary, 1 August 1946: one forint
+#: for 4 x 10^29 pengo). Every recorded hyperinflation ended in such a reform (Sargent 1982,
+#: "The ends of four big inflations"), i.e. with the printing stopped; the model has no new
+#: currency, so the rule stops creating money there. Without the bound a money rule compounding
+#: for centuries (``ticks_per_year`` = 1, ``money_growth`` = 2: x3 a tick) overflows float64
+#: (~1.8e308) within ~650 ticks and puts inf/NaN into every nominal stock.
+MAX_MONEY_MULTIPLE = 4e29
+
+
+def rule_transfer(growth_per_tick: float, money: float, initial_money: float) -> float:
+    """Lump-sum transfer of the money rule this tick (currency; a levy when negative).
+
+    Parameters
+    ----------
+    growth_per_tick : float
+        The rule's money growth per tick (:func:`per_tick` of the target), > -1.
+    money : float
+        Money supply now (currency), >= 0.
+    initial_money : float
+        Money supply at tick 0 (currency), >= 0.
+
+    Returns
+    -------
+    float
+        ``growth_per_tick * money``, but a positive transfer never takes the money supply above
+        ``MAX_MONEY_MULTIPLE * initial_money`` (levies are bounded by deposits, see
+        :meth:`arena.population.Population.transfer`).
+    """
+    lump = growth_per_tick * money
+    if lump > 0.0:
+        lump = min(lump, max(0.0, MAX_MONEY_MULTIPLE * initial_money - money))
+    return lump
+
+
 def per_tick(annual_rate: float, ticks_per_year: int) -> float:
     """Per-tick rate equivalent to an annual rate: ``(1 + r)^(1/T) - 1``."""
     return float(np.expm1(np.log1p(max(annual_rate, -0.999999)) / ticks_per_year))

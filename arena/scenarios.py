@@ -41,88 +41,24 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from arena import indicators as ind
-from arena import shocks as shk
-from arena.config import PARAMETERS, ArenaConfig
-from arena.errors import ConfigError, ScenarioError, ShockError
-from arena.events import EVENT_TYPES
+from arena.config import ArenaConfig
+from arena.errors import ScenarioError
+from arena.scenario_check import (  # noqa: F401  (EXPECT_KEYS, SHOCK_KEYS: public here too)
+    EXPECT_KEYS,
+    SHOCK_KEYS,
+    _check_config,
+    _check_expected,
+    _check_shocks,
+    _is_int,
+    _Problems,
+)
+from arena.scenario_metrics import DERIVED, METRICS, _parse_metric, _series  # noqa: F401  (re-exported)
 
 TOP_KEYS = ("name", "description", "ticks", "config", "shocks", "arms", "expected")
-SHOCK_KEYS = ("tick", "kind", "size", "note")
-EXPECT_KEYS = ("min", "max", "from", "to", "note")
 MAX_TICKS = 1_000_000
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 #: Environment variable: extra scenario directories (os.pathsep-separated), searched first.
 ENV_DIRS = "ARENA_SCENARIOS"
-
-
-# --------------------------------------------------------------------------- outcome metrics ---
-def _runup(x: np.ndarray) -> float:
-    return float(np.max(x / np.minimum.accumulate(x) - 1.0)) if x.size else 0.0
-
-
-def _recovery(x: np.ndarray) -> float:
-    if not x.size:
-        return 0.0
-    low = int(np.argmin(x))
-    back = np.flatnonzero(x[low:] >= x[0])
-    return float(low + back[0]) if back.size else float(x.size)
-
-
-#: metric prefix -> (meaning, function of the window's series). ``<prefix><column>``, where the column
-#: is an indicator column or a :data:`DERIVED` series;
-#: the drawdown/run-up metrics take a market (``max_drawdown_equity`` reads ``price_equity``).
-METRICS: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
-    "max_drawdown_": ("largest peak-to-trough fall of price_<market>, 1 - p/max", ind.max_drawdown),
-    "max_runup_": ("largest trough-to-peak rise of price_<market>, p/min - 1", _runup),
-    "peak_": ("maximum of the column", lambda x: float(np.max(x))),
-    "trough_": ("minimum of the column", lambda x: float(np.min(x))),
-    "final_": ("value at the window's last tick", lambda x: float(x[-1])),
-    "mean_": ("mean over the window", lambda x: float(np.mean(x))),
-    "change_": ("last / first - 1 over the window", lambda x: float(x[-1] / x[0] - 1.0)),
-    "rise_": ("max / first - 1 over the window", lambda x: float(np.max(x) / x[0] - 1.0)),
-    "fall_": ("1 - min / first over the window", lambda x: float(1.0 - np.min(x) / x[0])),
-    "ticks_to_peak_": ("ticks from the window's start to its maximum", lambda x: float(np.argmax(x))),
-    "ticks_to_trough_": ("ticks from the window's start to its minimum", lambda x: float(np.argmin(x))),
-    "recovery_": ("ticks from the window's start until the column is back at its starting level after "
-                  "its trough (censored: the window's length if it never is)", _recovery),
-    "events_": ("number of events of that type in the window", len),
-}
-
-
-#: Derived series usable in metrics like indicator columns: name -> (meaning, function of the indicators).
-DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
-    "mispricing_equity": ("price_equity / fundamental_equity - 1: premium over the fundamental value",
-                          lambda df: df["price_equity"] / df["fundamental_equity"] - 1.0),
-    "volatility_equity_annual": ("realized_volatility * sqrt(250): annualised equity volatility at the "
-                                 "default 250 ticks a year",
-                                 lambda df: df["realized_volatility"] * np.sqrt(250.0)),
-}
-
-
-def _series(indicators: pd.DataFrame, column: str) -> pd.Series:
-    return DERIVED[column][1](indicators) if column in DERIVED else indicators[column]
-
-
-def _parse_metric(metric: str) -> tuple[str, str]:
-    """Split a metric name into (prefix, indicator column or event type); raise ValueError."""
-    for prefix in METRICS:
-        if metric.startswith(prefix):
-            rest = metric[len(prefix):]
-            if prefix == "events_":
-                if rest not in EVENT_TYPES:
-                    raise ValueError(f"unknown event type {rest!r}; event types: {', '.join(EVENT_TYPES)}")
-                return prefix, rest
-            if prefix in ("max_drawdown_", "max_runup_"):
-                if rest not in ind.MARKETS:
-                    raise ValueError(f"unknown market {rest!r}; markets: {', '.join(ind.MARKETS)}")
-                return prefix, f"price_{rest}"
-            if (rest not in ind.COLUMNS and rest not in DERIVED) or rest == "tick":
-                raise ValueError(f"unknown indicator column {rest!r} (columns are listed in docs/model.md; "
-                                 f"derived series: {', '.join(DERIVED)})")
-            return prefix, rest
-    raise ValueError(f"unknown metric {metric!r}; a metric is <prefix><column> with prefix one of "
-                     + ", ".join(METRICS))
 
 
 @dataclass(frozen=True)
@@ -287,6 +223,7 @@ class Scenario:
 
 #: Modules outside the engine: changing them does not change any run's numbers.
 _NOT_ENGINE = ("api", "dashboard", "cli.py", "runner.py", "batch.py", "storage.py", "scenarios.py",
+               "scenario_check.py", "scenario_metrics.py",
                "validation", "calibration.py", "sensitivity.py", "cli_research.py",  # research tools
                "effects.py", "experiment.py", "experiment_plot.py")
 
@@ -316,173 +253,6 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return repr(float(value))
     return json.dumps(str(value))
-
-
-# --------------------------------------------------------------------------- validation --------
-class _Problems:
-    def __init__(self, source: str):
-        self.source, self.items = source, []
-
-    def add(self, key: str, reason: str) -> None:
-        self.items.append((key, reason))
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        if len(self.items) == 1:
-            key, reason = self.items[0]
-            message = f"{self.source}: {key}: {reason}"
-        else:
-            message = f"{self.source}: {len(self.items)} problems:\n" + "\n".join(
-                f"  {key}: {reason}" for key, reason in self.items)
-        error = ScenarioError(message)
-        error.source, error.problems = self.source, list(self.items)
-        raise error
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
-
-
-def _check_config(data: Any, problems: _Problems) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        problems.add("config", f"must be a table of ArenaConfig parameters. Got {type(data).__name__}.")
-        return {}
-    good = {}
-    for key, value in data.items():
-        if key not in PARAMETERS:
-            problems.add(f"config.{key}", f"unknown parameter {key!r}; valid parameters are listed in "
-                                          "docs/model.md (arena.config.PARAMETERS)")
-            continue
-        try:
-            ArenaConfig.from_dict({key: value})
-        except ConfigError as exc:
-            if f"'{key}' parameter" in str(exc):
-                problems.add(f"config.{key}", str(exc))
-                continue
-        good[key] = value
-    if len(good) == len(data):
-        try:
-            ArenaConfig.from_dict(good)
-        except ConfigError as exc:
-            problems.add("config", str(exc))
-    return good
-
-
-def _check_shocks(data: Any, ticks: int | None, problems: _Problems) -> list[Shock]:
-    if not isinstance(data, list):
-        problems.add("shocks", "must be an array of tables ([[shocks]] entries)")
-        return []
-    out = []
-    for i, entry in enumerate(data):
-        where = f"shocks[{i}]"
-        if not isinstance(entry, dict):
-            problems.add(where, "must be a table with tick, kind, size and target keys")
-            continue
-        ok = True
-        tick = entry.get("tick")
-        if "tick" not in entry:
-            problems.add(f"{where}.tick", "missing (the tick after which the shock is applied)")
-            ok = False
-        elif not _is_int(tick) or tick < 0:
-            problems.add(f"{where}.tick", f"must be an int >= 0. Got {tick!r} instead.")
-            ok = False
-        elif ticks is not None and tick >= ticks:
-            problems.add(f"{where}.tick", "must be before the last tick: the scenario runs "
-                                          f"{ticks} ticks, so "
-                                          f"tick must be in [0, {ticks - 1}]. Got {tick!r} instead.")
-            ok = False
-        kind = entry.get("kind")
-        if kind not in shk.SHOCK_KINDS:
-            problems.add(f"{where}.kind",
-                         f"must be one of {', '.join(shk.SHOCK_KINDS)}. Got {kind!r} instead.")
-            continue
-        note = entry.get("note", "")
-        if not isinstance(note, str):
-            problems.add(f"{where}.note", f"must be a string. Got {note!r} instead.")
-            ok = False
-        if "size" not in entry:
-            problems.add(f"{where}.size", f"missing (the magnitude of the {kind!r} shock)")
-            continue
-        target = {k: v for k, v in entry.items() if k not in SHOCK_KEYS}
-        try:
-            size = shk.validate(kind, entry["size"], target)
-        except ShockError as exc:
-            m = re.search(r"The '(\w+)' of", str(exc))
-            if m:
-                key = m.group(1)
-            elif "target keywords" in str(exc):
-                allowed = shk.SHOCK_KINDS[kind][3]
-                key = ",".join(sorted(k for k in target if k not in allowed))
-            else:
-                key = ""
-            problems.add(f"{where}.{key}" if key else where, str(exc))
-            continue
-        if ok:
-            out.append(Shock(int(tick), kind, size, target, note))
-    return out
-
-
-def _check_expected(data: Any, ticks: int | None, problems: _Problems,
-                    arms: Mapping[str, Any] | None = None) -> tuple[list[Expectation], list[Any]]:
-    """Split ``[expected]`` into level thresholds (``metric = {min, max}``) and effects (with ``metric``)."""
-    from arena.effects import check_effect
-
-    if not isinstance(data, dict):
-        problems.add("expected", "must be a table of metric = { min = ..., max = ... }")
-        return [], []
-    out, effects = [], []
-    for metric, spec in data.items():
-        where = f"expected.{metric}"
-        if isinstance(spec, dict) and "metric" in spec:
-            effect = check_effect(metric, spec, ticks, arms or {}, problems)
-            if effect is not None:
-                effects.append(effect)
-            continue
-        try:
-            _parse_metric(metric)
-        except ValueError as exc:
-            problems.add(where, str(exc))
-            continue
-        if not isinstance(spec, dict):
-            problems.add(where, f"must be a table such as {{ min = 0.3 }}. Got {spec!r} instead.")
-            continue
-        bad = False
-        for key in spec:
-            if key not in EXPECT_KEYS:
-                problems.add(f"{where}.{key}", f"unknown key; allowed keys: {', '.join(EXPECT_KEYS)}")
-                bad = True
-        for key in ("min", "max"):
-            if key in spec and not _is_number(spec[key]):
-                problems.add(f"{where}.{key}", f"must be a finite number. Got {spec[key]!r} instead.")
-                bad = True
-        for key in ("from", "to"):
-            if key in spec:
-                v = spec[key]
-                if not _is_int(v) or v < 0 or (ticks is not None and v > ticks):
-                    limit = f"[0, {ticks}]" if ticks is not None else ">= 0"
-                    problems.add(f"{where}.{key}", f"must be a tick in {limit}. Got {v!r} instead.")
-                    bad = True
-        if "min" not in spec and "max" not in spec:
-            problems.add(where, "needs a min or a max")
-            bad = True
-        if not bad and "min" in spec and "max" in spec and spec["min"] > spec["max"]:
-            problems.add(where, f"min ({spec['min']}) is greater than max ({spec['max']})")
-            bad = True
-        if not bad and "from" in spec and "to" in spec and spec["from"] > spec["to"]:
-            problems.add(where, f"from ({spec['from']}) is after to ({spec['to']})")
-            bad = True
-        if "note" in spec and not isinstance(spec["note"], str):
-            problems.add(f"{where}.note", "must be a string")
-            bad = True
-        if not bad:
-            out.append(Expectation(metric, spec.get("min"), spec.get("max"), spec.get("from"),
-                                   spec.get("to"), spec.get("note", "")))
-    return out, effects
 
 
 def scenario_from_dict(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
