@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.blocks import blocks
 from arena.config import ArenaConfig
 
 FUNDAMENTALIST, CHARTIST, NOISE = 0, 1, 2
@@ -220,6 +221,8 @@ class Population:
             negative amounts are levied in proportion to deposits, so no deposit turns
             negative.
         """
+        if interest_rate == 0.0 and lump_sum == 0.0:  # the usual case under the Taylor rule:
+            return 0.0  # skip four passes over N that would change nothing
         before = self.cash.sum()
         if lump_sum >= 0.0:
             self.cash *= 1.0 + interest_rate
@@ -240,26 +243,41 @@ class Population:
         0.05 (greed - 0.2)``, in [0.91, 1.04], 1 at the neutral moods; ``scale`` carries the
         real-rate and expected-inflation channels (1 at neutral).
         """
-        mood = self.fear * np.float32(-0.1)
-        mood += self.greed * np.float32(0.05)
-        mood += np.float32(1.0 + 0.02 - 0.01)  # 1 - 0.1 (f - 0.2) + 0.05 (g - 0.2)
-        np.multiply(self.perm_income, income_share * scale, out=self.budget)
-        self.budget += self.cash * (wealth_share * scale)
-        self.budget *= mood
-        np.minimum(self.budget, self.cash, out=self.budget)
+        income_weight, wealth_weight = income_share * scale, wealth_share * scale
+        level = np.float32(1.0 + 0.02 - 0.01)  # 1 - 0.1 (f - 0.2) + 0.05 (g - 0.2)
+        for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
+            mood = self.fear[sl] * np.float32(-0.1)
+            mood += self.greed[sl] * np.float32(0.05)
+            mood += level
+            budget, cash = self.budget[sl], self.cash[sl]
+            np.multiply(self.perm_income[sl], income_weight, out=budget)
+            budget += cash * wealth_weight
+            budget *= mood
+            np.minimum(budget, cash, out=budget)
         return float(self.budget.sum())
 
-    def update_income(self, income: np.ndarray, memory: float) -> None:
-        """Permanent income ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi per period).
+    def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float) -> None:
+        """Credit wages, royalties and dividends and update permanent income, block by block.
 
-        ``income`` (shape (N,)) is used as scratch space and overwritten.
+        Each household receives ``wage_table[employer] + dividend_per_share * shares``
+        (``wage_table`` holds each firm's wage plus the royalty, and the royalty alone in its
+        last entry, which ``employer == -1`` reads), and its permanent income moves toward it:
+        ``Yp <- xi Yp + (1 - xi) y`` ([A]: xi = ``memory`` per period).
         """
-        self.perm_income *= memory
-        np.multiply(income, 1.0 - memory, out=income)
-        self.perm_income += income
+        for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
+            income = np.take(wage_table, self.employer[sl])
+            if dividend_per_share:
+                income += self.shares[sl] * dividend_per_share
+            self.cash[sl] += income
+            perm = self.perm_income[sl]
+            perm *= memory
+            np.multiply(income, 1.0 - memory, out=income)
+            perm += income
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""
-        self.cash -= amount
-        np.maximum(self.cash, 0.0, out=self.cash)  # guards -0.0 from rounding, never real money
+        for sl in blocks(self.n):
+            cash = self.cash[sl]
+            cash -= amount[sl]
+            np.maximum(cash, 0.0, out=cash)  # guards -0.0 from rounding, never real money
         return float(amount.sum())

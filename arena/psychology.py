@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.blocks import blocks
 from arena.population import Population
 
 #: Scale of returns (per tick) against which memories and trends are judged.
@@ -142,43 +143,52 @@ class Psychology:
             Herding factor of this tick's order flow, in [0, 1].
         """
         cfg = self.config
-        # own return as a relative change (a log is costlier and equal to first order)
-        own = (wealth - pop.last_wealth) / np.maximum(pop.last_wealth, 1e-12)
-        np.clip(own, -1.0, 1.0, out=own)
-        pop.last_wealth = wealth
-        pop.memory *= cfg.memory_decay
-        pop.memory += ((1.0 - cfg.memory_decay) * own).astype(np.float32)
-        mem = pop.memory * np.float32(1.0 / RETURN_SCALE)
         annual_vol = volatility * cfg.ticks_per_year**0.5
         stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
         momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
         prev = self.indices
         social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)
-
-        def move(mood: np.ndarray, slope: float, offset: float, crowd: float) -> None:
-            """Mood += rate * ((1 - social) * sigmoid(slope * mem + offset) + social * crowd - mood).
-
-            Written with sigmoid(x) = (1 + tanh(x / 2)) / 2 and the constants folded, so a
-            mood costs eight array operations instead of twelve.
-            """
-            t = mem * np.float32(0.5 * slope)
-            t += np.float32(0.5 * offset)
-            np.tanh(t, out=t)
-            t *= rate * np.float32(0.5 * (1.0 - social))
-            mood *= np.float32(1.0) - rate
-            mood += t
-            mood += rate * np.float32(0.5 * (1.0 - social) + social * crowd)
-            np.clip(mood, 0.0, 1.0, out=mood)
-
         # targets are logistic around the neutral moods (0.5, 0.2, 0.2, 0.6) of a calm market
         stressed = max(stress, 0.0)
-        move(pop.sentiment, 1.0, 0.5 * momentum, prev.sentiment)
-        move(pop.fear, -0.5, NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum, prev.fear)
-        move(pop.greed, 0.5, NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed,
-             prev.greed)
-        move(pop.confidence, 0.5, NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed,
-             prev.confidence)
+        moods = (  # (mood, slope of the memory, offset of the target's logit, crowd mean)
+            (pop.sentiment, 1.0, 0.5 * momentum, prev.sentiment),
+            (pop.fear, -0.5, NEUTRAL_LOGIT["fear"] + STRESS_WEIGHT * stressed - 0.3 * momentum, prev.fear),
+            (pop.greed, 0.5, NEUTRAL_LOGIT["greed"] + 0.3 * momentum - 0.5 * STRESS_WEIGHT * stressed,
+             prev.greed),
+            (pop.confidence, 0.5, NEUTRAL_LOGIT["confidence"] - 0.5 * STRESS_WEIGHT * stressed,
+             prev.confidence),
+        )
+        # mood += rate * ((1 - social) * sigmoid(slope * mem + offset) + social * crowd - mood),
+        # written with sigmoid(x) = (1 + tanh(x / 2)) / 2 and the constants folded (eight array
+        # operations a mood); the chain runs block by block (arena.blocks: bit-identical)
+        consts = [(np.float32(0.5 * slope), np.float32(0.5 * offset),
+                   rate * np.float32(0.5 * (1.0 - social)),
+                   rate * np.float32(0.5 * (1.0 - social) + social * crowd))
+                  for _, slope, offset, crowd in moods]
+        keep = np.float32(1.0) - rate
+        mem_scale = np.float32(1.0 / RETURN_SCALE)
+        last, memory = pop.last_wealth, pop.memory
+        for sl in blocks(pop.n):
+            # own return as a relative change (a log is costlier and equal to first order)
+            own = (wealth[sl] - last[sl]) / np.maximum(last[sl], 1e-12)
+            np.clip(own, -1.0, 1.0, out=own)
+            mem_b = memory[sl]
+            mem_b *= cfg.memory_decay
+            mem_b += ((1.0 - cfg.memory_decay) * own).astype(np.float32)
+            mem = mem_b * mem_scale
+            t = np.empty_like(mem)
+            for (mood, *_), (half_slope, half_offset, gain, level) in zip(moods, consts, strict=True):
+                m = mood[sl]
+                np.multiply(mem, half_slope, out=t)
+                t += half_offset
+                np.tanh(t, out=t)
+                t *= gain
+                m *= keep
+                m += t
+                m += level
+                np.clip(m, 0.0, 1.0, out=m)
+        pop.last_wealth = wealth
 
         self.indices = aggregate(pop, herding, cfg)
         self.usual_fear = FEAR_HABITUATION * self.usual_fear + (1.0 - FEAR_HABITUATION) * self.indices.fear
@@ -213,10 +223,20 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     fear = float(pop.fear.sum()) / n
     greed = float(pop.greed.sum()) / n
     confidence = float(pop.confidence.sum()) / n
-    centred = pop.sentiment - np.float32(sentiment)
-    variance = float((centred * centred).sum()) / n
+    # squared deviations and the optimists counted block by block (arena.blocks); the
+    # variance is one sum over all households, as before
+    squares = np.empty_like(pop.sentiment)
+    above = at = 0
+    mean = np.float32(sentiment)
+    for sl in blocks(n):
+        block = pop.sentiment[sl]
+        centred = np.subtract(block, mean, out=squares[sl])
+        centred *= centred
+        above += int(np.count_nonzero(block > 0.5))
+        at += int(np.count_nonzero(block == 0.5))
+    variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side
-    optimists = (np.count_nonzero(pop.sentiment > 0.5) + 0.5 * np.count_nonzero(pop.sentiment == 0.5)) / pop.n
+    optimists = (above + 0.5 * at) / pop.n
     vm = volatility_multiplier(
         fear,
         greed,

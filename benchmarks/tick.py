@@ -13,6 +13,11 @@ Usage::
     python benchmarks/tick.py --sizes 100000 --ticks 200
     python benchmarks/tick.py --profile 1000000       # cProfile of ticks at 1M agents
     python benchmarks/tick.py --json results.json     # also write the raw numbers
+    python benchmarks/tick.py --clock cpu             # CPU time of the ticks (a busy machine)
+
+The table also gives each tick in units of a reference memory pass (20 x 10^6 float64
+additions, the median of three before and three after the timed ticks, as the acceptance
+check ``P1-performance`` reports it), a figure that depends less on other load.
 """
 
 from __future__ import annotations
@@ -43,8 +48,26 @@ def _pin(cpu: int | None) -> int | None:
     return cpu
 
 
-def worker(n: int, warmup: int, ticks: int, seed: int, cpu: int | None) -> dict:
-    """Build a model of ``n`` households, run warm-up and timed ticks; return the measurements."""
+def reference_pass_ms(clock=time.perf_counter) -> float:
+    """Time of a reference memory pass, 20 x 10^6 float64 additions (ms), as ``P1-performance``.
+
+    A tick divided by it is roughly independent of how busy the machine is.
+    """
+    import numpy as np
+
+    x, y = np.ones(1_000_000), np.ones(1_000_000)
+    t0 = clock()
+    for _ in range(20):
+        np.add(x, y, out=x)
+    return (clock() - t0) * 1000
+
+
+def worker(n: int, warmup: int, ticks: int, seed: int, cpu: int | None, clock=time.perf_counter) -> dict:
+    """Build a model of ``n`` households, run warm-up and timed ticks; return the measurements.
+
+    ``clock`` times the ticks: wall time by default, ``time.process_time`` (CPU time of this
+    process) with ``--clock cpu`` on a machine shared with other work.
+    """
     import resource
 
     pinned = _pin(cpu)
@@ -57,12 +80,15 @@ def worker(n: int, warmup: int, ticks: int, seed: int, cpu: int | None) -> dict:
     build_s = time.perf_counter() - t0
     for _ in range(warmup):
         model.step()
+    refs = [reference_pass_ms(clock) for _ in range(3)]  # before and after, not between ticks
     times = []
     for _ in range(ticks):
-        t0 = time.perf_counter()
+        t0 = clock()
         model.step()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
+    refs += [reference_pass_ms(clock) for _ in range(3)]
     times.sort()
+    refs.sort()
     ms = [t * 1000 for t in times]
     return {
         "agents": n, "warmup": warmup, "ticks": ticks, "cpu": pinned,
@@ -71,6 +97,7 @@ def worker(n: int, warmup: int, ticks: int, seed: int, cpu: int | None) -> dict:
         "p95_ms": ms[min(len(ms) - 1, int(0.95 * len(ms)))],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_after_import_mb": rss_import,
+        "reference_pass_ms": refs[len(refs) // 2],
     }
 
 
@@ -99,10 +126,10 @@ def machine() -> dict:
             "load_before": [round(x, 2) for x in load]}
 
 
-def run_size(n: int, warmup: int, ticks: int, seed: int, cpu: int | None) -> dict:
+def run_size(n: int, warmup: int, ticks: int, seed: int, cpu: int | None, clock: str = "wall") -> dict:
     """Run one size in a fresh interpreter; return its measurements."""
     cmd = [sys.executable, __file__, "--worker", str(n), "--warmup", str(warmup), "--ticks", str(ticks),
-           "--seed", str(seed)] + (["--cpu", str(cpu)] if cpu is not None else ["--cpu", "none"])
+           "--seed", str(seed), "--clock", clock, "--cpu", "none" if cpu is None else str(cpu)]
     env = {**os.environ, **SINGLE_THREAD}
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -127,11 +154,13 @@ def verdict(result: dict) -> str:
 
 def table(results: list[dict]) -> str:
     """Markdown table of the results."""
-    lines = ["| agents | build (ms) | timed ticks | mean ms/tick | median | p95 | peak RSS (MB) | target |",
-             "|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = ["| agents | build (ms) | timed ticks | mean ms/tick | median | p95 | reference passes | "
+             "peak RSS (MB) | target |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in results:
         lines.append(f"| {r['agents']:,} | {r['build_s'] * 1000:.0f} | {r['ticks']} | {r['mean_ms']:.1f} | "
-                     f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['peak_rss_mb']:.0f} | {verdict(r)} |")
+                     f"{r['median_ms']:.1f} | {r['p95_ms']:.1f} | "
+                     f"{r['mean_ms'] / r['reference_pass_ms']:.2f} | {r['peak_rss_mb']:.0f} | {verdict(r)} |")
     return "\n".join(lines)
 
 
@@ -208,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs per size; the table keeps the run with the lowest mean (default 1)")
     parser.add_argument("--json", type=Path, help="also write the raw results to this file")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="time ticks by wall clock (default) or by this process's CPU time")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile ticks at N agents instead")
     parser.add_argument("--top", type=int, default=25, help="rows of the profile (default 25)")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
@@ -215,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     cpu = None if args.cpu == "none" else int(args.cpu)
 
     if args.worker is not None:
-        print(json.dumps(worker(args.worker, args.warmup, args.ticks, args.seed, cpu)))
+        clock = time.process_time if args.clock == "cpu" else time.perf_counter
+        print(json.dumps(worker(args.worker, args.warmup, args.ticks, args.seed, cpu, clock)))
         return 0
     if args.profile is not None:
         for key, value in SINGLE_THREAD.items():
@@ -232,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in (int(s) for s in args.sizes.split(",") if s.strip()):
         ticks = args.ticks or DEFAULT_TICKS.get(n, 50)
-        runs = [run_size(n, args.warmup, ticks, args.seed, cpu) for _ in range(max(args.repeat, 1))]
+        runs = [run_size(n, args.warmup, ticks, args.seed, cpu, args.clock)
+                for _ in range(max(args.repeat, 1))]
         best = min(runs, key=lambda r: r["mean_ms"])
         best["runs_mean_ms"] = [round(r["mean_ms"], 2) for r in runs]
         results.append(best)

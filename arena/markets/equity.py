@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.blocks import blocks
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
@@ -41,6 +42,9 @@ _MIDS = 0.5 * (TRANCHES + np.concatenate([[0.0], TRANCHES[:-1]]))
 #: Limit of each buy (sell) tranche relative to the reservation price: the tranche's midpoint.
 BUY_FACTORS = np.exp(-_MIDS)
 SELL_FACTORS = np.exp(_MIDS)
+#: Active traders per block of order formation: its (K, block) temporaries fit in L2
+#: (8,192 measured best against 4,096, 16,384 and 32,768 at 10^6 households).
+TRADER_BLOCK = 8_192
 #: Bound of the portfolio pull log(theta / sigma) (a newcomer without shares pulls at most this).
 MAX_PULL = 3.0
 
@@ -119,13 +123,14 @@ def expected_returns(
         ctx.chartist_noise,
         ctx.noise_scale,
     )
-    strategy = pop.strategy[idx]
+    strategy = np.take(pop.strategy, idx)
     view = ctx.dispersion * rng.standard_normal(idx.size)
-    view[strategy == FUNDAMENTALIST] += e_f
-    chart = strategy == CHARTIST
-    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (pop.sentiment[idx][chart] - 0.5)
-    noise = strategy == NOISE
-    view[noise] += ctx.noise_sigma * rng.standard_normal(int(noise.sum()))
+    # masked add and integer positions: boolean-mask indexing is ~3x slower (same values)
+    np.add(view, e_f, out=view, where=strategy == FUNDAMENTALIST)
+    chart = np.flatnonzero(strategy == CHARTIST)
+    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (np.take(pop.sentiment, idx[chart]) - 0.5)
+    noise = np.flatnonzero(strategy == NOISE)
+    view[noise] += ctx.noise_sigma * rng.standard_normal(noise.size)
     return view
 
 
@@ -155,52 +160,81 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     """
     idx = bernoulli_indices(pop.n, ctx.activity, rng)
     view = expected_returns(pop, idx, ctx, rng)
+    # the schedules are element-wise per trader: built over blocks of traders whose
+    # temporaries stay in the L2 cache (arena.blocks), in trader order, so the orders are the
+    # same arrays as in one pass; the volumes are summed over all traders at once
+    want = np.empty((2, idx.size))
+    parts = [_schedules(pop, ctx, idx[sl], view[sl], want[:, sl]) for sl in blocks(idx.size, TRADER_BLOCK)]
+    columns = [part[:6] for part in parts]
+    if not columns:  # no trader this tick
+        orders = EquityOrders.empty()
+    elif len(columns) == 1:
+        orders = EquityOrders(*columns[0])
+    else:
+        orders = EquityOrders(*(np.concatenate(c) for c in zip(*columns, strict=True)))
+    stats = {
+        "n_buy": sum(part[6] for part in parts),
+        "n_sell": sum(part[7] for part in parts),
+        "buy_volume": float(want[0].sum()),
+        "sell_volume": float(want[1].sum()),
+    }
+    return orders, stats
+
+
+def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.ndarray,
+               want: np.ndarray) -> tuple:
+    """Demand schedules of the traders ``idx`` with expected returns ``view`` (see :func:`form_orders`).
+
+    Writes the shares each wants to buy and to sell at the current price into ``want``
+    (shape (2, len(idx))) and returns the six order arrays (buy agents, limits, quantities,
+    then sell) and the counts of traders with a positive and a negative reservation return.
+    """
     price = ctx.price
-    cash = np.maximum(pop.cash[idx] - pop.budget[idx], 0.0)
-    shares = pop.shares[idx]
+    # np.take: gathers of the active traders' state
+    cash = np.maximum(np.take(pop.cash, idx) - np.take(pop.budget, idx), 0.0)
+    shares = np.take(pop.shares, idx)
     wealth = cash + shares * price
-    theta = np.clip(pop.target_share[idx] * risk_appetite(pop.fear[idx], pop.greed[idx], pop.confidence[idx]),
-                    1e-6, 1.0)
+    fear = np.take(pop.fear, idx)
+    theta = np.clip(np.take(pop.target_share, idx) * risk_appetite(fear, np.take(pop.greed, idx),
+                                                                   np.take(pop.confidence, idx)), 1e-6, 1.0)
     sigma = shares * price / np.maximum(wealth, 1e-12)
     pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
     # reservation log return: the expectation, the pull to the strategic portfolio, and the
     # flight from equity of a fearful household (it asks a higher return while afraid)
-    excess_fear = np.maximum(pop.fear[idx] - np.float32(ctx.usual_fear), 0.0)
+    excess_fear = np.maximum(fear - np.float32(ctx.usual_fear), 0.0)
     rho = view + ctx.rebalancing * pull - ctx.fear_selling * excess_fear * excess_fear
     scale = theta * wealth / price  # b_i
-    eta = (ctx.elasticity / pop.risk_aversion[idx].astype(np.float64))[:, None]  # eta_i = eta / gamma_i
-    # limits of the buy (below rho) and sell (above rho) tranches, shape (active, K): one exp
-    # per trader, the tranche offsets are constants
+    eta = ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64)  # eta_i = eta / gamma_i
+    # limits of the buy (below rho) and sell (above rho) tranches: one exp per trader, the
+    # tranche offsets are constants. Built tranche-major, shape (K, active): a broadcast
+    # whose inner axis is K = 3 long costs ~10x a row-wise one; the orders are then read
+    # trader-major (.T.ravel()), the order of one pass over (active, K)
     reservation = price * np.exp(rho)
-    buy_limit = reservation[:, None] * BUY_FACTORS
-    sell_limit = reservation[:, None] * SELL_FACTORS
-    cum_buy = np.minimum(scale[:, None] * np.expm1(eta * TRANCHES), (cash * (1 - 1e-12))[:, None] / buy_limit)
-    cum_sell = np.minimum(scale[:, None] * -np.expm1(-eta * TRANCHES), (shares * (1 - 1e-12))[:, None])
-    cum_buy[:, 1:] -= cum_buy[:, :-1].copy()  # cumulative -> per tranche
-    cum_sell[:, 1:] -= cum_sell[:, :-1].copy()
-    buy_qty, sell_qty = cum_buy.ravel(), cum_sell.ravel()
+    buy_limit = BUY_FACTORS[:, None] * reservation
+    sell_limit = SELL_FACTORS[:, None] * reservation
+    cum_buy = np.minimum(scale * np.expm1(TRANCHES[:, None] * eta), (cash * (1 - 1e-12)) / buy_limit)
+    cum_sell = np.minimum(scale * -np.expm1(TRANCHES[:, None] * -eta), shares * (1 - 1e-12))
+    for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last tranche first
+        cum_buy[k] -= cum_buy[k - 1]
+        cum_sell[k] -= cum_sell[k - 1]
     agents = np.repeat(idx, TRANCHES.size)
-    keep_b = buy_qty > 1e-9
-    keep_s = sell_qty > 1e-9
-    orders = EquityOrders(
-        agents[keep_b],
-        buy_limit.ravel()[keep_b],
-        buy_qty[keep_b],
-        agents[keep_s],
-        sell_limit.ravel()[keep_s],
-        sell_qty[keep_s],
-    )
+    buy_qty, sell_qty = cum_buy.T.ravel(), cum_sell.T.ravel()
+    # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
+    keep_b = np.flatnonzero(buy_qty > 1e-9)
+    keep_s = np.flatnonzero(sell_qty > 1e-9)
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
-    at_price = scale * np.expm1(eta[:, 0] * rho)
-    want_buy = np.minimum(np.maximum(at_price, 0.0), cash / price)
-    want_sell = np.minimum(np.maximum(-at_price, 0.0), shares)
-    stats = {
-        "n_buy": int(np.count_nonzero(rho > 0)),
-        "n_sell": int(np.count_nonzero(rho < 0)),
-        "buy_volume": float(want_buy.sum()),
-        "sell_volume": float(want_sell.sum()),
-    }
-    return orders, stats
+    at_price = scale * np.expm1(eta * rho)
+    np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
+    np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
+    return (*_kept(keep_b, agents, buy_limit, buy_qty), *_kept(keep_s, agents, sell_limit, sell_qty),
+            int(np.count_nonzero(rho > 0)), int(np.count_nonzero(rho < 0)))
+
+
+def _kept(keep: np.ndarray, agents: np.ndarray, limit: np.ndarray, qty: np.ndarray) -> tuple:
+    """Agents, limits (read trader-major from the (K, active) array) and quantities of the orders ``keep``."""
+    if keep.size == qty.size:  # every tranche is an order (the usual case): no gather
+        return agents, limit.T.ravel(), qty
+    return np.take(agents, keep), np.take(limit.T.ravel(), keep), np.take(qty, keep)
 
 
 @dataclass
@@ -251,18 +285,8 @@ def run_auction(
     grid = PriceGrid(price, max_change, tick)
     sides = []  # (levels, qty, side) of every order group, households first
     for orders in order_sets:
-        sides.append(
-            (
-                grid.level_of(orders.buy_limit, "buy"),
-                np.where(grid.tradable(orders.buy_limit, "buy"), orders.buy_qty, 0.0),
-            )
-        )
-        sides.append(
-            (
-                grid.level_of(orders.sell_limit, "sell"),
-                np.where(grid.tradable(orders.sell_limit, "sell"), orders.sell_qty, 0.0),
-            )
-        )
+        sides.append(_levels(grid, orders.buy_limit, orders.buy_qty, "buy"))
+        sides.append(_levels(grid, orders.sell_limit, orders.sell_qty, "sell"))
     o_buy = [p for p in others if p.qty > 0]
     o_sell = [p for p in others if p.qty < 0]
     ob_lim = np.array([p.limit for p in o_buy], dtype=float)
@@ -272,10 +296,10 @@ def run_auction(
     os_q = np.where(grid.tradable(os_lim, "sell"), np.array([-p.qty for p in o_sell], dtype=float), 0.0)
     book = Book.from_orders(
         grid,
-        np.concatenate([lv for lv, _ in sides[0::2]] + [ob_lv]),
-        np.concatenate([q for _, q in sides[0::2]] + [ob_q]),
-        np.concatenate([lv for lv, _ in sides[1::2]] + [os_lv]),
-        np.concatenate([q for _, q in sides[1::2]] + [os_q]),
+        _joined([lv for lv, _ in sides[0::2]] + [ob_lv]),
+        _joined([q for _, q in sides[0::2]] + [ob_q]),
+        _joined([lv for lv, _ in sides[1::2]] + [os_lv]),
+        _joined([q for _, q in sides[1::2]] + [os_q]),
     )
     result = clear(book)
     fills: dict[str, float] = {}
@@ -294,3 +318,26 @@ def run_auction(
         for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) - float(q)
     return book, result, fills
+
+
+def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Grid level of each order and its quantity, 0 where it cannot trade inside the grid.
+
+    Computed over L2-sized blocks of orders (:mod:`arena.blocks`; element-wise, so the same
+    arrays as one pass over all orders).
+    """
+    levels = np.empty(limit.size, dtype=np.intp)
+    tradable = np.empty(limit.size)
+    for sl in blocks(limit.size):
+        levels[sl] = grid.level_of(limit[sl], side)
+        np.copyto(tradable[sl], np.where(grid.tradable(limit[sl], side), qty[sl], 0.0))
+    return levels, tradable
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """``np.concatenate(arrays)``, without the copy when all but the first are empty."""
+    if all(a.size == 0 for a in arrays[1:]):
+        first = arrays[0]
+        dtype = np.result_type(*arrays)
+        return first if first.dtype == dtype else first.astype(dtype)
+    return np.concatenate(arrays)
