@@ -342,7 +342,8 @@ class BankingSystem:
         old, new = h[-1 - k], h[-1]
         if old <= 0 or new <= 0:
             return 0.0
-        return float(np.log(new / old) * self.ticks_per_year / k)
+        # difference of logs: new / old overflows when old is tiny (a near-wiped-out loan book)
+        return float((np.log(new) - np.log(old)) * self.ticks_per_year / k)
 
     def indicators(self) -> dict[str, float]:
         """Return loans, loan_rate, credit_growth, bank_equity, capital_ratio and bank_failures."""

@@ -51,8 +51,11 @@ def price_dispersion(prices: np.ndarray, alive: np.ndarray) -> float:
     p = prices[alive]
     if p.size < 2:
         return 0.0
-    mean = float(p.mean())
-    return float(p.std() / mean) if mean > 0 else 0.0
+    top = float(p.max())
+    if not top > 0:
+        return 0.0
+    q = p / top  # scale-free, and the squares in std cannot overflow at extreme price levels
+    return float(q.std() / q.mean())
 
 
 def mean_markup(markup: np.ndarray, sales: np.ndarray, alive: np.ndarray) -> float:
