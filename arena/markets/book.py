@@ -166,7 +166,7 @@ def clear(book: Book) -> Clearing:
     executed = np.minimum(demand, supply)
     best = executed.max(initial=0.0)
     centre = -book.grid.low_index
-    if best <= 0.0:
+    if not best > 0.0:  # also NaN: a degenerate schedule trades nothing rather than raising
         return Clearing(centre, book.grid.reference, 0.0, 0.0, 0.0, 0.0, 0.0)
     candidates = np.flatnonzero(executed >= best * (1 - 1e-12))
     imbalance = np.abs(demand[candidates] - supply[candidates])

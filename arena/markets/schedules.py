@@ -41,8 +41,10 @@ def schedule_book(grid: PriceGrid, demand, supply) -> Book:
         ``supply(prices) -> quantity supplied at each price`` (non-decreasing).
     """
     prices = grid.prices
-    d = np.maximum(demand(prices), 0.0)
-    s = np.maximum(supply(prices), 0.0)
+    # a budget over a zero price level is inf and 0 * inf is NaN: a level no one can trade at
+    # gets no volume, so no NaN reaches the statistics (found by the extreme-config tests)
+    d = np.nan_to_num(np.maximum(demand(prices), 0.0), nan=0.0, posinf=0.0)
+    s = np.nan_to_num(np.maximum(supply(prices), 0.0), nan=0.0, posinf=0.0)
     # volume bid (asked) exactly at each level: differences of the cumulative schedules,
     # written with slices (np.append / np.insert cost ~10-20 us of Python each, 8 books a tick)
     bids = np.empty_like(d)
