@@ -60,9 +60,22 @@ def test_a_failed_bank_is_resolved_inside_the_tick_and_accounts_stay_closed():
     for _ in range(5):
         m.step()
     money = m.money_supply()
-    m.banking.banks.equity[0] = -0.5 * m.banking.book.bank_loans()[0]  # a loss between ticks
+    # The borrowers of bank 0 (and of no other bank) are hit by a wage bill ten times their deposits,
+    # more than any bank lends them: they pay what they can (recorded wages), default, and the engine
+    # writes their loans off (a recorded loss larger than bank 0's equity); the failure and its
+    # resolution follow inside the same tick.
+    principal = m.banking.book.principal
+    borrowers = (principal[:, 0] > 0) & (principal[:, 1:].sum(axis=1) == 0)
+    equity = m.banking.banks.equity[0]
+    assert principal[borrowers, 0].sum() > equity > 0
+    nc, nk = m.cfirms.n, m.kfirms.n
+    for firms, hit in ((m.cfirms, borrowers[:nc]), (m.kfirms, borrowers[nc:nc + nk])):
+        firms.wage[hit] = 10 * (firms.deposits[hit] + 1.0) / np.maximum(firms.workers[hit], 1)
+    assert borrowers[:nc + nk].any()
     m.step()
     banks = m.banks_frame()
+    assert m.indicators().firm_defaults.iloc[-1] >= 1
+    assert m.banking.last["write_off"] > equity  # the loss went through the books
     assert m.indicators().bank_failures.iloc[-1] == 1
     assert banks.equity.min() > 0 and banks.public_stake[0] == 1.0
     assert len(m.events("bank_failure")) == 1
