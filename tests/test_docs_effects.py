@@ -194,8 +194,8 @@ def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves():
         np.testing.assert_allclose(df.elasticity_goods, -1.0, rtol=1e-3)
         for i, spec in enumerate(_resources()):
             column = df[f"elasticity_{spec.name}"].to_numpy()
-            if spec.household_share == 0:  # only firms buy it
-                np.testing.assert_allclose(column, firm_elasticity[:, i], rtol=1e-3, atol=1e-9)  # an arc on the grid
+            if spec.household_share == 0:  # only firms buy it; the book measures an arc on its grid
+                np.testing.assert_allclose(column, firm_elasticity[:, i], rtol=1e-3, atol=1e-9)
             else:
                 assert ((column < firm_elasticity[:, i]) & (column > -1.0)).all(), spec.name
         if sigma == 0.0:
