@@ -64,6 +64,7 @@ CONTEXTS = {
     # at the defaults the first new loan comes at tick 39 and the first default at tick 124 (seed 5,
     # 1,000 households): loan pricing and write-offs bite in 30 ticks where firms borrow and default
     "pd_intercept": ({"dividend_payout": 1.0, "buffer_ticks": 1}, -2.0),
+    "pd_slope": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 16.0),
     "recovery_rate": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.0),
     # the ceiling binds only for leveraged borrowers that ask for new loans: firms that pay out all
     # their deposits ask at once, and a strict ceiling refuses them
