@@ -143,11 +143,6 @@ def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, nam
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "measured (20,000 households, seeds 1-8, branch credit, default economy = main 42dc939): real GDP "
-    "over ticks 350-600 median -0.13% (CI -0.80% to +0.28%), lower on 5 of 8 seeds; with the credit "
-    "scenario's mechanisms on -0.42% (CI -1.31% to +0.13%), 5 of 8. Christiano, Eichenbaum & Evans "
-    "(1999) suggest about -1% to -2% for 200 bp; docs/validation.md"))
 def test_a_tightening_lowers_output_on_most_seeds(tightening_table):
     row = tightening_table.loc[TIGHTENING_WINDOWS["real_gdp"][0]]
     assert row["median"] < 0 and row["ci_high"] < 0, row.to_dict()

@@ -85,11 +85,6 @@ def test_firms_that_sell_out_raise_prices_and_firms_with_unsold_stock_cut_them()
     assert np.nanmean(downs) > 0.9
 
 
-@pytest.mark.xfail(strict=False, reason="not an outcome of this model: 20 vs 300 firms at 6,000 households, "
-                   "seeds 1-3 give dispersion 1.26/1.32, 1.21/1.54, 1.13/1.25 % (branch econ; "
-                   "docs/validation.md: "
-                   "the price distribution depends on how many prices a buyer compares, not on how many "
-                   "firms there are, and fewer customers per firm make demand noisier)")
 def test_more_firms_mean_lower_price_dispersion():
     # Issue 12's expectation: with more competing sellers within households' reach, a
     # firm that prices above the others loses its customers faster, so prices bunch.

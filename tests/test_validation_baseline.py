@@ -29,13 +29,10 @@ FAILING = {  # acf_r_max_1_10, acf |r| lag 1, the GARCH alpha and beta, the cons
     "acf_abs_lag10": "acf |r| lag 10 0.153 [0.152, 0.191] vs [0.27, 0.32]: clustering too short-lived",
     "acf_abs_lag50": "acf |r| lag 50 0.042 [0.035, 0.048] vs [0.135, 0.25]",
     "acf_abs_decay": "decay exponent 0.65 [0.63, 1.10] vs [0.14, 0.34]: acf |r| decays too fast",
-    "garch_persistence": "alpha + beta 0.978 [0.975, 0.985] vs [0.979, 0.997]: just below",
     "leverage": "-0.022 [-0.022, -0.004] vs [-0.095, -0.070]: hardly any; the price sits 3-9% below its "
                 "fundamental value on average, so a fall raises the misalignment term toward calmer "
                 "fundamentalism (a hypothesis, not isolated)",
     "annual_volatility": "20.9% [20.5%, 24.7%] a year vs [22.6%, 29.1%]",
-    "rel_std_consumption": "consumption/GDP std ~0.46 (seeds 0.40-0.73) vs [0.54, 1.09]: investment makes "
-                           "GDP volatile and permanent income smooths consumption",
     "corr_investment_gdp": "~0.96 vs [0.80, 0.94]: investment is most of GDP's cycle",
     "okun_slope": "unemployment reacts ~3x too strongly to output growth (~-1.05 vs [-0.37, -0.14])",
     "unemployment_std": "quarterly unemployment std ~6.1 pp vs [0.7, 1.6] pp: boom-bust cycles",
