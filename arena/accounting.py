@@ -32,10 +32,14 @@ class Ledger:
 
     def __init__(self):
         self.flows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        #: Sum of the absolute amounts recorded per stock (currency or units): the magnitude of
+        #: the floating-point sums behind the net flows, the scale of their rounding.
+        self.gross: dict[str, float] = defaultdict(float)
 
     def record(self, stock: str, flow: str, amount: float) -> None:
         """Add ``amount`` (positive = the stock grows) to a named flow of a stock."""
         self.flows[stock][flow] += float(amount)
+        self.gross[stock] += abs(float(amount))
 
     def net(self, stock: str) -> float:
         """Net recorded change of a stock."""
@@ -46,6 +50,8 @@ class Ledger:
         for stock, flows in other.flows.items():
             for flow, amount in flows.items():
                 self.flows[stock][flow] += amount
+        for stock, amount in other.gross.items():
+            self.gross[stock] += amount
 
     def as_dict(self) -> dict[str, dict[str, float]]:
         """Flows as plain nested dicts."""
@@ -55,6 +61,16 @@ class Ledger:
 def unexplained(start: dict[str, float], now: dict[str, float], ledger: Ledger) -> dict[str, float]:
     """Change of each stock since ``start`` that the ledger's flows do not explain."""
     return {stock: now[stock] - start[stock] - ledger.net(stock) for stock in start}
+
+
+def audit_scale(start: dict[str, float], now: dict[str, float], ledger: Ledger) -> dict[str, float]:
+    """Magnitude against which each stock's :func:`unexplained` change is rounding (currency or units).
+
+    ``max(|start|, |now|, 1)`` plus the gross amount recorded for the stock: a stock that grew
+    to 1e30 and shrank back to 0 carries the rounding of sums of 1e30, not of its level now.
+    """
+    return {stock: max(abs(start[stock]), abs(now[stock]), 1.0) + ledger.gross.get(stock, 0.0)
+            for stock in start}
 
 
 def check(tick: int, before: dict[str, float], after: dict[str, float], ledger: Ledger) -> None:

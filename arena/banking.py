@@ -29,6 +29,7 @@ import pandas as pd
 from arena.accounting import Ledger
 from arena.blocks import blocks
 from arena.markets import credit
+from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
 from arena.sectors.banks import Banks, switch_banks
 
@@ -258,7 +259,7 @@ class BankingSystem:
         # interest on deposits, advances (borrowed last tick) and reserves
         # deposits per bank are counted once (one pass over households) and then moved
         # with each flow below, so liquidity is settled without counting them again
-        dr = credit.per_tick_rates(banks.deposit_rate, tpy)
+        dr = per_tick(banks.deposit_rate, tpy)
         dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
         growth = 1.0 + dr
@@ -271,8 +272,8 @@ class BankingSystem:
         paid_deposits = paid_h + paid_f
         dep_h = dep_h + paid_h
         dep_f = dep_f + paid_f
-        adv_rate = credit.per_tick_rates(np.array(self.policy_rate + p.advance_spread), tpy)
-        res_rate = credit.per_tick_rates(np.array(self.policy_rate), tpy)
+        adv_rate = per_tick(self.policy_rate + p.advance_spread, tpy)
+        res_rate = per_tick(self.policy_rate, tpy)
         advance_interest = banks.advances * adv_rate
         reserve_interest = np.maximum(banks.reserves, 0.0) * res_rate
         net = reserve_interest - advance_interest - paid_deposits

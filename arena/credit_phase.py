@@ -35,6 +35,7 @@ import numpy as np
 from arena import accounting
 from arena.banking import BankingSystem
 from arena.markets import credit
+from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
 
 #: Bounds of the user-cost factor on desired capital (a firm neither doubles nor halves its plans).
@@ -68,7 +69,7 @@ def build(model) -> BankingSystem:
     # the real loan rate of the steady state: policy rate at target, pd at initial leverage
     # and at the median debt-service coverage of tick 0
     policy0 = cfg.neutral_real_rate + cfg.base_inflation_rate
-    tick_rate = credit.per_tick_rates(np.array(policy0 + params.base_spread), cfg.ticks_per_year)
+    tick_rate = per_tick(policy0 + params.base_spread, cfg.ticks_per_year)
     n_firms = model.cfirms.n + model.kfirms.n
     service0 = initial[:n_firms] * (tick_rate + 1.0 / params.loan_maturity)
     coverage0 = float(np.median(credit.coverage_ratio(service0, cash_flow(model)[:n_firms])))

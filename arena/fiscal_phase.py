@@ -31,6 +31,7 @@ import numpy as np
 from arena import accounting
 from arena.markets import bonds as bm
 from arena.markets import goods
+from arena.monetary import per_tick
 from arena.sectors.government import Government
 
 
@@ -148,7 +149,7 @@ def close(model, ledger: accounting.Ledger) -> None:
     cfg, gov, cb, bs = model.config, model.government, model.central_bank, model.banking
     banks = bs.banks
     _profit_tax(model, ledger)
-    rate = bm.per_tick(gov.bond_yield(cb.policy_rate), cfg.ticks_per_year)
+    rate = per_tick(gov.bond_yield(cb.policy_rate), cfg.ticks_per_year)
     to_banks = banks.bonds * rate
     to_cb = cb.bonds * rate
     banks.equity += to_banks

@@ -122,9 +122,25 @@ def inflation_over(levels, ticks_per_year: int) -> float:
 MAX_MONEY_MULTIPLE = 4e29
 
 
-def per_tick(annual_rate: float, ticks_per_year: int) -> float:
-    """Per-tick rate equivalent to an annual rate: ``(1 + r)^(1/T) - 1``."""
-    return float(np.expm1(np.log1p(max(annual_rate, -0.999999)) / ticks_per_year))
+def per_tick(annual_rate: float | np.ndarray, ticks_per_year: int) -> float | np.ndarray:
+    """Per-tick rate equivalent to an annual rate: ``(1 + r)^(1/T) - 1``, elementwise.
+
+    The one conversion of the engine (central bank, banks' loans and deposits, bonds).
+
+    Parameters
+    ----------
+    annual_rate : float or numpy.ndarray
+        Annual rate(s) (1/year), floored at -0.999999 so the logarithm stays finite.
+    ticks_per_year : int
+        Ticks in a year, >= 1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Per-tick rate(s): a float for a scalar, an array of the same shape for an array.
+    """
+    rate = np.expm1(np.log1p(np.maximum(annual_rate, -0.999999)) / ticks_per_year)
+    return float(rate) if np.ndim(rate) == 0 else rate
 
 
 def structural_inflation(

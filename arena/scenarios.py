@@ -34,7 +34,7 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -102,7 +102,14 @@ class Expectation:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario (see the module docstring); build with :func:`load_scenario`."""
+    """A validated scenario (see the module docstring); build with :func:`load_scenario`.
+
+    Scenarios are hashable by name, so they go in sets and dict keys. Two scenarios are equal
+    when every field is; a scenario also equals its name as a string (names are unique among
+    the scenario files), so ``"baseline" in list_scenarios()`` and
+    ``{"baseline"} <= set(list_scenarios())`` work. A copy with other config overrides
+    (:func:`with_config`) keeps the name and the hash but is not equal to the original.
+    """
 
     name: str
     description: str = ""
@@ -113,6 +120,16 @@ class Scenario:
     path: str | None = None
     arms: dict[str, Any] = field(default_factory=dict)
     effects: tuple[Any, ...] = ()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return self.name == other
+        if isinstance(other, Scenario):
+            return all(getattr(self, f.name) == getattr(other, f.name) for f in fields(self))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
     def arm(self, name: str):
         """Return the arm ``name``: built in (``scenario``, ``no_shocks``) or from ``[arms]``."""

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arena.markets import credit
+from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
 
 PARAMS = BankParams(n_banks=3)
@@ -24,7 +25,7 @@ def _book(debt_by_firm_bank):
 
 def test_per_tick_rates_compound_to_the_annual_rate():
     annual = np.array([-0.05, 0.0, 0.02, 0.5])
-    tick = credit.per_tick_rates(annual, 250)
+    tick = per_tick(annual, 250)
     assert np.allclose((1 + tick) ** 250, 1 + annual, rtol=1e-12)
 
 
@@ -56,7 +57,7 @@ def test_debt_service_destroys_money_and_loans():
     assert s.interest_by_bank.sum() + s.repaid_by_bank.sum() == pytest.approx(due.sum())
     assert s.interest.sum() == pytest.approx(s.interest_by_bank.sum())
     assert np.all(s.interest < s.paid)
-    rate = credit.per_tick_rates(np.array(0.03 + PARAMS.base_spread), 250)
+    rate = per_tick(0.03 + PARAMS.base_spread, 250)
     assert s.interest_by_bank[1] == pytest.approx(200.0 * rate)
 
 

@@ -33,7 +33,7 @@ def test_goods_prices_follow_the_markup_rule_of_the_tick(monkeypatch):
     """[A]'s rule at each review on the tick path: the price is (1 + markup) x unit cost; the
     markup rises only for a firm with stock at or below target priced below the mean, falls only
     for one with excess stock priced above it, by at most ``price_step``; the goods price index
-    is the sales-weighted mean of the posted prices."""
+    is the mean of the posted prices weighted by households' purchases."""
     from arena.sectors.firms import FirmSector, GoodsFirms
 
     reviews = []
@@ -46,13 +46,23 @@ def test_goods_prices_follow_the_markup_rule_of_the_tick(monkeypatch):
         if isinstance(self, GoodsFirms):
             reviews.append((unit_cost[idx].copy(), before, self.markup[idx].copy(), self.price[idx].copy()))
 
+    public = []
+    government_purchase = goods.government_purchase
+
+    def public_spy(*args, **kwargs):
+        sold, wanted = government_purchase(*args, **kwargs)
+        public.append(sold.copy())
+        return sold, wanted
+
     monkeypatch.setattr(FirmSector, "review_price_quantity", spy)
+    monkeypatch.setattr(goods, "government_purchase", public_spy)
     model = ArenaModel(n_agents=N_AGENTS, seed=SEED)
     cfg = model.config
     for _ in range(TICKS):
         posted = model.cfirms.price.copy()  # goods sell in phase 1 at the prices posted before the tick
+        public.clear()
         model.step()
-        sold = model.cfirms.sales
+        sold = model.cfirms.sales - sum(public)  # households' purchases: the government's are not a CPI
         if sold.sum() > 0:  # the index the tick records is revenue / goods sold at the posted prices
             assert model.prices["goods"] == pytest.approx(float((posted * sold).sum() / sold.sum()), rel=1e-9)
     assert sum(r[0].size for r in reviews) > 0
@@ -170,16 +180,26 @@ def _resources():
     return RESOURCES
 
 
-def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves(baseline):
-    """Cobb-Douglas demand B/p has price elasticity -1; firms' Leontief input orders have 0."""
-    model, df = baseline
-    np.testing.assert_allclose(df.elasticity_goods, -1.0, rtol=1e-3)
-    for spec in _resources():
-        column = df[f"elasticity_{spec.name}"]
-        if spec.household_share == 0:  # only firms buy it
-            np.testing.assert_allclose(column, 0.0, atol=1e-9)
-        else:  # a mixture of the two demands lies between them
-            assert ((column < 0.0) & (column > -1.0)).all(), spec.name
+def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves():
+    """Cobb-Douglas demand B/p has price elasticity -1; C-firms' CES input orders have the
+    conditional own-price elasticity -sigma (1 - theta_k) of the tick's cost shares theta_k, and 0
+    when ``input_substitution`` = 0 (Leontief); a mixture of the two lies between them."""
+    for sigma in (0.0, 0.1):
+        model = ArenaModel(n_agents=N_AGENTS, seed=SEED, input_substitution=sigma)
+        firm_elasticity = []
+        for _ in range(TICKS):
+            model.step()  # the cost shares are set once a tick, before the commodity auctions
+            firm_elasticity.append(-model.cfirms.sigma * (1.0 - model.cfirms.input_cost_shares))
+        df, firm_elasticity = model.indicators(), np.array(firm_elasticity)
+        np.testing.assert_allclose(df.elasticity_goods, -1.0, rtol=1e-3)
+        for i, spec in enumerate(_resources()):
+            column = df[f"elasticity_{spec.name}"].to_numpy()
+            if spec.household_share == 0:  # only firms buy it; the book measures an arc on its grid
+                np.testing.assert_allclose(column, firm_elasticity[:, i], rtol=1e-3, atol=1e-9)
+            else:
+                assert ((column < firm_elasticity[:, i]) & (column > -1.0)).all(), spec.name
+        if sigma == 0.0:
+            assert (firm_elasticity == 0.0).all()
 
 
 def test_price_impact_of_a_small_order_matches_kyles_lambda_of_the_same_run():

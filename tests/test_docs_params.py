@@ -43,7 +43,8 @@ CONTEXTS = {
     "herding_threshold": ({}, 0.0),
     "panic_threshold": ({}, 0.0),
     "euphoria_threshold": ({}, 0.0),
-    "critical_scarcity": ({}, 0.32),  # oil starts at 0.3 and crosses 0.32 within the run
+    # rare earths start at 0.25 and cross 0.26 within the run (oil starts above it: no event)
+    "critical_scarcity": ({}, 0.26),
     "catastrophe_probability": ({}, 0.5),
     # at the defaults and seed 5, 30 ticks show no difference since the market got its own random
     # stream (branch mkt; the economy's draws moved); a higher neutral real rate makes it show
@@ -60,6 +61,11 @@ CONTEXTS = {
     # below their capital target (banks start at 1.5 times it), so the weakness spread is charged
     "entry_delay": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 1),
     "weakness_spread": ({"dividend_payout": 1.0, "buffer_ticks": 1, "recovery_rate": 0.0}, 0.04),
+    # at the defaults the first new loan comes at tick 39 and the first default at tick 124 (seed 5,
+    # 1,000 households): loan pricing and write-offs bite in 30 ticks where firms borrow and default
+    "pd_intercept": ({"dividend_payout": 1.0, "buffer_ticks": 1}, -2.0),
+    "pd_slope": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 16.0),
+    "recovery_rate": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.0),
     # the ceiling binds only for leveraged borrowers that ask for new loans: firms that pay out all
     # their deposits ask at once, and a strict ceiling refuses them
     "max_default_probability": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.001),

@@ -85,19 +85,22 @@ def test_firms_that_sell_out_raise_prices_and_firms_with_unsold_stock_cut_them()
     assert np.nanmean(downs) > 0.9
 
 
-@pytest.mark.xfail(strict=False, reason="not an outcome of this model: 20 vs 300 firms at 6,000 households, "
-                   "seeds 1-3 give dispersion 1.26/1.32, 1.21/1.54, 1.13/1.25 % (branch econ; "
-                   "docs/validation.md: "
-                   "the price distribution depends on how many prices a buyer compares, not on how many "
-                   "firms there are, and fewer customers per firm make demand noisier)")
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "not an outcome of this model: 20 vs 300 firms at 6,000 households, dispersion 0.87/1.10, "
+    "1.34/1.17, 0.89/1.06 % on seeds 1-3 (branch fix, after the goods CPI fix; one seed alone is a coin "
+    "flip: on int seed 2 passed and the XPASS looked like agreement). docs/validation.md: the price "
+    "distribution depends on how many prices a buyer compares, not on how many firms there are"))
 def test_more_firms_mean_lower_price_dispersion():
     # Issue 12's expectation: with more competing sellers within households' reach, a
     # firm that prices above the others loses its customers faster, so prices bunch.
     # (In Burdett & Judd 1983 dispersion depends on search intensity; here the sample size
-    # is fixed and the number of firms varies.)
-    few = run(n=6000, ticks=400, seed=2, n_firms=20).indicators().price_dispersion.iloc[100:].mean()
-    many = run(n=6000, ticks=400, seed=2, n_firms=300).indicators().price_dispersion.iloc[100:].mean()
-    assert many < few
+    # is fixed and the number of firms varies.) Mean over three seeds: one seed's sign is noise.
+    def dispersion(n_firms):
+        return np.mean([run(n=6000, ticks=400, seed=seed, n_firms=n_firms).indicators()
+                        .price_dispersion.iloc[100:].mean() for seed in (1, 2, 3)])
+
+    assert dispersion(300) < dispersion(20)
 
 
 def test_oil_catastrophe_raises_goods_prices_against_the_same_seed():

@@ -53,6 +53,20 @@ def test_load_by_name_equals_load_by_path():
     assert load_scenario(by_name) is by_name
 
 
+def test_scenarios_are_hashable_by_name_and_equal_to_their_name():
+    scenarios = list_scenarios()
+    by_set, names = set(scenarios), [s.name for s in scenarios]
+    assert len(by_set) == len(scenarios) == len(set(names))  # names are unique: no two collapse
+    assert {"fiscal_stimulus", "austerity", "baseline"} <= by_set and "baseline" in scenarios
+    assert "no_such_scenario" not in by_set
+    crash = load_scenario("market_crash")
+    assert crash in by_set and {crash: 1}[load_scenario("market_crash")] == 1
+    assert crash == "market_crash" and crash != "baseline" and crash != 3
+    # equality is every field: another config under the same name is another scenario
+    other = arena.scenarios.with_config(crash, seed=99)
+    assert other != crash and hash(other) == hash(crash) and len({crash, other}) == 2
+
+
 def test_unknown_scenario_name_lists_the_available_ones():
     with pytest.raises(ScenarioError, match="available: .*baseline"):
         load_scenario("no_such_scenario")

@@ -84,8 +84,3 @@ def cb_sale(amount: float, bank_bonds: np.ndarray, reserves: np.ndarray) -> np.n
     bought = _pro_rata(weights, amount, np.full(bank_bonds.shape, np.inf))
     bank_bonds += bought
     return bought
-
-
-def per_tick(annual_rate: float, ticks_per_year: int) -> float:
-    """Per-tick rate equivalent to an annual rate: ``(1 + r)^(1/T) - 1``."""
-    return float(np.expm1(np.log1p(max(annual_rate, -0.999999)) / ticks_per_year))

@@ -11,7 +11,7 @@ the borrower's deposits: money is destroyed (interest becomes bank equity, repay
 cancel loans). The functions below move money in the deposit arrays they are given (in
 place) and return the amounts per firm and per bank, which the caller records.
 
-Equations (rates per year unless noted; ``per_tick`` converts to the tick):
+Equations (rates per year unless noted; :func:`arena.monetary.per_tick` converts to the tick):
 
 * financing gap (Assenza et al. 2015, eq. for B; plus debt service, so that a firm that
   borrows to pay interest is what Minsky 1986 calls Ponzi finance)::
@@ -58,6 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
 
 #: Ceiling of the debt-service coverage ratio in the default probability (a firm with no
@@ -66,11 +67,6 @@ COVERAGE_CAP = 3.0
 #: Capacity margin: banks lend up to (1 - this) of their capital room, so the sums of the
 #: rationing (cumulative float sums) can never push a ratio below the minimum by rounding.
 CAPACITY_MARGIN = 1e-12
-
-
-def per_tick_rates(annual: np.ndarray, ticks_per_year: int) -> np.ndarray:
-    """Per-tick rates equivalent to annual ones: ``(1 + r)^(1/T) - 1``, elementwise."""
-    return np.expm1(np.log1p(np.maximum(annual, -0.999999)) / ticks_per_year)
 
 
 class LoanBook:
@@ -102,7 +98,7 @@ class LoanBook:
     def reprice(self, policy_rate: float, ticks_per_year: int) -> None:
         """Set every loan's per-tick rate from the policy rate (floating loans reprice each tick)."""
         self._pricing = (float(policy_rate), int(ticks_per_year))
-        self.tick_rate = per_tick_rates(policy_rate + self.spread, ticks_per_year)
+        self.tick_rate = per_tick(policy_rate + self.spread, ticks_per_year)
 
     @property
     def n_firms(self) -> int:
@@ -147,7 +143,7 @@ class LoanBook:
         self.principal[firms, banks] = new
         self.spread[firms, banks] = weighted
         policy, tpy = self._pricing
-        self.tick_rate[firms, banks] = per_tick_rates(policy + weighted, tpy)
+        self.tick_rate[firms, banks] = per_tick(policy + weighted, tpy)
 
     def resize(self, n_firms: int) -> None:
         """Grow or shrink the book to ``n_firms`` rows (rows removed must hold no debt)."""
@@ -352,7 +348,7 @@ def lend(
     debt = book.debt()
     coverage = 0.0
     if cash_flow is not None and params.pd_coverage > 0:
-        quoted = per_tick_rates(policy_rate + params.base_spread + weakness[lender], ticks_per_year)
+        quoted = per_tick(policy_rate + params.base_spread + weakness[lender], ticks_per_year)
         service = service_due(book, params.loan_maturity) + requests * (quoted + 1.0 / params.loan_maturity)
         coverage = coverage_ratio(service, cash_flow)
     pd = default_probability(leverage(debt, requests, assets), params, coverage)

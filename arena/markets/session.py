@@ -168,7 +168,7 @@ def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> Non
     np.maximum(cf.inventory, 0.0, out=cf.inventory)
     cf.deposits += res.revenue
     cf.profit_acc += res.revenue
-    cf.sales = res.sold
+    cf.sales = res.sold.copy()  # the government's purchases add to it below; res.sold stays households'
     cf.sales_acc += res.sold
     cf.demand_acc += res.booked
     cf.booked = res.booked

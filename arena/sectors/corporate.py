@@ -139,3 +139,29 @@ def recapitalise(pop, amount: float) -> float:
     levy = np.minimum(pop.shares * (amount / total_shares), pop.cash)
     pop.cash -= levy
     return float(levy.sum())
+
+
+#: Largest labour demand of one firm (workers, ~1.1e12: over a hundred times the world's population;
+#: sums over a million firms stay inside int64). Reached only at extreme configurations (productivity
+#: falling 5%/year for a thousand years), where it keeps the int cast valid.
+MAX_LABOUR_DEMAND = float(2**40)
+
+
+def workers_wanted(want: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Labour demand in whole workers: ``ceil(want)`` for living firms, 0 for closed ones.
+
+    Parameters
+    ----------
+    want : numpy.ndarray
+        Workers wanted (float, >= 0), shape (n,); above :data:`MAX_LABOUR_DEMAND` (or +inf) it
+        is capped there, NaN counts as 0.
+    alive : numpy.ndarray of bool
+        Living firms, shape (n,).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Labour demand, in [0, MAX_LABOUR_DEMAND].
+    """
+    whole = np.nan_to_num(np.ceil(want - 1e-9), nan=0.0, posinf=MAX_LABOUR_DEMAND)
+    return np.where(alive, np.clip(whole, 0.0, MAX_LABOUR_DEMAND), 0.0).astype(np.int64)

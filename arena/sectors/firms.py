@@ -45,6 +45,7 @@ import numpy as np
 
 from arena.config import ArenaConfig
 from arena.markets.goods import switch_probability
+from arena.sectors.corporate import workers_wanted
 
 #: Lowest vacancy pressure on wages (-1: symmetric). A floor of -0.25 (downward wage rigidity,
 #: Bewley 1999) was tried: it raised unemployment and did not keep the oil cost push (docs).
@@ -312,7 +313,7 @@ class GoodsFirms(FirmSector):
         """Workers wanted: ``ceil(v min(planned, kappa K / v) / alpha)`` ([A] eq. for L^d)."""
         v = self.value_added_per_unit
         want = v * np.minimum(self.planned, self.kappa * self.capital / v) / self.productivity
-        self.labour_demand = np.where(self.alive, np.ceil(want - 1e-9), 0).astype(np.int64)
+        self.labour_demand = workers_wanted(want, self.alive)
 
     def set_input_mix(self, commodity_prices: np.ndarray) -> None:
         """Choose the cost-minimising CES input mix at ``commodity_prices`` (class doc).

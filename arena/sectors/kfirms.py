@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena.sectors.corporate import workers_wanted
 from arena.sectors.firms import FirmSector
 
 
@@ -23,7 +24,7 @@ class CapitalFirms(FirmSector):
     def set_labour_demand(self) -> None:
         """Workers wanted: ``ceil(planned / alpha_K)``."""
         want = self.planned / self.productivity
-        self.labour_demand = np.where(self.alive, np.ceil(want - 1e-9), 0).astype(np.int64)
+        self.labour_demand = workers_wanted(want, self.alive)
 
     def compute_unit_cost(self) -> np.ndarray:
         """Return the unit cost ``wage / alpha_K`` (currency/machine)."""
