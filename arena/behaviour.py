@@ -145,8 +145,9 @@ def consumption_scale(model) -> float:
     unit of annual rate). With ``s_pi = s_d = s`` this is ``1 - s`` times the gap of the real
     deposit rate ``i_d - pi_e`` from its steady state: the log-linear consumption Euler
     equation's level response ``dc = -EIS * (expected real-rate gap * its duration)`` with an
-    elasticity of intertemporal substitution EIS = 0.5 (Havranek 2015's meta-analysis: 0.3-0.5
-    once selective reporting is corrected) and a duration of one year. Dimensionless.
+    elasticity of intertemporal substitution EIS = 0.5 (inside the range of the estimates
+    collected by Havranek, Horvath, Irsova & Rusnak 2015) and a duration of one year.
+    Dimensionless.
     """
     cfg, cb = model.config, model.central_bank
     bs = model.banking
