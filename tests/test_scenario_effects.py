@@ -38,20 +38,22 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Measured on the merged economy v2 (firms, banks, FW market, core-inflation policy), 20,000
 #: households, seeds 1-8 (docs/scenarios.md has the table and the commit).
 DISAGREES: dict[tuple[str, str], str] = {
-    ("baseline", "inflation_level"):
-        "branch econ: median 0.0475 over seeds 1-8 (0.005-0.126; core inflation lower: commodity prices "
-        "and the start-up boom), expected [0, 0.04] (was 0.0685)",
     ("bubble_burst", "bubble"):  # branch mkt (commit 15b6176, seeds 1-8): was 0.286 on the merged main
         "median 0.157 (CI [0.12, 0.439]), expected +, [0.2, 2], same sign 100%",
     ("bubble_burst", "trend_followers_drive_bubble"):  # branch mkt, 15b6176
         "median 0.0425 (CI [-0.0639, 0.136]), expected +, [0.1, 2], same sign 62%",
+    ("credit_boom_bust", "credit_contracts"):  # branch monetary
+        "median -0.0073 (CI [-0.0349, 0.0231]), expected -, [-0.3, -0.02], same sign 50%: loans are "
+        "already 1.5% below the control before the Minsky moment (ticks 200-250, the boom arm) and the "
+        "gap narrows after it (the policy rate falls back with inflation); on branch int the effect held "
+        "only through a pre-shock gap (-3.7% at ticks 200-250, -3.1% at the end)",
     ("credit_boom_bust", "defaults_rise"):
         "median -0.0179 (CI [-0.0279, 0]), expected +, >= 0, same sign 12% (branch credit, seeds 1-8)",
-    ("deflation_qe", "deflation"):
-        "median -0.000302 (CI [-0.00456, 0.0105]), expected -, [-0.15, -0.01], same sign 50%",
-    ("deflation_qe", "slump"):
-        "median -0.0102 (CI [-0.0401, 0.022]), expected +, [0.01, 0.1], same sign 38%",
-    ("deflation_qe", "qe_raises_inflation"):
+    ("deflation_qe", "deflation"):  # branch monetary
+        "median 0.00297 (CI [-0.00756, 0.0159]), expected -, [-0.15, -0.01], same sign 38%",
+    ("deflation_qe", "slump"):  # branch monetary
+        "median 0.0113 (CI [-0.00955, 0.0259]), expected +, [0.01, 0.1], same sign 62%",
+    ("deflation_qe", "qe_raises_inflation"):  # branch monetary: QE never fires (no deflation)
         "median 0 (CI [0, 0]), expected +, [0, 0.02], same sign 0%",
     ("fiscal_stimulus", "output_rises"):
         "median 0.0357 (CI [0.03, 0.0422]), expected +, [0.006, 0.03], same sign 100% "
@@ -76,8 +78,9 @@ DISAGREES: dict[tuple[str, str], str] = {
     ("oil_shock", "stagflation_jobs"):
         "branch econ, seeds 1-4: median 0.174 (was 0.207): peak of a path difference between two runs "
         "with ~7-point boom-bust cycles, expected +, [0.0025, 0.025]",
-    ("rate_shock", "unemployment_rises"):
-        "median 0.142 (CI [0.137, 0.153]), expected +, [0.01, 0.05], same sign 100%",
+    ("rate_shock", "unemployment_rises"):  # branch monetary (int: median 0.0844)
+        "median 0.0998 (CI [0.0817, 0.1133]), expected +, [0.01, 0.05], same sign 100%: the output trough "
+        "(-4.9%) is inside its range, but peak unemployment rises twice as much (Okun's law: ~2.5 points)",
     ("resource_discovery", "prices_fall"):
         "median -0.0654 (CI [-0.0683, -0.0628]), expected -, [-0.03, -0.002], same sign 100%",
     ("resource_discovery", "unemployment_dips"):
