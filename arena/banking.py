@@ -85,6 +85,10 @@ class BankingSystem:
         self._flows: dict[str, float] = {}
         self.loans_history: list[float] = []
         self.external_deposits = 0.0
+        #: deposit rate households earn: their banks' rates weighted by household deposits
+        #: (1/year), measured at each close (:meth:`end_tick`); households' saving responds
+        #: to it (:func:`arena.behaviour.plan`)
+        self.household_deposit_rate = 0.0
 
     # ------------------------------------------------------------------ measures ------
     def deposits_by_bank(self, household_cash: np.ndarray, firm_deposits: np.ndarray) -> np.ndarray:
@@ -262,6 +266,9 @@ class BankingSystem:
         dr = per_tick(banks.deposit_rate, tpy)
         dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
+        held = float(dep_h.sum())
+        self.household_deposit_rate = (float(dep_h @ banks.deposit_rate) / held if held > 0
+                                       else float(banks.deposit_rate.mean()))
         growth = 1.0 + dr
         if (growth == growth[0]).all():  # one deposit rate at every bank (usual): no gather over N
             household_cash *= growth[0]

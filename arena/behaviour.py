@@ -98,11 +98,12 @@ def plan(model) -> None:
     discount = max(model.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
     model.fundamental = model.dividend_per_share * cfg.ticks_per_year / discount
     switch_strategies(model)
-    # consumption: expected inflation brings spending forward. The policy rate has no direct
-    # term here: it reaches spending through loan rates, rationing, deposit interest and the
-    # equity's discount rate (docs/model.md "Banks and credit")
-    infl_gap = cb.expected_inflation - cfg.base_inflation_rate
-    propensity = float(np.clip(1.0 + cfg.inflation_sensitivity * infl_gap, 0.5, 1.5))
+    # consumption: expected inflation brings spending forward, a higher deposit rate defers
+    # it (intertemporal substitution on the real deposit rate households earn; with equal
+    # sensitivities the two terms are one response to the real deposit rate). The policy rate
+    # has no direct term here: it reaches spending through the deposit rate banks pass on,
+    # loan rates, rationing and the equity's discount rate (docs/model.md "Banks and credit")
+    propensity = consumption_scale(model)
     model.budget_total = pop.plan_consumption(cfg.income_propensity, cfg.consumption_propensity, propensity)
     ind = model.psychology.indices
     calm = volatility_multiplier(NEUTRAL["fear"], NEUTRAL["greed"], 0.0, NEUTRAL["sentiment"],
@@ -131,6 +132,29 @@ def plan(model) -> None:
     )
     model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.market_rng)
     central_bank_orders(model)
+
+
+def consumption_scale(model) -> float:
+    """Scale of households' spending propensities from expected inflation and the deposit rate.
+
+    ``1 + s_pi (pi_e - pi*) - s_d (i_d - i_d0)``, clipped to [0.5, 1.5]: ``pi_e`` expected
+    inflation, ``pi*`` the target, ``i_d`` the deposit rate households earn (their banks'
+    rates weighted by their deposits, :attr:`arena.banking.BankingSystem.household_deposit_rate`),
+    ``i_d0`` its steady-state value (deposit pass-through times the neutral policy rate),
+    ``s_pi`` = ``inflation_sensitivity``, ``s_d`` = ``deposit_rate_sensitivity`` (both per
+    unit of annual rate). With ``s_pi = s_d = s`` this is ``1 - s`` times the gap of the real
+    deposit rate ``i_d - pi_e`` from its steady state: the log-linear consumption Euler
+    equation's level response ``dc = -EIS * (expected real-rate gap * its duration)`` with an
+    elasticity of intertemporal substitution EIS = 0.5 (inside the range of the estimates
+    collected by Havranek, Horvath, Irsova & Rusnak 2015) and a duration of one year.
+    Dimensionless.
+    """
+    cfg, cb = model.config, model.central_bank
+    bs = model.banking
+    infl_gap = cb.expected_inflation - cfg.base_inflation_rate
+    rate_gap = bs.household_deposit_rate - bs.reference_deposit_rate
+    scale = 1.0 + cfg.inflation_sensitivity * infl_gap - cfg.deposit_rate_sensitivity * rate_gap
+    return float(np.clip(scale, 0.5, 1.5))
 
 
 def switch_strategies(model) -> None:

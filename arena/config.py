@@ -326,6 +326,11 @@ PARAMETERS: dict[str, Param] = {
     "inflation_sensitivity": P(
         float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"
     ),
+    "deposit_rate_sensitivity": P(
+        float, 0.5, 0.0, 50.0, "-",
+        "fall of consumption propensity per unit of deposit-rate gap from the steady state "
+        "(= inflation_sensitivity: one response to the real deposit rate, EIS 0.5; Havranek et al. 2015)",
+    ),
     "dividend_payout": P(
         float, 0.2, 0.0, 1.0, "1/tick", "share of a firm's deposits above its buffer paid out per tick"
     ),

@@ -77,6 +77,9 @@ def build(model) -> BankingSystem:
     nominal = credit.loan_rate(policy0, pd0, np.zeros(1), params)
     system.reference_real_rate = float(nominal[0]) - cfg.base_inflation_rate
     system.reference_carry = carry_cost(policy0, params)
+    # the deposit rate of the steady state (households' saving responds to the gap from it)
+    system.reference_deposit_rate = max(0.0, params.deposit_passthrough * policy0)
+    system.household_deposit_rate = system.reference_deposit_rate
     system.user_cost = np.ones(model.cfirms.n)
     return system
 

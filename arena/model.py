@@ -45,6 +45,8 @@ GINI_SAMPLE = 10_000
 INITIAL_EQUITY_PRICE = 100.0
 #: Key of the equity market's random stream, combined with the seed (``numpy.random.default_rng``).
 MARKET_STREAM = 0x45515459  # "EQTY"
+#: Key of the resource draws' random stream (discoveries, catastrophes), combined with the seed.
+SCARCITY_STREAM = 0x53434152  # "SCAR"
 
 
 def fresh_seed() -> int:
@@ -111,6 +113,11 @@ class ArenaModel(mesa.Model):
         #: many draws the economy made before them, so two arms of an experiment on one seed see
         #: the same news (common random numbers synchronised per source; Law & Kelton 2000, 11.2)
         self.market_rng = np.random.default_rng([config.seed, MARKET_STREAM])
+        #: the resources' own random stream (discovery and catastrophe draws), for the same
+        #: reason: two arms of an experiment on one seed meet the same natural events at the
+        #: same ticks, whatever the economy drew before (a policy shock no longer moves a
+        #: discovery to another tick and makes the oil price differ by chance)
+        self.scarcity_rng = np.random.default_rng([config.seed, SCARCITY_STREAM])
         n_res = len(RESOURCES)
 
         # --- calibration of the tick-0 steady state (docs/model.md, "Calibration") --------
@@ -512,7 +519,7 @@ class ArenaModel(mesa.Model):
 
     def _phase_scarcity(self, ledger: accounting.Ledger) -> None:
         output_ratio = float(self.cfirms.output.sum()) / self.potential
-        flows = self.scarcity.step(self.tick, self.extracted, output_ratio, self.rng)
+        flows = self.scarcity.step(self.tick, self.extracted, output_ratio, self.scarcity_rng)
         for i, name in enumerate(RESOURCE_NAMES):
             stock = f"reserves_{name}"
             ledger.record(stock, "extraction", -flows["extracted"][i])

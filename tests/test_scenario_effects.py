@@ -43,6 +43,11 @@ DISAGREES: dict[tuple[str, str], str] = {
         "branch fix: median 0.191 (CI [0.0473, 0.279]), expected +, [0.2, 2], same sign 100%",
     ("bubble_burst", "trend_followers_drive_bubble"):
         "branch fix: median -0.0200 (CI [-0.108, 0.034]), expected +, [0.1, 2], same sign 38%",
+    ("credit_boom_bust", "credit_contracts"):  # branch monetary
+        "median -0.0073 (CI [-0.0349, 0.0231]), expected -, [-0.3, -0.02], same sign 50%: loans are "
+        "already 1.5% below the control before the Minsky moment (ticks 200-250, the boom arm) and the "
+        "gap narrows after it (the policy rate falls back with inflation); on branch int the effect held "
+        "only through a pre-shock gap (-3.7% at ticks 200-250, -3.1% at the end)",
     ("credit_boom_bust", "defaults_rise"):
         "median -0.0179 (CI [-0.0279, 0]), expected +, >= 0, same sign 12% (branch credit, seeds 1-8)",
     ("deflation_qe", "deflation"):
@@ -67,8 +72,9 @@ DISAGREES: dict[tuple[str, str], str] = {
     ("oil_shock", "stagflation_jobs"):
         "branch econ, seeds 1-4: median 0.174 (was 0.207): peak of a path difference between two runs "
         "with ~7-point boom-bust cycles, expected +, [0.0025, 0.025]",
-    ("rate_shock", "unemployment_rises"):
-        "median 0.142 (CI [0.137, 0.153]), expected +, [0.01, 0.05], same sign 100%",
+    ("rate_shock", "unemployment_rises"):  # branch monetary (int: median 0.0844)
+        "median 0.0998 (CI [0.0817, 0.1133]), expected +, [0.01, 0.05], same sign 100%: the output trough "
+        "(-4.9%) is inside its range, but peak unemployment rises twice as much (Okun's law: ~2.5 points)",
     ("resource_discovery", "prices_fall"):
         "median -0.0654 (CI [-0.0683, -0.0628]), expected -, [-0.03, -0.002], same sign 100%",
     ("resource_discovery", "unemployment_dips"):
