@@ -48,9 +48,8 @@ DISAGREES: dict[tuple[str, str], str] = {
     ("credit_boom_bust", "defaults_rise"):
         "median -0.0179 (CI [-0.0279, 0]), expected +, >= 0, same sign 12% (branch credit, seeds 1-8)",
     ("deflation_qe", "deflation"):
-        "median -0.000302 (CI [-0.00456, 0.0105]), expected -, [-0.15, -0.01], same sign 50%",
-    ("deflation_qe", "slump"):
-        "median -0.0102 (CI [-0.0401, 0.022]), expected +, [0.01, 0.1], same sign 38%",
+        "median -0.0103 (CI [-0.0213, 0.00295]), expected -, [-0.15, -0.01], same sign 75% (branch fiscal, "
+        "9baa57b)",
     ("deflation_qe", "qe_raises_inflation"):
         "median 0 (CI [0, 0]), expected +, [0, 0.02], same sign 0%",
     ("market_crash", "crash_hits_jobs"):  # branch mkt, 15b6176 (crash and herding_deepens_crash now hold)
