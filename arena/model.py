@@ -30,6 +30,7 @@ from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
 from arena.markets import book as bk
 from arena.markets import session
 from arena.markets.equity import Participant
+from arena.markets.price_index import GoodsPriceIndex
 from arena.monetary import CentralBank
 from arena.population import Population
 from arena.psychology import Psychology, crowd_side, herding_factor
@@ -151,6 +152,7 @@ class ArenaModel(mesa.Model):
         input_bill = float(coefficients.sum()) * goods_price * self.cfirms.planned
         self.cfirms.deposits += cfg.buffer_ticks * input_bill
         pop.supplier[:] = rng.integers(0, n_firms, n)
+        self.goods_index = GoodsPriceIndex(goods_price, self.cfirms.price)
         self.potential0 = cfg.productivity * cal.c_workers
         potential = self.potential0
         self.base_extraction = household_shares * income / goods_price + coefficients * potential

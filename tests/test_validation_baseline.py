@@ -17,29 +17,34 @@ SEEDS = [1, 2, 3]
 N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 
 #: fact -> why it fails now (values: median [min, max] over seeds 1-3 vs the NASDAQ/US range at this length).
-#: Finance reasons measured at commit 033ec64 (branch mkt: herding in stress, fear contagion, the
-#: market's own random stream), 20,000 households, 2,500 ticks, burn-in 250; macro reasons measured
-#: on branch econ (CES inputs, trend-growing permanent income, JOLTS normal vacancy rate).
-FAILING = {  # acf_r_max_1_10, the GARCH alpha and beta, the relative volatilities of consumption and
-    # investment, corr(I, Y), the price and wage Phillips and Beveridge slopes, inflation persistence,
-    # mean unemployment and the default rate pass on branch fix (not listed); corr(C, Y) and output
-    # persistence fail on int and on branch fix (economy helpers' work, not marked here)
-    "excess_kurtosis": "kurtosis 1.71 [1.35, 1.74] vs [3.8, 7.1]: tails too thin",
-    "hill_tail_index": "tail index 4.73 [4.25, 5.79] vs [3.0, 3.3]: tails too thin",
-    "acf_r_lag1": "lag-1 autocorrelation +0.025 [0.018, 0.053] vs [-0.08, -0.003]: mild momentum",
-    "acf_abs_lag1": "branch fix (goods-CPI fix): acf |r| lag 1 0.151 [0.102, 0.223] vs [0.205, 0.271] "
-                    "(passed on int)",
-    "acf_abs_lag10": "acf |r| lag 10 0.153 [0.152, 0.191] vs [0.27, 0.32]: clustering too short-lived",
-    "acf_abs_lag50": "acf |r| lag 50 0.042 [0.035, 0.048] vs [0.135, 0.25]",
-    "acf_abs_decay": "decay exponent 0.65 [0.63, 1.10] vs [0.14, 0.34]: acf |r| decays too fast",
-    "garch_persistence": "branch fix (goods-CPI fix): alpha + beta 0.974 [0.961, 0.980] vs [0.979, 0.997]: "
-                         "just below (inside on int)",
-    "leverage": "-0.022 [-0.022, -0.004] vs [-0.095, -0.070]: hardly any; the price sits 3-9% below its "
+#: Measured at commit 9baa57b (branch fiscal: the goods price index is a chained Törnqvist of posted
+#: prices, no longer the unit value households paid, which had put a composition noise common to
+#: real GDP and real consumption into both), 20,000 households, 2,500 ticks, burn-in 250.
+FAILING = {  # the GARCH alpha and beta, investment's volatility and co-movement, output persistence,
+    # the price Phillips and Beveridge slopes, mean unemployment and the default rate pass (not listed)
+    "excess_kurtosis": "kurtosis 1.94 [1.40, 2.39] vs [3.8, 7.1]: tails too thin",
+    "hill_tail_index": "tail index 3.80 [3.69, 4.11] vs [3.0, 3.3]: tails too thin",
+    "acf_r_lag1": "lag-1 autocorrelation +0.023 [0.013, 0.045] vs [-0.08, -0.003]: mild momentum",
+    "acf_r_max_1_10": "largest |acf| of returns at lags 1-10 0.0496 [0.039, 0.060] vs [0.0505, 0.082]: "
+                      "just below (passed at 0.063 with the unit-value goods index)",
+    "acf_abs_lag1": "acf |r| lag 1 0.193 [0.087, 0.211] vs [0.205, 0.271]: just below (passed at 0.223 "
+                    "with the unit-value goods index)",
+    "acf_abs_lag10": "acf |r| lag 10 0.088 [0.047, 0.190] vs [0.27, 0.32]: clustering too short-lived",
+    "acf_abs_lag50": "acf |r| lag 50 0.071 [0.055, 0.103] vs [0.135, 0.25]",
+    "acf_abs_decay": "decay exponent 0.65 [0.41, 0.71] vs [0.14, 0.34]: acf |r| decays too fast",
+    "garch_persistence": "alpha + beta 0.978 [0.946, 0.979] vs [0.979, 0.997]: just below",
+    "leverage": "-0.014 [-0.022, -0.004] vs [-0.095, -0.070]: hardly any; the price sits 3-9% below its "
                 "fundamental value on average, so a fall raises the misalignment term toward calmer "
                 "fundamentalism (a hypothesis, not isolated)",
-    "annual_volatility": "20.9% [20.5%, 24.7%] a year vs [22.6%, 29.1%]",
-    "okun_slope": "unemployment reacts ~3x too strongly to output growth (~-1.05 vs [-0.37, -0.14])",
-    "unemployment_std": "quarterly unemployment std ~6.1 pp vs [0.7, 1.6] pp: boom-bust cycles",
+    "annual_volatility": "17.2% [15.8%, 19.3%] a year vs [22.6%, 29.1%]",
+    "rel_std_consumption": "consumption/GDP std 0.50 [0.46, 0.63] vs [0.54, 1.09]: investment makes GDP "
+                           "volatile and permanent income (mean lag 6.7 years) smooths consumption",
+    "corr_consumption_gdp": "corr(C, Y) 0.575 [0.46, 0.71] vs [0.70, 0.91]: GDP's cycle is mostly "
+                            "investment's; with income_memory 0.999 (annual MPC ~0.34) it passes (0.84) but "
+                            "investment's relative std falls to 3.50 (< 3.55; docs/validation.md)",
+    "okun_slope": "unemployment reacts ~3x too strongly to output growth (-1.09 [-1.13, -1.07] vs "
+                  "[-0.37, -0.14])",
+    "unemployment_std": "quarterly unemployment std 4.3 pp [3.4, 4.4] vs [0.7, 1.6] pp: boom-bust cycles",
     "firm_size_skewness": "no firm-level data in a batch frame (model.firms_frame() in v2)",
 }
 

@@ -182,9 +182,9 @@ def clear_goods(model, household_share: float, ledger: accounting.Ledger) -> Non
     household_units = float(res.sold.sum())
     sold = household_units + public_units
     previous = model.prices["goods"]
-    # a consumer price: households' purchases only (the government's orders, weighted by
-    # firms' planned output, would otherwise tilt the index toward large firms' prices)
-    index = goods_revenue / household_units if household_units > 0 else cf.mean_price()
+    # a consumer price: a chained index of posted prices weighted by households' spending,
+    # not a unit value (where households were served is not a change of price)
+    index = model.goods_index.update(cf.price, res.revenue, cf.alive)
     model.prices["goods"] = index
     grid = bk.PriceGrid(index, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
     gbook = offers_book(grid, model.goods_share * model.budget_total, cf.price, cf.inventory + res.sold)
