@@ -43,8 +43,6 @@ DISAGREES: dict[tuple[str, str], str] = {
         "and the start-up boom), expected [0, 0.04] (was 0.0685)",
     ("bubble_burst", "bubble"):  # branch mkt (commit 15b6176, seeds 1-8): was 0.286 on the merged main
         "median 0.157 (CI [0.12, 0.439]), expected +, [0.2, 2], same sign 100%",
-    ("bubble_burst", "trend_followers_drive_bubble"):  # branch mkt, 15b6176
-        "median 0.0425 (CI [-0.0639, 0.136]), expected +, [0.1, 2], same sign 62%",
     ("credit_boom_bust", "defaults_rise"):
         "median -0.0179 (CI [-0.0279, 0]), expected +, >= 0, same sign 12% (branch credit, seeds 1-8)",
     ("deflation_qe", "deflation"):
