@@ -17,23 +17,26 @@ SEEDS = [1, 2, 3]
 N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 
 #: fact -> why it fails now (values: median [min, max] over seeds 1-3 vs the NASDAQ/US range at this length).
-#: Finance reasons measured at commit 033ec64 (branch mkt: herding in stress, fear contagion, the
-#: market's own random stream), 20,000 households, 2,500 ticks, burn-in 250; macro reasons measured
+#: Finance reasons measured at commit 8d8c0b8 (branch mkt2: the fundamental value on the permanent
+#: dividend, DIVIDEND_MEMORY 0.9996), 20,000 households, 2,500 ticks, burn-in 250 (on int 187811f, before
+#: it: kurtosis 1.56, Hill 5.43, acf |r| lag 1 0.223 (pass), GARCH alpha + beta 0.987 (pass), annual
+#: volatility 22.4%); macro reasons measured
 #: on branch econ (CES inputs, trend-growing permanent income, JOLTS normal vacancy rate).
-FAILING = {  # acf_r_max_1_10, acf |r| lag 1, the GARCH alpha and beta, the consumption/investment
+FAILING = {  # acf_r_max_1_10, the GARCH alpha and beta, the consumption/investment
     # co-movements, output persistence, the price Phillips and Beveridge slopes and the default
     # rate pass (not listed)
-    "excess_kurtosis": "kurtosis 1.71 [1.35, 1.74] vs [3.8, 7.1]: tails too thin",
-    "hill_tail_index": "tail index 4.73 [4.25, 5.79] vs [3.0, 3.3]: tails too thin",
-    "acf_r_lag1": "lag-1 autocorrelation +0.025 [0.018, 0.053] vs [-0.08, -0.003]: mild momentum",
-    "acf_abs_lag10": "acf |r| lag 10 0.153 [0.152, 0.191] vs [0.27, 0.32]: clustering too short-lived",
-    "acf_abs_lag50": "acf |r| lag 50 0.042 [0.035, 0.048] vs [0.135, 0.25]",
-    "acf_abs_decay": "decay exponent 0.65 [0.63, 1.10] vs [0.14, 0.34]: acf |r| decays too fast",
-    "garch_persistence": "alpha + beta 0.978 [0.975, 0.985] vs [0.979, 0.997]: just below",
-    "leverage": "-0.022 [-0.022, -0.004] vs [-0.095, -0.070]: hardly any; the price sits 3-9% below its "
-                "fundamental value on average, so a fall raises the misalignment term toward calmer "
-                "fundamentalism (a hypothesis, not isolated)",
-    "annual_volatility": "20.9% [20.5%, 24.7%] a year vs [22.6%, 29.1%]",
+    "excess_kurtosis": "kurtosis 2.27 [1.68, 2.69] vs [3.8, 7.1]: tails too thin",
+    "hill_tail_index": "tail index 3.66 [3.64, 3.76] vs [3.0, 3.3]: tails too thin",
+    "acf_r_lag1": "lag-1 autocorrelation +0.014 [0.003, 0.033] vs [-0.08, -0.003]: mild momentum",
+    "acf_abs_lag1": "acf |r| lag 1 0.181 [0.168, 0.211] vs [0.205, 0.271]: with a fundamental value that no "
+                    "longer swings with the payout slump, long mispricing regimes (and with them the "
+                    "strategy regimes) are rarer (0.223 on int 187811f)",
+    "acf_abs_lag10": "acf |r| lag 10 0.167 [0.077, 0.175] vs [0.27, 0.32]: clustering too short-lived",
+    "acf_abs_lag50": "acf |r| lag 50 0.061 [0.049, 0.075] vs [0.135, 0.25]",
+    "acf_abs_decay": "decay exponent 0.56 [0.51, 0.76] vs [0.14, 0.34]: acf |r| decays too fast",
+    "garch_persistence": "alpha + beta 0.971 [0.963, 0.974] vs [0.979, 0.997]: below (0.987 on int 187811f)",
+    "leverage": "-0.029 [-0.036, 0.003] vs [-0.095, -0.070]: hardly any",
+    "annual_volatility": "18.3% [17.2%, 20.5%] a year vs [22.6%, 29.1%]",
     "rel_std_consumption": "consumption/GDP std ~0.46 (seeds 0.40-0.73) vs [0.54, 1.09]: investment makes "
                            "GDP volatile and permanent income smooths consumption",
     "corr_investment_gdp": "~0.96 vs [0.80, 0.94]: investment is most of GDP's cycle",
