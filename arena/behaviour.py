@@ -22,8 +22,10 @@ from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
 from arena.psychology import NEUTRAL, herd_probability, volatility_multiplier
 from arena.sectors import corporate
 
-#: EWMA weight of dividends in the fundamental value.
-DIVIDEND_MEMORY = 0.998
+#: EWMA weight per tick of dividends in the fundamental value: the permanent dividend, mean age
+#: 2,500 ticks (ten years, the horizon of Shiller's cyclically adjusted valuation; Campbell &
+#: Shiller 1998), so a payout slump moves the valuation by the share of ten years it lasts.
+DIVIDEND_MEMORY = 0.9996
 #: Floor of the real discount rate of dividends (1/year), keeps the fundamental value finite.
 MIN_DISCOUNT = 0.03
 

@@ -39,13 +39,16 @@ ROOT = Path(__file__).resolve().parents[1]
 #: households, seeds 1-8 (docs/scenarios.md has the table and the commit); entries saying "branch
 #: fix" were re-measured there (economy v2 parts 1-3 merged, with the goods-CPI fix).
 DISAGREES: dict[tuple[str, str], str] = {
+    ("baseline", "no_crash"):  # branch mkt2, 8d8c0b8 (docs/model.md "Baseline drawdowns")
+        "median 0.339 (seeds 1-8: 0.454, 0.364, 0.389, 0.314, 0.254, 0.166, 0.278, 0.434), expected <= 0.30: "
+        "the fundamental value falls 8-25% as the start-up inflation lifts the policy rate (4% to 4.2-7.3%), "
+        "annual volatility 17-28%, and chartists leaning with mood-driven sentiment give medium-horizon "
+        "momentum (variance ratio 1.2-2.2 at 60-120 ticks)",
     ("austerity", "unemployment_rises"):  # branch fiscal, commit 9baa57b (docs/validation.md)
         "median 0.0016 (CI [-0.0017, 0.0032]), expected +, [0.001, 0.02], same sign 75%: the policy rate is "
         "cut by up to 1.6 points after the cut and investment recovers within two years",
     ("bubble_burst", "bubble"):  # branch mkt (commit 15b6176, seeds 1-8): was 0.286 on the merged main
         "median 0.157 (CI [0.12, 0.439]), expected +, [0.2, 2], same sign 100%",
-    ("bubble_burst", "trend_followers_drive_bubble"):  # branch mkt, 15b6176
-        "median 0.0425 (CI [-0.0639, 0.136]), expected +, [0.1, 2], same sign 62%",
     ("credit_boom_bust", "defaults_rise"):
         "median -0.0179 (CI [-0.0279, 0]), expected +, >= 0, same sign 12% (branch credit, seeds 1-8)",
     ("deflation_qe", "deflation"):
@@ -53,8 +56,8 @@ DISAGREES: dict[tuple[str, str], str] = {
         "9baa57b)",
     ("deflation_qe", "qe_raises_inflation"):
         "median 0 (CI [0, 0]), expected +, [0, 0.02], same sign 0%",
-    ("market_crash", "crash_hits_jobs"):  # branch mkt, 15b6176 (crash and herding_deepens_crash now hold)
-        "median 0.0407 (CI [0.0218, 0.0447]), expected +, [0, 0.015], same sign 100%",
+    ("market_crash", "crash_hits_jobs"):  # branch mkt2, 8d8c0b8 (crash and herding_deepens_crash hold)
+        "median 0.0261 (CI [-0.0068, 0.0759]), expected +, [0, 0.015], same sign 75%",
     ("migration_wave", "newcomers_absorbed"):
         "median 0.0191 (CI [0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, "
         "9baa57b)",

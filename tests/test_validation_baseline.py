@@ -17,34 +17,35 @@ SEEDS = [1, 2, 3]
 N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 
 #: fact -> why it fails now (values: median [min, max] over seeds 1-3 vs the NASDAQ/US range at this length).
-#: Measured at commit 9baa57b (branch fiscal: the goods price index is a chained Törnqvist of posted
-#: prices, no longer the unit value households paid, which had put a composition noise common to
-#: real GDP and real consumption into both), 20,000 households, 2,500 ticks, burn-in 250.
-FAILING = {  # the GARCH alpha and beta, investment's volatility and co-movement, output persistence,
-    # the price Phillips and Beveridge slopes, mean unemployment and the default rate pass (not listed)
-    "excess_kurtosis": "kurtosis 1.94 [1.40, 2.39] vs [3.8, 7.1]: tails too thin",
-    "hill_tail_index": "tail index 3.80 [3.69, 4.11] vs [3.0, 3.3]: tails too thin",
-    "acf_r_lag1": "lag-1 autocorrelation +0.023 [0.013, 0.045] vs [-0.08, -0.003]: mild momentum",
+#: Finance reasons measured at commit 8d8c0b8 (branch mkt2: the fundamental value on the permanent
+#: dividend, DIVIDEND_MEMORY 0.9996), 20,000 households, 2,500 ticks, burn-in 250 (on int 187811f, before
+#: it: kurtosis 1.56, Hill 5.43, acf |r| lag 1 0.223 (pass), GARCH alpha + beta 0.987 (pass), annual
+#: volatility 22.4%); macro reasons measured
+#: on branch econ (CES inputs, trend-growing permanent income, JOLTS normal vacancy rate).
+FAILING = {  # acf_r_max_1_10, the GARCH alpha and beta, the consumption/investment
+    # co-movements, output persistence, the price Phillips and Beveridge slopes and the default
+    # rate pass (not listed)
+    "excess_kurtosis": "kurtosis 2.27 [1.68, 2.69] vs [3.8, 7.1]: tails too thin",
+    "hill_tail_index": "tail index 3.66 [3.64, 3.76] vs [3.0, 3.3]: tails too thin",
+    "acf_r_lag1": "lag-1 autocorrelation +0.014 [0.003, 0.033] vs [-0.08, -0.003]: mild momentum",
+    "acf_abs_lag1": "acf |r| lag 1 0.181 [0.168, 0.211] vs [0.205, 0.271]: with a fundamental value that no "
+                    "longer swings with the payout slump, long mispricing regimes (and with them the "
+                    "strategy regimes) are rarer (0.223 on int 187811f)",
+    "acf_abs_lag10": "acf |r| lag 10 0.167 [0.077, 0.175] vs [0.27, 0.32]: clustering too short-lived",
+    "acf_abs_lag50": "acf |r| lag 50 0.061 [0.049, 0.075] vs [0.135, 0.25]",
+    "acf_abs_decay": "decay exponent 0.56 [0.51, 0.76] vs [0.14, 0.34]: acf |r| decays too fast",
+    "garch_persistence": "alpha + beta 0.971 [0.963, 0.974] vs [0.979, 0.997]: below (0.987 on int 187811f)",
+    "leverage": "-0.029 [-0.036, 0.003] vs [-0.095, -0.070]: hardly any",
+    "annual_volatility": "18.3% [17.2%, 20.5%] a year vs [22.6%, 29.1%]",
+    "rel_std_consumption": "consumption/GDP std ~0.46 (seeds 0.40-0.73) vs [0.54, 1.09]: investment makes "
+                           "GDP volatile and permanent income smooths consumption",
+    "okun_slope": "unemployment reacts ~3x too strongly to output growth (~-1.05 vs [-0.37, -0.14])",
+    "unemployment_std": "quarterly unemployment std ~6.1 pp vs [0.7, 1.6] pp: boom-bust cycles",
     "acf_r_max_1_10": "largest |acf| of returns at lags 1-10 0.0496 [0.039, 0.060] vs [0.0505, 0.082]: "
                       "just below (passed at 0.063 with the unit-value goods index)",
-    "acf_abs_lag1": "acf |r| lag 1 0.193 [0.087, 0.211] vs [0.205, 0.271]: just below (passed at 0.223 "
-                    "with the unit-value goods index)",
-    "acf_abs_lag10": "acf |r| lag 10 0.088 [0.047, 0.190] vs [0.27, 0.32]: clustering too short-lived",
-    "acf_abs_lag50": "acf |r| lag 50 0.071 [0.055, 0.103] vs [0.135, 0.25]",
-    "acf_abs_decay": "decay exponent 0.65 [0.41, 0.71] vs [0.14, 0.34]: acf |r| decays too fast",
-    "garch_persistence": "alpha + beta 0.978 [0.946, 0.979] vs [0.979, 0.997]: just below",
-    "leverage": "-0.014 [-0.022, -0.004] vs [-0.095, -0.070]: hardly any; the price sits 3-9% below its "
-                "fundamental value on average, so a fall raises the misalignment term toward calmer "
-                "fundamentalism (a hypothesis, not isolated)",
-    "annual_volatility": "17.2% [15.8%, 19.3%] a year vs [22.6%, 29.1%]",
-    "rel_std_consumption": "consumption/GDP std 0.50 [0.46, 0.63] vs [0.54, 1.09]: investment makes GDP "
-                           "volatile and permanent income (mean lag 6.7 years) smooths consumption",
     "corr_consumption_gdp": "corr(C, Y) 0.575 [0.46, 0.71] vs [0.70, 0.91]: GDP's cycle is mostly "
                             "investment's; with income_memory 0.999 (annual MPC ~0.34) it passes (0.84) but "
                             "investment's relative std falls to 3.50 (< 3.55; docs/validation.md)",
-    "okun_slope": "unemployment reacts ~3x too strongly to output growth (-1.09 [-1.13, -1.07] vs "
-                  "[-0.37, -0.14])",
-    "unemployment_std": "quarterly unemployment std 4.3 pp [3.4, 4.4] vs [0.7, 1.6] pp: boom-bust cycles",
     "firm_size_skewness": "no firm-level data in a batch frame (model.firms_frame() in v2)",
 }
 
