@@ -202,16 +202,22 @@ def clear(book: Book) -> Clearing:
     if fits.any():
         candidates = candidates[fits]
     level = int(candidates[np.argmin(np.abs(candidates - centre))])
+    return clearing_at(level, executed, demand, supply, book.bids, book.asks, book.grid.prices)
+
+
+def clearing_at(level: int, executed: np.ndarray, demand: np.ndarray, supply: np.ndarray, bids: np.ndarray,
+                asks: np.ndarray, prices: np.ndarray) -> Clearing:
+    """Return the :class:`Clearing` at ``level`` of a book (executed volume, cumulative curves, levels)."""
     volume = float(executed[level])
-    above = float(demand[level] - book.bids[level])
-    below = float(supply[level] - book.asks[level])
+    above = float(demand[level] - bids[level])
+    below = float(supply[level] - asks[level])
     buy_above = min(1.0, volume / above) if above > 0 else 0.0
-    buy_at = max(0.0, volume - above) / book.bids[level] if book.bids[level] > 0 else 0.0
+    buy_at = max(0.0, volume - above) / bids[level] if bids[level] > 0 else 0.0
     sell_below = min(1.0, volume / below) if below > 0 else 0.0
-    sell_at = max(0.0, volume - below) / book.asks[level] if book.asks[level] > 0 else 0.0
+    sell_at = max(0.0, volume - below) / asks[level] if asks[level] > 0 else 0.0
     return Clearing(
         level,
-        float(book.grid.prices[level]),
+        float(prices[level]),
         volume,
         buy_above,
         min(1.0, buy_at),
