@@ -208,7 +208,12 @@ class Population:
     # --- income --------------------------------------------------------------------------
     def wealth(self, equity_price: float) -> np.ndarray:
         """Deposits plus equity at market value (currency), shape (N,)."""
-        return self.cash + self.shares * equity_price
+        out = np.empty_like(self.cash)
+        for sl in blocks(out.size):  # the product stays in L2 (arena.blocks); cash + shares * price
+            held = out[sl]
+            np.multiply(self.shares[sl], equity_price, out=held)
+            np.add(self.cash[sl], held, out=held)
+        return out
 
     @property
     def employed(self) -> np.ndarray:
