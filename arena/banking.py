@@ -262,12 +262,8 @@ class BankingSystem:
         dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
         growth = 1.0 + dr
-        pending = None  # households' interest factor, applied with the bank dividends (one pass)
         if (growth == growth[0]).all():  # one deposit rate at every bank (usual): no gather over N
-            if owners is None or not np.may_share_memory(owners, household_cash):
-                pending = growth[0]
-            else:
-                household_cash *= growth[0]
+            household_cash *= growth[0]
         else:
             np.multiply(household_cash, np.take(growth, self.household_bank), out=household_cash)
         firm_deposits *= (1.0 + dr)[self.firm_bank]
@@ -292,7 +288,7 @@ class BankingSystem:
         # dividends: the private share to households, the public share to the central bank
         dividends = banks.pay_dividends(loans)
         private = float(((1.0 - banks.public_stake) * dividends).sum())
-        dep_h += self._pay_households(household_cash, private, owners, pending)
+        dep_h += self._pay_households(household_cash, private, owners)
         f["bank_dividends_households"] += private
         f["bank_dividends_cb"] += float((banks.public_stake * dividends).sum())
         ledger.record("money", "bank_dividends", private)
@@ -319,30 +315,20 @@ class BankingSystem:
         return self.last
 
     def _pay_households(
-        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None,
-        growth: float | None = None,
+        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None
     ) -> np.ndarray:
-        """Credit ``amount`` to households by ownership weights; return the deposits added per bank.
-
-        ``growth`` (if given) first multiplies every deposit (the deposit interest), in the
-        same pass: ``cash = cash * growth + owners * amount / sum(owners)``, in that order.
-        """
+        """Credit ``amount`` to households by ownership weights; return the deposits added per bank."""
         b = self.params.n_banks
-        total = float(owners.sum()) if owners is not None and amount > 0 else 0.0
-        if amount <= 0 or household_cash.size == 0 or total <= 0:
-            if growth is not None:
-                household_cash *= growth
-            if amount <= 0 or household_cash.size == 0:
-                return np.zeros(b)
-            each = amount / household_cash.size  # no ownership weights: an equal split
+        if amount <= 0 or household_cash.size == 0:
+            return np.zeros(b)
+        total = float(owners.sum()) if owners is not None else 0.0
+        if total <= 0:  # no ownership weights: an equal split
+            each = amount / household_cash.size
             household_cash += each
             return np.bincount(self.household_bank, minlength=b) * each
         scale = amount / total
         for sl in blocks(household_cash.size):  # in L2-sized blocks (arena.blocks)
-            cash = household_cash[sl]
-            if growth is not None:
-                cash *= growth
-            cash += owners[sl] * scale
+            household_cash[sl] += owners[sl] * scale
         return np.bincount(self.household_bank, weights=owners, minlength=b) * scale
 
     # ------------------------------------------------------------------ reporting -----

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena.blocks import blocks
 from arena.population import bernoulli_indices
 
 #: Spillover rounds for rationed households (each visits one more random shop).
@@ -128,26 +127,14 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
     wanted = value / price
     fill = np.ones(f)
     np.divide(stock, wanted, out=fill, where=wanted > stock)
+    # np.take gathers N entries ~2.5x faster than fancy indexing (same values)
+    spent = budget * np.take(other_share + goods_share * fill, supplier)
     sold = wanted * fill
     booked = wanted.copy()
     short = fill < 1.0
     living = np.flatnonzero(alive)
-    spillover = bool(short.any() and living.size)
-    # each household's spending and whether its shop rationed it, from one read of the
-    # shops in L2-sized blocks (arena.blocks); np.take gathers ~2.5x faster than fancy indexing
-    factor = other_share + goods_share * fill
-    spent = np.empty_like(budget)
-    rationed_parts = []
-    for sl in blocks(supplier.size):
-        shops = supplier[sl]
-        out = spent[sl]
-        np.take(factor, shops, out=out)
-        np.multiply(budget[sl], out, out=out)
-        if spillover:
-            rationed_parts.append(np.flatnonzero(np.take(short, shops)) + sl.start)
-    if spillover:
-        rationed = rationed_parts[0] if len(rationed_parts) == 1 else np.concatenate(
-            rationed_parts or [np.empty(0, dtype=np.intp)])
+    if short.any() and living.size:
+        rationed = np.flatnonzero(np.take(short, supplier))
         shop_fill = np.take(fill, np.take(supplier, rationed))
         residual = np.take(budget, rationed) * goods_share * (1.0 - shop_fill)
         for _ in range(SPILLOVER_ROUNDS):
