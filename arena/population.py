@@ -12,6 +12,7 @@ choice on recent performance, tilted toward trend following by greed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,14 +64,33 @@ def bernoulli_indices(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.arange(n, dtype=np.intp)
     expected = n * p
     size = int(expected + 6.0 * np.sqrt(expected) + 16)
-    # Gaps beyond n all mean "past the end"; capping them at n + 1 keeps the result and the
-    # draws identical but stops int64 overflow: for p < ~1e-18 numpy returns gaps of 2^63 - 1,
-    # whose cumsum wrapped negative and made the loop below run forever.
-    positions = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) - 1
+    positions = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) - 1
     while positions[-1] < n - 1:  # rare: the draw fell short, extend it
-        more = np.cumsum(np.minimum(rng.geometric(p, size=size), n + 1)) + positions[-1]
+        more = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) + positions[-1]
         positions = np.concatenate([positions, more])
     return positions[positions < n].astype(np.intp)
+
+
+def _geometric_gaps(p: float, size: int, cap: int, rng: np.random.Generator) -> np.ndarray:
+    """``numpy.minimum(rng.geometric(p, size), cap)`` (int64), the same draws, faster for p < 1/3.
+
+    Gaps beyond ``n`` all mean "past the end"; capping them at ``n + 1`` keeps the result and
+    the draws identical but stops int64 overflow: for p < ~1e-18 numpy returns gaps of
+    2^63 - 1, whose cumsum wrapped negative. For p < 1/3 numpy draws a geometric variate by
+    inversion, ``ceil(-E / log1p(-p))`` with E a standard exponential from the same stream
+    (numpy/random/src/distributions: ``random_geometric_inversion``); computed here over the
+    whole array, it saves the per-draw ``log1p`` (~25 % of the draw time, bit-identical:
+    E / (-c) rounds as -E / c, and ``math.log1p`` is the C library's). From 1/3 numpy uses a
+    search on uniform draws instead, so larger p call it.
+    """
+    if p >= 1.0 / 3.0:
+        return np.minimum(rng.geometric(p, size=size), cap)
+    gaps = rng.standard_exponential(size)
+    with np.errstate(over="ignore"):  # p below ~1e-308: inf, capped below
+        np.divide(gaps, -math.log1p(-p), out=gaps)
+    np.ceil(gaps, out=gaps)
+    np.minimum(gaps, cap, out=gaps)
+    return gaps.astype(np.int64)
 
 
 class Population:
@@ -188,7 +208,12 @@ class Population:
     # --- income --------------------------------------------------------------------------
     def wealth(self, equity_price: float) -> np.ndarray:
         """Deposits plus equity at market value (currency), shape (N,)."""
-        return self.cash + self.shares * equity_price
+        out = np.empty_like(self.cash)
+        for sl in blocks(out.size):  # the product stays in L2 (arena.blocks); cash + shares * price
+            held = out[sl]
+            np.multiply(self.shares[sl], equity_price, out=held)
+            np.add(self.cash[sl], held, out=held)
+        return out
 
     @property
     def employed(self) -> np.ndarray:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arena import ArenaConfig, ArenaModel, accounting
-from arena.population import bernoulli_indices
+from arena.population import _geometric_gaps, bernoulli_indices
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS
 
@@ -285,6 +285,19 @@ def test_bernoulli_indices_are_sorted_unique_and_in_range(n, p, seed):
     if n > 0 and 0 < p < 1:
         # binomial count: within 8 standard deviations of n p (+ slack for tiny n)
         assert abs(idx.size - n * p) <= 8 * np.sqrt(n * p * (1 - p)) + 2
+
+
+@given(st.one_of(st.floats(1e-12, 0.999),
+                 st.sampled_from([5e-324, 1e-300, 1e-19, 1 / 3, 0.3333333333333333 - 1e-16])),
+       st.integers(0, 2**32 - 1))
+def test_geometric_gaps_are_numpys_draws(p, seed):
+    # the vectorized inversion must reproduce Generator.geometric bit for bit and leave the
+    # stream at the same state (else every run after it would change)
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    cap = 10**6
+    np.testing.assert_array_equal(_geometric_gaps(p, 2000, cap, ours),
+                                  np.minimum(theirs.geometric(p, size=2000), cap))
+    assert ours.random() == theirs.random()
 
 
 @pytest.mark.timeout(60)

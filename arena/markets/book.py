@@ -58,7 +58,7 @@ class PriceGrid:
         k = np.arange(self.low_index, self.high_index + 1)
         return self.reference * np.exp(k * self.tick)
 
-    def level_of(self, price: np.ndarray, side: str) -> np.ndarray:
+    def level_of(self, price: np.ndarray, side: str, out: np.ndarray | None = None) -> np.ndarray:
         """Return the grid level of each limit price.
 
         Buy limits round down and sell limits round up, so a fill is never at a worse
@@ -71,11 +71,29 @@ class PriceGrid:
             Limit prices (currency/unit).
         side : {"buy", "sell"}
             Side of the orders.
+        out : numpy.ndarray of intp, optional
+            Where to write the levels (shape of ``price``); returned.
         """
+        # one temporary, every step in place (the same operations as
+        # floor(log(max(p, 1e-300) / ref) / tick + 1e-9), clipped, minus the low index)
+        x = np.array(price, dtype=np.float64)
+        np.maximum(x, 1e-300, out=x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            x = np.log(np.maximum(price, 1e-300) / self.reference) / self.tick
-        k = np.floor(x + 1e-9) if side == "buy" else np.ceil(x - 1e-9)
-        return (np.clip(k, self.low_index, self.high_index) - self.low_index).astype(np.intp)
+            np.divide(x, self.reference, out=x)
+            np.log(x, out=x)
+            np.divide(x, self.tick, out=x)
+        if side == "buy":
+            np.add(x, 1e-9, out=x)
+            np.floor(x, out=x)
+        else:
+            np.subtract(x, 1e-9, out=x)
+            np.ceil(x, out=x)
+        np.clip(x, self.low_index, self.high_index, out=x)
+        np.subtract(x, self.low_index, out=x)
+        if out is None:
+            return x.astype(np.intp)
+        out[...] = x
+        return out
 
     def tradable(self, price: np.ndarray, side: str) -> np.ndarray:
         """Mask of limit prices that can trade inside the grid (buy >= lowest, sell <= highest)."""
@@ -184,16 +202,22 @@ def clear(book: Book) -> Clearing:
     if fits.any():
         candidates = candidates[fits]
     level = int(candidates[np.argmin(np.abs(candidates - centre))])
+    return clearing_at(level, executed, demand, supply, book.bids, book.asks, book.grid.prices)
+
+
+def clearing_at(level: int, executed: np.ndarray, demand: np.ndarray, supply: np.ndarray, bids: np.ndarray,
+                asks: np.ndarray, prices: np.ndarray) -> Clearing:
+    """Return the :class:`Clearing` at ``level`` of a book (executed volume, cumulative curves, levels)."""
     volume = float(executed[level])
-    above = float(demand[level] - book.bids[level])
-    below = float(supply[level] - book.asks[level])
+    above = float(demand[level] - bids[level])
+    below = float(supply[level] - asks[level])
     buy_above = min(1.0, volume / above) if above > 0 else 0.0
-    buy_at = max(0.0, volume - above) / book.bids[level] if book.bids[level] > 0 else 0.0
+    buy_at = max(0.0, volume - above) / bids[level] if bids[level] > 0 else 0.0
     sell_below = min(1.0, volume / below) if below > 0 else 0.0
-    sell_at = max(0.0, volume - below) / book.asks[level] if book.asks[level] > 0 else 0.0
+    sell_at = max(0.0, volume - below) / asks[level] if asks[level] > 0 else 0.0
     return Clearing(
         level,
-        float(book.grid.prices[level]),
+        float(prices[level]),
         volume,
         buy_above,
         min(1.0, buy_at),

@@ -183,18 +183,21 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
     # whether or not anyone herds, so the stream stays in step across experiment arms
     copier = rng.random(idx.size) < ctx.herd_probability
     want = np.empty((3, idx.size))  # shares wanted to buy, to sell at the price; conviction
-    parts = [_schedules(pop, ctx, idx[sl], view[sl], copier[sl], want[:, sl])
-             for sl in blocks(idx.size, TRADER_BLOCK)]
-    columns = [part[:6] for part in parts]
-    if not columns:  # no trader this tick
-        orders = EquityOrders.empty()
-    elif len(columns) == 1:
-        orders = EquityOrders(*columns[0])
-    else:
-        orders = EquityOrders(*(np.concatenate(c) for c in zip(*columns, strict=True)))
+    # the blocks write their orders one after the other into arrays sized for every tranche
+    # of every trader; the orders are their filled fronts (no concatenation)
+    m = idx.size * TRANCHES.size
+    buy = (np.empty(m, dtype=np.intp), np.empty(m), np.empty(m))  # agents, limits, quantities
+    sell = (np.empty(m, dtype=np.intp), np.empty(m), np.empty(m))
+    n_b = n_s = n_buy = n_sell = 0
+    for sl in blocks(idx.size, TRADER_BLOCK):
+        n_b, n_s, up, down = _schedules(pop, ctx, idx[sl], view[sl], copier[sl], want[:, sl],
+                                        buy, sell, n_b, n_s)
+        n_buy += up
+        n_sell += down
+    orders = EquityOrders(*(a[:n_b] for a in buy), *(a[:n_s] for a in sell))
     stats = {
-        "n_buy": sum(part[6] for part in parts),
-        "n_sell": sum(part[7] for part in parts),
+        "n_buy": n_buy,
+        "n_sell": n_sell,
         "buy_volume": float(want[0].sum()),
         "sell_volume": float(want[1].sum()),
         "consensus": float(want[2].mean()) if idx.size else 0.0,
@@ -204,13 +207,14 @@ def form_orders(pop: Population, ctx: TradingContext, rng: np.random.Generator) 
 
 
 def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.ndarray,
-               copier: np.ndarray, want: np.ndarray) -> tuple:
+               copier: np.ndarray, want: np.ndarray, buy: tuple, sell: tuple, n_b: int, n_s: int) -> tuple:
     """Demand schedules of the traders ``idx`` with expected returns ``view`` (see :func:`form_orders`).
 
     ``copier`` marks the traders who adopt the crowd's conviction. Writes the shares each
     wants to buy and to sell at the current price and its conviction into ``want`` (shape
-    (3, len(idx))) and returns the six order arrays (buy agents, limits, quantities,
-    then sell) and the counts of traders with a positive and a negative reservation return.
+    (3, len(idx))), and the orders (agents, limits, quantities) into ``buy`` and ``sell``
+    from positions ``n_b`` and ``n_s`` on; returns the positions after them and the counts
+    of traders with a positive and a negative reservation return.
     """
     price = ctx.price
     # np.take: gathers of the active traders' state
@@ -247,24 +251,34 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last tranche first
         cum_buy[k] -= cum_buy[k - 1]
         cum_sell[k] -= cum_sell[k - 1]
-    agents = np.repeat(idx, TRANCHES.size)
-    buy_qty, sell_qty = cum_buy.T.ravel(), cum_sell.T.ravel()
-    # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
-    keep_b = np.flatnonzero(buy_qty > 1e-9)
-    keep_s = np.flatnonzero(sell_qty > 1e-9)
     # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
     at_price = scale * np.expm1(np.where(rho > 0, eta_buy, eta) * rho)
     np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
     np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
-    return (*_kept(keep_b, agents, buy_limit, buy_qty), *_kept(keep_s, agents, sell_limit, sell_qty),
+    return (_put(buy, n_b, idx, buy_limit, cum_buy), _put(sell, n_s, idx, sell_limit, cum_sell),
             int(np.count_nonzero(rho > 0)), int(np.count_nonzero(rho < 0)))
 
 
-def _kept(keep: np.ndarray, agents: np.ndarray, limit: np.ndarray, qty: np.ndarray) -> tuple:
-    """Agents, limits (read trader-major from the (K, active) array) and quantities of the orders ``keep``."""
-    if keep.size == qty.size:  # every tranche is an order (the usual case): no gather
-        return agents, limit.T.ravel(), qty
-    return np.take(agents, keep), np.take(limit.T.ravel(), keep), np.take(qty, keep)
+def _put(out: tuple, start: int, idx: np.ndarray, limit: np.ndarray, qty: np.ndarray) -> int:
+    """Write the orders of the (K, active) tranche arrays trader-major into ``out`` from ``start`` on.
+
+    ``out`` holds the agents, limits and quantities; only orders of more than 1e-9 shares
+    are kept (in trader order, tranche by tranche). Returns the position after the last.
+    """
+    k_tranches = TRANCHES.size
+    stop = start + qty.size
+    agents, limits, qtys = (a[start:stop] for a in out)
+    for k in range(k_tranches):  # trader-major: tranche k of trader i at i * K + k
+        agents[k::k_tranches] = idx
+        limits[k::k_tranches] = limit[k]
+        qtys[k::k_tranches] = qty[k]
+    # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
+    keep = np.flatnonzero(qtys > 1e-9)
+    if keep.size == qtys.size:  # every tranche is an order (the usual case on the buy side)
+        return stop
+    for a in (agents, limits, qtys):
+        a[:keep.size] = np.take(a, keep)
+    return start + keep.size
 
 
 @dataclass
@@ -337,12 +351,14 @@ def run_auction(
         p = result.price
         for k, orders in enumerate(order_sets):
             (b_lv, b_q), (s_lv, s_q) = sides[2 * k], sides[2 * k + 1]
-            bq = b_q * fill_ratios(b_lv, result, "buy")
-            sq = s_q * fill_ratios(s_lv, result, "sell")
-            np.add.at(pop.shares, orders.buy_agents, bq)
-            np.subtract.at(pop.cash, orders.buy_agents, bq * p)
-            np.subtract.at(pop.shares, orders.sell_agents, sq)
-            np.add.at(pop.cash, orders.sell_agents, sq * p)
+            # only orders at or beyond the clearing level fill: the others would add 0.0,
+            # which changes no holding, so they are left out of the (slow) np.add.at
+            buyers, bq = _filled(b_lv, b_q, orders.buy_agents, result, "buy")
+            sellers, sq = _filled(s_lv, s_q, orders.sell_agents, result, "sell")
+            np.add.at(pop.shares, buyers, bq)
+            np.subtract.at(pop.cash, buyers, bq * p)
+            np.subtract.at(pop.shares, sellers, sq)
+            np.add.at(pop.cash, sellers, sq * p)
         for part, q in zip(o_buy, ob_q * fill_ratios(ob_lv, result, "buy"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) + float(q)
         for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):
@@ -359,9 +375,30 @@ def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> t
     levels = np.empty(limit.size, dtype=np.intp)
     tradable = np.empty(limit.size)
     for sl in blocks(limit.size):
-        levels[sl] = grid.level_of(limit[sl], side)
-        np.copyto(tradable[sl], np.where(grid.tradable(limit[sl], side), qty[sl], 0.0))
+        grid.level_of(limit[sl], side, out=levels[sl])
+        out = tradable[sl]
+        out.fill(0.0)
+        np.copyto(out, qty[sl], where=grid.tradable(limit[sl], side))
     return levels, tradable
+
+
+def _filled(levels: np.ndarray, qty: np.ndarray, agents: np.ndarray, result: Clearing,
+            side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Agents and filled quantities of the orders of one side that trade in ``result``.
+
+    The quantities are those of ``qty * fill_ratios(levels, result, side)`` at the orders
+    strictly beyond the clearing level (fill ``*_fill_above`` / ``*_fill_below``) or at it
+    (``*_fill_at``); the orders behind it (fill 0) are left out.
+    """
+    level = result.level
+    if side == "buy":
+        pos = np.flatnonzero(levels >= level)
+        beyond, at = result.buy_fill_above, result.buy_fill_at
+    else:
+        pos = np.flatnonzero(levels <= level)
+        beyond, at = result.sell_fill_below, result.sell_fill_at
+    fill = np.where(np.take(levels, pos) == level, at, beyond)
+    return np.take(agents, pos), np.take(qty, pos) * fill
 
 
 def _joined(arrays: list[np.ndarray]) -> np.ndarray:

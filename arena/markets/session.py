@@ -14,9 +14,9 @@ import numpy as np
 
 from arena import accounting, fiscal_phase
 from arena.markets import book as bk
-from arena.markets import goods
+from arena.markets import goods, rows
 from arena.markets.equity import Participant, run_auction
-from arena.markets.schedules import BACKSTOP, commodity_book, commodity_supply_curve, offers_book
+from arena.markets.schedules import BACKSTOP, offers_book
 from arena.scarcity import RESOURCE_NAMES, RESOURCES
 
 #: Schedule books (goods, commodities) use a coarser grid than the equity auction: their
@@ -95,20 +95,23 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     household_share = 0.0
     input_bill = 0.0
     bought, used_units = np.zeros(len(RESOURCES)), np.zeros(len(RESOURCES))
+    # the R books as rows of (R, L) arrays, built, cleared and measured together
+    # (arena.markets.rows: the same numbers as one book at a time)
+    old_prices = [model.prices[name] for name in RESOURCE_NAMES]
+    grids, level_prices = rows.grids(old_prices, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
+    all_costs, all_caps = rows.supply_curves(model.base_extraction, nominal * cost_factor, capacity_factor,
+                                             BACKSTOP * nominal * full_scarcity)
+    hh_budgets = model.household_shares * budget
+    # firms' order at price p: firm_units (p / price)^-e, written as a quantity at price 1
+    firm_quantity = np.array([firm_units[i] * price ** elasticity[i] for i, price in enumerate(old_prices)])
+    bids, asks = rows.commodity_books(level_prices, hh_budgets, firm_quantity, elasticity, all_costs,
+                                      all_caps)
+    results, demand = rows.clear(bids, asks, grids)
+    stats = rows.stats(bids, asks, level_prices, demand, results)
+    books = rows.books(grids, bids, asks)
     for i, name in enumerate(RESOURCE_NAMES):
-        price = model.prices[name]
-        grid = bk.PriceGrid(price, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
-        costs, caps = commodity_supply_curve(
-            model.base_extraction[i],
-            nominal * cost_factor[i],
-            capacity_factor[i],
-            BACKSTOP * nominal * full_scarcity[i],
-        )
-        hh_budget = model.household_shares[i] * budget
-        # firms' order at price p: firm_units (p / price)^-e, written as a quantity at price 1
-        book = commodity_book(grid, hh_budget, firm_units[i] * price ** elasticity[i], costs, caps,
-                              firm_elasticity=elasticity[i])
-        result = bk.clear(book)
+        price, result, costs, caps = old_prices[i], results[i], all_costs[i], all_caps[i]
+        hh_budget = hh_budgets[i]
         new_price = result.price
         firm_order = (new_price / price) ** -elasticity[i]  # share of last tick's order still wanted
         demand_at = hh_budget / new_price + firm_units[i] * firm_order
@@ -123,7 +126,7 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
         model.producer_deposits[i] += result.volume * new_price
         tranche_supply = float(caps[:-1][costs[:-1] <= new_price].sum())
         extracted[i] = min(result.volume, tranche_supply)
-        record_market(model, name, book, result, price)
+        store_market(model, name, books[i], result, price, stats[i])
         model.prices[name] = new_price
     model.extracted = extracted
     model.input_flows = (bought, used_units)
@@ -241,7 +244,6 @@ def record_market(
     resting order (for the commodities' step supply: the next extraction tranche). A price
     capped by ``max_price_change`` in an auction emits ``price_limit_hit``.
     """
-    cfg = model.config
     if posted:
         crossing = bk.clear(book)
         bid, ask = bk.best_quotes(book, crossing, empty="price")
@@ -250,18 +252,31 @@ def record_market(
     price = result.price
     depth_bid, depth_ask = bk.depth(book, price)
     consumer, producer = bk.surplus(book, price, result.volume)
+    stats = {"bid": bid, "ask": ask, "depth_bid": depth_bid, "depth_ask": depth_ask,
+             "consumer_surplus": consumer, "producer_surplus": producer,
+             "elasticity": bk.book_elasticity(book, result.level)}
+    store_market(model, name, book, result, old_price, stats, posted)
+
+
+def store_market(model, name: str, book: bk.Book, result: bk.Clearing, old_price: float, stats: dict,
+                 posted: bool = False) -> None:
+    """Store a market's book and statistics (``stats``: quotes, depth, surplus, elasticity).
+
+    See :func:`record_market`, which computes them for one book.
+    """
+    price = result.price
     model.books[name] = book
     model.market_stats[name] = {
         "price": price,
-        "spread": max(ask - bid, 0.0) / price,
-        "depth_bid": depth_bid,
-        "depth_ask": depth_ask,
+        "spread": max(stats["ask"] - stats["bid"], 0.0) / price,
+        "depth_bid": stats["depth_bid"],
+        "depth_ask": stats["depth_ask"],
         "volume": result.volume,
-        "consumer_surplus": consumer,
-        "producer_surplus": producer,
-        "elasticity": bk.book_elasticity(book, result.level),
-        "bid": bid,
-        "ask": ask,
+        "consumer_surplus": stats["consumer_surplus"],
+        "producer_surplus": stats["producer_surplus"],
+        "elasticity": stats["elasticity"],
+        "bid": stats["bid"],
+        "ask": stats["ask"],
     }
-    if not posted and abs(price / old_price - 1.0) >= cfg.max_price_change * 0.999:
+    if not posted and abs(price / old_price - 1.0) >= model.config.max_price_change * 0.999:
         model.event_log.emit(model.tick, "price_limit_hit", market=name, price=price, previous=old_price)
