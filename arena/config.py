@@ -518,6 +518,14 @@ class _ConfigBase:
                 "The strategy shares 'share_fundamentalist', 'share_chartist' and 'share_noise' "
                 f"of ArenaConfig must sum to 1. Got {total!r} instead."
             )
+        # a firm starts with at least one worker: more firms than households is not an economy
+        # (found by the property tests: 70,000 firms and 20 households emptied the goods book)
+        for name in ("n_firms", "n_kfirms"):
+            if getattr(self, name) > self.n_agents:
+                raise ConfigError(
+                    f"ArenaConfig.{name} must be 0 (automatic) or at most n_agents = {self.n_agents} "
+                    f"(every firm starts with at least one worker). Got {getattr(self, name)!r}."
+                )
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None = None, **overrides: Any) -> "ArenaConfig":

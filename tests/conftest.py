@@ -85,6 +85,10 @@ def valid_configs(draw):
     f = draw(st.floats(0.0, 1.0))
     c = draw(st.floats(0.0, 1.0 - f))
     values.update(share_fundamentalist=f, share_chartist=c, share_noise=1.0 - f - c)
+    n_agents = values.get("n_agents", PARAMETERS["n_agents"].default)
+    for name in ("n_firms", "n_kfirms"):  # at most one firm per household (ArenaConfig's rule)
+        if name in values:
+            values[name] = min(values[name], n_agents)
     return ArenaConfig.from_dict(values)
 
 

@@ -293,3 +293,12 @@ def test_float_parameters_round_trip_exactly_through_toml():
     parsed = tomllib.loads(cfg.to_toml())
     assert parsed["fear_weight"] == 1 / 3
     assert math.isclose(parsed["price_tick"], cfg.price_tick, rel_tol=0, abs_tol=0)
+
+
+def test_more_firms_than_households_is_refused_naming_the_field():
+    # a firm starts with at least one worker; the property tests found that 70,000 firms over 20
+    # households emptied the goods book
+    for name in ("n_firms", "n_kfirms"):
+        with pytest.raises(ConfigError, match=rf"{name}.*at most n_agents = 50"):
+            ArenaConfig.from_dict({"n_agents": 50, name: 51})
+        assert getattr(ArenaConfig.from_dict({"n_agents": 50, name: 50}), name) == 50

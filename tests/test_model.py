@@ -234,7 +234,8 @@ def test_any_valid_config_keeps_the_invariants(cfg, n):
     grids have 530,000 levels (~100 ms a tick), a cost corner and not what this test is about.
     """
     cfg = cfg.replace(n_agents=n, seed=cfg.seed if cfg.seed is not None else 0,
-                      price_tick=max(cfg.price_tick, 1e-3))
+                      price_tick=max(cfg.price_tick, 1e-3), n_firms=min(cfg.n_firms, n),
+                      n_kfirms=min(cfg.n_kfirms, n))
     with np.errstate(over="ignore"):  # the float32 logistic saturates to 0 or 1 on purpose
         model = ArenaModel(cfg, check_accounting=True)
         for _ in range(30):

@@ -63,7 +63,8 @@ def residuals(model) -> dict[str, float]:
 @given(valid_configs(), st.integers(30, 300), st.lists(shock, max_size=6), st.booleans())
 def test_both_matrices_close_every_tick(cfg, n, shocks, trader):
     cfg = cfg.replace(n_agents=n, seed=cfg.seed if cfg.seed is not None else 0,
-                      price_tick=max(cfg.price_tick, 1e-3))
+                      price_tick=max(cfg.price_tick, 1e-3), n_firms=min(cfg.n_firms, n),
+                      n_kfirms=min(cfg.n_kfirms, n))
     with np.errstate(over="ignore"):
         model = ArenaModel(cfg, check_accounting=True)
         agent = model.register_agent("sfc", 10_000.0) if trader else None
