@@ -87,6 +87,8 @@ def alternative(name: str):
     spec = PARAMETERS[name]
     default = spec.default
     candidates = [default * 2, default * 0.5, (spec.low + spec.high) / 2, spec.high, spec.low]
+    if name in ("n_firms", "n_kfirms"):  # at most one firm per household (ArenaConfig's rule)
+        candidates.insert(0, N_AGENTS // 20)
     for value in candidates:
         value = spec.kind(value)
         if value != default and spec.low <= value <= spec.high:
