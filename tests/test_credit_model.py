@@ -133,12 +133,6 @@ def tightening_table(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "measured on branch monetary (20,000 households, seeds 1-8): credit growth over ticks 251-450 "
-    "median -0.45 points (CI -0.87 to +0.05), lower on 6 of 8 seeds; loans over ticks 350-600 -0.98% "
-    "(CI -3.05% to +0.07%), 5 of 8. On branch int -0.42 points and -1.7% on 8 of 8: the 200 bp effect "
-    "is smaller than the economy's own cycles, so it changes sign on a few seeds when only the random "
-    "draws change (the resources' own stream alone gives 6 of 8 and 6 of 8); docs/validation.md"))
 @pytest.mark.parametrize("name", ["credit_growth", "loans"])
 def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, name):
     """Dearer credit cuts borrowing (Bernanke & Gertler 1995): the median effect and its interval

@@ -61,8 +61,11 @@ DISAGREES: dict[tuple[str, str], str] = {
     ("migration_wave", "newcomers_absorbed"):
         "median 0.0191 (CI [0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, "
         "9baa57b)",
-    ("migration_wave", "prices_barely_move"):
-        "median 0.0162 (CI [0.00273, 0.032]), expected [-0.01, 0.01] (branch fiscal, 9baa57b)",
+    ("bubble_burst", "trend_followers_drive_bubble"):  # branch int, 3ed20d1
+        "median -0.034 (CI [-0.070, 0.060]), expected +, [0.1, 2], same sign 25% (per seed -0.018, -0.050, "
+        "+0.209, -0.070, -0.018, -0.069, -0.145, +0.138): the bubble is as large without trend followers. "
+        "It held on branch mkt2 (+0.145, 7/8) and fails after the merge with monetary and fiscal; the cause "
+        "is not yet measured",
     ("credit_boom_bust", "credit_contracts"):  # branch monetary
         "median -0.0073 (CI [-0.0349, 0.0231]), expected -, [-0.3, -0.02], same sign 50%: loans are "
         "already 1.5% below the control before the Minsky moment (ticks 200-250, the boom arm) and the "
