@@ -133,6 +133,7 @@ def tightening_table(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("tightening")  # one worker runs the experiment the module fixture holds
 @pytest.mark.parametrize("name", ["credit_growth", "loans"])
 def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, name):
     """Dearer credit cuts borrowing (Bernanke & Gertler 1995): the median effect and its interval
@@ -143,6 +144,7 @@ def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, nam
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("tightening")  # one worker runs the experiment the module fixture holds
 @pytest.mark.xfail(strict=True, reason=(
     "measured on branch monetary (20,000 households, seeds 1-8): real GDP over ticks 350-600 median "
     "-0.31% (CI -1.54% to -0.02%), lower on 6 of 8 seeds (branch int: -0.90%, 7 of 8). Christiano, "

@@ -33,6 +33,7 @@ def money_growth_runs():
     "inflation (velocity falls), and at 30% core inflation crosses the tightening threshold, "
     "which stops money growth (measured median growth 0.163). Known disagreement with the "
     "quantity theory; fix the model, not the test"))
+@pytest.mark.xdist_group("money_growth_runs")  # one worker builds the module fixture
 def test_faster_money_growth_gives_higher_average_inflation(money_growth_runs):
     mean = {g: m.indicators().inflation.loc[250:].mean() for g, m in money_growth_runs.items()}
     assert mean[0.0] < mean[0.1] < mean[0.3]
@@ -51,6 +52,7 @@ def test_money_growth_rule_delivers_its_target():
     assert df.money_growth.loc[100:].median() == pytest.approx(0.05, abs=0.01)
 
 
+@pytest.mark.xdist_group("money_growth_runs")  # one worker builds the module fixture
 def test_automatic_tightening_fires_above_threshold(money_growth_runs):
     model = money_growth_runs[0.3]
     df = model.indicators()

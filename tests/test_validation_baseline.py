@@ -13,6 +13,9 @@ import pytest
 
 from arena.validation import FACTS, stylized_facts
 
+#: one worker runs the batch the module fixture holds (pytest -n 2 --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("validation_baseline")
+
 SEEDS = [1, 2, 3]
 N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 
