@@ -274,7 +274,7 @@ class BankingSystem:
             household_cash *= growth[0]
         else:
             np.multiply(household_cash, np.take(growth, self.household_bank), out=household_cash)
-        firm_deposits *= (1.0 + dr)[self.firm_bank]
+        firm_deposits *= growth[self.firm_bank]
         paid_h, paid_f = dr * dep_h, dr * dep_f  # on the deposits before interest
         paid_deposits = paid_h + paid_f
         dep_h = dep_h + paid_h

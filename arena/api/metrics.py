@@ -145,21 +145,19 @@ class StateCollector(Collector):
         sim, hub = ctx.sim, ctx.hub
         snap = sim.snapshot
 
-        def gauge(name: str, value: float, labels=None, rows=()):
-            fam = GaugeMetricFamily(name, METRICS[name][1], labels=labels)
+        def family(kind, name: str, value: float, labels=None, rows=()):
+            fam = kind(name, METRICS[name][1], labels=labels)
             if labels is None:
                 fam.add_metric([], float(value))
             for values, v in rows:
                 fam.add_metric(values, float(v))
             return fam
 
+        def gauge(name: str, value: float, labels=None, rows=()):
+            return family(GaugeMetricFamily, name, value, labels, rows)
+
         def counter(name: str, value: float, labels=None, rows=()):
-            fam = CounterMetricFamily(name, METRICS[name][1], labels=labels)
-            if labels is None:
-                fam.add_metric([], float(value))
-            for values, v in rows:
-                fam.add_metric(values, float(v))
-            return fam
+            return family(CounterMetricFamily, name, value, labels, rows)
 
         yield gauge("arena_tick", snap.tick)
         yield gauge("arena_tick_rate_seconds", sim.config.tick_rate / 1000.0)
