@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arena import kernels
 from arena.accounting import Ledger
-from arena.blocks import blocks
 from arena.markets import credit
 from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
@@ -335,9 +335,12 @@ class BankingSystem:
             household_cash += each
             return np.bincount(self.household_bank, minlength=b) * each
         scale = amount / total
-        for sl in blocks(household_cash.size):  # in L2-sized blocks (arena.blocks)
-            household_cash[sl] += owners[sl] * scale
-        return np.bincount(self.household_bank, weights=owners, minlength=b) * scale
+        # one compiled loop: cash += owners * scale and the per-bank sums of owners in household
+        # order, as np.bincount adds them (arena.kernels: bit-identical)
+        per_bank = np.zeros(b)
+        kernels.credit_by_weight(household_cash, np.asarray(owners, dtype=np.float64), scale,
+                                 self.household_bank, per_bank)
+        return per_bank * scale
 
     # ------------------------------------------------------------------ reporting -----
     def credit_growth(self, window: int | None = None) -> float:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena import kernels
 from arena.blocks import blocks
 from arena.config import ArenaConfig
 
@@ -269,16 +270,11 @@ class Population:
         real-rate and expected-inflation channels (1 at neutral).
         """
         income_weight, wealth_weight = income_share * scale, wealth_share * scale
-        level = np.float32(1.0 + 0.02 - 0.01)  # 1 - 0.1 (f - 0.2) + 0.05 (g - 0.2)
-        for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
-            mood = self.fear[sl] * np.float32(-0.1)
-            mood += self.greed[sl] * np.float32(0.05)
-            mood += level
-            budget, cash = self.budget[sl], self.cash[sl]
-            np.multiply(self.perm_income[sl], income_weight, out=budget)
-            budget += cash * wealth_weight
-            budget *= mood
-            np.minimum(budget, cash, out=budget)
+        # one compiled loop (arena.kernels: bit-identical to the numpy chain
+        # mood = fear * -0.1 + greed * 0.05 + 1.01 in float32; budget = (Yp * iw + cash * ww) * mood;
+        # budget = min(budget, cash))
+        kernels.consumption_budget(self.fear, self.greed, self.perm_income, self.cash, self.budget,
+                                   income_weight, wealth_weight)
         return float(self.budget.sum())
 
     def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float,
@@ -295,15 +291,10 @@ class Population:
         times the mean lag ``xi / (1 - xi)``.
         """
         keep, take = memory * (1.0 + growth), (1.0 - memory) * (1.0 + growth)
-        for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
-            income = np.take(wage_table, self.employer[sl])
-            if dividend_per_share:
-                income += self.shares[sl] * dividend_per_share
-            self.cash[sl] += income
-            perm = self.perm_income[sl]
-            perm *= keep
-            np.multiply(income, take, out=income)
-            perm += income
+        # one compiled loop (arena.kernels: bit-identical to income = wage_table[employer] +
+        # shares * dividend_per_share; cash += income; perm = perm * keep + income * take)
+        kernels.credit_income(wage_table, self.employer, self.shares, float(dividend_per_share), self.cash,
+                              self.perm_income, keep, take)
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""
