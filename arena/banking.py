@@ -264,15 +264,18 @@ class BankingSystem:
         # deposits per bank are counted once (one pass over households) and then moved
         # with each flow below, so liquidity is settled without counting them again
         dr = per_tick(banks.deposit_rate, tpy)
-        dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
+        growth = 1.0 + dr
+        dep_h = np.zeros(p.n_banks)
+        uniform = bool((growth == growth[0]).all())  # one deposit rate at every bank (usual)
+        if uniform:  # the bincount's sums and the interest in one compiled pass (arena.kernels)
+            kernels.sums_by_index_then_scale(self.household_bank, household_cash, growth[0], dep_h)
+        else:
+            kernels.sums_by_index(self.household_bank, household_cash, dep_h)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
         held = float(dep_h.sum())
         self.household_deposit_rate = (float(dep_h @ banks.deposit_rate) / held if held > 0
                                        else float(banks.deposit_rate.mean()))
-        growth = 1.0 + dr
-        if (growth == growth[0]).all():  # one deposit rate at every bank (usual): no gather over N
-            household_cash *= growth[0]
-        else:
+        if not uniform:
             np.multiply(household_cash, np.take(growth, self.household_bank), out=household_cash)
         firm_deposits *= (1.0 + dr)[self.firm_bank]
         paid_h, paid_f = dr * dep_h, dr * dep_f  # on the deposits before interest

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import blocks
 from arena.config import ArenaConfig
 
 FUNDAMENTALIST, CHARTIST, NOISE = 0, 1, 2
@@ -210,10 +209,7 @@ class Population:
     def wealth(self, equity_price: float) -> np.ndarray:
         """Deposits plus equity at market value (currency), shape (N,)."""
         out = np.empty_like(self.cash)
-        for sl in blocks(out.size):  # the product stays in L2 (arena.blocks); cash + shares * price
-            held = out[sl]
-            np.multiply(self.shares[sl], equity_price, out=held)
-            np.add(self.cash[sl], held, out=held)
+        kernels.add_scaled(self.cash, self.shares, float(equity_price), out)  # cash + shares * price
         return out
 
     @property
@@ -298,8 +294,5 @@ class Population:
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""
-        for sl in blocks(self.n):
-            cash = self.cash[sl]
-            cash -= amount[sl]
-            np.maximum(cash, 0.0, out=cash)  # guards -0.0 from rounding, never real money
+        kernels.pay_out(self.cash, amount)  # max(cash - amount, 0): guards rounding, never real money
         return float(amount.sum())

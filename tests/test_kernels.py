@@ -9,7 +9,10 @@ unemployed households reading the last wage entry).
 import numpy as np
 import pytest
 
-from arena import kernels
+from arena import ArenaModel, kernels
+from arena.markets import equity
+from arena.markets.equity import TradingContext
+from arena.population import Population
 
 
 def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -119,3 +122,162 @@ def test_credit_by_weight_matches_bincount(rng):
     kernels.credit_by_weight(cash, owners, scale, bank, per_bank)
     assert bits_equal(cash, exp_cash)
     assert bits_equal(per_bank * scale, exp_bank)
+
+
+# --- equity schedules: the numpy implementation before arena.kernels, kept as the reference
+TRANCHES, BUY_FACTORS, SELL_FACTORS = equity.TRANCHES, equity.BUY_FACTORS, equity.SELL_FACTORS
+MAX_PULL, MIN_BUY_DEPTH, risk_appetite = equity.MAX_PULL, equity.MIN_BUY_DEPTH, equity.risk_appetite
+
+
+def numpy_schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.ndarray,
+               copier: np.ndarray, want: np.ndarray, buy: tuple, sell: tuple, n_b: int, n_s: int) -> tuple:
+    """The numpy chain before arena.kernels (the reference)."""
+    price = ctx.price
+    # np.take: gathers of the active traders' state
+    cash = np.maximum(np.take(pop.cash, idx) - np.take(pop.budget, idx), 0.0)
+    shares = np.take(pop.shares, idx)
+    wealth = cash + shares * price
+    fear = np.take(pop.fear, idx)
+    theta = np.clip(np.take(pop.target_share, idx) * risk_appetite(fear, np.take(pop.greed, idx),
+                                                                   np.take(pop.confidence, idx)), 1e-6, 1.0)
+    sigma = shares * price / np.maximum(wealth, 1e-12)
+    pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
+    # reservation log return: the expectation, the pull to the strategic portfolio, and the
+    # flight from equity of a fearful household (it asks a higher return while afraid)
+    excess_fear = np.maximum(fear - np.float32(ctx.usual_fear), 0.0)
+    conviction = want[2]
+    np.subtract(view, ctx.fear_selling * excess_fear * excess_fear, out=conviction)
+    conviction[copier] = ctx.consensus
+    rho = conviction + ctx.rebalancing * pull
+    scale = theta * wealth / price  # b_i
+    eta = ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64)  # eta_i = eta / gamma_i
+    # a fearful household withdraws its bids: buy-side depth thins with fear above the usual
+    # (liquidity providers step back in a panic: Brady report 1988; Grossman & Miller 1988;
+    # Nagel 2012), so a sell wave meets a thinner book than a buy wave of the same size
+    eta_buy = eta * np.maximum(1.0 - ctx.fear_liquidity * excess_fear, MIN_BUY_DEPTH)
+    # limits of the buy (below rho) and sell (above rho) tranches: one exp per trader, the
+    # tranche offsets are constants. Built tranche-major, shape (K, active): a broadcast
+    # whose inner axis is K = 3 long costs ~10x a row-wise one; the orders are then read
+    # trader-major (.T.ravel()), the order of one pass over (active, K)
+    reservation = price * np.exp(rho)
+    buy_limit = BUY_FACTORS[:, None] * reservation
+    sell_limit = SELL_FACTORS[:, None] * reservation
+    cum_buy = np.minimum(scale * np.expm1(TRANCHES[:, None] * eta_buy), (cash * (1 - 1e-12)) / buy_limit)
+    cum_sell = np.minimum(scale * -np.expm1(TRANCHES[:, None] * -eta), shares * (1 - 1e-12))
+    for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last tranche first
+        cum_buy[k] -= cum_buy[k - 1]
+        cum_sell[k] -= cum_sell[k - 1]
+    # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
+    at_price = scale * np.expm1(np.where(rho > 0, eta_buy, eta) * rho)
+    np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
+    np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
+    return (numpy_put(buy, n_b, idx, buy_limit, cum_buy), numpy_put(sell, n_s, idx, sell_limit, cum_sell),
+            int(np.count_nonzero(rho > 0)), int(np.count_nonzero(rho < 0)))
+
+
+def numpy_put(out: tuple, start: int, idx: np.ndarray, limit: np.ndarray, qty: np.ndarray) -> int:
+    """The numpy chain before arena.kernels (the reference)."""
+    k_tranches = TRANCHES.size
+    stop = start + qty.size
+    agents, limits, qtys = (a[start:stop] for a in out)
+    for k in range(k_tranches):  # trader-major: tranche k of trader i at i * K + k
+        agents[k::k_tranches] = idx
+        limits[k::k_tranches] = limit[k]
+        qtys[k::k_tranches] = qty[k]
+    # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
+    keep = np.flatnonzero(qtys > 1e-9)
+    if keep.size == qtys.size:  # every tranche is an order (the usual case on the buy side)
+        return stop
+    for a in (agents, limits, qtys):
+        a[:keep.size] = np.take(a, keep)
+    return start + keep.size
+
+
+def _orders(pop, ctx, idx, view, copier, schedules):
+    m = idx.size * TRANCHES.size
+    buy = (np.empty(m, dtype=np.intp), np.empty(m), np.empty(m))
+    sell = (np.empty(m, dtype=np.intp), np.empty(m), np.empty(m))
+    want = np.empty((3, idx.size))
+    n_b, n_s, up, down = schedules(pop, ctx, idx, view, copier, want, buy, sell, 0, 0)
+    return [a[:n_b] for a in buy] + [a[:n_s] for a in sell] + [want, np.array([up, down])]
+
+
+@pytest.mark.parametrize("scalars", [
+    {},  # the defaults (Python floats: float32 products with the moods)
+    {"fear_selling": np.float64(0.7), "fear_liquidity": np.float64(0.9), "elasticity": 3,
+     "rebalancing": np.float64(0.02)},  # numpy scalars and an int: float64 / int arithmetic
+])
+def test_equity_schedules_match_the_numpy_chain(scalars):
+    model = ArenaModel(n_agents=6_000, seed=3)
+    for _ in range(15):
+        model.step()
+    pop, rng = model.pop, np.random.default_rng(9)
+    pop.fear[:50] = 0.95  # fearful: excess fear, thin bids
+    pop.budget[50:80] = pop.cash[50:80] + 1.0  # no cash left after the budget
+    pop.shares[80:100] = 0.0
+    ctx = TradingContext(price=float(model.prices["equity"]), fundamental=1.0, last_return=0.0,
+                         noise_scale=1.0, sentiment_weight=0.0, impact=0.0, reversion=0.0,
+                         extrapolation=0.0, fundamentalist_noise=0.0, chartist_noise=0.0, noise_sigma=0.0,
+                         dispersion=0.0, activity=0.5, elasticity=scalars.get("elasticity", 2.0),
+                         rebalancing=scalars.get("rebalancing", 0.05),
+                         fear_selling=scalars.get("fear_selling", 0.5), usual_fear=0.25,
+                         consensus=-0.003, fear_liquidity=scalars.get("fear_liquidity", 0.8))
+    idx = np.sort(rng.choice(pop.n, 3_000, replace=False)).astype(np.intp)
+    idx[:100] = np.arange(100)
+    idx.sort()
+    view = rng.standard_normal(idx.size) * 0.02
+    copier = rng.random(idx.size) < 0.1
+    got = _orders(pop, ctx, idx, view, copier, equity._schedules)
+    want = _orders(pop, ctx, idx, view, copier, numpy_schedules)
+    assert got[0].size > 1_000 and got[3].size > 1_000  # many buy and sell orders compared
+    for g, w in zip(got, want, strict=True):
+        assert bits_equal(g, w)
+
+
+def test_max_and_min_follow_numpy_on_signed_zeros_and_nan():
+    # Python's max/min return the first of two equal values; numpy's the second
+    cases = [(-0.0, 0.0), (0.0, -0.0), (np.nan, 1.0), (1.0, np.nan), (2.0, 3.0), (3.0, 2.0)]
+    for x, y in cases:
+        for dtype in (np.float64, np.float32):
+            a, b = dtype(x), dtype(y)
+            want_max = np.maximum(np.array([a]), np.array([b]))[0]
+            want_min = np.minimum(np.array([a]), np.array([b]))[0]
+            assert bits_equal(np.array([kernels._max(a, b)], dtype=dtype), np.array([want_max]))
+            assert bits_equal(np.array([kernels._min(a, b)], dtype=dtype), np.array([want_min]))
+
+
+def test_goods_and_deposit_kernels_match_numpy(rng):
+    n, f = 7_001, 23
+    supplier = rng.integers(0, f, n).astype(np.intp)
+    budget = rng.lognormal(0.0, 1.0, n)
+    budget[:30] = 0.0
+    value = np.zeros(f)
+    kernels.sums_by_index(supplier, budget, value)
+    assert bits_equal(value, np.bincount(supplier, weights=budget, minlength=f))
+
+    fill = np.minimum(rng.random(f) * 2.0, 1.0)
+    share_paid, short = 0.3 + 0.7 * fill, fill < 1.0
+    spent, rationed = np.empty(n), np.empty(n, dtype=np.intp)
+    m = kernels.served_spending(budget, supplier, share_paid, short, spent, rationed)
+    assert bits_equal(spent, budget * np.take(share_paid, supplier))
+    assert bits_equal(rationed[:m], np.flatnonzero(np.take(short, supplier)))
+
+    cash = rng.lognormal(0.0, 1.0, n)
+    before = cash.copy()
+    per_bank = np.zeros(f)
+    kernels.sums_by_index_then_scale(supplier, cash, 1.0004, per_bank)
+    assert bits_equal(per_bank, np.bincount(supplier, weights=before, minlength=f))
+    assert bits_equal(cash, before * np.float64(1.0004))
+
+    amount = np.minimum(budget, cash)
+    amount[:10] = cash[:10]  # spends everything: +0.0
+    amount[10:20] = cash[10:20] * (1 + 1e-16)  # rounding past zero
+    want = cash - amount
+    np.maximum(want, 0.0, out=want)
+    kernels.pay_out(cash, amount)
+    assert bits_equal(cash, want)
+
+    shares, price = rng.lognormal(0.0, 1.0, n), 1.7
+    out = np.empty(n)
+    kernels.add_scaled(cash, shares, price, out)
+    assert bits_equal(out, cash + shares * price)
