@@ -297,3 +297,31 @@ def add_scaled(base, x, factor, out):
     """``out = base + x * factor``."""
     for i in range(base.shape[0]):
         out[i] = base[i] + x[i] * factor
+
+
+# --- call-auction price levels (arena.markets.equity._levels) ------------------------------
+@numba.njit(**_JIT)
+def level_ratio(limit, reference, out):
+    """``out = max(limit, 1e-300) / reference``: the argument of the log of ``PriceGrid.level_of``."""
+    for i in range(limit.shape[0]):
+        out[i] = _max(limit[i], 1e-300) / reference
+
+
+@numba.njit(**_JIT)
+def grid_levels(log_ratio, tick, buy, low_index, high_index, limit, bound, qty, levels, tradable):
+    """Grid levels and tradable quantities from ``log_ratio = log(max(limit, 1e-300) / reference)``.
+
+    As ``PriceGrid.level_of`` then ``tradable``: ``x = log_ratio / tick``; buy limits
+    ``floor(x + 1e-9)``, sell limits ``ceil(x - 1e-9)``; clipped to ``[low_index,
+    high_index]``, minus ``low_index`` (as intp). ``tradable = qty`` where the limit can
+    trade inside the grid (buy: ``limit >= bound``, the lowest level's price; sell:
+    ``limit <= bound``, the highest), else 0.
+    """
+    lo, hi = np.float64(low_index), np.float64(high_index)
+    for i in range(limit.shape[0]):
+        x = log_ratio[i] / tick
+        x = np.floor(x + 1e-9) if buy else np.ceil(x - 1e-9)
+        x = _min(_max(x, lo), hi) - lo
+        levels[i] = np.intp(x)
+        ok = limit[i] >= bound if buy else limit[i] <= bound
+        tradable[i] = qty[i] if ok else 0.0

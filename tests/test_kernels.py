@@ -11,6 +11,7 @@ import pytest
 
 from arena import ArenaModel, kernels
 from arena.markets import equity
+from arena.markets.book import PriceGrid
 from arena.markets.equity import TradingContext
 from arena.population import Population
 
@@ -281,3 +282,18 @@ def test_goods_and_deposit_kernels_match_numpy(rng):
     out = np.empty(n)
     kernels.add_scaled(cash, shares, price, out)
     assert bits_equal(out, cash + shares * price)
+
+
+@pytest.mark.parametrize("side", ["buy", "sell"])
+def test_auction_levels_match_price_grid(rng, side):
+    grid = PriceGrid(13.7, 0.1, 0.0005)
+    limit = 13.7 * np.exp(rng.uniform(-0.15, 0.15, 9_001))
+    limit[:3] = [0.0, 1e308, np.inf]
+    limit[3:6] = grid.prices[[0, -1, 17]]  # exactly on levels
+    qty = rng.lognormal(0.0, 1.0, limit.size)
+    levels, tradable = equity._levels(grid, limit, qty, side)
+    with np.errstate(divide="ignore"):
+        want_levels = grid.level_of(limit, side)
+    want_tradable = np.where(grid.tradable(limit, side), qty, 0.0)
+    assert bits_equal(levels, want_levels)
+    assert bits_equal(tradable, want_tradable)

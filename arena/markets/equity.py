@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import blocks
+from arena.blocks import BLOCK, blocks
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
@@ -351,11 +351,18 @@ def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> t
     """
     levels = np.empty(limit.size, dtype=np.intp)
     tradable = np.empty(limit.size)
+    x = np.empty(min(limit.size, BLOCK))
+    buy = side == "buy"
+    bound = grid.prices[0] if buy else grid.prices[-1]
     for sl in blocks(limit.size):
-        grid.level_of(limit[sl], side, out=levels[sl])
-        out = tradable[sl]
-        out.fill(0.0)
-        np.copyto(out, qty[sl], where=grid.tradable(limit[sl], side))
+        # PriceGrid.level_of and tradable in two compiled loops around numpy's log
+        # (arena.kernels: bit-identical)
+        lx = x[:sl.stop - sl.start]
+        kernels.level_ratio(limit[sl], float(grid.reference), lx)
+        with np.errstate(divide="ignore", invalid="ignore"):  # as level_of: a limit of 0 is level 0
+            np.log(lx, out=lx)
+        kernels.grid_levels(lx, float(grid.tick), buy, grid.low_index, grid.high_index, limit[sl], bound,
+                            qty[sl], levels[sl], tradable[sl])
     return levels, tradable
 
 
