@@ -241,6 +241,7 @@ class BankingSystem:
         firm_deposits: np.ndarray,
         ledger: Ledger,
         owners: np.ndarray | None = None,
+        owners_total: float | None = None,
     ) -> dict[str, Any]:
         """Pay deposit interest, book bank profit and dividends, resolve failures, settle liquidity.
 
@@ -252,6 +253,8 @@ class BankingSystem:
         owners : numpy.ndarray, optional
             Weights of households in the banks' private equity (e.g. equity shares held);
             dividends are split in proportion. Equal split when None.
+        owners_total : float, optional
+            ``owners.sum()`` when the caller has it (the same float); summed here otherwise.
 
         Returns
         -------
@@ -299,7 +302,7 @@ class BankingSystem:
         # dividends: the private share to households, the public share to the central bank
         dividends = banks.pay_dividends(loans)
         private = float(((1.0 - banks.public_stake) * dividends).sum())
-        dep_h += self._pay_households(household_cash, private, owners)
+        dep_h += self._pay_households(household_cash, private, owners, owners_total)
         f["bank_dividends_households"] += private
         f["bank_dividends_cb"] += float((banks.public_stake * dividends).sum())
         ledger.record("money", "bank_dividends", private)
@@ -326,13 +329,17 @@ class BankingSystem:
         return self.last
 
     def _pay_households(
-        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None
+        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None,
+        owners_total: float | None = None,
     ) -> np.ndarray:
         """Credit ``amount`` to households by ownership weights; return the deposits added per bank."""
         b = self.params.n_banks
         if amount <= 0 or household_cash.size == 0:
             return np.zeros(b)
-        total = float(owners.sum()) if owners is not None else 0.0
+        if owners is None:
+            total = 0.0
+        else:
+            total = float(owners.sum()) if owners_total is None else owners_total
         if total <= 0:  # no ownership weights: an equal split
             each = amount / household_cash.size
             household_cash += each

@@ -325,3 +325,61 @@ def grid_levels(log_ratio, tick, buy, low_index, high_index, limit, bound, qty, 
         levels[i] = np.intp(x)
         ok = limit[i] >= bound if buy else limit[i] <= bound
         tradable[i] = qty[i] if ok else 0.0
+
+
+# --- psychology aggregates (arena.psychology.aggregate) ------------------------------------
+@numba.njit(**_JIT)
+def centred_squares(sentiment, mean, squares):
+    """``squares = (sentiment - mean)^2`` (float32) and the counts of sentiment above and at 0.5.
+
+    Returns ``(above, at)``: households with sentiment > 0.5 and == 0.5.
+    """
+    half = np.float32(0.5)
+    above = at = 0
+    for i in range(sentiment.shape[0]):
+        s = sentiment[i]
+        c = s - mean
+        squares[i] = c * c
+        if s > half:
+            above += 1
+        elif s == half:
+            at += 1
+    return above, at
+
+
+# --- Bernoulli trials by geometric gaps (arena.population.bernoulli_indices) ----------------
+@numba.njit(**_JIT)
+def gap_positions(exponentials, divisor, cap, n, last, out):
+    """Positions of successes from standard exponentials, continuing after position ``last``.
+
+    Gap ``g = min(ceil(E / divisor), cap)`` (float64, then int64: numpy's geometric variate
+    by inversion, capped as ``_geometric_gaps``); the positions are ``last`` plus the
+    running sum of the gaps (integers: exact in any order). Writes those below ``n`` into
+    ``out`` (increasing) and returns ``(count, position reached)``; stops at the first
+    position >= ``n`` (every later one is larger).
+    """
+    capf = np.float64(cap)
+    pos = last
+    m = 0
+    for i in range(exponentials.shape[0]):
+        g = np.ceil(exponentials[i] / divisor)
+        pos += np.int64(_min(g, capf))
+        if pos >= n:
+            break
+        out[m] = pos
+        m += 1
+    return m, pos
+
+
+@numba.njit(**_JIT)
+def int_gap_positions(gaps, cap, n, last, out):
+    """As :func:`gap_positions` for integer gaps already drawn (``Generator.geometric``), capped."""
+    pos = last
+    m = 0
+    for i in range(gaps.shape[0]):
+        pos += _min(gaps[i], cap)
+        if pos >= n:
+            break
+        out[m] = pos
+        m += 1
+    return m, pos

@@ -64,11 +64,18 @@ def bernoulli_indices(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.arange(n, dtype=np.intp)
     expected = n * p
     size = int(expected + 6.0 * np.sqrt(expected) + 16)
-    positions = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) - 1
-    while positions[-1] < n - 1:  # rare: the draw fell short, extend it
-        more = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) + positions[-1]
-        positions = np.concatenate([positions, more])
-    return positions[positions < n].astype(np.intp)
+    # the draws are numpy's (those of _geometric_gaps); the gaps, their running sum and the
+    # positions below n are computed in one compiled loop (arena.kernels: the same integers)
+    divisor = -math.log1p(-p)
+    parts, last = [], -1
+    while last < n - 1:  # one batch; rarely the draw falls short and another extends it
+        out = np.empty(min(size, n), dtype=np.intp)
+        if p < 1.0 / 3.0:
+            m, last = kernels.gap_positions(rng.standard_exponential(size), divisor, n + 1, n, last, out)
+        else:
+            m, last = kernels.int_gap_positions(rng.geometric(p, size=size), n + 1, n, last, out)
+        parts.append(out[:m])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _geometric_gaps(p: float, size: int, cap: int, rng: np.random.Generator) -> np.ndarray:

@@ -262,17 +262,10 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     fear = float(pop.fear.sum()) / n
     greed = float(pop.greed.sum()) / n
     confidence = float(pop.confidence.sum()) / n
-    # squared deviations and the optimists counted block by block (arena.blocks); the
-    # variance is one sum over all households, as before
+    # squared deviations and the optimists counted in one compiled pass (arena.kernels:
+    # bit-identical); the variance is one numpy sum over all households, as before
     squares = np.empty_like(pop.sentiment)
-    above = at = 0
-    mean = np.float32(sentiment)
-    for sl in blocks(n):
-        block = pop.sentiment[sl]
-        centred = np.subtract(block, mean, out=squares[sl])
-        centred *= centred
-        above += int(np.count_nonzero(block > 0.5))
-        at += int(np.count_nonzero(block == 0.5))
+    above, at = kernels.centred_squares(pop.sentiment, np.float32(sentiment), squares)
     variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side
     optimists = (above + 0.5 * at) / pop.n

@@ -13,7 +13,7 @@ from arena import ArenaModel, kernels
 from arena.markets import equity
 from arena.markets.book import PriceGrid
 from arena.markets.equity import TradingContext
-from arena.population import Population
+from arena.population import Population, _geometric_gaps, bernoulli_indices
 
 
 def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -297,3 +297,32 @@ def test_auction_levels_match_price_grid(rng, side):
     want_tradable = np.where(grid.tradable(limit, side), qty, 0.0)
     assert bits_equal(levels, want_levels)
     assert bits_equal(tradable, want_tradable)
+
+
+def numpy_bernoulli_indices(n, p, rng):
+    """bernoulli_indices before arena.kernels (the reference)."""
+    if p <= 0.0 or n == 0:
+        return np.empty(0, dtype=np.intp)
+    if p >= 1.0:
+        return np.arange(n, dtype=np.intp)
+    expected = n * p
+    size = int(expected + 6.0 * np.sqrt(expected) + 16)
+    positions = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) - 1
+    while positions[-1] < n - 1:
+        more = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[positions < n].astype(np.intp)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 1_000, 100_000])
+@pytest.mark.parametrize("p", [1e-300, 1e-6, 0.01, 0.1, 0.3, 1 / 3, 0.5, 0.9, 0.999999])
+def test_bernoulli_indices_match_the_numpy_version(n, p):
+    for seed in range(3):
+        got = bernoulli_indices(n, p, np.random.default_rng(seed))
+        rng = np.random.default_rng(seed)
+        want = numpy_bernoulli_indices(n, p, rng)
+        assert bits_equal(got, want)
+        # and the stream after them is in the same place
+        rng_after = np.random.default_rng(seed)
+        bernoulli_indices(n, p, rng_after)
+        assert rng_after.random() == rng.random()
