@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from arena import ArenaModel, kernels
-from arena.markets import equity
+from arena.markets import equity, goods
 from arena.markets.book import PriceGrid
 from arena.markets.equity import TradingContext
 from arena.population import Population, _geometric_gaps, bernoulli_indices
@@ -326,3 +326,43 @@ def test_bernoulli_indices_match_the_numpy_version(n, p):
         rng_after = np.random.default_rng(seed)
         bernoulli_indices(n, p, rng_after)
         assert rng_after.random() == rng.random()
+
+
+def numpy_search(supplier, price, stock, alive, share, size, rng):
+    """goods.search before arena.kernels (the reference)."""
+    living = np.flatnonzero(alive)
+    if living.size == 0 or share <= 0 or size < 2:
+        return
+    movers = bernoulli_indices(supplier.size, share, rng)
+    if movers.size == 0:
+        return
+    effective = np.where(alive & (stock > 0), price, np.inf)
+    cand = living[rng.integers(0, living.size, (movers.size, size - 1))]
+    prices = np.take(effective, cand)
+    best, p_new = cand[:, 0], prices[:, 0]
+    for j in range(1, size - 1):
+        cheaper = prices[:, j] < p_new
+        best = np.where(cheaper, cand[:, j], best)
+        p_new = np.where(cheaper, prices[:, j], p_new)
+    found = np.isfinite(p_new)
+    if not found.all():
+        movers, best, p_new = movers[found], best[found], p_new[found]
+    p_old = np.where(alive, price, np.inf)[supplier[movers]]
+    move = rng.random(movers.size) < goods.switch_probability(p_new, p_old)
+    supplier[movers[move]] = best[move]
+
+
+@pytest.mark.parametrize("size", [2, 3, 5])
+def test_goods_search_matches_the_numpy_version(size):
+    rng = np.random.default_rng(size)
+    n, f = 20_000, 40
+    price = rng.lognormal(0.0, 0.3, f)
+    price[:3] = price[3]  # ties: the first sampled wins
+    stock = np.where(rng.random(f) < 0.3, 0.0, rng.random(f))  # sold-out shops
+    alive = rng.random(f) < 0.8
+    supplier = rng.integers(0, f, n).astype(np.intp)
+    got, want = supplier.copy(), supplier.copy()
+    goods.search(got, price, stock, alive, 0.2, size, np.random.default_rng(7))
+    numpy_search(want, price, stock, alive, 0.2, size, np.random.default_rng(7))
+    assert bits_equal(got, want)
+    assert not np.array_equal(got, supplier)  # some searchers moved

@@ -80,21 +80,18 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
     if movers.size == 0:
         return
     effective = np.where(alive & (stock > 0), price, np.inf)
-    cand = living[rng.integers(0, living.size, (movers.size, size - 1))]
-    # the first cheapest sampled shop (np.argmin's choice), column by column: an argmin
-    # along a row of size - 1 = 2 entries costs ~4x these whole-column comparisons
-    prices = np.take(effective, cand)
-    best, p_new = cand[:, 0], prices[:, 0]
-    for j in range(1, size - 1):
-        cheaper = prices[:, j] < p_new
-        best = np.where(cheaper, cand[:, j], best)
-        p_new = np.where(cheaper, prices[:, j], p_new)
-    found = np.isfinite(p_new)
-    if not found.all():  # usually every searcher finds a shop with stock: no compression
-        movers, best, p_new = movers[found], best[found], p_new[found]
-    p_old = np.where(alive, price, np.inf)[supplier[movers]]
-    move = rng.random(movers.size) < switch_probability(p_new, p_old)
-    supplier[movers[move]] = best[move]
+    draws = rng.integers(0, living.size, (movers.size, size - 1))
+    # the first cheapest sampled shop with stock, the searchers who found one and the
+    # exponent of switch_probability in one compiled pass; numpy's expm1 and the draws stay
+    # numpy's (arena.kernels: bit-identical)
+    best = np.empty(movers.size, dtype=np.intp)
+    found = np.empty(movers.size, dtype=np.intp)
+    args = np.empty(movers.size)
+    k = kernels.cheapest_sampled(movers, draws, living, effective, supplier, price, alive,
+                                 SWITCH_INTENSITY, best, args, found)
+    found, best, args = found[:k], best[:k], args[:k]
+    np.expm1(args, out=args)
+    kernels.apply_switches(supplier, movers, found, best, rng.random(k), args)
 
 
 def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_share: float,
