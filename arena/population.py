@@ -277,7 +277,7 @@ class Population:
         # mood = fear * -0.1 + greed * 0.05 + 1.01 in float32; budget = (Yp * iw + cash * ww) * mood;
         # budget = min(budget, cash))
         kernels.consumption_budget(self.fear, self.greed, self.perm_income, self.cash, self.budget,
-                                   income_weight, wealth_weight)
+                                   float(income_weight), float(wealth_weight))
         return float(self.budget.sum())
 
     def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float,

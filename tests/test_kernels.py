@@ -1,4 +1,4 @@
-"""The compiled kernels (arena.kernels) are bit-identical to the numpy chains they replace.
+"""The compiled kernels (arena.kernels, arena.markets.kernels) match the numpy chains they replace.
 
 Each test writes the numpy chain as the engine computed it before the kernel (the same
 operations, order and dtypes) and compares every bit of the results on random inputs that
@@ -11,6 +11,7 @@ import pytest
 
 from arena import ArenaModel, kernels
 from arena.markets import equity, goods
+from arena.markets import kernels as market_kernels
 from arena.markets.book import PriceGrid
 from arena.markets.equity import TradingContext
 from arena.population import Population, _geometric_gaps, bernoulli_indices
@@ -259,7 +260,7 @@ def test_goods_and_deposit_kernels_match_numpy(rng):
     fill = np.minimum(rng.random(f) * 2.0, 1.0)
     share_paid, short = 0.3 + 0.7 * fill, fill < 1.0
     spent, rationed = np.empty(n), np.empty(n, dtype=np.intp)
-    m = kernels.served_spending(budget, supplier, share_paid, short, spent, rationed)
+    m = market_kernels.served_spending(budget, supplier, share_paid, short, spent, rationed)
     assert bits_equal(spent, budget * np.take(share_paid, supplier))
     assert bits_equal(rationed[:m], np.flatnonzero(np.take(short, supplier)))
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena import kernels
 from arena.blocks import BLOCK, blocks
+from arena.markets import kernels
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
@@ -154,7 +154,7 @@ def risk_appetite(fear: np.ndarray, greed: np.ndarray, confidence: np.ndarray) -
 
     ``clip(1 - 0.25 (fear - 0.2) + 0.15 (greed - 0.2) + 0.1 (confidence - 0.6), 0, 2)``:
     fear cuts equity demand, greed and confidence raise it. The tick computes it inside
-    :func:`arena.kernels.schedule_inputs` (bit-identical, tests/test_kernels.py).
+    :func:`arena.markets.kernels.schedule_inputs` (bit-identical, tests/test_kernels.py).
     """
     appetite = 1.0 - 0.25 * (fear - 0.2) + 0.15 * (greed - 0.2) + 0.1 * (confidence - 0.6)
     return np.clip(appetite, 0.0, 2.0)
@@ -230,7 +230,7 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     the reservation price ``price * exp(rho)`` and cumulative size ``b (exp(+-eta
     TRANCHES[k]) - 1)``, ``b = theta * wealth / price``, within cash and holdings.
 
-    The element-wise arithmetic runs in three compiled loops (:mod:`arena.kernels`,
+    The element-wise arithmetic runs in three compiled loops (:mod:`arena.markets.kernels`,
     bit-identical to the numpy operations they replaced, mixed float32/float64 precision
     included) around numpy's ``log``, ``exp`` and ``expm1``.
     """
@@ -244,14 +244,14 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     conviction = want[2]
     kernels.schedule_inputs(pop.cash, pop.budget, pop.shares, pop.fear, pop.greed, pop.confidence,
                             pop.target_share, pop.risk_aversion, idx, view, copier, float(ctx.price),
-                            f32(ctx.usual_fear), fear_selling, float(ctx.consensus), ctx.elasticity,
+                            f32(ctx.usual_fear), fear_selling, float(ctx.consensus), float(ctx.elasticity),
                             liquidity_t(ctx.fear_liquidity), liquidity_t(1.0), liquidity_t(MIN_BUY_DEPTH),
                             cash, shares, wealth, theta, conviction, ratio, eta, eta_buy)
     np.log(ratio, out=ratio)
     rho = np.empty(n)
     args = np.empty((2 * TRANCHES.size + 1, n))
-    kernels.schedule_exponents(ratio, conviction, ctx.rebalancing, MAX_PULL, eta, eta_buy, TRANCHES, rho,
-                               args)
+    kernels.schedule_exponents(ratio, conviction, float(ctx.rebalancing), MAX_PULL, eta, eta_buy, TRANCHES,
+                               rho, args)
     growth = np.exp(rho)
     np.expm1(args, out=args)
     return kernels.schedule_orders(idx, cash, shares, wealth, theta, rho, growth, args, float(ctx.price),
@@ -356,7 +356,7 @@ def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> t
     bound = grid.prices[0] if buy else grid.prices[-1]
     for sl in blocks(limit.size):
         # PriceGrid.level_of and tradable in two compiled loops around numpy's log
-        # (arena.kernels: bit-identical)
+        # (arena.markets.kernels: bit-identical)
         lx = x[:sl.stop - sl.start]
         kernels.level_ratio(limit[sl], float(grid.reference), lx)
         with np.errstate(divide="ignore", invalid="ignore"):  # as level_of: a limit of 0 is level 0

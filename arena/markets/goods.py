@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena import kernels
+from arena.kernels import sums_by_index
+from arena.markets import kernels
 from arena.population import bernoulli_indices
 
 #: Spillover rounds for rationed households (each visits one more random shop).
@@ -83,7 +84,7 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
     draws = rng.integers(0, living.size, (movers.size, size - 1))
     # the first cheapest sampled shop with stock, the searchers who found one and the
     # exponent of switch_probability in one compiled pass; numpy's expm1 and the draws stay
-    # numpy's (arena.kernels: bit-identical)
+    # numpy's (arena.markets.kernels: bit-identical)
     best = np.empty(movers.size, dtype=np.intp)
     found = np.empty(movers.size, dtype=np.intp)
     args = np.empty(movers.size)
@@ -121,10 +122,10 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
         ``spent`` is each household's whole spending: goods plus ``other_share`` of budget.
     """
     f = price.size
-    # the passes over households run in compiled loops (arena.kernels: the bincount's sums
+    # the passes over households run in compiled loops (arena.markets.kernels: the bincount's sums
     # in household order; the spending and the rationed households in one pass)
     value = np.zeros(f)
-    kernels.sums_by_index(supplier, budget, value)
+    sums_by_index(supplier, budget, value)
     value *= goods_share
     wanted = value / price
     fill = np.ones(f)
