@@ -20,6 +20,11 @@ results of every run depend on:
   running sums and counts are exact in any order;
 * no random draws (all randomness stays numpy's, from the model's generators).
 
+Indices into small tables (employer, shop, bank) are the model's own invariants; the kernels
+that add into per-bank or per-shop sums check their index and raise ``IndexError`` as
+``np.bincount`` would, the gathers do not check (numba's ``boundscheck`` costs 35-60 % on
+them), so an index out of range reads a wrong value where numpy raised ``IndexError``.
+
 The market kernels (equity schedules, auction levels, goods) are in
 :mod:`arena.markets.kernels`, under the same rules. ``tests/test_kernels.py`` checks each
 kernel against its numpy chain on random inputs with edge values. ``cache=True`` keeps the
@@ -129,10 +134,14 @@ def credit_by_weight(cash, weights, scale, bank, per_bank):
     ``per_bank`` (float64, zeroed by the caller) receives the sums of ``np.bincount(bank,
     weights=weights)``, accumulated in the same (household) order.
     """
+    m = per_bank.shape[0]
     for i in range(cash.shape[0]):
+        k = bank[i]
+        if k < 0 or k >= m:
+            raise IndexError("bank index out of range in credit_by_weight")
         w = weights[i]
         cash[i] += w * scale
-        per_bank[bank[i]] += w
+        per_bank[k] += w
 
 
 # --- sums by index, deposits and wealth -------------------------------------------------------------
@@ -142,16 +151,24 @@ def sums_by_index(index, weights, out):
 
     ``out`` (float64) is zeroed by the caller and at least ``index.max() + 1`` long.
     """
+    m = out.shape[0]
     for i in range(index.shape[0]):
-        out[index[i]] += weights[i]
+        k = index[i]
+        if k < 0 or k >= m:  # np.bincount refuses negative indices (and would grow out)
+            raise IndexError("index out of range in sums_by_index")
+        out[k] += weights[i]
 
 
 @numba.njit(**_JIT)
 def sums_by_index_then_scale(index, values, factor, out):
     """``out[index[i]] += values[i]`` (as :func:`sums_by_index`), then ``values[i] *= factor``."""
+    m = out.shape[0]
     for i in range(index.shape[0]):
+        k = index[i]
+        if k < 0 or k >= m:
+            raise IndexError("index out of range in sums_by_index_then_scale")
         v = values[i]
-        out[index[i]] += v
+        out[k] += v
         values[i] = v * factor
 
 

@@ -367,3 +367,14 @@ def test_goods_search_matches_the_numpy_version(size):
     numpy_search(want, price, stock, alive, 0.2, size, np.random.default_rng(7))
     assert bits_equal(got, want)
     assert not np.array_equal(got, supplier)  # some searchers moved
+
+
+def test_sums_by_index_refuse_an_index_out_of_range():
+    cash = np.ones(5)
+    for bad in (np.array([0, 1, 3, 1, 0]), np.array([0, -1, 1, 1, 0])):
+        with pytest.raises(IndexError):
+            kernels.sums_by_index(bad.astype(np.intp), cash, np.zeros(3))
+        with pytest.raises(IndexError):
+            kernels.sums_by_index_then_scale(bad.astype(np.intp), cash.copy(), 1.0, np.zeros(3))
+        with pytest.raises(IndexError):
+            kernels.credit_by_weight(cash.copy(), cash, 1.0, bad.astype(np.intp), np.zeros(3))
