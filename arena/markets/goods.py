@@ -82,17 +82,15 @@ def search(supplier: np.ndarray, price: np.ndarray, stock: np.ndarray, alive: np
         return
     effective = np.where(alive & (stock > 0), price, np.inf)
     draws = rng.integers(0, living.size, (movers.size, size - 1))
-    # the first cheapest sampled shop with stock, the searchers who found one and the
-    # exponent of switch_probability in one compiled pass; numpy's expm1 and the draws stay
-    # numpy's (arena.markets.kernels: bit-identical)
-    best = np.empty(movers.size, dtype=np.intp)
-    found = np.empty(movers.size, dtype=np.intp)
-    args = np.empty(movers.size)
-    k = kernels.cheapest_sampled(movers, draws, living, effective, supplier, price, alive,
-                                 SWITCH_INTENSITY, best, args, found)
-    found, best, args = found[:k], best[:k], args[:k]
-    np.expm1(args, out=args)
-    kernels.apply_switches(supplier, movers, found, best, rng.random(k), args)
+    # the first cheapest sampled shop with stock, the searchers who found one and the prices
+    # they compare in one compiled pass (arena.markets.kernels: bit-identical); the draws and
+    # switch_probability stay numpy's
+    best, found = np.empty(movers.size, dtype=np.intp), np.empty(movers.size, dtype=np.intp)
+    p_new, p_old = np.empty(movers.size), np.empty(movers.size)
+    k = kernels.cheapest_sampled(movers, draws, living, effective, supplier, price, alive, best, p_new, p_old,
+                                 found)
+    probability = switch_probability(p_new[:k], p_old[:k])
+    kernels.apply_switches(supplier, movers, found[:k], best[:k], rng.random(k), probability)
 
 
 def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_share: float,

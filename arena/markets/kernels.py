@@ -180,39 +180,39 @@ def grid_levels(log_ratio, tick, buy, low_index, high_index, limit, bound, qty, 
 
 # --- goods search (arena.markets.goods.search) ----------------------------------------------
 @numba.njit(**_JIT)
-def cheapest_sampled(movers, draws, living, effective, supplier, price, alive, intensity, best, args, found):
-    """Find each searcher's first cheapest sampled shop and the exponent of its switch probability.
+def cheapest_sampled(movers, draws, living, effective, supplier, price, alive, best, p_new, p_old, found):
+    """Find each searcher's first cheapest sampled shop and the prices it compares.
 
     Searcher ``i`` samples shops ``living[draws[i, j]]`` with prices ``effective`` (inf: no
     stock or closed) and keeps the first strict minimum (``np.argmin``'s choice); searchers
     whose best price is finite are kept, in order: ``found`` gets their positions in
-    ``movers``, ``best`` their shop and ``args`` ``intensity * min(p_new - p_old, 0) / p_new``
-    with ``p_old`` their own shop's price (inf if it has closed). Returns how many are kept.
+    ``movers``, ``best`` their shop, ``p_new`` its price and ``p_old`` their own shop's price
+    (inf if it has closed). Returns how many are kept.
     """
     kept = 0
     inf = np.inf
     for i in range(movers.shape[0]):
         shop = living[draws[i, 0]]
-        p_new = effective[shop]
+        p = effective[shop]
         for j in range(1, draws.shape[1]):
             cand = living[draws[i, j]]
-            p = effective[cand]
-            if p < p_new:
-                shop, p_new = cand, p
-        if not np.isfinite(p_new):
+            q = effective[cand]
+            if q < p:
+                shop, p = cand, q
+        if not np.isfinite(p):
             continue
         own = supplier[movers[i]]
-        p_old = price[own] if alive[own] else inf
         found[kept] = i
         best[kept] = shop
-        args[kept] = intensity * (_min(p_new - p_old, 0.0) / p_new)
+        p_new[kept] = p
+        p_old[kept] = price[own] if alive[own] else inf
         kept += 1
     return kept
 
 
 @numba.njit(**_JIT)
-def apply_switches(supplier, movers, found, best, uniform, expm1_args):
-    """``supplier[movers[found[i]]] = best[i]`` where ``uniform[i] < -expm1_args[i]``."""
+def apply_switches(supplier, movers, found, best, uniform, probability):
+    """``supplier[movers[found[i]]] = best[i]`` where ``uniform[i] < probability[i]``."""
     for i in range(found.shape[0]):
-        if uniform[i] < -expm1_args[i]:
+        if uniform[i] < probability[i]:
             supplier[movers[found[i]]] = best[i]
