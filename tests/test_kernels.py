@@ -12,7 +12,7 @@ import pytest
 from arena import ArenaModel, kernels
 from arena.markets import equity, goods
 from arena.markets import kernels as market_kernels
-from arena.markets.book import PriceGrid
+from arena.markets.book import Clearing, PriceGrid
 from arena.markets.equity import TradingContext
 from arena.population import Population, _geometric_gaps, bernoulli_indices
 
@@ -378,3 +378,45 @@ def test_sums_by_index_refuse_an_index_out_of_range():
             kernels.sums_by_index_then_scale(bad.astype(np.intp), cash.copy(), 1.0, np.zeros(3))
         with pytest.raises(IndexError):
             kernels.credit_by_weight(cash.copy(), cash, 1.0, bad.astype(np.intp), np.zeros(3))
+
+
+def numpy_settle(pop_shares, pop_cash, sides, result, p):
+    """run_auction's settlement before arena.markets.kernels: _filled, then np.add.at (the reference)."""
+    def filled(levels, qty, agents, side):
+        level = result.level
+        if side == "buy":
+            pos = np.flatnonzero(levels >= level)
+            beyond, at = result.buy_fill_above, result.buy_fill_at
+        else:
+            pos = np.flatnonzero(levels <= level)
+            beyond, at = result.sell_fill_below, result.sell_fill_at
+        fill = np.where(np.take(levels, pos) == level, at, beyond)
+        return np.take(agents, pos), np.take(qty, pos) * fill
+    (b_lv, b_q, b_a), (s_lv, s_q, s_a) = sides
+    buyers, bq = filled(b_lv, b_q, b_a, "buy")
+    sellers, sq = filled(s_lv, s_q, s_a, "sell")
+    np.add.at(pop_shares, buyers, bq)
+    np.subtract.at(pop_cash, buyers, bq * p)
+    np.subtract.at(pop_shares, sellers, sq)
+    np.add.at(pop_cash, sellers, sq * p)
+
+
+def test_settlement_matches_add_at(rng):
+    n, m, levels = 500, 4_000, 80
+    sides = []
+    for _ in range(2):  # agents repeat (one order per tranche), in any order
+        qty = rng.lognormal(0.0, 1.0, m) * (rng.random(m) < 0.9)  # some not tradable (0)
+        sides.append((rng.integers(0, levels, m).astype(np.intp), qty, rng.integers(0, n, m).astype(np.intp)))
+    result = Clearing(price=1.37, level=40, volume=1.0, buy_fill_above=1.0, buy_fill_at=0.37,
+                      sell_fill_below=0.81, sell_fill_at=0.25)
+    shares, cash = rng.lognormal(0.0, 1.0, n), rng.lognormal(0.0, 1.0, n)
+    want_shares, want_cash = shares.copy(), cash.copy()
+    numpy_settle(want_shares, want_cash, sides, result, result.price)
+    (b_lv, b_q, b_a), (s_lv, s_q, s_a) = sides
+    r = result
+    market_kernels.settle_side(b_lv, b_q, b_a, r.level, r.buy_fill_at, r.buy_fill_above, True, r.price,
+                               shares, cash)
+    market_kernels.settle_side(s_lv, s_q, s_a, r.level, r.sell_fill_at, r.sell_fill_below, False, r.price,
+                               shares, cash)
+    assert bits_equal(shares, want_shares)
+    assert bits_equal(cash, want_cash)

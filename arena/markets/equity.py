@@ -328,14 +328,15 @@ def run_auction(
         p = result.price
         for k, orders in enumerate(order_sets):
             (b_lv, b_q), (s_lv, s_q) = sides[2 * k], sides[2 * k + 1]
-            # only orders at or beyond the clearing level fill: the others would add 0.0,
-            # which changes no holding, so they are left out of the (slow) np.add.at
-            buyers, bq = _filled(b_lv, b_q, orders.buy_agents, result, "buy")
-            sellers, sq = _filled(s_lv, s_q, orders.sell_agents, result, "sell")
-            np.add.at(pop.shares, buyers, bq)
-            np.subtract.at(pop.cash, buyers, bq * p)
-            np.subtract.at(pop.shares, sellers, sq)
-            np.add.at(pop.cash, sellers, sq * p)
+            # only orders at or beyond the clearing level fill (the others would add 0.0,
+            # which changes no holding); buyers first, then sellers, each order in turn: the
+            # np.add.at / np.subtract.at sequence over _filled's orders, in one compiled pass
+            # a side (arena.markets.kernels: bit-identical)
+            r = result
+            kernels.settle_side(b_lv, b_q, orders.buy_agents, r.level, float(r.buy_fill_at),
+                                float(r.buy_fill_above), True, float(p), pop.shares, pop.cash)
+            kernels.settle_side(s_lv, s_q, orders.sell_agents, r.level, float(r.sell_fill_at),
+                                float(r.sell_fill_below), False, float(p), pop.shares, pop.cash)
         for part, q in zip(o_buy, ob_q * fill_ratios(ob_lv, result, "buy"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) + float(q)
         for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):
@@ -364,25 +365,6 @@ def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> t
         kernels.grid_levels(lx, float(grid.tick), buy, grid.low_index, grid.high_index, limit[sl], bound,
                             qty[sl], levels[sl], tradable[sl])
     return levels, tradable
-
-
-def _filled(levels: np.ndarray, qty: np.ndarray, agents: np.ndarray, result: Clearing,
-            side: str) -> tuple[np.ndarray, np.ndarray]:
-    """Agents and filled quantities of the orders of one side that trade in ``result``.
-
-    The quantities are those of ``qty * fill_ratios(levels, result, side)`` at the orders
-    strictly beyond the clearing level (fill ``*_fill_above`` / ``*_fill_below``) or at it
-    (``*_fill_at``); the orders behind it (fill 0) are left out.
-    """
-    level = result.level
-    if side == "buy":
-        pos = np.flatnonzero(levels >= level)
-        beyond, at = result.buy_fill_above, result.buy_fill_at
-    else:
-        pos = np.flatnonzero(levels <= level)
-        beyond, at = result.sell_fill_below, result.sell_fill_at
-    fill = np.where(np.take(levels, pos) == level, at, beyond)
-    return np.take(agents, pos), np.take(qty, pos) * fill
 
 
 def _joined(arrays: list[np.ndarray]) -> np.ndarray:

@@ -216,3 +216,28 @@ def apply_switches(supplier, movers, found, best, uniform, probability):
     for i in range(found.shape[0]):
         if uniform[i] < probability[i]:
             supplier[movers[found[i]]] = best[i]
+
+
+# --- equity settlement (arena.markets.equity.run_auction) -----------------------------------
+@numba.njit(**_JIT)
+def settle_side(levels, qty, agents, level, fill_at, fill_beyond, buy, price, shares, cash):
+    """Settle one side's filled orders into holdings and deposits, in order position order.
+
+    The orders at or beyond the clearing ``level`` (buy: ``levels >= level``; sell: ``<=``)
+    fill ``q = qty * fill`` (``fill_at`` at the level, ``fill_beyond`` beyond it); a buyer's
+    ``shares += q`` and ``cash -= q * price``, a seller's ``shares -= q`` and ``cash += q *
+    price``, order by order: the sequence of ``np.add.at`` / ``np.subtract.at`` over the
+    orders ``_filled`` selected (each agent's updates in the same order).
+    """
+    for i in range(levels.shape[0]):
+        lv = levels[i]
+        if (lv < level) if buy else (lv > level):
+            continue
+        q = qty[i] * (fill_at if lv == level else fill_beyond)
+        a = agents[i]
+        if buy:
+            shares[a] += q
+            cash[a] -= q * price
+        else:
+            shares[a] -= q
+            cash[a] += q * price
