@@ -14,7 +14,8 @@ from arena.markets import equity, goods
 from arena.markets import kernels as market_kernels
 from arena.markets.book import Clearing, PriceGrid
 from arena.markets.equity import TradingContext
-from arena.population import Population, _geometric_gaps, bernoulli_indices
+from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
+from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, Population, _geometric_gaps, bernoulli_indices
 
 
 def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -420,3 +421,36 @@ def test_settlement_matches_add_at(rng):
                                shares, cash)
     assert bits_equal(shares, want_shares)
     assert bits_equal(cash, want_cash)
+
+
+def numpy_expected_returns(pop, idx, ctx, rng):
+    """expected_returns before arena.markets.kernels (the reference)."""
+    eps_f, eps_c = rng.standard_normal(2)
+    e_f, e_c = group_forecasts(np.log(ctx.price / ctx.fundamental), ctx.last_return, float(eps_f),
+                               float(eps_c), ctx.impact, ctx.reversion, ctx.extrapolation,
+                               ctx.fundamentalist_noise, ctx.chartist_noise, ctx.noise_scale)
+    strategy = np.take(pop.strategy, idx)
+    view = ctx.dispersion * rng.standard_normal(idx.size)
+    np.add(view, e_f, out=view, where=strategy == FUNDAMENTALIST)
+    chart = np.flatnonzero(strategy == CHARTIST)
+    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (np.take(pop.sentiment, idx[chart]) - 0.5)
+    noise = np.flatnonzero(strategy == NOISE)
+    view[noise] += ctx.noise_sigma * rng.standard_normal(noise.size)
+    return view
+
+
+@pytest.mark.parametrize("weight", [1.3, np.float64(1.3), 2])
+def test_expected_returns_match_the_numpy_version(weight):
+    model = ArenaModel(n_agents=5_000, seed=4)
+    pop = model.pop
+    pop.sentiment[:] = np.random.default_rng(1).random(pop.n).astype(np.float32)
+    ctx = TradingContext(price=10.3, fundamental=9.7, last_return=0.004, noise_scale=1.2,
+                         sentiment_weight=weight, impact=0.5, reversion=0.1, extrapolation=0.9,
+                         fundamentalist_noise=0.7, chartist_noise=1.1, noise_sigma=0.02, dispersion=0.003,
+                         activity=0.3, elasticity=2.0, rebalancing=0.05)
+    idx = bernoulli_indices(pop.n, 0.3, np.random.default_rng(2))
+    got = equity.expected_returns(pop, idx, ctx, np.random.default_rng(3))
+    want = numpy_expected_returns(pop, idx, ctx, np.random.default_rng(3))
+    assert bits_equal(got, want)
+    assert np.isin(pop.strategy[idx], [FUNDAMENTALIST, CHARTIST, NOISE]).all()
+    assert all(np.any(pop.strategy[idx] == s) for s in (FUNDAMENTALIST, CHARTIST, NOISE))

@@ -138,14 +138,18 @@ def expected_returns(
         ctx.chartist_noise,
         ctx.noise_scale,
     )
-    strategy = np.take(pop.strategy, idx)
-    view = ctx.dispersion * rng.standard_normal(idx.size)
-    # masked add and integer positions: boolean-mask indexing is ~3x slower (same values)
-    np.add(view, e_f, out=view, where=strategy == FUNDAMENTALIST)
-    chart = np.flatnonzero(strategy == CHARTIST)
-    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (np.take(pop.sentiment, idx[chart]) - 0.5)
-    noise = np.flatnonzero(strategy == NOISE)
-    view[noise] += ctx.noise_sigma * rng.standard_normal(noise.size)
+    # the groups' terms in one compiled pass (arena.markets.kernels: bit-identical). The
+    # chartists' term is computed as numpy computes e_c + w * (sentiment - 0.5) with a float32
+    # sentiment: in float32 for Python-float w and e_c, in float64 for numpy float64 scalars
+    chart_weight = ctx.sentiment_weight * SENTIMENT_SCALE
+    weight_t = np.result_type(chart_weight, np.float32).type
+    chart_t = np.result_type(e_c, weight_t).type
+    view = np.empty(idx.size)
+    noise = np.empty(idx.size, dtype=np.intp)
+    k = kernels.expectation_views(pop.strategy, pop.sentiment, idx, rng.standard_normal(idx.size),
+                                  float(ctx.dispersion), float(e_f), weight_t(chart_weight), chart_t(e_c),
+                                  FUNDAMENTALIST, CHARTIST, NOISE, view, noise)
+    view[noise[:k]] += ctx.noise_sigma * rng.standard_normal(k)
     return view
 
 

@@ -241,3 +241,31 @@ def settle_side(levels, qty, agents, level, fill_at, fill_beyond, buy, price, sh
         else:
             shares[a] -= q
             cash[a] += q * price
+
+
+# --- expected returns (arena.markets.equity.expected_returns) -------------------------------
+@numba.njit(**_JIT)
+def expectation_views(strategy, sentiment, idx, normals, dispersion, e_f, chart_weight, e_c,
+                      fundamentalist, chartist, noise, view, noise_at):
+    """Each active trader's view before the noise traders' private draws.
+
+    ``view = dispersion * normals``, plus ``e_f`` for a fundamentalist and ``e_c +
+    chart_weight * (sentiment - 0.5)`` for a chartist (in the dtype numpy computes it: float32
+    when ``chart_weight`` and ``e_c`` come as float32); the positions of the noise traders go
+    to ``noise_at``, whose count is returned.
+    """
+    half = np.float32(0.5)
+    k = 0
+    for j in range(idx.shape[0]):
+        i = idx[j]
+        s = strategy[i]
+        v = dispersion * normals[j]
+        if s == fundamentalist:
+            v = v + e_f
+        elif s == chartist:
+            v = v + (e_c + chart_weight * (sentiment[i] - half))
+        elif s == noise:
+            noise_at[k] = j
+            k += 1
+        view[j] = v
+    return k
