@@ -26,8 +26,9 @@ that add into per-bank or per-shop sums check their index and raise ``IndexError
 them), so an index out of range reads a wrong value where numpy raised ``IndexError``.
 
 The market kernels (equity schedules, auction levels, goods) are in
-:mod:`arena.markets.kernels`, under the same rules. ``tests/test_kernels.py`` checks each
-kernel against its numpy chain on random inputs with edge values. ``cache=True`` keeps the
+:mod:`arena.markets.kernels`, under the same rules. ``tests/test_kernels.py`` and
+``tests/test_market_kernels.py`` check each kernel against its numpy chain on random inputs
+with edge values. ``cache=True`` keeps the
 machine code in ``__pycache__``, so only the first run after an install or an edit compiles
 (docs/performance.md gives the cost).
 """

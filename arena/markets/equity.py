@@ -158,7 +158,7 @@ def risk_appetite(fear: np.ndarray, greed: np.ndarray, confidence: np.ndarray) -
 
     ``clip(1 - 0.25 (fear - 0.2) + 0.15 (greed - 0.2) + 0.1 (confidence - 0.6), 0, 2)``:
     fear cuts equity demand, greed and confidence raise it. The tick computes it inside
-    :func:`arena.markets.kernels.schedule_inputs` (bit-identical, tests/test_kernels.py).
+    :func:`arena.markets.kernels.schedule_inputs` (bit-identical, tests/test_market_kernels.py).
     """
     appetite = 1.0 - 0.25 * (fear - 0.2) + 0.15 * (greed - 0.2) + 0.1 * (confidence - 0.6)
     return np.clip(appetite, 0.0, 2.0)

@@ -3,7 +3,7 @@
 Under the rules of :mod:`arena.kernels` (bit-identical to the numpy chains they replace: the
 same operations in the same order and precision, no fastmath, numpy's transcendental
 functions and random draws left to numpy between the kernels); checked in
-``tests/test_kernels.py``.
+``tests/test_market_kernels.py``.
 """
 
 from __future__ import annotations
