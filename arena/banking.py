@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arena import kernels
 from arena.accounting import Ledger
-from arena.blocks import blocks
 from arena.markets import credit
 from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
@@ -241,6 +241,7 @@ class BankingSystem:
         firm_deposits: np.ndarray,
         ledger: Ledger,
         owners: np.ndarray | None = None,
+        owners_total: float | None = None,
     ) -> dict[str, Any]:
         """Pay deposit interest, book bank profit and dividends, resolve failures, settle liquidity.
 
@@ -252,6 +253,8 @@ class BankingSystem:
         owners : numpy.ndarray, optional
             Weights of households in the banks' private equity (e.g. equity shares held);
             dividends are split in proportion. Equal split when None.
+        owners_total : float, optional
+            ``owners.sum()`` when the caller has it (the same float); summed here otherwise.
 
         Returns
         -------
@@ -264,15 +267,18 @@ class BankingSystem:
         # deposits per bank are counted once (one pass over households) and then moved
         # with each flow below, so liquidity is settled without counting them again
         dr = per_tick(banks.deposit_rate, tpy)
-        dep_h = np.bincount(self.household_bank, weights=household_cash, minlength=p.n_banks)
+        growth = 1.0 + dr
+        dep_h = np.zeros(p.n_banks)
+        uniform = bool((growth == growth[0]).all())  # one deposit rate at every bank (usual)
+        if uniform:  # the bincount's sums and the interest in one compiled pass (arena.kernels)
+            kernels.sums_by_index_then_scale(self.household_bank, household_cash, growth[0], dep_h)
+        else:
+            kernels.sums_by_index(self.household_bank, household_cash, dep_h)
         dep_f = np.bincount(self.firm_bank, weights=firm_deposits, minlength=p.n_banks)
         held = float(dep_h.sum())
         self.household_deposit_rate = (float(dep_h @ banks.deposit_rate) / held if held > 0
                                        else float(banks.deposit_rate.mean()))
-        growth = 1.0 + dr
-        if (growth == growth[0]).all():  # one deposit rate at every bank (usual): no gather over N
-            household_cash *= growth[0]
-        else:
+        if not uniform:
             np.multiply(household_cash, np.take(growth, self.household_bank), out=household_cash)
         firm_deposits *= growth[self.firm_bank]
         paid_h, paid_f = dr * dep_h, dr * dep_f  # on the deposits before interest
@@ -296,7 +302,7 @@ class BankingSystem:
         # dividends: the private share to households, the public share to the central bank
         dividends = banks.pay_dividends(loans)
         private = float(((1.0 - banks.public_stake) * dividends).sum())
-        dep_h += self._pay_households(household_cash, private, owners)
+        dep_h += self._pay_households(household_cash, private, owners, owners_total)
         f["bank_dividends_households"] += private
         f["bank_dividends_cb"] += float((banks.public_stake * dividends).sum())
         ledger.record("money", "bank_dividends", private)
@@ -323,21 +329,28 @@ class BankingSystem:
         return self.last
 
     def _pay_households(
-        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None
+        self, household_cash: np.ndarray, amount: float, owners: np.ndarray | None,
+        owners_total: float | None = None,
     ) -> np.ndarray:
         """Credit ``amount`` to households by ownership weights; return the deposits added per bank."""
         b = self.params.n_banks
         if amount <= 0 or household_cash.size == 0:
             return np.zeros(b)
-        total = float(owners.sum()) if owners is not None else 0.0
+        if owners is None:
+            total = 0.0
+        else:
+            total = float(owners.sum()) if owners_total is None else owners_total
         if total <= 0:  # no ownership weights: an equal split
             each = amount / household_cash.size
             household_cash += each
             return np.bincount(self.household_bank, minlength=b) * each
         scale = amount / total
-        for sl in blocks(household_cash.size):  # in L2-sized blocks (arena.blocks)
-            household_cash[sl] += owners[sl] * scale
-        return np.bincount(self.household_bank, weights=owners, minlength=b) * scale
+        # one compiled loop: cash += owners * scale and the per-bank sums of owners in household
+        # order, as np.bincount adds them (arena.kernels: bit-identical)
+        per_bank = np.zeros(b)
+        kernels.credit_by_weight(household_cash, np.asarray(owners, dtype=np.float64), scale,
+                                 self.household_bank, per_bank)
+        return per_bank * scale
 
     # ------------------------------------------------------------------ reporting -----
     def credit_growth(self, window: int | None = None) -> float:

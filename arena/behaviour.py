@@ -65,7 +65,7 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     net = 1.0 - tax_rate
     wage_pad = np.concatenate([wage_c * net, wage_k * net, [benefit]]) + royalty
     outside_shares = model.outside.total_shares()
-    household_shares = float(pop.shares.sum())  # one pass over N, used twice
+    household_shares = model.household_total("shares")  # summed once a tick, used thrice
     total_shares = household_shares + cb.shares + outside_shares
     dps = payout / total_shares if total_shares > 0 else 0.0
     paid = household_shares * dps

@@ -225,7 +225,8 @@ def close_banks(model, ledger: accounting.Ledger) -> None:
     deposits = borrower_deposits(model)
     before = deposits.copy()
     bs.external_deposits = model.outside.total_cash()
-    bs.end_tick(model.pop.cash, deposits, ledger, owners=model.pop.shares)
+    bs.end_tick(model.pop.cash, deposits, ledger, owners=model.pop.shares,
+                owners_total=model.household_total("shares"))
     earned = deposits - before  # deposit interest, income in the firm's profit
     cf.profit_acc += earned[:nc]
     kf.profit_acc += earned[nc:nc + nk]

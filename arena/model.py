@@ -241,15 +241,23 @@ class ArenaModel(mesa.Model):
         self.tick_flows = accounting.FlowRecorder()
         start = sfc.sector_stocks(self)
         fiscal_phase.begin_tick(self)
-        self._phase_markets(ledger)
-        self._phase_agents(ledger)
-        self._phase_psychology()
-        self._phase_monetary()
-        self._phase_scarcity(ledger)
-        self._compute_indicators()
-        self.datacollector.collect(self)
-        self._phase_events()
-        sfc.record_changes(self.tick_flows, start, sfc.sector_stocks(self))
+        try:
+            self._phase_markets(ledger)
+            # households' shares change only in the equity auction (phase 1) and their
+            # deposits not after phase 3 (until the next tick): each total is summed once
+            # and served by household_total until the tick ends (the same float)
+            self._frozen_totals = {"shares": float(self.pop.shares.sum())}
+            self._phase_agents(ledger)
+            self._phase_psychology()
+            self._frozen_totals["cash"] = float(self.pop.cash.sum())
+            self._phase_monetary()
+            self._phase_scarcity(ledger)
+            self._compute_indicators()
+            self.datacollector.collect(self)
+            self._phase_events()
+            sfc.record_changes(self.tick_flows, start, sfc.sector_stocks(self))
+        finally:
+            self.__dict__.pop("_frozen_totals", None)  # not between ticks (shocks, checkpoints)
         self.last_flows = self.tick_flows
         if before is not None:
             accounting.check(self.steps, before, self.stocks(), ledger)
@@ -460,10 +468,22 @@ class ArenaModel(mesa.Model):
             out[f"inputs_{name}"] = float(self.cfirms.input_stock[i])
         return out
 
+    def household_total(self, name: str) -> float:
+        """Households' total ``"cash"`` (deposits, currency) or ``"shares"`` (equity shares).
+
+        One numpy sum over the households; inside a tick, from the point where the array
+        stops changing (see :meth:`step`) the total summed there is returned instead of
+        summing the same array again (the same value, bit for bit).
+        """
+        frozen = self.__dict__.get("_frozen_totals")
+        if frozen is not None and name in frozen:
+            return frozen[name]
+        return float(getattr(self.pop, name).sum())
+
     def money_supply(self) -> float:
         """All deposits: households, firms, producers and outside agents (currency)."""
         return (
-            float(self.pop.cash.sum())
+            self.household_total("cash")
             + float(self.cfirms.deposits.sum())
             + float(self.kfirms.deposits.sum())
             + float(self.producer_deposits.sum())

@@ -78,7 +78,7 @@ def compute(model) -> dict[str, float]:
         "qe": float(cb.qe),
         "cb_equity_shares": cb.shares,
         "gini": gini(panel_wealth),
-        "mean_wealth": (float(pop.cash.sum()) + float(pop.shares.sum()) * price) / pop.n,
+        "mean_wealth": (model.household_total("cash") + model.household_total("shares") * price) / pop.n,
         "sentiment": ind.sentiment,
         "fear": ind.fear,
         "greed": ind.greed,

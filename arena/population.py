@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena.blocks import blocks
+from arena import kernels
 from arena.config import ArenaConfig
 
 FUNDAMENTALIST, CHARTIST, NOISE = 0, 1, 2
@@ -64,11 +64,18 @@ def bernoulli_indices(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.arange(n, dtype=np.intp)
     expected = n * p
     size = int(expected + 6.0 * np.sqrt(expected) + 16)
-    positions = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) - 1
-    while positions[-1] < n - 1:  # rare: the draw fell short, extend it
-        more = np.cumsum(_geometric_gaps(p, size, n + 1, rng)) + positions[-1]
-        positions = np.concatenate([positions, more])
-    return positions[positions < n].astype(np.intp)
+    # the draws are numpy's (those of _geometric_gaps); the gaps, their running sum and the
+    # positions below n are computed in one compiled loop (arena.kernels: the same integers)
+    divisor = -math.log1p(-p)
+    parts, last = [], -1
+    while last < n - 1:  # one batch; rarely the draw falls short and another extends it
+        out = np.empty(min(size, n), dtype=np.intp)
+        if p < 1.0 / 3.0:
+            m, last = kernels.gap_positions(rng.standard_exponential(size), divisor, n + 1, n, last, out)
+        else:
+            m, last = kernels.int_gap_positions(rng.geometric(p, size=size), n + 1, n, last, out)
+        parts.append(out[:m])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _geometric_gaps(p: float, size: int, cap: int, rng: np.random.Generator) -> np.ndarray:
@@ -209,10 +216,7 @@ class Population:
     def wealth(self, equity_price: float) -> np.ndarray:
         """Deposits plus equity at market value (currency), shape (N,)."""
         out = np.empty_like(self.cash)
-        for sl in blocks(out.size):  # the product stays in L2 (arena.blocks); cash + shares * price
-            held = out[sl]
-            np.multiply(self.shares[sl], equity_price, out=held)
-            np.add(self.cash[sl], held, out=held)
+        kernels.add_scaled(self.cash, self.shares, float(equity_price), out)  # cash + shares * price
         return out
 
     @property
@@ -269,16 +273,11 @@ class Population:
         real-rate and expected-inflation channels (1 at neutral).
         """
         income_weight, wealth_weight = income_share * scale, wealth_share * scale
-        level = np.float32(1.0 + 0.02 - 0.01)  # 1 - 0.1 (f - 0.2) + 0.05 (g - 0.2)
-        for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
-            mood = self.fear[sl] * np.float32(-0.1)
-            mood += self.greed[sl] * np.float32(0.05)
-            mood += level
-            budget, cash = self.budget[sl], self.cash[sl]
-            np.multiply(self.perm_income[sl], income_weight, out=budget)
-            budget += cash * wealth_weight
-            budget *= mood
-            np.minimum(budget, cash, out=budget)
+        # one compiled loop (arena.kernels: bit-identical to the numpy chain
+        # mood = fear * -0.1 + greed * 0.05 + 1.01 in float32; budget = (Yp * iw + cash * ww) * mood;
+        # budget = min(budget, cash))
+        kernels.consumption_budget(self.fear, self.greed, self.perm_income, self.cash, self.budget,
+                                   float(income_weight), float(wealth_weight))
         return float(self.budget.sum())
 
     def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float,
@@ -295,20 +294,12 @@ class Population:
         times the mean lag ``xi / (1 - xi)``.
         """
         keep, take = memory * (1.0 + growth), (1.0 - memory) * (1.0 + growth)
-        for sl in blocks(self.n):  # element-wise chain in L2-sized blocks (arena.blocks)
-            income = np.take(wage_table, self.employer[sl])
-            if dividend_per_share:
-                income += self.shares[sl] * dividend_per_share
-            self.cash[sl] += income
-            perm = self.perm_income[sl]
-            perm *= keep
-            np.multiply(income, take, out=income)
-            perm += income
+        # one compiled loop (arena.kernels: bit-identical to income = wage_table[employer] +
+        # shares * dividend_per_share; cash += income; perm = perm * keep + income * take)
+        kernels.credit_income(wage_table, self.employer, self.shares, float(dividend_per_share), self.cash,
+                              self.perm_income, keep, take)
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""
-        for sl in blocks(self.n):
-            cash = self.cash[sl]
-            cash -= amount[sl]
-            np.maximum(cash, 0.0, out=cash)  # guards -0.0 from rounding, never real money
+        kernels.pay_out(self.cash, amount)  # max(cash - amount, 0): guards rounding, never real money
         return float(amount.sum())

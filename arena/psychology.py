@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena.blocks import blocks
+from arena import kernels
+from arena.blocks import BLOCK, blocks
 from arena.population import Population
 
 #: Scale of returns (per tick) against which memories and trends are judged.
@@ -212,27 +213,20 @@ class Psychology:
                    rate * np.float32(0.5 * (1.0 - social) + social * crowd))
                   for _, slope, offset, crowd in moods]
         keep = np.float32(1.0) - rate
+        half_slope, half_offset, gain, level = (np.array(c, dtype=np.float32)
+                                                for c in zip(*consts, strict=True))
+        decay, fresh = np.float32(cfg.memory_decay), 1.0 - cfg.memory_decay
         mem_scale = np.float32(1.0 / RETURN_SCALE)
-        last, memory = pop.last_wealth, pop.memory
+        # the chain runs block by block in two compiled loops around numpy's tanh
+        # (arena.kernels: bit-identical to the numpy operations they replace)
+        t_buf = np.empty(4 * min(pop.n, BLOCK), dtype=np.float32)
         for sl in blocks(pop.n):
-            # own return as a relative change (a log is costlier and equal to first order)
-            own = (wealth[sl] - last[sl]) / np.maximum(last[sl], 1e-12)
-            np.clip(own, -1.0, 1.0, out=own)
-            mem_b = memory[sl]
-            mem_b *= cfg.memory_decay
-            mem_b += ((1.0 - cfg.memory_decay) * own).astype(np.float32)
-            mem = mem_b * mem_scale
-            t = np.empty_like(mem)
-            for (mood, *_), (half_slope, half_offset, gain, level) in zip(moods, consts, strict=True):
-                m = mood[sl]
-                np.multiply(mem, half_slope, out=t)
-                t += half_offset
-                np.tanh(t, out=t)
-                t *= gain
-                m *= keep
-                m += t
-                m += level
-                np.clip(m, 0.0, 1.0, out=m)
+            t = t_buf[:4 * (sl.stop - sl.start)].reshape(4, -1)
+            kernels.mood_targets(wealth[sl], pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
+                                 half_slope, half_offset, t)
+            np.tanh(t, out=t)
+            kernels.mood_moves(pop.sentiment[sl], pop.fear[sl], pop.greed[sl], pop.confidence[sl], t,
+                               keep, gain, level)
         pop.last_wealth = wealth
 
         self.indices = aggregate(pop, herding, cfg)
@@ -268,17 +262,10 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     fear = float(pop.fear.sum()) / n
     greed = float(pop.greed.sum()) / n
     confidence = float(pop.confidence.sum()) / n
-    # squared deviations and the optimists counted block by block (arena.blocks); the
-    # variance is one sum over all households, as before
+    # squared deviations and the optimists counted in one compiled pass (arena.kernels:
+    # bit-identical); the variance is one numpy sum over all households, as before
     squares = np.empty_like(pop.sentiment)
-    above = at = 0
-    mean = np.float32(sentiment)
-    for sl in blocks(n):
-        block = pop.sentiment[sl]
-        centred = np.subtract(block, mean, out=squares[sl])
-        centred *= centred
-        above += int(np.count_nonzero(block > 0.5))
-        at += int(np.count_nonzero(block == 0.5))
+    above, at = kernels.centred_squares(pop.sentiment, np.float32(sentiment), squares)
     variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side
     optimists = (above + 0.5 * at) / pop.n

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena.blocks import blocks
+from arena.blocks import BLOCK, blocks
+from arena.markets import kernels
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
@@ -137,14 +138,18 @@ def expected_returns(
         ctx.chartist_noise,
         ctx.noise_scale,
     )
-    strategy = np.take(pop.strategy, idx)
-    view = ctx.dispersion * rng.standard_normal(idx.size)
-    # masked add and integer positions: boolean-mask indexing is ~3x slower (same values)
-    np.add(view, e_f, out=view, where=strategy == FUNDAMENTALIST)
-    chart = np.flatnonzero(strategy == CHARTIST)
-    view[chart] += e_c + ctx.sentiment_weight * SENTIMENT_SCALE * (np.take(pop.sentiment, idx[chart]) - 0.5)
-    noise = np.flatnonzero(strategy == NOISE)
-    view[noise] += ctx.noise_sigma * rng.standard_normal(noise.size)
+    # the groups' terms in one compiled pass (arena.markets.kernels: bit-identical). The
+    # chartists' term is computed as numpy computes e_c + w * (sentiment - 0.5) with a float32
+    # sentiment: in float32 for Python-float w and e_c, in float64 for numpy float64 scalars
+    chart_weight = ctx.sentiment_weight * SENTIMENT_SCALE
+    weight_t = np.result_type(chart_weight, np.float32).type
+    chart_t = np.result_type(e_c, weight_t).type
+    view = np.empty(idx.size)
+    noise = np.empty(idx.size, dtype=np.intp)
+    k = kernels.expectation_views(pop.strategy, pop.sentiment, idx, rng.standard_normal(idx.size),
+                                  float(ctx.dispersion), float(e_f), weight_t(chart_weight), chart_t(e_c),
+                                  FUNDAMENTALIST, CHARTIST, NOISE, view, noise)
+    view[noise[:k]] += ctx.noise_sigma * rng.standard_normal(k)
     return view
 
 
@@ -152,7 +157,8 @@ def risk_appetite(fear: np.ndarray, greed: np.ndarray, confidence: np.ndarray) -
     """Scaling of the strategic equity share by mood: 1 at the neutral moods (0.2, 0.2, 0.6).
 
     ``clip(1 - 0.25 (fear - 0.2) + 0.15 (greed - 0.2) + 0.1 (confidence - 0.6), 0, 2)``:
-    fear cuts equity demand, greed and confidence raise it.
+    fear cuts equity demand, greed and confidence raise it. The tick computes it inside
+    :func:`arena.markets.kernels.schedule_inputs` (bit-identical, tests/test_market_kernels.py).
     """
     appetite = 1.0 - 0.25 * (fear - 0.2) + 0.15 * (greed - 0.2) + 0.1 * (confidence - 0.6)
     return np.clip(appetite, 0.0, 2.0)
@@ -215,70 +221,45 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     (3, len(idx))), and the orders (agents, limits, quantities) into ``buy`` and ``sell``
     from positions ``n_b`` and ``n_s`` on; returns the positions after them and the counts
     of traders with a positive and a negative reservation return.
+
+    Per trader (docs/model.md, "Equity market"): cash after the consumption budget, wealth,
+    the strategic share ``theta = clip(target_share * risk_appetite, 1e-6, 1)``, the pull
+    ``clip(log(theta / sigma), -MAX_PULL, MAX_PULL)`` toward it, the reservation log return
+    ``rho = conviction + rebalancing * pull`` with ``conviction = view - fear_selling *
+    excess_fear^2`` (the crowd's consensus for a copier; a fearful household asks a higher
+    return), the elasticity ``eta = elasticity / risk_aversion`` and on the buy side
+    ``eta * max(1 - fear_liquidity * excess_fear, MIN_BUY_DEPTH)`` (a fearful household
+    withdraws its bids: Brady report 1988; Grossman & Miller 1988; Nagel 2012). Tranche
+    ``k`` of the buy (sell) schedule has limit ``BUY_FACTORS[k]`` (``SELL_FACTORS[k]``) times
+    the reservation price ``price * exp(rho)`` and cumulative size ``b (exp(+-eta
+    TRANCHES[k]) - 1)``, ``b = theta * wealth / price``, within cash and holdings.
+
+    The element-wise arithmetic runs in three compiled loops (:mod:`arena.markets.kernels`,
+    bit-identical to the numpy operations they replaced, mixed float32/float64 precision
+    included) around numpy's ``log``, ``exp`` and ``expm1``.
     """
-    price = ctx.price
-    # np.take: gathers of the active traders' state
-    cash = np.maximum(np.take(pop.cash, idx) - np.take(pop.budget, idx), 0.0)
-    shares = np.take(pop.shares, idx)
-    wealth = cash + shares * price
-    fear = np.take(pop.fear, idx)
-    theta = np.clip(np.take(pop.target_share, idx) * risk_appetite(fear, np.take(pop.greed, idx),
-                                                                   np.take(pop.confidence, idx)), 1e-6, 1.0)
-    sigma = shares * price / np.maximum(wealth, 1e-12)
-    pull = np.clip(np.log(theta / np.maximum(sigma, 1e-12)), -MAX_PULL, MAX_PULL)
-    # reservation log return: the expectation, the pull to the strategic portfolio, and the
-    # flight from equity of a fearful household (it asks a higher return while afraid)
-    excess_fear = np.maximum(fear - np.float32(ctx.usual_fear), 0.0)
+    n = idx.size
+    f32 = np.float32
+    # the dtype numpy gives a Python (or numpy) scalar times a float32 array
+    fear_selling = np.result_type(ctx.fear_selling, f32).type(ctx.fear_selling)
+    liquidity_t = np.result_type(ctx.fear_liquidity, f32).type
+    cash, shares, wealth, ratio, eta, eta_buy = (np.empty(n) for _ in range(6))
+    theta = np.empty(n, dtype=f32)
     conviction = want[2]
-    np.subtract(view, ctx.fear_selling * excess_fear * excess_fear, out=conviction)
-    conviction[copier] = ctx.consensus
-    rho = conviction + ctx.rebalancing * pull
-    scale = theta * wealth / price  # b_i
-    eta = ctx.elasticity / np.take(pop.risk_aversion, idx).astype(np.float64)  # eta_i = eta / gamma_i
-    # a fearful household withdraws its bids: buy-side depth thins with fear above the usual
-    # (liquidity providers step back in a panic: Brady report 1988; Grossman & Miller 1988;
-    # Nagel 2012), so a sell wave meets a thinner book than a buy wave of the same size
-    eta_buy = eta * np.maximum(1.0 - ctx.fear_liquidity * excess_fear, MIN_BUY_DEPTH)
-    # limits of the buy (below rho) and sell (above rho) tranches: one exp per trader, the
-    # tranche offsets are constants. Built tranche-major, shape (K, active): a broadcast
-    # whose inner axis is K = 3 long costs ~10x a row-wise one; the orders are then read
-    # trader-major (.T.ravel()), the order of one pass over (active, K)
-    reservation = price * np.exp(rho)
-    buy_limit = BUY_FACTORS[:, None] * reservation
-    sell_limit = SELL_FACTORS[:, None] * reservation
-    cum_buy = np.minimum(scale * np.expm1(TRANCHES[:, None] * eta_buy), (cash * (1 - 1e-12)) / buy_limit)
-    cum_sell = np.minimum(scale * -np.expm1(TRANCHES[:, None] * -eta), shares * (1 - 1e-12))
-    for k in range(TRANCHES.size - 1, 0, -1):  # cumulative -> per tranche, last tranche first
-        cum_buy[k] -= cum_buy[k - 1]
-        cum_sell[k] -= cum_sell[k - 1]
-    # demand at the current price: x(p) - q = b (exp(eta rho) - 1), within cash and holdings
-    at_price = scale * np.expm1(np.where(rho > 0, eta_buy, eta) * rho)
-    np.minimum(np.maximum(at_price, 0.0), cash / price, out=want[0])
-    np.minimum(np.maximum(-at_price, 0.0), shares, out=want[1])
-    return (_put(buy, n_b, idx, buy_limit, cum_buy), _put(sell, n_s, idx, sell_limit, cum_sell),
-            int(np.count_nonzero(rho > 0)), int(np.count_nonzero(rho < 0)))
-
-
-def _put(out: tuple, start: int, idx: np.ndarray, limit: np.ndarray, qty: np.ndarray) -> int:
-    """Write the orders of the (K, active) tranche arrays trader-major into ``out`` from ``start`` on.
-
-    ``out`` holds the agents, limits and quantities; only orders of more than 1e-9 shares
-    are kept (in trader order, tranche by tranche). Returns the position after the last.
-    """
-    k_tranches = TRANCHES.size
-    stop = start + qty.size
-    agents, limits, qtys = (a[start:stop] for a in out)
-    for k in range(k_tranches):  # trader-major: tranche k of trader i at i * K + k
-        agents[k::k_tranches] = idx
-        limits[k::k_tranches] = limit[k]
-        qtys[k::k_tranches] = qty[k]
-    # positions of the orders kept, then np.take: ~3x faster than three boolean compressions
-    keep = np.flatnonzero(qtys > 1e-9)
-    if keep.size == qtys.size:  # every tranche is an order (the usual case on the buy side)
-        return stop
-    for a in (agents, limits, qtys):
-        a[:keep.size] = np.take(a, keep)
-    return start + keep.size
+    kernels.schedule_inputs(pop.cash, pop.budget, pop.shares, pop.fear, pop.greed, pop.confidence,
+                            pop.target_share, pop.risk_aversion, idx, view, copier, float(ctx.price),
+                            f32(ctx.usual_fear), fear_selling, float(ctx.consensus), float(ctx.elasticity),
+                            liquidity_t(ctx.fear_liquidity), liquidity_t(1.0), liquidity_t(MIN_BUY_DEPTH),
+                            cash, shares, wealth, theta, conviction, ratio, eta, eta_buy)
+    np.log(ratio, out=ratio)
+    rho = np.empty(n)
+    args = np.empty((2 * TRANCHES.size + 1, n))
+    kernels.schedule_exponents(ratio, conviction, float(ctx.rebalancing), MAX_PULL, eta, eta_buy, TRANCHES,
+                               rho, args)
+    growth = np.exp(rho)
+    np.expm1(args, out=args)
+    return kernels.schedule_orders(idx, cash, shares, wealth, theta, rho, growth, args, float(ctx.price),
+                                   1 - 1e-12, BUY_FACTORS, SELL_FACTORS, want, *buy, n_b, *sell, n_s)
 
 
 @dataclass
@@ -351,14 +332,15 @@ def run_auction(
         p = result.price
         for k, orders in enumerate(order_sets):
             (b_lv, b_q), (s_lv, s_q) = sides[2 * k], sides[2 * k + 1]
-            # only orders at or beyond the clearing level fill: the others would add 0.0,
-            # which changes no holding, so they are left out of the (slow) np.add.at
-            buyers, bq = _filled(b_lv, b_q, orders.buy_agents, result, "buy")
-            sellers, sq = _filled(s_lv, s_q, orders.sell_agents, result, "sell")
-            np.add.at(pop.shares, buyers, bq)
-            np.subtract.at(pop.cash, buyers, bq * p)
-            np.subtract.at(pop.shares, sellers, sq)
-            np.add.at(pop.cash, sellers, sq * p)
+            # only orders at or beyond the clearing level fill (the others would add 0.0,
+            # which changes no holding); buyers first, then sellers, each order in turn: the
+            # np.add.at / np.subtract.at sequence over _filled's orders, in one compiled pass
+            # a side (arena.markets.kernels: bit-identical)
+            r = result
+            kernels.settle_side(b_lv, b_q, orders.buy_agents, r.level, float(r.buy_fill_at),
+                                float(r.buy_fill_above), True, float(p), pop.shares, pop.cash)
+            kernels.settle_side(s_lv, s_q, orders.sell_agents, r.level, float(r.sell_fill_at),
+                                float(r.sell_fill_below), False, float(p), pop.shares, pop.cash)
         for part, q in zip(o_buy, ob_q * fill_ratios(ob_lv, result, "buy"), strict=True):
             fills[part.key] = fills.get(part.key, 0.0) + float(q)
         for part, q in zip(o_sell, os_q * fill_ratios(os_lv, result, "sell"), strict=True):
@@ -374,31 +356,19 @@ def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> t
     """
     levels = np.empty(limit.size, dtype=np.intp)
     tradable = np.empty(limit.size)
+    x = np.empty(min(limit.size, BLOCK))
+    buy = side == "buy"
+    bound = grid.prices[0] if buy else grid.prices[-1]
     for sl in blocks(limit.size):
-        grid.level_of(limit[sl], side, out=levels[sl])
-        out = tradable[sl]
-        out.fill(0.0)
-        np.copyto(out, qty[sl], where=grid.tradable(limit[sl], side))
+        # PriceGrid.level_of and tradable in two compiled loops around numpy's log
+        # (arena.markets.kernels: bit-identical)
+        lx = x[:sl.stop - sl.start]
+        kernels.level_ratio(limit[sl], float(grid.reference), lx)
+        with np.errstate(divide="ignore", invalid="ignore"):  # as level_of: a limit of 0 is level 0
+            np.log(lx, out=lx)
+        kernels.grid_levels(lx, float(grid.tick), buy, grid.low_index, grid.high_index, limit[sl], bound,
+                            qty[sl], levels[sl], tradable[sl])
     return levels, tradable
-
-
-def _filled(levels: np.ndarray, qty: np.ndarray, agents: np.ndarray, result: Clearing,
-            side: str) -> tuple[np.ndarray, np.ndarray]:
-    """Agents and filled quantities of the orders of one side that trade in ``result``.
-
-    The quantities are those of ``qty * fill_ratios(levels, result, side)`` at the orders
-    strictly beyond the clearing level (fill ``*_fill_above`` / ``*_fill_below``) or at it
-    (``*_fill_at``); the orders behind it (fill 0) are left out.
-    """
-    level = result.level
-    if side == "buy":
-        pos = np.flatnonzero(levels >= level)
-        beyond, at = result.buy_fill_above, result.buy_fill_at
-    else:
-        pos = np.flatnonzero(levels <= level)
-        beyond, at = result.sell_fill_below, result.sell_fill_at
-    fill = np.where(np.take(levels, pos) == level, at, beyond)
-    return np.take(agents, pos), np.take(qty, pos) * fill
 
 
 def _joined(arrays: list[np.ndarray]) -> np.ndarray:
