@@ -188,9 +188,14 @@ def _resize(model, size: float) -> None:
     """Change the number of households by ``size`` (relative), between ticks, recorded."""
     pop, rng = model.pop, model.rng
     change = int(round(size * pop.n))
-    if pop.n + change < 1 or pop.n + change > 10_000_000:
+    # checked before anything moves: a refused shock leaves the model as it was. A configuration
+    # with more firms than households is refused (ArenaConfig), so is a shock that would make one
+    cfg = model.config
+    least = max(1, cfg.n_firms, cfg.n_kfirms)
+    if pop.n + change < least or pop.n + change > 10_000_000:
         raise ShockError(f"An 'agents' shock of size {size!r} would leave {pop.n + change} households; "
-                         "the count must stay in [1, 10000000].")
+                         f"the count must stay in [{least}, 10000000] (at least one household per firm "
+                         f"of the configuration: n_firms = {cfg.n_firms}, n_kfirms = {cfg.n_kfirms}).")
     if change > 0:
         cash_each = float(pop.cash.mean())
         pop.add(change, cash_each, model.config, rng)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arena import ArenaModel, accounting
-from arena.errors import AccountingError
+from arena.errors import AccountingError, ShockError
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS
 
@@ -82,6 +82,13 @@ def test_both_matrices_close_every_tick(cfg, n, shocks, trader):
                 if t % 5 == 4 and held > 1e-6:
                     model.outside.place(agent.id, "sell", held / 2, 0.8 * price, model.tick)
             for kind, size, target in plan.get(t, []):
+                n = model.pop.n
+                least = max(1, model.config.n_firms, model.config.n_kfirms)
+                if kind == "agents" and n + int(round(size * n)) < least:
+                    with pytest.raises(ShockError, match="at least one household per firm"):
+                        model.apply_shock(kind, size, **target)  # refused before anything moved
+                    assert model.pop.n == n
+                    continue
                 model.apply_shock(kind, size, **target)
             model.step()  # check_accounting raises AccountingError naming the row or column
             worst = residuals(model)

@@ -204,3 +204,19 @@ def test_agents_shock_refuses_an_empty_economy():
     model = ArenaModel(n_agents=1, seed=1)
     with pytest.raises(ShockError, match="size"):
         model.apply_shock("agents", -0.9)
+
+
+def test_agents_shock_refuses_fewer_households_than_firms_and_leaves_the_model_unchanged():
+    """A configuration with more firms than households is refused, so is an exodus that would make
+    one (found by the SFC property test: the population had shrunk before the config refused it)."""
+    model = ArenaModel(n_agents=40, seed=1, n_firms=30, n_kfirms=5)
+    model.step()
+    before = (model.pop.n, model.config, model.pop.cash.copy(), model.central_bank.shares)
+    with pytest.raises(ShockError, match=r"size.*\[30, 10000000\].*n_firms = 30"):
+        model.apply_shock("agents", -0.5)  # 20 households for 30 firms
+    assert (model.pop.n, model.config) == before[:2]
+    np.testing.assert_array_equal(model.pop.cash, before[2])
+    assert model.central_bank.shares == before[3]
+    model.apply_shock("agents", -0.25)  # 30 households: allowed
+    model.step()
+    assert model.pop.n == 30 and model.config.n_agents == 30
