@@ -42,8 +42,8 @@ FAILING = {  # acf |r| lag 1, the GARCH alpha and beta, consumption's relative s
                           "consumption moves with GDP (corr 0.82, relative std 0.73, both inside) and "
                           "investment's share of the cycle shrank",
     "okun_slope": "unemployment reacts ~2.5x too strongly to output growth (-0.78 [-0.84, -0.72] vs "
-                  "[-0.37, -0.14]; branch tight, GDP with the change in inventories: -0.76 with final sales): "
-                  "fixed productivity, no hours margin (docs/validation.md)",
+                  "[-0.37, -0.14]; branch tight, GDP with the change in inventories: -0.76 with final "
+                  "sales): fixed productivity, no hours margin (docs/validation.md)",
     "unemployment_mean": "7.65% [7.47%, 10.37%] vs [4.6%, 7.6%]: just above (7.63%)",
     "unemployment_std": "quarterly unemployment std 5.1 pp [4.3, 6.5] vs [0.7, 1.6] pp: boom-bust cycles",
     "firm_size_skewness": "no firm-level data in a batch frame (model.firms_frame() in v2)",
