@@ -86,8 +86,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "wage": ("currency/worker/tick", "employment-weighted mean wage of all firms"),
     "inventory": ("goods", "C-firms' unsold goods"),
     "gdp": ("currency/tick",
-            "final expenditure: household consumption (goods + commodities) + investment "
-            "+ government purchases"),
+            "expenditure GDP: household consumption (goods + commodities) + investment "
+            "+ government purchases + change in inventories (goods, machines, input stocks)"),
     "real_gdp": ("goods/tick", "gdp deflated by the CPI (tick-0 prices)"),
     "consumption": ("currency/tick", "household spending on goods and commodities"),
     "investment": ("currency/tick", "machines delivered to C-firms, at K-firms' prices"),

@@ -201,6 +201,7 @@ class ArenaModel(mesa.Model):
         self.order_imbalance = 0.0
         self.pending_orders = None
         self.investment = (0.0, 0.0)  # machines delivered this tick: (units, currency)
+        self.inventory_investment = 0.0  # change in inventories this tick (currency, SNA P.52)
         self.input_fill = 1.0
         self.input_flows = (np.zeros(n_res), np.zeros(n_res))  # commodity units bought, used
         self.vacancies = int(self.cfirms.vacancies().sum() + self.kfirms.vacancies().sum())

@@ -23,7 +23,8 @@ def compute(model) -> dict[str, float]:
     strategy_counts = np.array([np.count_nonzero(pop.strategy == k) for k in range(3)]) / pop.n
     flows = np.array(model.flow_history) if model.flow_history else np.zeros((0, 2))
     gov = model.government
-    gdp = model.final_sales + model.investment[1] + gov.last["purchases"]
+    # expenditure GDP (SNA 2008 ch. 10; BEA NIPA): final sales plus the change in inventories
+    gdp = model.final_sales + model.investment[1] + gov.last["purchases"] + model.inventory_investment
     n_employed = float(cf.workers.sum() + kf.workers.sum())
     out: dict[str, float] = {
         "tick": model.tick,

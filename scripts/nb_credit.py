@@ -86,7 +86,9 @@ def cells(md, code, setup: str) -> list:
         **Reading it.** After the rate rise the loose economy's credit stops growing and falls
         below the same seeds without the shocks, loan rates rise above the policy rate by more
         (debt service outgrows cash flow, so measured risk rises), rationed firms hire less, and
-        real GDP falls deeper than with prudent credit. What the model does *not* show (see
+        real GDP dips below the prudent economy's on some ticks (the scenario's trough effect; over
+        the whole bust it is on average higher: docs/validation.md, "Other measured effects that use
+        GDP"). What the model does *not* show (see
         docs/scenarios.md, "Where the model disagrees"): firm defaults do not rise — firms hold
         borrowed liquidity and their leverage stays near 0.3, so neither illiquidity nor
         insolvency is reached — and banks' capital ratios *rise* after the rate rise (their margin
@@ -116,8 +118,11 @@ def cells(md, code, setup: str) -> list:
         """),
         md("""
         At 20,000 households and 8 seeds (docs/validation.md) the tightening lowers credit growth,
-        loans and inflation and raises unemployment on every seed; real GDP falls on only some
-        seeds — with two seeds of 2,000 households expect noise. `arena experiment rate_shock` and
+        loans and inflation and raises unemployment on every seed; real GDP (with the change in
+        inventories) is lower on every seed for the first 200 ticks after the hike (median -2.3%), then
+        overshoots the control for a while, and unemployment rises more than Okun's law would pair
+        with that fall (docs/validation.md, "Why unemployment rises more than real GDP falls") —
+        with two seeds of 2,000 households expect noise. `arena experiment rate_shock` and
         `arena.experiment(..., seeds=range(1, 21))` give tighter intervals.
         """),
     ]

@@ -145,11 +145,12 @@ def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, nam
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("tightening")  # one worker runs the experiment the module fixture holds
-@pytest.mark.xfail(strict=True, reason=(
-    "measured on branch monetary (20,000 households, seeds 1-8): real GDP over ticks 350-600 median "
-    "-0.31% (CI -1.54% to -0.02%), lower on 6 of 8 seeds (branch int: -0.90%, 7 of 8). Christiano, "
-    "Eichenbaum & Evans (1999) suggest about -1% to -2% for 200 bp; docs/validation.md"))
 def test_a_tightening_lowers_output_on_most_seeds(tightening_table):
+    """Dearer credit lowers output a year on (Christiano, Eichenbaum & Evans 1999: about -1% to -2%
+    at the trough for 200 bp). Real GDP counts the change in inventories (SNA 2008); measured at the
+    branch tight: median -0.85% [-1.31%, -0.32%], lower on 7 of 8 seeds, the minimum this asks
+    (seed 7 is +0.43%): a margin of one seed (docs/validation.md, "Why unemployment rises more than
+    real GDP falls")."""
     row = tightening_table.loc[TIGHTENING_WINDOWS["real_gdp"][0]]
     assert row["median"] < 0 and row["ci_high"] < 0, row.to_dict()
     assert row["share_sign"] >= 7 / 8, row.to_dict()

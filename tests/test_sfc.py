@@ -161,3 +161,30 @@ def test_matrices_are_textbook_shaped():
     # the government's debt is held by banks and the central bank
     holders = bs.loc["bonds", "banks"] + bs.loc["bonds", "central_bank"]
     assert bs.loc["bonds", "government"] == pytest.approx(-holders)
+
+
+def test_gdp_by_expenditure_equals_gdp_by_production():
+    """The ``gdp`` indicator is GDP, not final sales (SNA 2008 ch. 10: final expenditure plus the
+    change in inventories). Measured independently on the production side right after the market
+    session: the value of goods and machines made at posted prices, plus the commodity producers'
+    sales to households and firms, less the commodity inputs used (intermediate consumption).
+    The two sides agree only if every unit made and not sold is counted as inventory investment."""
+    m = ArenaModel(n_agents=SMALL_N, seed=6)
+    markets, production = m._phase_markets, []
+
+    def measured(ledger):
+        markets(ledger)
+        cf, kf, prices = m.cfirms, m.kfirms, m.commodity_prices()
+        bought, used = m.input_flows
+        households = m.tick_flows.rows["consumption (commodities)"]["producers"]
+        production.append(float(cf.price @ cf.output) + float(kf.price @ kf.output) + households
+                          + float(prices @ (bought - used)))
+
+    m._phase_markets = measured
+    stocked = 0.0
+    for _ in range(80):
+        m.step()
+        gdp = m.current["gdp"]
+        assert gdp == pytest.approx(production[-1], rel=1e-9)
+        stocked = max(stocked, abs(m.inventory_investment) / gdp)
+    assert stocked > 1e-3  # inventories moved: final sales alone would have missed the identity

@@ -32,6 +32,8 @@ def clear_markets(model, ledger: accounting.Ledger) -> None:
     by search, then the government's purchases (:mod:`arena.fiscal_phase`); depreciation of capital.
     """
     clear_equity(model, ledger)
+    cf, kf = model.cfirms, model.kfirms
+    stocks_before = (cf.inventory.copy(), kf.inventory.copy(), cf.input_stock.copy())
     fills, unit_input_cost, household_share = clear_commodities(model)
     produce(model, fills, unit_input_cost, ledger)
     units, value = goods.deliver_machines(model.cfirms, model.kfirms)
@@ -40,11 +42,39 @@ def clear_markets(model, ledger: accounting.Ledger) -> None:
     ledger.record("machines", "deliveries", -units)
     model.investment = (units, value)
     clear_goods(model, household_share, ledger)
-    cf = model.cfirms
+    model.inventory_investment = inventory_investment(model, *stocks_before)
     wear = cf.capital * (model.config.depreciation / model.config.ticks_per_year)
     cf.capital -= wear
     cf.profit_acc -= wear * model.capital_price()
     ledger.record("capital", "depreciation", -float(wear.sum()))
+
+
+def inventory_investment(model, goods_before: np.ndarray, machines_before: np.ndarray,
+                         inputs_before: np.ndarray) -> float:
+    """Value of the tick's change in inventories (currency/tick), a component of GDP.
+
+    Entries less withdrawals during the market session, each valued at its current price (SNA
+    2008 ch. 10, changes in inventories P.52, part of gross capital formation; BEA NIPA's change
+    in private inventories; Eurostat-OECD *Compilation guide on inventories*, 2017): C-firms'
+    finished goods at their posted prices, K-firms' finished machines at theirs, C-firms'
+    commodity input stocks (materials and supplies) at the auction prices. Units times current
+    prices, not the change of the stocks' value: holding gains are not production. Write-offs at
+    a default are other changes in volume (SNA 2008 ch. 12), not withdrawals: they happen in
+    phase 2, outside the session measured here.
+
+    Parameters
+    ----------
+    model : ArenaModel
+        After the goods market and the government's purchases of the tick.
+    goods_before, machines_before : numpy.ndarray
+        C-firms' goods and K-firms' machines in stock when the session began (units), shapes (F,), (FK,).
+    inputs_before : numpy.ndarray
+        C-firms' commodity input stock when the session began (units), shape (R,).
+    """
+    cf, kf = model.cfirms, model.kfirms
+    goods = float(cf.price @ (cf.inventory - goods_before))
+    machines = float(kf.price @ (kf.inventory - machines_before))
+    return goods + machines + float(model.commodity_prices() @ (cf.input_stock - inputs_before))
 
 
 def clear_commodities(model) -> tuple[np.ndarray, float, float]:
