@@ -28,6 +28,9 @@ from arena.sectors import corporate
 DIVIDEND_MEMORY = 0.9996
 #: Floor of the real discount rate of dividends (1/year), keeps the fundamental value finite.
 MIN_DISCOUNT = 0.03
+#: Largest growth factor a tick of permanent income's smoothed level (memory x (1 + trend)), > 1:
+#: a numerical bound against runaway permanent income in extreme configurations (see the tick).
+MAX_PERMANENT_DRIFT = 1.001
 
 
 def behave(model, ledger: accounting.Ledger | None = None) -> None:
@@ -71,6 +74,14 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     paid = household_shares * dps
     # households expect nominal income to grow with expected inflation and productivity
     trend = (1.0 + cb.expected_inflation + cfg.productivity_growth) ** (1.0 / cfg.ticks_per_year) - 1.0
+    # the smoothed level carried forward by the drift grows by memory x (1 + trend) a tick plus
+    # what income adds: above 1 permanent income runs away from income. A numerical bound, not
+    # economics: it keeps that factor <= MAX_PERMANENT_DRIFT, so an extreme configuration (a
+    # 100 %/year inflation target at one tick a year overflowed float64 by tick 1,000) stays
+    # finite; the largest factor in the scenarios is 1.0002 (inflation_spiral), so it never binds
+    # there (docs/model.md 6.1)
+    if cfg.income_memory * (1.0 + trend) > MAX_PERMANENT_DRIFT:
+        trend = MAX_PERMANENT_DRIFT / cfg.income_memory - 1.0
     pop.receive_income(wage_pad, dps, cfg.income_memory, trend)
     for account in model.outside.accounts.values():
         account.cash += account.shares * dps

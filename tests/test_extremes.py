@@ -58,6 +58,10 @@ def corner_configs(draw):
 # found by this test: a money rule tripling money every tick overflowed float64 by tick ~650
 @example(ArenaConfig.from_dict({"n_agents": 300, "seed": 1, "ticks_per_year": 1, "money_growth": 2.0,
                                 "monetary_regime": "money_growth"}))
+# found by this test: expected nominal growth of ~110 % a tick (a 100 %/year inflation target at one
+# tick a year) carried permanent income's smoothed level forward faster than it forgets: inf by tick ~950
+@example(ArenaConfig.from_dict({"n_agents": 300, "seed": 1, "ticks_per_year": 1, "base_inflation_rate": 1.0,
+                                "expectation_anchoring": 1.0, "productivity_growth": 0.1}))
 def test_parameters_at_their_bounds_run_1000_ticks_finite_with_closed_accounts(cfg):
     with np.errstate(over="ignore"):  # the float32 logistic saturates to 0 or 1 on purpose
         model = ArenaModel(cfg)
