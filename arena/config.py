@@ -585,6 +585,16 @@ class _ConfigBase:
                 lines.append(f"{key} = {value!r}")
         return "\n".join(lines) + "\n"
 
+    @property
+    def min_households(self) -> int:
+        """Fewest households (``n_agents``) this configuration admits: one per configured firm.
+
+        The lower bound of ``n_agents`` raised to ``n_firms`` and ``n_kfirms`` (0 = automatic),
+        the rule :meth:`__post_init__` enforces; an ``agents`` shock checks against it before
+        it moves anything.
+        """
+        return max(int(PARAMETERS["n_agents"].low), self.n_firms, self.n_kfirms)
+
     def replace(self, **changes: Any) -> "ArenaConfig":
         """Return a copy with some parameters changed (validated)."""
         values = self.to_dict()

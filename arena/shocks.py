@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from arena.config import PARAMETERS
 from arena.errors import ShockError
 from arena.markets.equity import Participant
 from arena.population import STRATEGY_NAMES, EquityOrders
@@ -191,10 +192,10 @@ def _resize(model, size: float) -> None:
     # checked before anything moves: a refused shock leaves the model as it was. A configuration
     # with more firms than households is refused (ArenaConfig), so is a shock that would make one
     cfg = model.config
-    least = max(1, cfg.n_firms, cfg.n_kfirms)
-    if pop.n + change < least or pop.n + change > 10_000_000:
+    least, most = cfg.min_households, int(PARAMETERS["n_agents"].high)
+    if not least <= pop.n + change <= most:
         raise ShockError(f"An 'agents' shock of size {size!r} would leave {pop.n + change} households; "
-                         f"the count must stay in [{least}, 10000000] (at least one household per firm "
+                         f"the count must stay in [{least}, {most}] (at least one household per firm "
                          f"of the configuration: n_firms = {cfg.n_firms}, n_kfirms = {cfg.n_kfirms}).")
     if change > 0:
         cash_each = float(pop.cash.mean())

@@ -83,8 +83,7 @@ def test_both_matrices_close_every_tick(cfg, n, shocks, trader):
                     model.outside.place(agent.id, "sell", held / 2, 0.8 * price, model.tick)
             for kind, size, target in plan.get(t, []):
                 n = model.pop.n
-                least = max(1, model.config.n_firms, model.config.n_kfirms)
-                if kind == "agents" and n + int(round(size * n)) < least:
+                if kind == "agents" and n + int(round(size * n)) < model.config.min_households:
                     with pytest.raises(ShockError, match="at least one household per firm"):
                         model.apply_shock(kind, size, **target)  # refused before anything moved
                     assert model.pop.n == n
