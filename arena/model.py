@@ -254,7 +254,7 @@ class ArenaModel(mesa.Model):
             self._phase_monetary()
             self._phase_scarcity(ledger)
             self._compute_indicators()
-            self.datacollector.collect(self)
+            indicators.collect(self.datacollector, self.current)
             self._phase_events()
             sfc.record_changes(self.tick_flows, start, sfc.sector_stocks(self))
         finally:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena.markets import kernels
 from arena.population import bernoulli_indices
 
 #: Share of a firm's excess workforce (above the hoarding margin) dismissed per tick.
@@ -65,8 +66,7 @@ def sample_with_status(employer: np.ndarray, k: int, available: int, wanted, rng
     for _ in range(50):
         candidates = rng.integers(0, n, size=draws)
         candidates = np.concatenate([found, candidates[wanted(employer[candidates])]])
-        _, first = np.unique(candidates, return_index=True)
-        found = candidates[np.sort(first)]  # distinct ids in the order drawn
+        found = kernels.first_drawn(candidates, n)  # distinct ids in the order drawn
         if found.size >= k:
             break
     return found[:k]

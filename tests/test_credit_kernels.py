@@ -1,0 +1,115 @@
+"""The loan-book and labour-draw kernels (arena.markets.kernels) match numpy, bit for bit.
+
+As tests/test_market_kernels.py: the numpy code the engine ran before each kernel is the
+reference, compared on every bit (so -0.0 differs from 0.0) on random books with edge values:
+zero, negative zero, tiny and huge principals, rows of every width from 2 to 128 banks
+(numpy's row sum changes algorithm at 8 and 128 columns), and firms that cannot pay.
+"""
+
+import numpy as np
+import pytest
+
+from arena.markets import credit, labour
+from arena.markets import kernels as market_kernels
+
+
+def bits_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Same dtype, shape and bytes."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def random_book(rng: np.random.Generator, f: int, b: int) -> credit.LoanBook:
+    """A loan book with principals over 12 orders of magnitude, zeros, -0.0 and empty rows."""
+    book = credit.LoanBook(f, b)
+    p = rng.standard_exponential((f, b)) * 10.0 ** rng.uniform(-6, 6, (f, b))
+    p[rng.random((f, b)) < 0.3] = 0.0
+    p[rng.random((f, b)) < 0.05] = -0.0
+    p[: max(f // 10, 1)] = 0.0  # firms without debt
+    if f > 2:
+        p[1] = -0.0  # a row of negative zeros: numpy's sum gives +0.0
+    book.principal = p
+    book.spread = rng.uniform(0.0, 0.1, (f, b))
+    book.reprice(0.03, 12)
+    return book
+
+
+WIDTHS = [2, 3, 7, 8, 9, 10, 15, 16, 17, 31, 64, 100, 127, 128]
+
+
+@pytest.mark.parametrize("b", WIDTHS)
+@pytest.mark.parametrize("f", [1, 2, 37, 1207])
+def test_book_sums_match_numpy(f, b):
+    rng = np.random.default_rng(f * 1000 + b)
+    book = random_book(rng, f, b)
+    assert book.compiled()
+    assert bits_equal(book.debt(), book.principal.sum(axis=1))
+    assert bits_equal(book.bank_loans(), book.principal.sum(axis=0))
+    due = (book.principal * (book.tick_rate + 1.0 / 60)).sum(axis=1)
+    assert bits_equal(credit.service_due(book, 60), due)
+
+
+def numpy_service(book: credit.LoanBook, deposits: np.ndarray, maturity: int) -> credit.Service:
+    """service_debt's numpy chain (the reference; changes ``book`` and ``deposits`` in place)."""
+    interest = book.principal * book.tick_rate
+    amort = book.principal / maturity
+    due = interest.sum(axis=1) + amort.sum(axis=1)
+    able = deposits >= due
+    unable = ~able & (due > 0)
+    paid = np.where(able, due, 0.0)
+    deposits -= paid
+    interest[~able] = 0.0
+    amort[~able] = 0.0
+    book.principal -= amort
+    np.maximum(book.principal, 0.0, out=book.principal)
+    return credit.Service(interest.sum(axis=0), amort.sum(axis=0), paid, interest.sum(axis=1), unable)
+
+
+@pytest.mark.parametrize("b", WIDTHS)
+def test_service_debt_matches_the_numpy_chain(b):
+    rng = np.random.default_rng(b)
+    f = 500
+    book = random_book(rng, f, b)
+    due = credit.service_due(book, 40)
+    # deposits around what is due: some firms short by a hair, some exactly at it, some flush
+    deposits = due * rng.choice([0.0, 0.5, 1.0 - 1e-15, 1.0, 2.0], f)
+    deposits[rng.random(f) < 0.05] = -0.0
+    ref_book = random_book(np.random.default_rng(b), f, b)
+    ref_deposits = deposits.copy()
+    got = credit.service_debt(book, deposits, 40)
+    want = numpy_service(ref_book, ref_deposits, 40)
+    assert want.unable.any() and (~want.unable).any()
+    for name in ("interest_by_bank", "repaid_by_bank", "paid", "interest", "unable"):
+        assert bits_equal(getattr(got, name), getattr(want, name)), name
+    assert bits_equal(book.principal, ref_book.principal)
+    assert bits_equal(deposits, ref_deposits)
+
+
+def test_wide_or_narrow_books_fall_back_to_numpy():
+    rng = np.random.default_rng(3)
+    for b in (1, 129, 300):
+        book = random_book(rng, 50, b)
+        assert not book.compiled()
+        assert bits_equal(book.debt(), book.principal.sum(axis=1))
+        assert bits_equal(book.bank_loans(), book.principal.sum(axis=0))
+
+
+def numpy_first_drawn(candidates: np.ndarray) -> np.ndarray:
+    """The numpy code before the kernel: first occurrences, in the order drawn."""
+    _, first = np.unique(candidates, return_index=True)
+    return candidates[np.sort(first)]
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, 1000, 50_000])
+def test_first_drawn_matches_unique_first_occurrences(size):
+    rng = np.random.default_rng(size)
+    n = max(size // 3, 1)  # many repeats
+    candidates = rng.integers(0, n, size=size)
+    assert bits_equal(market_kernels.first_drawn(candidates, n), numpy_first_drawn(candidates))
+
+
+def test_sample_with_status_draws_distinct_wanted_households():
+    rng = np.random.default_rng(8)
+    employer = rng.integers(-1, 20, size=20_000)
+    got = labour.sample_with_status(employer, 300, int((employer == 3).sum()), lambda e: e == 3, rng)
+    assert got.size == 300 and np.unique(got).size == 300 and (employer[got] == 3).all()
