@@ -159,11 +159,13 @@ class Psychology:
     def update(
         self,
         pop: Population,
-        wealth: np.ndarray,
+        wealth: np.ndarray | None,
         market_return: float,
         trend: float,
         volatility: float,
         herding: float,
+        *,
+        equity_price: float | None = None,
     ) -> MoodIndices:
         """Move every household's moods toward their targets and return the aggregates.
 
@@ -171,8 +173,11 @@ class Psychology:
         ----------
         pop : Population
             Households (moods updated in place).
-        wealth : numpy.ndarray
-            Current wealth per household (currency).
+        wealth : numpy.ndarray or None
+            Current wealth per household (currency); it becomes ``pop.last_wealth``. None:
+            the wealth ``pop.cash + pop.shares * equity_price`` (:meth:`Population.wealth`)
+            is computed inside the compiled pass and written into ``pop.last_wealth`` in
+            place (the same values, without an array of its own).
         market_return : float
             Equity log return of this tick.
         trend : float
@@ -181,6 +186,8 @@ class Psychology:
             Realised volatility per tick.
         herding : float
             Herding factor of this tick's order flow, in [0, 1].
+        equity_price : float, optional
+            Equity price (currency/share); needed when ``wealth`` is None.
         """
         cfg = self.config
         annual_vol = volatility * cfg.ticks_per_year**0.5
@@ -219,15 +226,23 @@ class Psychology:
         mem_scale = np.float32(1.0 / RETURN_SCALE)
         # the chain runs block by block in two compiled loops around numpy's tanh
         # (arena.kernels: bit-identical to the numpy operations they replace)
+        if wealth is None and equity_price is None:
+            raise TypeError("Psychology.update needs the wealth or the equity price")
         t_buf = np.empty(4 * min(pop.n, BLOCK), dtype=np.float32)
         for sl in blocks(pop.n):
             t = t_buf[:4 * (sl.stop - sl.start)].reshape(4, -1)
-            kernels.mood_targets(wealth[sl], pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
-                                 half_slope, half_offset, t)
+            if wealth is None:
+                kernels.holdings_mood_targets(pop.cash[sl], pop.shares[sl], float(equity_price),
+                                              pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
+                                              half_slope, half_offset, t)
+            else:
+                kernels.mood_targets(wealth[sl], pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
+                                     half_slope, half_offset, t)
             np.tanh(t, out=t)
             kernels.mood_moves(pop.sentiment[sl], pop.fear[sl], pop.greed[sl], pop.confidence[sl], t,
                                keep, gain, level)
-        pop.last_wealth = wealth
+        if wealth is not None:
+            pop.last_wealth = wealth
 
         self.indices = aggregate(pop, herding, cfg)
         self.usual_fear = FEAR_HABITUATION * self.usual_fear + (1.0 - FEAR_HABITUATION) * self.indices.fear
