@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import BLOCK, blocks
+from arena.blocks import BLOCK, blocks, work_array
 from arena.population import Population
 
 #: Scale of returns (per tick) against which memories and trends are judged.
@@ -228,7 +228,7 @@ class Psychology:
         # (arena.kernels: bit-identical to the numpy operations they replace)
         if wealth is None and equity_price is None:
             raise TypeError("Psychology.update needs the wealth or the equity price")
-        t_buf = np.empty(4 * min(pop.n, BLOCK), dtype=np.float32)
+        t_buf = work_array("psychology.targets", 4 * min(pop.n, BLOCK), np.float32)
         for sl in blocks(pop.n):
             t = t_buf[:4 * (sl.stop - sl.start)].reshape(4, -1)
             if wealth is None:
@@ -279,7 +279,7 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     confidence = float(pop.confidence.sum()) / n
     # squared deviations and the optimists counted in one compiled pass (arena.kernels:
     # bit-identical); the variance is one numpy sum over all households, as before
-    squares = np.empty_like(pop.sentiment)
+    squares = work_array("psychology.squares", pop.n, pop.sentiment.dtype)
     above, at = kernels.centred_squares(pop.sentiment, np.float32(sentiment), squares)
     variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side

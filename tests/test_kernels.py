@@ -239,3 +239,16 @@ def test_sums_by_index_refuse_an_index_out_of_range():
             kernels.credit_by_weight(cash.copy(), cash, 1.0, bad.astype(np.intp), np.zeros(3))
 
 
+
+
+def test_work_arrays_are_reused_per_name_and_grow():
+    from arena.blocks import work_array
+
+    a = work_array("test.a", 100)
+    assert a.shape == (100,) and a.dtype == np.float64 and a.flags.c_contiguous
+    b = work_array("test.a", (3, 20))  # smaller: a view of the same memory
+    assert b.shape == (3, 20) and np.shares_memory(a, b)
+    assert not np.shares_memory(a, work_array("test.b", 100))  # another name, another buffer
+    assert work_array("test.a", 100, np.float32).dtype == np.float32  # per dtype
+    c = work_array("test.a", 1000)  # larger: a new buffer
+    assert c.size == 1000 and not np.shares_memory(a, c)
