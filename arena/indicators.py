@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena.scalars import clip_float
 from arena.scarcity import RESOURCE_NAMES
 
 MARKETS = ("equity", "goods") + RESOURCE_NAMES
@@ -30,7 +31,7 @@ def gini(values: np.ndarray) -> float:
     weights = 2.0 * np.arange(1, n + 1) - n - 1.0
     # multiply-and-sum, not np.dot: BLAS dot is slow and multithreaded for this size here;
     # rounding can leave e.g. -2e-17 for equal values: clip to the documented range
-    return float(np.clip((weights * x).sum() / (n * total), 0.0, 1.0))
+    return clip_float((weights * x).sum() / (n * total), 0.0, 1.0)
 
 
 def lorenz_curve(values: np.ndarray, points: int = 101) -> tuple[np.ndarray, np.ndarray]:

@@ -32,6 +32,7 @@ import numpy as np
 from arena import kernels
 from arena.blocks import BLOCK, blocks, work_array
 from arena.population import Population
+from arena.scalars import clip_float
 
 #: Scale of returns (per tick) against which memories and trends are judged.
 RETURN_SCALE = 0.01
@@ -117,7 +118,7 @@ def herd_probability(herding_strength: float, fear: float, usual_fear: float) ->
         The crowd's fear and its usual level (a slow EWMA of it), in [0, 1].
     """
     stress = (fear - usual_fear) / max(1.0 - usual_fear, 1e-9)
-    return float(herding_strength * np.clip(stress, 0.0, 1.0))
+    return float(herding_strength * clip_float(stress, 0.0, 1.0))
 
 
 def herding_factor(n_buy: int, n_sell: int) -> float:
@@ -191,8 +192,8 @@ class Psychology:
         """
         cfg = self.config
         annual_vol = volatility * cfg.ticks_per_year**0.5
-        stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
-        momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
+        stress = clip_float(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0)
+        momentum = clip_float(trend / RETURN_SCALE, -5.0, 5.0)
         prev = self.indices
         social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)

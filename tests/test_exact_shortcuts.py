@@ -1,4 +1,4 @@
-"""The loan-book and labour-draw kernels (arena.markets.kernels) match numpy, bit for bit.
+"""Shortcuts of the tick (compiled loan-book sums, labour draws, means) match numpy, bit for bit.
 
 As tests/test_market_kernels.py: the numpy code the engine ran before each kernel is the
 reference, compared on every bit (so -0.0 differs from 0.0) on random books with edge values:
@@ -113,3 +113,36 @@ def test_sample_with_status_draws_distinct_wanted_households():
     employer = rng.integers(-1, 20, size=20_000)
     got = labour.sample_with_status(employer, 300, int((employer == 3).sum()), lambda e: e == 3, rng)
     assert got.size == 300 and np.unique(got).size == 300 and (employer[got] == 3).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_mean_of_living_is_numpys_mean(dtype):
+    from arena.sectors.firms import mean_of_living
+
+    rng = np.random.default_rng(11)
+    for n in (1, 7, 200, 1000, 1001):
+        values = (rng.lognormal(0.0, 2.0, n) * 100).astype(dtype)
+        for alive in (np.ones(n, bool), rng.random(n) < 0.7, np.zeros(n, bool)):
+            want = float(values[alive].mean()) if alive.any() else float(values.mean())
+            got = mean_of_living(values, alive)
+            assert np.float64(got).tobytes() == np.float64(want).tobytes()
+
+
+def test_clip_float_is_numpys_clip():
+    from arena.scalars import clip_float
+
+    edge = [0.0, -0.0, 1e-300, -1e-300, 0.5, -0.5, 1.0, -1.0, 2.0, 5.0, -5.0, 1e300, -1e300,
+            np.inf, -np.inf, np.nan]
+    bounds = [(-1.0, 1.0), (0.0, 1.0), (-0.0, 0.0), (0.0, -0.0), (0.5, 1.5), (2.0, 1.0), (-np.inf, np.inf),
+              (np.nan, 1.0), (0.0, np.nan), (0, 1)]
+    rng = np.random.default_rng(5)
+    values = edge + list(rng.standard_normal(200) * 3)
+    for x in values:
+        for lo, hi in bounds:
+            for arg in (float(x), np.float64(x)):
+                want = np.float64(np.clip(arg, lo, hi))
+                got = np.float64(clip_float(arg, lo, hi))
+                assert got.tobytes() == want.tobytes(), (x, lo, hi)
+    # float32 and integers keep numpy's own rules (and types)
+    assert clip_float(np.float32(0.1), 0.2, 1.0) == float(np.clip(np.float32(0.1), 0.2, 1.0))
+    assert clip_float(7, 0.0, 5.0) == 5.0
