@@ -41,13 +41,16 @@ def work_array(name: str, shape: int | tuple[int, ...], dtype=np.float64) -> np.
     for temporaries that live inside one function call (never model state, never returned),
     each use with a name of its own. Contents are arbitrary, as with ``np.empty``.
     """
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    size = 1
-    for extent in shape:
-        size *= int(extent)
-    key = (name, np.dtype(dtype))
+    if isinstance(shape, int):
+        size = shape
+    else:
+        size = 1
+        for extent in shape:
+            size *= int(extent)
+    key = (name, dtype)
     store = _WORK.__dict__
     buffer = store.get(key)
     if buffer is None or buffer.size < size:
         buffer = store[key] = np.empty(size, dtype=dtype)
-    return buffer[:size].reshape(shape)
+    out = buffer[:size]
+    return out if isinstance(shape, int) else out.reshape(shape)
