@@ -146,3 +146,37 @@ def test_clip_float_is_numpys_clip():
     # float32 and integers keep numpy's own rules (and types)
     assert clip_float(np.float32(0.1), 0.2, 1.0) == float(np.clip(np.float32(0.1), 0.2, 1.0))
     assert clip_float(7, 0.0, 5.0) == 5.0
+
+
+@pytest.mark.parametrize("case", ["unemployed", "firing", "dense"])
+def test_sample_with_status_table_equals_the_callable(case):
+    # the same draws from the same generator: the table's compiled pass keeps the same households
+    n, firms = 30_000, 40
+    employer = np.random.default_rng(1).integers(-1, firms, size=n)
+    if case == "unemployed":
+        table = np.zeros(firms + 1, dtype=bool)
+        table[-1] = True
+        k, available = 500, int((employer < 0).sum())
+    else:
+        table = np.append(np.random.default_rng(2).random(firms) < 0.3, False)
+        available = int(table[employer].sum())
+        k = available if case == "dense" else 300  # dense: more draws than n / 4, a choice of the pool
+    got = labour.sample_with_status(employer, k, available, table, np.random.default_rng(9))
+    want = labour.sample_with_status(employer, k, available, lambda e: np.take(table, e),
+                                     np.random.default_rng(9))
+    assert bits_equal(got, want) and got.size == min(k, available)
+
+
+def test_first_wanted_matches_the_numpy_chain():
+    rng = np.random.default_rng(21)
+    n, firms = 5_000, 12
+    employer = rng.integers(-1, firms, size=n)
+    table = np.append(rng.random(firms) < 0.5, True)
+    found = np.empty(0, dtype=np.intp)
+    for _ in range(4):  # later rounds start from what earlier rounds found
+        draws = rng.integers(0, n, size=700)
+        want = numpy_first_drawn(np.concatenate([found, draws[np.take(table, employer[draws])]]))
+        got = market_kernels.first_wanted(found, draws, employer, table, n)
+        assert bits_equal(got, want)
+        found = got
+    assert found.size > 700

@@ -403,3 +403,32 @@ def first_drawn(candidates, n):
             out[m] = c
             m += 1
     return out[:m]
+
+
+@numba.njit(**_JIT)
+def first_wanted(found, draws, employer, wanted, n):
+    """``first_drawn(concatenate([found, draws[wanted[employer[draws]]]]), n)`` in one pass.
+
+    ``found`` holds distinct households already chosen (kept first, in order); a draw is
+    kept when its employer's entry of the table ``wanted`` is true (employer ``-1``, the
+    unemployed, reads the last entry, as ``np.take`` does) and it was not taken before.
+    """
+    seen = np.zeros(n, dtype=np.bool_)
+    out = np.empty(found.shape[0] + draws.shape[0], dtype=draws.dtype)
+    m = 0
+    for i in range(found.shape[0]):
+        c = found[i]
+        seen[c] = True
+        out[m] = c
+        m += 1
+    size = wanted.shape[0]
+    for i in range(draws.shape[0]):
+        c = draws[i]
+        e = employer[c]
+        if e < 0:
+            e += size
+        if wanted[e] and not seen[c]:
+            seen[c] = True
+            out[m] = c
+            m += 1
+    return out[:m]
