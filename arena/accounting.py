@@ -38,8 +38,9 @@ class Ledger:
 
     def record(self, stock: str, flow: str, amount: float) -> None:
         """Add ``amount`` (positive = the stock grows) to a named flow of a stock."""
-        self.flows[stock][flow] += float(amount)
-        self.gross[stock] += abs(float(amount))
+        amount = float(amount)
+        self.flows[stock][flow] += amount
+        self.gross[stock] += abs(amount)
 
     def net(self, stock: str) -> float:
         """Net recorded change of a stock."""
@@ -170,6 +171,7 @@ FLOW_COLUMNS = (
     "households", "firms_current", "firms_capital", "producers", "banks_current", "banks_capital",
     "government", "central_bank_current", "central_bank_capital", "outside",
 )
+_FLOW_COLUMN_SET = frozenset(FLOW_COLUMNS)
 #: Columns whose balancing row (retained earnings) carries their saving to the capital account.
 CURRENT_TO_CAPITAL = {
     "firms_current": ("firms_capital", "retained earnings (firms)"),
@@ -193,7 +195,7 @@ class FlowRecorder:
         """Add ``amounts`` (currency, by column of :data:`FLOW_COLUMNS`) to ``row``."""
         entry = self.rows.setdefault(row, {})
         for column, amount in amounts.items():
-            if column not in FLOW_COLUMNS:
+            if column not in _FLOW_COLUMN_SET:
                 raise ValueError(f"The column {column!r} of flow row {row!r} must be one of "
                                  f"{', '.join(FLOW_COLUMNS)}. Got {column!r} instead.")
             entry[column] = entry.get(column, 0.0) + float(amount)

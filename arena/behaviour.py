@@ -20,6 +20,7 @@ from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
 from arena.psychology import NEUTRAL, herd_probability, volatility_multiplier
+from arena.scalars import clip_float
 from arena.sectors import corporate
 
 #: EWMA weight per tick of dividends in the fundamental value: the permanent dividend, mean age
@@ -167,7 +168,7 @@ def consumption_scale(model) -> float:
     infl_gap = cb.expected_inflation - cfg.base_inflation_rate
     rate_gap = bs.household_deposit_rate - bs.reference_deposit_rate
     scale = 1.0 + cfg.inflation_sensitivity * infl_gap - cfg.deposit_rate_sensitivity * rate_gap
-    return float(np.clip(scale, 0.5, 1.5))
+    return clip_float(scale, 0.5, 1.5)
 
 
 def switch_strategies(model) -> None:

@@ -161,15 +161,15 @@ def close(model, ledger: accounting.Ledger) -> None:
     model.tick_flows.pay("interest on bonds", "government", "banks_current", paid_banks)
     model.tick_flows.pay("interest on bonds", "government", "central_bank_current", to_cb)
     # the central bank's trades: a queued QE shock, QE by policy, sales while tightening
-    money = model.money_supply()
+    # (the money supply, a sum over every household, is measured only when a trade needs it)
     buy = cb.pending_bond_purchase
     cb.pending_bond_purchase = 0.0
     if cfg.qe_asset == "bonds" and cb.qe:
-        buy += cfg.qe_rate * money
+        buy += cfg.qe_rate * model.money_supply()
     if buy > 0:
         cb.bonds += float(bm.cb_purchase(buy, banks.bonds).sum())
     elif cb.tightening and cb.bonds > 0 and cfg.qe_asset == "bonds":
-        amount = min(cfg.qe_rate * money, cb.bonds)
+        amount = min(cfg.qe_rate * model.money_supply(), cb.bonds)
         cb.bonds -= float(bm.cb_sale(amount, banks.bonds, banks.reserves).sum())
     # financing: bonds bring the government's deposits back to target
     need = gov.cash_target() - gov.deposits

@@ -57,6 +57,19 @@ def _min(a, b):
     return a if a < b or a != a else b
 
 
+@numba.njit(inline="always")
+def _mood_target(i, w, last, memory, decay, fresh, mem_scale, half_slope, half_offset, t):
+    """Household ``i`` of :func:`mood_targets` with wealth ``w``."""
+    lw = last[i]
+    own = (w - lw) / _max(lw, 1e-12)
+    own = _min(_max(own, -1.0), 1.0)
+    m = memory[i] * decay + np.float32(fresh * own)
+    memory[i] = m
+    scaled = m * mem_scale
+    for k in range(4):
+        t[k, i] = scaled * half_slope[k] + half_offset[k]
+
+
 @numba.njit(**_JIT)
 def mood_targets(wealth, last, memory, decay, fresh, mem_scale, half_slope, half_offset, t):
     """Own return, memory update and the tanh arguments of the four mood targets.
@@ -70,16 +83,22 @@ def mood_targets(wealth, last, memory, decay, fresh, mem_scale, half_slope, half
     ``decay``, ``mem_scale``, ``half_slope`` and ``half_offset`` are float32; ``fresh`` is
     ``1 - memory_decay`` (float64). ``t`` has shape (4, n).
     """
-    n = wealth.shape[0]
-    for i in range(n):
-        lw = last[i]
-        own = (wealth[i] - lw) / _max(lw, 1e-12)
-        own = _min(_max(own, -1.0), 1.0)
-        m = memory[i] * decay + np.float32(fresh * own)
-        memory[i] = m
-        scaled = m * mem_scale
-        for k in range(4):
-            t[k, i] = scaled * half_slope[k] + half_offset[k]
+    for i in range(wealth.shape[0]):
+        _mood_target(i, wealth[i], last, memory, decay, fresh, mem_scale, half_slope, half_offset, t)
+
+
+@numba.njit(**_JIT)
+def holdings_mood_targets(cash, shares, price, last, memory, decay, fresh, mem_scale, half_slope,
+                          half_offset, t):
+    """:func:`mood_targets` of the wealth ``cash + shares * price``, which then replaces ``last``.
+
+    The wealth is :func:`add_scaled`'s ``cash + shares * price`` (float64), computed in the
+    same pass instead of in an array of its own; ``last`` is overwritten with it (in place).
+    """
+    for i in range(cash.shape[0]):
+        w = cash[i] + shares[i] * price
+        _mood_target(i, w, last, memory, decay, fresh, mem_scale, half_slope, half_offset, t)
+        last[i] = w
 
 
 @numba.njit(**_JIT)

@@ -246,7 +246,8 @@ class ArenaModel(mesa.Model):
             self._phase_markets(ledger)
             # households' shares change only in the equity auction (phase 1) and their
             # deposits not after phase 3 (until the next tick): each total is summed once
-            # and served by household_total until the tick ends (the same float)
+            # and served by household_total until the tick ends (the same float); so is the
+            # realised volatility of the returns, which only the equity auction appends to
             self._frozen_totals = {"shares": float(self.pop.shares.sum())}
             self._phase_agents(ledger)
             self._phase_psychology()
@@ -254,7 +255,7 @@ class ArenaModel(mesa.Model):
             self._phase_monetary()
             self._phase_scarcity(ledger)
             self._compute_indicators()
-            self.datacollector.collect(self)
+            indicators.collect(self.datacollector, self.current)
             self._phase_events()
             sfc.record_changes(self.tick_flows, start, sfc.sector_stocks(self))
         finally:
@@ -507,7 +508,9 @@ class ArenaModel(mesa.Model):
         self.consensus = 0.8 * self.consensus + 0.2 * stats["consensus"]
         herding = self.herding
         r = self.returns[-1] if self.returns else 0.0
-        self.psychology.update(self.pop, self.wealth(), r, self.trend, self.realized_volatility(), herding)
+        # the wealth is computed inside the mood pass (into pop.last_wealth, in place)
+        self.psychology.update(self.pop, None, r, self.trend, self.realized_volatility(), herding,
+                               equity_price=self.prices["equity"])
 
     def _phase_monetary(self) -> None:
         cfg, cb = self.config, self.central_bank
@@ -560,10 +563,19 @@ class ArenaModel(mesa.Model):
         return float((weights * prices).sum() / self.price0)
 
     def realized_volatility(self) -> float:
-        """Return the std of the last ``volatility_window`` equity log returns (per tick)."""
-        if len(self.returns) < 2:
-            return 0.0
-        return indicators.realized_volatility(np.fromiter(self.returns, float))
+        """Return the std of the last ``volatility_window`` equity log returns (per tick).
+
+        The returns change only in the equity auction (phase 1): inside a tick, from phase 2
+        on, the value computed first is returned again (the same float).
+        """
+        frozen = self.__dict__.get("_frozen_totals")
+        if frozen is not None and "realized_volatility" in frozen:
+            return frozen["realized_volatility"]
+        value = (indicators.realized_volatility(np.fromiter(self.returns, float)) if len(self.returns) >= 2
+                 else 0.0)
+        if frozen is not None:
+            frozen["realized_volatility"] = value
+        return value
 
     def _compute_indicators(self) -> None:
         self.current = observe.compute(self)

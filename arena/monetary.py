@@ -46,6 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.scalars import clip_float
+
 
 def taylor_rate(
     inflation: float,
@@ -109,7 +111,7 @@ def inflation_over(levels, ticks_per_year: int) -> float:
     if levels[-1] <= 0:
         return float(np.expm1(-5.0))
     w = len(levels) - 1
-    return float(np.expm1(np.clip(np.log(levels[-1] / levels[0]) * ticks_per_year / w, -5.0, 5.0)))
+    return float(np.expm1(clip_float(np.log(levels[-1] / levels[0]) * ticks_per_year / w, -5.0, 5.0)))
 
 
 #: Largest multiple of the initial money supply the money rule creates money up to: 4e29, the
@@ -273,7 +275,7 @@ class CentralBank:
         # adaptive learning from structural and measured inflation, anchored by credibility
         evidence = 0.5 * (self.structural + inflation)
         self.adaptive_expectation += cfg.expectation_adjustment * (evidence - self.adaptive_expectation)
-        self.adaptive_expectation = float(np.clip(self.adaptive_expectation, -0.5, 2.0))
+        self.adaptive_expectation = clip_float(self.adaptive_expectation, -0.5, 2.0)
         w = cfg.expectation_anchoring
         self.expected_inflation = w * target + (1.0 - w) * self.adaptive_expectation
 
@@ -300,7 +302,7 @@ class CentralBank:
         rate = cfg.rate_smoothing * self.policy_rate + (1.0 - cfg.rate_smoothing) * desired
         if self.tightening and not was_tight:
             rate = max(rate, self.policy_rate + cfg.tightening_step)
-        self.policy_rate = float(np.clip(rate, floor, cfg.max_policy_rate))
+        self.policy_rate = clip_float(rate, floor, cfg.max_policy_rate)
         self.rate_shock *= 0.99
 
         # money creation by the central bank: the money rule's transfers; none under the
@@ -308,7 +310,7 @@ class CentralBank:
         growth = cfg.money_growth if cfg.monetary_regime == "money_growth" else 0.0
         if self.tightening:
             growth = min(growth, 0.0)
-        self.money_growth_target = float(np.clip(growth, -0.2, 2.0))
+        self.money_growth_target = clip_float(growth, -0.2, 2.0)
 
         if self.tightening and not was_tight:
             events.append(

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import BLOCK, blocks
+from arena.blocks import BLOCK, blocks, work_array
 from arena.population import Population
+from arena.scalars import clip_float
 
 #: Scale of returns (per tick) against which memories and trends are judged.
 RETURN_SCALE = 0.01
@@ -117,7 +118,7 @@ def herd_probability(herding_strength: float, fear: float, usual_fear: float) ->
         The crowd's fear and its usual level (a slow EWMA of it), in [0, 1].
     """
     stress = (fear - usual_fear) / max(1.0 - usual_fear, 1e-9)
-    return float(herding_strength * np.clip(stress, 0.0, 1.0))
+    return float(herding_strength * clip_float(stress, 0.0, 1.0))
 
 
 def herding_factor(n_buy: int, n_sell: int) -> float:
@@ -159,11 +160,13 @@ class Psychology:
     def update(
         self,
         pop: Population,
-        wealth: np.ndarray,
+        wealth: np.ndarray | None,
         market_return: float,
         trend: float,
         volatility: float,
         herding: float,
+        *,
+        equity_price: float | None = None,
     ) -> MoodIndices:
         """Move every household's moods toward their targets and return the aggregates.
 
@@ -171,8 +174,11 @@ class Psychology:
         ----------
         pop : Population
             Households (moods updated in place).
-        wealth : numpy.ndarray
-            Current wealth per household (currency).
+        wealth : numpy.ndarray or None
+            Current wealth per household (currency); it becomes ``pop.last_wealth``. None:
+            the wealth ``pop.cash + pop.shares * equity_price`` (:meth:`Population.wealth`)
+            is computed inside the compiled pass and written into ``pop.last_wealth`` in
+            place (the same values, without an array of its own).
         market_return : float
             Equity log return of this tick.
         trend : float
@@ -181,11 +187,13 @@ class Psychology:
             Realised volatility per tick.
         herding : float
             Herding factor of this tick's order flow, in [0, 1].
+        equity_price : float, optional
+            Equity price (currency/share); needed when ``wealth`` is None.
         """
         cfg = self.config
         annual_vol = volatility * cfg.ticks_per_year**0.5
-        stress = float(np.clip(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0))
-        momentum = float(np.clip(trend / RETURN_SCALE, -5.0, 5.0))
+        stress = clip_float(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0)
+        momentum = clip_float(trend / RETURN_SCALE, -5.0, 5.0)
         prev = self.indices
         social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)
@@ -219,15 +227,23 @@ class Psychology:
         mem_scale = np.float32(1.0 / RETURN_SCALE)
         # the chain runs block by block in two compiled loops around numpy's tanh
         # (arena.kernels: bit-identical to the numpy operations they replace)
-        t_buf = np.empty(4 * min(pop.n, BLOCK), dtype=np.float32)
+        if wealth is None and equity_price is None:
+            raise TypeError("Psychology.update needs the wealth or the equity price")
+        t_buf = work_array("psychology.targets", 4 * min(pop.n, BLOCK), np.float32)
         for sl in blocks(pop.n):
             t = t_buf[:4 * (sl.stop - sl.start)].reshape(4, -1)
-            kernels.mood_targets(wealth[sl], pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
-                                 half_slope, half_offset, t)
+            if wealth is None:
+                kernels.holdings_mood_targets(pop.cash[sl], pop.shares[sl], float(equity_price),
+                                              pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
+                                              half_slope, half_offset, t)
+            else:
+                kernels.mood_targets(wealth[sl], pop.last_wealth[sl], pop.memory[sl], decay, fresh, mem_scale,
+                                     half_slope, half_offset, t)
             np.tanh(t, out=t)
             kernels.mood_moves(pop.sentiment[sl], pop.fear[sl], pop.greed[sl], pop.confidence[sl], t,
                                keep, gain, level)
-        pop.last_wealth = wealth
+        if wealth is not None:
+            pop.last_wealth = wealth
 
         self.indices = aggregate(pop, herding, cfg)
         self.usual_fear = FEAR_HABITUATION * self.usual_fear + (1.0 - FEAR_HABITUATION) * self.indices.fear
@@ -264,7 +280,7 @@ def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     confidence = float(pop.confidence.sum()) / n
     # squared deviations and the optimists counted in one compiled pass (arena.kernels:
     # bit-identical); the variance is one numpy sum over all households, as before
-    squares = np.empty_like(pop.sentiment)
+    squares = work_array("psychology.squares", pop.n, pop.sentiment.dtype)
     above, at = kernels.centred_squares(pop.sentiment, np.float32(sentiment), squares)
     variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side

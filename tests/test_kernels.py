@@ -70,6 +70,32 @@ def test_mood_kernels_match_the_numpy_chain(rng):
         assert bits_equal(got, want)
 
 
+def test_holdings_mood_targets_match_wealth_then_mood_targets(rng):
+    # the fused kernel computes wealth = cash + shares * price (add_scaled) inside the mood pass
+    # and overwrites last with it: the same memory, targets and wealth as the two kernels
+    n = 4_099
+    cash, shares = rng.lognormal(0.0, 1.0, n), rng.lognormal(0.0, 1.0, n)
+    cash[:10], shares[5:15] = 0.0, 0.0
+    last = rng.lognormal(0.0, 1.0, n)
+    last[:20] = 0.0
+    last[20:30] = 1e-300
+    cash[30:40] = 60.0 * last[30:40]  # own return clipped to +1
+    memory = (rng.standard_normal(n) * 0.1).astype(np.float32)
+    half_slope = np.array([0.5, -0.25, 0.25, 0.25], dtype=np.float32)
+    half_offset = np.array([0.05, -0.7, -1.3, 0.2], dtype=np.float32)
+    args = (np.float32(0.9), 1.0 - 0.9, np.float32(100.0), half_slope, half_offset)
+    price = 1.7319
+    wealth = np.empty(n)
+    kernels.add_scaled(cash, shares, price, wealth)
+    exp_memory, exp_t = memory.copy(), np.empty((4, n), dtype=np.float32)
+    kernels.mood_targets(wealth, last, exp_memory, *args, exp_t)
+    t = np.empty((4, n), dtype=np.float32)
+    kernels.holdings_mood_targets(cash, shares, price, last, memory, *args, t)
+    assert bits_equal(memory, exp_memory)
+    assert bits_equal(t, exp_t)
+    assert bits_equal(last, wealth)
+
+
 def test_consumption_budget_matches_the_numpy_chain(rng):
     n = 4_001
     fear, greed = rng.random(n).astype(np.float32), rng.random(n).astype(np.float32)
@@ -213,3 +239,16 @@ def test_sums_by_index_refuse_an_index_out_of_range():
             kernels.credit_by_weight(cash.copy(), cash, 1.0, bad.astype(np.intp), np.zeros(3))
 
 
+
+
+def test_work_arrays_are_reused_per_name_and_grow():
+    from arena.blocks import work_array
+
+    a = work_array("test.a", 100)
+    assert a.shape == (100,) and a.dtype == np.float64 and a.flags.c_contiguous
+    b = work_array("test.a", (3, 20))  # smaller: a view of the same memory
+    assert b.shape == (3, 20) and np.shares_memory(a, b)
+    assert not np.shares_memory(a, work_array("test.b", 100))  # another name, another buffer
+    assert work_array("test.a", 100, np.float32).dtype == np.float32  # per dtype
+    c = work_array("test.a", 1000)  # larger: a new buffer
+    assert c.size == 1000 and not np.shares_memory(a, c)

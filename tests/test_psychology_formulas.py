@@ -177,3 +177,33 @@ def test_fear_contagion_slows_the_end_of_a_shared_panic():
             t += 1
         ticks.append(t)
     assert ticks[0] < ticks[1] < ticks[2] < 1000, ticks
+
+
+def test_update_from_the_equity_price_equals_update_from_the_wealth():
+    """Wealth computed inside the mood pass (equity_price=...) changes no bit of the update.
+
+    More households than one block (arena.blocks.BLOCK), so the in-place write of
+    ``last_wealth`` is checked across a block boundary.
+    """
+    n, price = 70_001, 1.37
+    states = []
+    for by_price in (False, True):
+        cfg, pop = _population(n)
+        rng = np.random.default_rng(4)
+        pop.shares = rng.lognormal(0.0, 1.0, n)
+        pop.last_wealth = pop.cash + pop.shares * 1.2
+        psy = Psychology(cfg)
+        for tick in range(3):
+            pop.cash = pop.cash * rng.lognormal(0.0, 0.2, n)
+            p = price * (1.0 + 0.1 * tick)
+            if by_price:
+                psy.update(pop, None, 0.01, 0.002, 0.01, 0.3, equity_price=p)
+            else:
+                psy.update(pop, pop.wealth(p), 0.01, 0.002, 0.01, 0.3)
+        states.append([pop.last_wealth, pop.memory, pop.sentiment, pop.fear, pop.greed, pop.confidence,
+                       psy.indices])
+    for a, b in zip(*states, strict=True):
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        else:
+            assert a == b

@@ -58,6 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.markets import kernels
 from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
 
@@ -105,13 +106,31 @@ class LoanBook:
         """Rows of the book (firms)."""
         return self.principal.shape[0]
 
+    def compiled(self) -> bool:
+        """Whether the compiled sums of :mod:`arena.markets.kernels` sum this book as numpy does.
+
+        They reproduce numpy's order for a C-contiguous float64 book of 2 to 128 banks; any
+        other book is summed by numpy.
+        """
+        p = self.principal
+        return (2 <= p.shape[1] <= kernels.ROW_BLOCK and p.dtype == np.float64 and p.flags.c_contiguous
+                and self.tick_rate.shape == p.shape and self.tick_rate.flags.c_contiguous)
+
     def debt(self) -> np.ndarray:
         """Debt of each firm (currency), shape (F,)."""
-        return self.principal.sum(axis=1)
+        if not self.compiled():
+            return self.principal.sum(axis=1)
+        out = np.empty(self.principal.shape[0])
+        kernels.row_sums(self.principal, out)  # bit-identical to principal.sum(axis=1)
+        return out
 
     def bank_loans(self) -> np.ndarray:
         """Loans of each bank (currency), shape (B,)."""
-        return self.principal.sum(axis=0)
+        if not self.compiled():
+            return self.principal.sum(axis=0)
+        out = np.empty(self.principal.shape[1])
+        kernels.column_sums(self.principal, out)  # bit-identical to principal.sum(axis=0)
+        return out
 
     def rates(self, policy_rate: float) -> np.ndarray:
         """Annual rate each loan pays now: policy rate plus its spread, shape (F, B)."""
@@ -392,7 +411,11 @@ def service_due(book: LoanBook, maturity: int) -> np.ndarray:
 
     Interest is at the book's per-tick rates (:meth:`LoanBook.reprice` first).
     """
-    return (book.principal * (book.tick_rate + 1.0 / maturity)).sum(axis=1)
+    if not book.compiled():
+        return (book.principal * (book.tick_rate + 1.0 / maturity)).sum(axis=1)
+    out = np.empty(book.n_firms)
+    kernels.scaled_row_sums(book.principal, book.tick_rate, 1.0 / maturity, out)  # the same, bit for bit
+    return out
 
 
 def service_debt(book: LoanBook, deposits: np.ndarray, maturity: int) -> Service:
@@ -403,6 +426,13 @@ def service_debt(book: LoanBook, deposits: np.ndarray, maturity: int) -> Service
     (:meth:`LoanBook.reprice` first), leaves the money supply into bank equity; repaid
     principal cancels loans and deposits together (money destroyed).
     """
+    if book.compiled() and deposits.dtype == np.float64:
+        # one compiled pass (arena.markets.kernels.service_loans: bit-identical to the chain below)
+        f, b = book.principal.shape
+        out = Service(np.empty(b), np.empty(b), np.empty(f), np.empty(f), np.empty(f, dtype=bool))
+        kernels.service_loans(book.principal, book.tick_rate, maturity, deposits, out.interest_by_bank,
+                              out.repaid_by_bank, out.paid, out.interest, out.unable)
+        return out
     interest = book.principal * book.tick_rate
     amort = book.principal / maturity
     due = interest.sum(axis=1) + amort.sum(axis=1)

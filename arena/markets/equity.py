@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena.blocks import BLOCK, blocks
+from arena.blocks import BLOCK, blocks, work_array
 from arena.markets import kernels
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
@@ -243,8 +243,11 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
     # the dtype numpy gives a Python (or numpy) scalar times a float32 array
     fear_selling = np.result_type(ctx.fear_selling, f32).type(ctx.fear_selling)
     liquidity_t = np.result_type(ctx.fear_liquidity, f32).type
-    cash, shares, wealth, ratio, eta, eta_buy = (np.empty(n) for _ in range(6))
-    theta = np.empty(n, dtype=f32)
+    # temporaries of this call only: reused buffers (arena.blocks.work_array), not fresh pages
+    cash, shares, wealth, ratio, eta, eta_buy, rho, growth = (
+        work_array(f"equity.{name}", n) for name in ("cash", "shares", "wealth", "ratio", "eta", "eta_buy",
+                                                     "rho", "growth"))
+    theta = work_array("equity.theta", n, f32)
     conviction = want[2]
     kernels.schedule_inputs(pop.cash, pop.budget, pop.shares, pop.fear, pop.greed, pop.confidence,
                             pop.target_share, pop.risk_aversion, idx, view, copier, float(ctx.price),
@@ -252,11 +255,10 @@ def _schedules(pop: Population, ctx: TradingContext, idx: np.ndarray, view: np.n
                             liquidity_t(ctx.fear_liquidity), liquidity_t(1.0), liquidity_t(MIN_BUY_DEPTH),
                             cash, shares, wealth, theta, conviction, ratio, eta, eta_buy)
     np.log(ratio, out=ratio)
-    rho = np.empty(n)
-    args = np.empty((2 * TRANCHES.size + 1, n))
+    args = work_array("equity.args", (2 * TRANCHES.size + 1, n))
     kernels.schedule_exponents(ratio, conviction, float(ctx.rebalancing), MAX_PULL, eta, eta_buy, TRANCHES,
                                rho, args)
-    growth = np.exp(rho)
+    np.exp(rho, out=growth)
     np.expm1(args, out=args)
     return kernels.schedule_orders(idx, cash, shares, wealth, theta, rho, growth, args, float(ctx.price),
                                    1 - 1e-12, BUY_FACTORS, SELL_FACTORS, want, *buy, n_b, *sell, n_s)
@@ -356,7 +358,7 @@ def _levels(grid: PriceGrid, limit: np.ndarray, qty: np.ndarray, side: str) -> t
     """
     levels = np.empty(limit.size, dtype=np.intp)
     tradable = np.empty(limit.size)
-    x = np.empty(min(limit.size, BLOCK))
+    x = work_array("equity.level_ratio", min(limit.size, BLOCK))
     buy = side == "buy"
     bound = grid.prices[0] if buy else grid.prices[-1]
     for sl in blocks(limit.size):

@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena.scalars import clip_float
+
 #: Log-return per tick of a chartist whose sentiment is fully optimistic (s = 1) at
 #: ``sentiment_weight`` 1, per unit of (s - 0.5).
 SENTIMENT_SCALE = 0.06
@@ -91,7 +93,7 @@ def predisposition(
 
 def fundamentalist_target(a: float, beta: float) -> float:
     """Discrete-choice share of fundamentalists ``1 / (1 + exp(-beta a))`` in (0, 1)."""
-    x = float(np.clip(beta * a, -50.0, 50.0))
+    x = clip_float(beta * a, -50.0, 50.0)
     return 1.0 / (1.0 + np.exp(-x))
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from arena.blocks import work_array
 from arena.kernels import sums_by_index
 from arena.markets import kernels
 from arena.population import bernoulli_indices
@@ -132,7 +133,7 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
     booked = wanted.copy()
     short = fill < 1.0
     spent = np.empty_like(budget)
-    rationed = np.empty(supplier.size, dtype=np.intp)
+    rationed = work_array("goods.rationed", supplier.size, np.intp)  # its front: a temporary of this call
     paid_share = other_share + goods_share * fill  # share of a budget spent, by its shop
     n_rationed = kernels.served_spending(budget, supplier, paid_share, short, spent, rationed)
     living = np.flatnonzero(alive)

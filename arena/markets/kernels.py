@@ -269,3 +269,166 @@ def expectation_views(strategy, sentiment, idx, normals, dispersion, e_f, chart_
             k += 1
         view[j] = v
     return k
+
+
+# --- loan book (arena.markets.credit) ------------------------------------------------------
+#: Widest row :func:`row_sums` sums as numpy does (one pairwise block, 8 accumulators);
+#: wider books (more than 128 banks) are summed by numpy.
+ROW_BLOCK = 128
+
+
+@numba.njit(inline="always")
+def _row_sum(a, i, n):
+    """``a[i, :n].sum()`` as numpy sums a row of at most 128 float64: its pairwise kernel.
+
+    Below 8 values a running sum from 0; from 8 on, 8 running sums over the columns
+    ``j mod 8`` of the whole octets, combined as ``((r0 + r1) + (r2 + r3)) + ((r4 + r5) +
+    (r6 + r7))``, then the rest added in order; the reduction starts from its identity
+    0.0 (so a row of -0.0 gives 0.0 as in numpy).
+    """
+    if n < 8:
+        res = 0.0
+        for j in range(n):
+            res += a[i, j]
+        return 0.0 + res
+    r0, r1, r2, r3 = a[i, 0], a[i, 1], a[i, 2], a[i, 3]
+    r4, r5, r6, r7 = a[i, 4], a[i, 5], a[i, 6], a[i, 7]
+    end = n - n % 8
+    j = 8
+    while j < end:
+        r0 += a[i, j]
+        r1 += a[i, j + 1]
+        r2 += a[i, j + 2]
+        r3 += a[i, j + 3]
+        r4 += a[i, j + 4]
+        r5 += a[i, j + 5]
+        r6 += a[i, j + 6]
+        r7 += a[i, j + 7]
+        j += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while j < n:
+        res += a[i, j]
+        j += 1
+    return 0.0 + res
+
+
+@numba.njit(**_JIT)
+def row_sums(a, out):
+    """``out[:] = a.sum(axis=1)`` for a C-contiguous float64 (F, B) array, 2 <= B <= 128."""
+    n = a.shape[1]
+    for i in range(a.shape[0]):
+        out[i] = _row_sum(a, i, n)
+
+
+@numba.njit(**_JIT)
+def column_sums(a, out):
+    """``out[:] = a.sum(axis=0)`` for a C-contiguous float64 (F, B) array, B >= 2.
+
+    numpy adds the rows in order into a result starting at 0.0 (the reduced axis is the
+    outer loop of its iteration).
+    """
+    out[:] = 0.0
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[j] += a[i, j]
+
+
+@numba.njit(**_JIT)
+def scaled_row_sums(principal, tick_rate, amortisation, out):
+    """``out[:] = (principal * (tick_rate + amortisation)).sum(axis=1)`` (debt service due)."""
+    f, n = principal.shape
+    row = np.empty(n)
+    for i in range(f):
+        for j in range(n):
+            row[j] = principal[i, j] * (tick_rate[i, j] + amortisation)
+        out[i] = _row_sum(row.reshape(1, n), 0, n)
+
+
+@numba.njit(**_JIT)
+def service_loans(principal, tick_rate, maturity, deposits, interest_by_bank, amort_by_bank, paid,
+                  interest_by_firm, unable):
+    """Debt service of :func:`arena.markets.credit.service_debt` in one pass (in place).
+
+    For each firm ``i`` (``interest = principal * tick_rate``, ``amort = principal /
+    maturity``)::
+
+        due = interest[i].sum() + amort[i].sum()
+        able = deposits[i] >= due;  unable[i] = not able and due > 0
+        paid[i] = due if able else 0.0;  deposits[i] -= paid[i]
+        if not able: interest[i] = amort[i] = 0
+        principal[i] = max(principal[i] - amort[i], 0)
+
+    then ``interest_by_bank``/``amort_by_bank`` are the column sums of ``interest`` and
+    ``amort`` (rows in order from 0.0, as numpy) and ``interest_by_firm`` its row sums.
+    """
+    f, n = principal.shape
+    interest = np.empty((1, n))
+    amort = np.empty((1, n))
+    interest_by_bank[:] = 0.0
+    amort_by_bank[:] = 0.0
+    for i in range(f):
+        for j in range(n):
+            interest[0, j] = principal[i, j] * tick_rate[i, j]
+            amort[0, j] = principal[i, j] / maturity
+        due = _row_sum(interest, 0, n) + _row_sum(amort, 0, n)
+        able = deposits[i] >= due
+        unable[i] = not able and due > 0
+        paid[i] = due if able else 0.0
+        deposits[i] -= paid[i]
+        if not able:
+            interest[0, :] = 0.0
+            amort[0, :] = 0.0
+        for j in range(n):
+            principal[i, j] = _max(principal[i, j] - amort[0, j], 0.0)
+            interest_by_bank[j] += interest[0, j]
+            amort_by_bank[j] += amort[0, j]
+        interest_by_firm[i] = _row_sum(interest, 0, n)
+
+
+# --- labour market draws (arena.markets.labour.sample_with_status) --------------------------
+@numba.njit(**_JIT)
+def first_drawn(candidates, n):
+    """Distinct values of ``candidates`` (integers in [0, n)) in the order they first occur.
+
+    The same integers as ``candidates[np.sort(np.unique(candidates, return_index=True)[1])]``
+    (numpy returns the index of each value's first occurrence), without the sorts.
+    """
+    seen = np.zeros(n, dtype=np.bool_)
+    out = np.empty_like(candidates)
+    m = 0
+    for i in range(candidates.shape[0]):
+        c = candidates[i]
+        if not seen[c]:
+            seen[c] = True
+            out[m] = c
+            m += 1
+    return out[:m]
+
+
+@numba.njit(**_JIT)
+def first_wanted(found, draws, employer, wanted, n):
+    """``first_drawn(concatenate([found, draws[wanted[employer[draws]]]]), n)`` in one pass.
+
+    ``found`` holds distinct households already chosen (kept first, in order); a draw is
+    kept when its employer's entry of the table ``wanted`` is true (employer ``-1``, the
+    unemployed, reads the last entry, as ``np.take`` does) and it was not taken before.
+    """
+    seen = np.zeros(n, dtype=np.bool_)
+    out = np.empty(found.shape[0] + draws.shape[0], dtype=draws.dtype)
+    m = 0
+    for i in range(found.shape[0]):
+        c = found[i]
+        seen[c] = True
+        out[m] = c
+        m += 1
+    size = wanted.shape[0]
+    for i in range(draws.shape[0]):
+        c = draws[i]
+        e = employer[c]
+        if e < 0:
+            e += size
+        if wanted[e] and not seen[c]:
+            seen[c] = True
+            out[m] = c
+            m += 1
+    return out[:m]

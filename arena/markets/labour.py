@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena.markets import kernels
 from arena.population import bernoulli_indices
 
 #: Share of a firm's excess workforce (above the hoarding margin) dismissed per tick.
@@ -49,24 +50,29 @@ def sample_with_status(employer: np.ndarray, k: int, available: int, wanted, rng
         How many to draw (at most ``available``).
     available : int
         How many households satisfy the condition (sets the number of draws).
-    wanted : callable
-        ``wanted(employer_values) -> bool array``.
+    wanted : callable or numpy.ndarray of bool
+        ``wanted(employer_values) -> bool array``; or a table of it by employer, ``wanted[e]``
+        for employer ``e`` and ``wanted[-1]`` for the unemployed (-1), which lets one
+        compiled pass test, keep and deduplicate the draws (the same households).
     rng : numpy.random.Generator
     """
     n = employer.size
     k = min(k, available)
     if k <= 0:
         return np.empty(0, dtype=np.intp)
+    table = wanted if isinstance(wanted, np.ndarray) else None
     draws = int(1.3 * k * n / max(available, 1)) + 32
     if draws > n // 4:
-        pool = np.flatnonzero(wanted(employer))
+        pool = np.flatnonzero(np.take(table, employer) if table is not None else wanted(employer))
         return rng.choice(pool, size=min(k, pool.size), replace=False)
     found = np.empty(0, dtype=np.intp)
     for _ in range(50):
         candidates = rng.integers(0, n, size=draws)
-        candidates = np.concatenate([found, candidates[wanted(employer[candidates])]])
-        _, first = np.unique(candidates, return_index=True)
-        found = candidates[np.sort(first)]  # distinct ids in the order drawn
+        if table is not None:  # distinct wanted ids in the order drawn (arena.markets.kernels)
+            found = kernels.first_wanted(found, candidates, employer, table, n)
+        else:
+            candidates = np.concatenate([found, candidates[wanted(employer[candidates])]])
+            found = kernels.first_drawn(candidates, n)  # distinct ids in the order drawn
         if found.size >= k:
             break
     return found[:k]
@@ -94,12 +100,8 @@ def fire(employer: np.ndarray, workers: np.ndarray, quota: np.ndarray,
     firing = quota > 0
     pool = int(workers[firing].sum())
     mask = np.append(firing, False)  # index -1 (unemployed) reads the appended False
-
-    def firing_of(e: np.ndarray) -> np.ndarray:
-        return np.take(mask, e)
-
-    cand = sample_with_status(employer, pool, pool, firing_of, rng) if pool <= 4 * total else (
-        sample_with_status(employer, 3 * total, pool, firing_of, rng))
+    cand = sample_with_status(employer, pool, pool, mask, rng) if pool <= 4 * total else (
+        sample_with_status(employer, 3 * total, pool, mask, rng))
     firm = employer[cand]
     order = np.argsort(firm, kind="stable")
     firm_sorted = firm[order]
@@ -139,7 +141,9 @@ def match(employer: np.ndarray, vacancies: np.ndarray, n_unemployed: int, effici
         total = int(hires.sum())
     if total == 0:
         return hires
-    who = sample_with_status(employer, total, n_unemployed, lambda e: e < 0, rng)
+    unemployed = np.zeros(vacancies.size + 1, dtype=bool)  # employers' entries, then -1's
+    unemployed[-1] = True
+    who = sample_with_status(employer, total, n_unemployed, unemployed, rng)
     hires_per = hires.copy()
     if who.size < total:  # fewer found than asked (tiny populations): hire those found
         hires_per = np.bincount(np.repeat(np.arange(hires.size), hires)[: who.size], minlength=hires.size)
