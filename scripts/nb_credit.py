@@ -92,8 +92,8 @@ def cells(md, code, setup: str) -> list:
         losses rise and real GDP dips below the prudent economy's. What the model does *not* show
         (docs/scenarios.md, "Where the model disagrees"): total firm defaults do not rise on most
         seeds — the consumption-goods firms refused refinancing do default, but capital-goods
-        firms, which own no capital and pay borrowed deposits out as dividends, default about as
-        often in both arms — and the mean spread of the loan book does not widen, because the
+        firms, which own no capital and pay dividends while in debt, default about as often in
+        both arms — and the mean spread of the loan book does not widen, because the
         riskiest borrowers are refused rather than priced. Banks' capital ratios stay above the
         minimum, so the bank-capital channel of the crash (losses -> capital constraint ->
         rationing of sound borrowers) is not triggered.
