@@ -106,6 +106,13 @@ BANK_PARAMETERS: dict[str, Param] = {
         "b3: how fast the default probability rises with debt service over operating cash flow "
         "(capped at 3; Caiani et al. 2016 price loans by cash flow against debt service); 0 = off",
     ),
+    "min_service_coverage": P(
+        float, 0.0, 0.0, 10.0, "-",
+        "banks lend a firm at most what keeps its expected operating cash flow at or above this "
+        "multiple of its debt service (interest and amortisation) after the loan: the debt-service "
+        "coverage ratio (DSCR) floor of loan underwriting; 1 = no new money for service the cash "
+        "flow cannot pay; 0 = off",
+    ),
     "max_default_probability": P(
         float, 0.25, 0.0, 0.99, "1/year",
         "banks refuse new loans to borrowers whose default probability exceeds this",

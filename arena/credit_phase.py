@@ -160,7 +160,8 @@ def open_credit(model, ledger: accounting.Ledger) -> None:
     bs = model.banking
     bs.begin_tick(model.central_bank.policy_rate)
     deposits = borrower_deposits(model)
-    flow = cash_flow(model) if bs.params.pd_coverage > 0 else None  # priced only when it matters
+    uses_flow = bs.params.pd_coverage > 0 or bs.params.min_service_coverage > 0
+    flow = cash_flow(model) if uses_flow else None  # computed only when it matters
     lending = bs.lend(deposits, outlays(model), other_assets(model), ledger, flow)
     store(model, deposits)
     # a rationed firm holds only part of the liquidity it planned: the share it got

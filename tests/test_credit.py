@@ -239,3 +239,47 @@ def test_without_cash_flow_pricing_is_by_leverage_only():
     a = credit.lend(book, np.zeros(2), np.array([5.0, 5.0]), np.array([500.0, 500.0]), np.array([0, 0]),
                     np.array([1e6]), np.zeros(1), 0.03, params)
     assert a.pd[0] == pytest.approx(float(credit.default_probability(np.array([105.0 / 505.0]), params)[0]))
+
+
+def test_debt_service_coverage_caps_new_loans_at_what_cash_flow_can_serve():
+    """With a DSCR floor of 1, no firm leaves the market owing more service than its cash flow.
+
+    Three firms with the same debt and request: one whose cash flow covers its service with
+    room to spare gets its whole request, one with a little room gets part of it, and one
+    whose cash flow is below the service it already owes (it would borrow to pay it) gets
+    nothing. A rate rise on the same book shrinks the room of every firm.
+    """
+    params = BankParams(n_banks=1, min_service_coverage=1.0, max_default_probability=0.99)
+    cash_flow = np.array([10.0, 0.4, 0.3])
+    granted = {}
+    for policy in (0.02, 0.12):
+        book = credit.LoanBook(3, 1)
+        book.principal[:, 0] = 400.0
+        book.spread[:] = params.base_spread
+        book.reprice(policy, 250)
+        owed = credit.service_due(book, params.loan_maturity)
+        out = credit.lend(book, np.zeros(3), np.full(3, 50.0), np.full(3, 1000.0), np.zeros(3, dtype=int),
+                          np.array([1e6]), np.zeros(1), policy, params, cash_flow, 250)
+        quoted = per_tick(policy + params.base_spread, 250)
+        after = owed + out.granted * (quoted + 1.0 / params.loan_maturity)
+        assert np.all(after[out.granted > 0] <= cash_flow[out.granted > 0] * (1 + 1e-12))
+        granted[policy] = out.granted
+    assert granted[0.02][0] == 50.0  # ample cash flow: the whole request
+    assert 0.0 < granted[0.02][1] < 50.0  # part of it
+    assert granted[0.02][2] == 0.0  # cash flow below the service owed: no new money
+    assert np.all(granted[0.12] <= granted[0.02]) and granted[0.12][1] < granted[0.02][1]
+
+
+def test_without_a_coverage_floor_a_firm_borrows_its_service():
+    """Floor off (the default): a firm whose cash flow is below its service is priced, not refused."""
+    granted = {}
+    for floor in (0.0, 1.0):
+        params = BankParams(n_banks=1, max_default_probability=0.99, min_service_coverage=floor)
+        book = credit.LoanBook(2, 1)
+        book.principal[:, 0] = 400.0
+        book.reprice(0.05, 250)
+        granted[floor] = credit.lend(book, np.zeros(2), np.full(2, 50.0), np.full(2, 1000.0),
+                                     np.zeros(2, dtype=int), np.array([1e6]), np.zeros(1), 0.05, params,
+                                     np.array([10.0, 0.1]), 250).granted
+    assert granted[0.0].tolist() == [50.0, 50.0]
+    assert granted[1.0].tolist() == [50.0, 0.0]

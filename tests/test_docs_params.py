@@ -72,6 +72,8 @@ CONTEXTS = {
     # the finance constraint bites only on rationed firms: a strict ceiling rations at once
     "finance_constraint": ({"dividend_payout": 1.0, "buffer_ticks": 1, "max_default_probability": 0.001},
                            True),
+    # the coverage floor binds only on firms that ask for new loans (as above): a high floor caps them
+    "min_service_coverage": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 5.0),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
     "share_noise": ({}, {"share_noise": 0.4, "share_fundamentalist": 0.25}),

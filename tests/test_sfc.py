@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from arena import ArenaModel, accounting
 from arena.errors import AccountingError, ShockError
+from arena.external import MAX_ORDER_QTY
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS
 
@@ -77,7 +78,9 @@ def test_both_matrices_close_every_tick(cfg, n, shocks, trader):
                 price = model.prices["equity"]
                 free = agent.cash - agent.reserved_cash()
                 if t % 3 == 0 and free > 2 * price:
-                    model.outside.place(agent.id, "buy", 0.5 * free / (1.2 * price), 1.2 * price, model.tick)
+                    # capped at the API's largest order (a random config can price a share near zero)
+                    qty = min(0.5 * free / (1.2 * price), MAX_ORDER_QTY)
+                    model.outside.place(agent.id, "buy", qty, 1.2 * price, model.tick)
                 held = agent.shares - agent.reserved_shares()
                 if t % 5 == 4 and held > 1e-6:
                     model.outside.place(agent.id, "sell", held / 2, 0.8 * price, model.tick)

@@ -41,6 +41,14 @@ Equations (rates per year unless noted; :func:`arena.monetary.per_tick` converts
 
   so the pass-through of the policy rate ``i`` to a new loan is ``1 / (1 - pd_f)`` >= 1.
 
+* debt-service-coverage sizing (``min_service_coverage`` = m > 0; :func:`service_room`): a
+  bank lends at most what keeps the borrower's expected operating cash flow at or above m
+  times its debt service (interest and amortisation) after the loan; with m = 1 no new
+  money pays service the cash flow cannot (refinancing of Minsky's 1986 speculative and
+  Ponzi units is refused, not priced)::
+
+      new_f <= max(0, ocf_f / m - service_f) / (i_q + 1/maturity)
+
 * rationing: a bank refuses borrowers with ``pd_f > max_default_probability``, then serves
   the rest in order of rising ``pd_f`` while ``equity_b / (loans_b + new_b)`` stays at or
   above ``capital_requirement``; the marginal borrower gets part of its request.
@@ -237,6 +245,33 @@ def coverage_ratio(service: np.ndarray, cash_flow: np.ndarray) -> np.ndarray:
     return np.minimum(ratio, COVERAGE_CAP)
 
 
+def service_room(owed: np.ndarray, cash_flow: np.ndarray, instalment: np.ndarray | float,
+                 min_coverage: float) -> np.ndarray:
+    """Largest new loan that keeps debt-service coverage at or above ``min_coverage`` (currency).
+
+    Debt-service-coverage (DSCR) sizing of loan underwriting: the borrower's expected
+    operating cash flow must cover ``min_coverage`` times its debt service (interest and
+    amortisation) after the loan, ``ocf_f >= min_coverage (owed_f + instalment_f new_f)``, so
+    ``new_f <= max(0, ocf_f / min_coverage - owed_f) / instalment_f``. At ``min_coverage`` = 1
+    a firm whose cash flow does not cover the service it already owes gets no new money: it
+    would borrow to pay its instalments (Minsky's 1986 speculative and Ponzi units, which
+    need refinancing), and a firm with no positive cash flow gets none.
+
+    Parameters
+    ----------
+    owed : numpy.ndarray
+        Interest and amortisation due this tick on outstanding loans (currency), >= 0.
+    cash_flow : numpy.ndarray
+        Expected operating cash flow per tick (currency).
+    instalment : numpy.ndarray or float
+        Interest plus amortisation per tick per unit of new loan at the quoted riskless rate, > 0.
+    min_coverage : float
+        Debt-service coverage floor, > 0.
+    """
+    spare = np.maximum(np.asarray(cash_flow, dtype=float) / min_coverage - owed, 0.0)
+    return spare / instalment
+
+
 def loan_rate(policy_rate: float, pd: np.ndarray, weakness: np.ndarray, params: BankParams) -> np.ndarray:
     """Annual loan rate: break-even risk pricing plus the lender's weakness spread.
 
@@ -366,14 +401,20 @@ def lend(
     """
     debt = book.debt()
     coverage = 0.0
-    if cash_flow is not None and params.pd_coverage > 0:
+    eligible = requests
+    if cash_flow is not None and (params.pd_coverage > 0 or params.min_service_coverage > 0):
         quoted = per_tick(policy_rate + params.base_spread + weakness[lender], ticks_per_year)
-        service = service_due(book, params.loan_maturity) + requests * (quoted + 1.0 / params.loan_maturity)
-        coverage = coverage_ratio(service, cash_flow)
+        instalment = quoted + 1.0 / params.loan_maturity  # service per unit of new loan, per tick
+        owed = service_due(book, params.loan_maturity)
+        if params.pd_coverage > 0:
+            coverage = coverage_ratio(owed + requests * instalment, cash_flow)
+        if params.min_service_coverage > 0:
+            room = service_room(owed, cash_flow, instalment, params.min_service_coverage)
+            eligible = np.minimum(requests, room)
     pd = default_probability(leverage(debt, requests, assets), params, coverage)
     rate = loan_rate(policy_rate, pd, weakness[lender], params)
     refused = (requests > 0) & (pd > params.max_default_probability)
-    eligible = np.where(refused, 0.0, requests)
+    eligible = np.where(refused, 0.0, eligible)
     capacity = lending_capacity(equity, book.bank_loans(), params)
     granted = ration(eligible, lender, pd, capacity)
     who = np.flatnonzero(granted > 0)

@@ -41,6 +41,7 @@ class BankParams:
     pd_intercept: float = BANK_PARAMETERS["pd_intercept"].default
     pd_slope: float = BANK_PARAMETERS["pd_slope"].default
     pd_coverage: float = BANK_PARAMETERS["pd_coverage"].default
+    min_service_coverage: float = BANK_PARAMETERS["min_service_coverage"].default
     max_default_probability: float = BANK_PARAMETERS["max_default_probability"].default
     recovery_rate: float = BANK_PARAMETERS["recovery_rate"].default
     weakness_spread: float = BANK_PARAMETERS["weakness_spread"].default
