@@ -66,7 +66,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from arena.markets import kernels
+from arena.markets import loan_kernels as kernels
 from arena.monetary import per_tick
 from arena.sectors.bank_params import BankParams
 
@@ -115,7 +115,7 @@ class LoanBook:
         return self.principal.shape[0]
 
     def compiled(self) -> bool:
-        """Whether the compiled sums of :mod:`arena.markets.kernels` sum this book as numpy does.
+        """Whether the compiled sums of :mod:`arena.markets.loan_kernels` sum this book as numpy does.
 
         They reproduce numpy's order for a C-contiguous float64 book of 2 to 128 banks; any
         other book is summed by numpy.
@@ -468,7 +468,7 @@ def service_debt(book: LoanBook, deposits: np.ndarray, maturity: int) -> Service
     principal cancels loans and deposits together (money destroyed).
     """
     if book.compiled() and deposits.dtype == np.float64:
-        # one compiled pass (arena.markets.kernels.service_loans: bit-identical to the chain below)
+        # one compiled pass (arena.markets.loan_kernels.service_loans: bit-identical to the chain below)
         f, b = book.principal.shape
         out = Service(np.empty(b), np.empty(b), np.empty(f), np.empty(f), np.empty(f, dtype=bool))
         kernels.service_loans(book.principal, book.tick_rate, maturity, deposits, out.interest_by_bank,
