@@ -49,22 +49,6 @@ def test_book_sums_match_numpy(f, b):
     assert bits_equal(credit.service_due(book, 60), due)
 
 
-def numpy_service(book: credit.LoanBook, deposits: np.ndarray, maturity: int) -> credit.Service:
-    """service_debt's numpy chain (the reference; changes ``book`` and ``deposits`` in place)."""
-    interest = book.principal * book.tick_rate
-    amort = book.principal / maturity
-    due = interest.sum(axis=1) + amort.sum(axis=1)
-    able = deposits >= due
-    unable = ~able & (due > 0)
-    paid = np.where(able, due, 0.0)
-    deposits -= paid
-    interest[~able] = 0.0
-    amort[~able] = 0.0
-    book.principal -= amort
-    np.maximum(book.principal, 0.0, out=book.principal)
-    return credit.Service(interest.sum(axis=0), amort.sum(axis=0), paid, interest.sum(axis=1), unable)
-
-
 @pytest.mark.parametrize("b", WIDTHS)
 def test_service_debt_matches_the_numpy_chain(b):
     rng = np.random.default_rng(b)
@@ -77,7 +61,7 @@ def test_service_debt_matches_the_numpy_chain(b):
     ref_book = random_book(np.random.default_rng(b), f, b)
     ref_deposits = deposits.copy()
     got = credit.service_debt(book, deposits, 40)
-    want = numpy_service(ref_book, ref_deposits, 40)
+    want = credit.service_debt_numpy(ref_book, ref_deposits, 40)
     assert want.unable.any() and (~want.unable).any()
     for name in ("interest_by_bank", "repaid_by_bank", "paid", "interest", "unable"):
         assert bits_equal(getattr(got, name), getattr(want, name)), name
