@@ -164,3 +164,25 @@ def test_first_wanted_matches_the_numpy_chain():
         assert bits_equal(got, want)
         found = got
     assert found.size > 700
+
+
+def test_indicator_recording_stores_what_mesa_collect_stores():
+    # arena.indicators.collect writes into the DataCollector's history directly (no per-reporter
+    # deep copy); a second collector fed by Mesa's own collect() must hold the same values, of the
+    # same types, in the same columns, or a Mesa upgrade changed what the shortcut relies on.
+    import mesa
+    import pandas as pd
+
+    from arena import ArenaModel, indicators
+
+    model = ArenaModel(n_agents=2000, seed=5)
+    reference = mesa.DataCollector(model_reporters=indicators.reporters())
+    for _ in range(5):
+        model.step()
+        reference.collect(model)
+    got = model.datacollector.get_model_vars_dataframe()
+    want = reference.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    for name in indicators.COLUMNS:
+        assert [type(v) for v in model.datacollector.model_vars[name]] == \
+            [type(v) for v in reference.model_vars[name]], name
