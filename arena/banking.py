@@ -105,9 +105,15 @@ class BankingSystem:
         return float(self.book.principal.sum())
 
     def capital_ratio(self) -> float:
-        """Sector capital ratio: total equity over total loans (``inf`` with no loans)."""
+        """Sector capital ratio: total equity over total loans (``inf`` with no loans).
+
+        A loan book so small that the ratio overflows gives ``inf`` too, without a warning.
+        """
         loans = self.loans()
-        return float(self.banks.equity.sum() / loans) if loans > 0 else float("inf")
+        if not loans > 0:
+            return float("inf")
+        with np.errstate(over="ignore"):
+            return float(np.float64(self.banks.equity.sum()) / np.float64(loans))
 
     # ------------------------------------------------------------------ set-up --------
     def seed_loans(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -81,6 +83,20 @@ def test_weakness_spread_rises_as_capital_falls_from_target_to_minimum():
     assert banks.weakness[0] == 0.0 and banks.weakness[1] == pytest.approx(0.0, abs=1e-12)
     assert banks.weakness[2] == pytest.approx(params.weakness_spread * 0.5)
     assert banks.weakness[3] == pytest.approx(params.weakness_spread)
+
+
+def test_a_subnormal_loan_book_counts_as_no_loans_without_a_warning():
+    # A random configuration once left banks with loans near 1e-320: equity / loans overflowed
+    # with a RuntimeWarning. The ratio must be the no-loans value (inf) and rates the unweakened ones.
+    params = BankParams(n_banks=3)
+    banks = Banks(params, np.array([50.0, 50.0, 50.0]))
+    loans = np.array([1e-320, 0.0, 100.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ratio = banks.capital_ratio(loans)
+        banks.set_rates(0.02, loans)
+    assert ratio[0] == np.inf and ratio[1] == np.inf and ratio[2] == pytest.approx(0.5)
+    assert np.all(banks.weakness == 0.0)
 
 
 @given(st.floats(0.0, 100.0), st.floats(-50.0, 50.0), st.floats(1.0, 1000.0))

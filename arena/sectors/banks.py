@@ -99,8 +99,13 @@ class Banks:
         return self.equity.size
 
     def capital_ratio(self, loans: np.ndarray) -> np.ndarray:
-        """Equity over loans (risk weight 1); ``inf`` for a bank without loans."""
-        with np.errstate(divide="ignore", invalid="ignore"):
+        """Equity over loans (risk weight 1); ``inf`` for a bank without loans.
+
+        Loans so small that the ratio overflows (a random configuration can leave a bank with a
+        subnormal loan book) give ``inf`` too, silently: that is the no-loans value, and every
+        user clips it.
+        """
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.where(loans > 0, self.equity / np.where(loans > 0, loans, 1.0), np.inf)
 
     def set_rates(self, policy_rate: float, loans: np.ndarray) -> None:
