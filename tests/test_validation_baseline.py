@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from arena.validation import FACTS, stylized_facts
+from arena.validation.runs import firms_frames
 
 #: one worker runs the batch the module fixture holds (pytest -n 2 --dist loadgroup)
 pytestmark = pytest.mark.xdist_group("validation_baseline")
@@ -46,7 +47,6 @@ FAILING = {  # acf |r| lag 1, the GARCH alpha and beta, consumption's relative s
                   "sales): fixed productivity, no hours margin (docs/validation.md)",
     "unemployment_mean": "7.65% [7.47%, 10.37%] vs [4.6%, 7.6%]: just above (7.63%)",
     "unemployment_std": "quarterly unemployment std 5.1 pp [4.3, 6.5] vs [0.7, 1.6] pp: boom-bust cycles",
-    "firm_size_skewness": "no firm-level data in a batch frame (model.firms_frame() in v2)",
 }
 
 
@@ -56,7 +56,10 @@ def table(tmp_path_factory):
 
     frame = run_batch("baseline", grid={"n_agents": [N_AGENTS]}, seeds=SEEDS, ticks=TICKS, workers=2,
                       out_dir=tmp_path_factory.mktemp("baseline_validation"), progress=False)
-    return stylized_facts(frame, burn_in=BURN_IN).set_index("fact")
+    # run_batch keeps indicators only: the firm sizes come from the first seed re-run in this
+    # process (as `arena validate` does for its first --firm-seeds seeds)
+    firms = firms_frames("baseline", SEEDS[:1], TICKS, {"n_agents": N_AGENTS})
+    return stylized_facts(frame, burn_in=BURN_IN, firms=firms).set_index("fact")
 
 
 def _params():
