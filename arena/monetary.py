@@ -292,7 +292,9 @@ class CentralBank:
         self.inflation = inflation
         self.core_inflation = core_inflation
         demand_pressure = 0.5 * output_gap
-        self.structural = structural_inflation(target, money_growth, velocity_change, demand_pressure, behavioural)
+        self.structural = structural_inflation(
+            target, money_growth, velocity_change, demand_pressure, behavioural
+        )
         # adaptive learning from structural and measured inflation, anchored by credibility
         evidence = 0.5 * (self.structural + inflation)
         self.adaptive_expectation += cfg.expectation_adjustment * (evidence - self.adaptive_expectation)

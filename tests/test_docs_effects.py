@@ -275,7 +275,8 @@ def test_structural_inflation_is_the_specification_sum(baseline):
     velocity_change = (history[w:] / history[:-w]) ** (T / w) - 1
     behavioural = 0.02 * (df.sentiment - 0.5) + 0.02 * (df.greed - df.fear)
     nominal = (1 + df.money_growth) * (1 + velocity_change) - 1  # growth of M V
-    expected = cfg.base_inflation_rate + (nominal - cfg.base_inflation_rate) + 0.5 * df.output_gap + behavioural
+    expected = cfg.base_inflation_rate + (nominal - cfg.base_inflation_rate) + 0.5 * df.output_gap \
+        + behavioural
     np.testing.assert_allclose(df.structural_inflation, expected, rtol=1e-9, atol=1e-12)
 
 
