@@ -148,8 +148,31 @@ def per_tick(annual_rate: float | np.ndarray, ticks_per_year: int) -> float | np
 def structural_inflation(
     base_rate: float, money_growth: float, velocity_change: float, demand_pressure: float, behavioural: float
 ) -> float:
-    """Return the specification's sum ``base + money growth + velocity change + demand + behaviour``."""
-    return base_rate + money_growth + velocity_change + demand_pressure + behavioural
+    """Return the specification's ``base + money growth + velocity change + demand + behaviour``.
+
+    Money growth ``g_M`` and velocity change ``g_V`` (annual rates over the same window) enter
+    as the growth of nominal spending ``M V``: ``(1 + g_M)(1 + g_V) - 1``, which is their sum
+    to first order and, unlike the sum of two annualised rates, exact for large moves. A levy
+    that takes 20% of the money stock while spending is unchanged raises V by 25%; annualised
+    over a 63-tick window that is g_M = -59% and g_V = +142%, whose sum (+83%) read as a burst
+    of inflationary pressure that no price showed, and raised expected inflation after a
+    deflationary bust (docs/scenarios.md, ``deflation_qe``).
+
+    Parameters
+    ----------
+    base_rate, money_growth, velocity_change : float
+        pi*, g_M and g_V (1/year); the base rate enters as ``pi* + (g_MV - pi*)``, the
+        specification's form, so it cancels.
+    demand_pressure, behavioural : float
+        0.5 x output gap and the behavioural term (1/year).
+
+    Returns
+    -------
+    float
+        Structural inflation (1/year).
+    """
+    nominal = (1.0 + money_growth) * (1.0 + velocity_change) - 1.0
+    return base_rate + (nominal - base_rate) + demand_pressure + behavioural
 
 
 @dataclass
@@ -270,7 +293,7 @@ class CentralBank:
         self.core_inflation = core_inflation
         demand_pressure = 0.5 * output_gap
         self.structural = structural_inflation(
-            target, money_growth - target, velocity_change, demand_pressure, behavioural
+            target, money_growth, velocity_change, demand_pressure, behavioural
         )
         # adaptive learning from structural and measured inflation, anchored by credibility
         evidence = 0.5 * (self.structural + inflation)

@@ -265,7 +265,7 @@ def test_goods_consumer_surplus_is_the_integral_of_demand_up_to_the_grid_top():
 
 
 def test_structural_inflation_is_the_specification_sum(baseline):
-    """pi_s = base + (money growth - base) + velocity change + 0.5 gap + behavioural term (8.2)."""
+    """pi_s = base + ((1 + money growth)(1 + velocity change) - 1 - base) + 0.5 gap + behaviour (8.2)."""
     model, df = baseline
     cfg = model.config
     w, T = cfg.inflation_window, cfg.ticks_per_year
@@ -274,8 +274,9 @@ def test_structural_inflation_is_the_specification_sum(baseline):
     history = np.concatenate([np.full(w, velocity[0]), velocity])
     velocity_change = (history[w:] / history[:-w]) ** (T / w) - 1
     behavioural = 0.02 * (df.sentiment - 0.5) + 0.02 * (df.greed - df.fear)
-    expected = cfg.base_inflation_rate + (df.money_growth - cfg.base_inflation_rate) + velocity_change \
-        + 0.5 * df.output_gap + behavioural
+    nominal = (1 + df.money_growth) * (1 + velocity_change) - 1  # growth of M V
+    expected = cfg.base_inflation_rate + (nominal - cfg.base_inflation_rate) + 0.5 * df.output_gap \
+        + behavioural
     np.testing.assert_allclose(df.structural_inflation, expected, rtol=1e-9, atol=1e-12)
 
 

@@ -69,9 +69,27 @@ def test_per_tick_and_annualise_are_inverse(rate, ticks):
 
 
 def test_structural_inflation_is_the_specification_sum():
-    # base + money growth + velocity change + demand pressure + behavioural term
-    assert structural_inflation(0.02, 0.03, -0.01, 0.005, 0.002) == pytest.approx(0.047, abs=1e-15)
-    assert structural_inflation(0.02, 0.0, 0.0, 0.0, 0.0) == 0.02
+    # base + (nominal-spending growth - base) + demand pressure + behavioural term, where money
+    # growth and velocity change combine as the growth of M V: (1.03)(0.99) - 1 = 0.0197
+    assert structural_inflation(0.02, 0.03, -0.01, 0.005, 0.002) == pytest.approx(0.0267, abs=1e-15)
+    assert structural_inflation(0.02, 0.02, 0.0, 0.0, 0.0) == pytest.approx(0.02, abs=1e-15)
+    # small moves: the sum of the two rates to first order
+    assert structural_inflation(0.02, 0.001, 0.002, 0.0, 0.0) == pytest.approx(0.003, abs=1e-5)
+
+
+def test_a_levy_that_leaves_spending_unchanged_adds_no_structural_inflation():
+    # 20% of the money stock taken while spending is unchanged: V rises by 1/0.8 = 25%.
+    # Annualised over a 63-tick window (T = 250) the two rates are -59% and +142%; their sum
+    # would read +83% of inflationary pressure, the growth of M V is zero
+    cfg = ArenaConfig(n_agents=10, inflation_window=63)
+    cb = CentralBank(cfg)
+    for t in range(64):
+        money = 100.0 if t < 63 else 80.0
+        _, _, g_m, g_v = cb.measure(100.0, 100.0, money, 1.0 * 100.0 / money)
+    assert g_m == pytest.approx(0.8 ** (250 / 63) - 1, rel=1e-12)
+    assert g_v == pytest.approx(1.25 ** (250 / 63) - 1, rel=1e-12)
+    assert g_m + g_v > 0.8
+    assert structural_inflation(0.02, g_m, g_v, 0.0, 0.0) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_measured_inflation_of_a_constant_growth_path():

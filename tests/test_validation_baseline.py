@@ -24,7 +24,8 @@ N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 #: Measured on branch int at 42d2be8 (economy v2 parts 1-3: firms, banks, government; the chained
 #: Törnqvist goods index; saving on the real deposit rate; DIVIDEND_MEMORY 0.9996), 20,000 households,
 #: 2,500 ticks, burn-in 250. Reasons for the finance facts: docs/validation.md, "Stylized facts".
-FAILING = {  # acf |r| lag 1, the GARCH alpha and beta, consumption's relative std and co-movement,
+FAILING = {  # the GARCH alpha, beta and persistence (0.9794 vs >= 0.9787 on branch defl; 0.978 before),
+    # consumption's relative std and co-movement,
     # investment's co-movement, output persistence, the price and wage Phillips and Beveridge slopes,
     # inflation persistence and the default rate pass (not listed)
     "excess_kurtosis": "kurtosis 1.71 [1.69, 1.72] vs [3.8, 7.1]: tails too thin",
@@ -32,10 +33,11 @@ FAILING = {  # acf |r| lag 1, the GARCH alpha and beta, consumption's relative s
     "acf_r_lag1": "lag-1 autocorrelation +0.030 [0.023, 0.051] vs [-0.08, -0.003]: mild momentum",
     "acf_r_max_1_10": "largest |acf| of returns at lags 1-10 0.043 [0.039, 0.070] vs [0.0505, 0.082]: "
                       "just below",
+    "acf_abs_lag1": "acf |r| lag 1 0.186 [0.182, 0.237] vs [0.205, 0.271] (branch defl, structural inflation "
+                    "as the growth of M V; 0.206 before, at the bottom of the range): clustering too weak",
     "acf_abs_lag10": "acf |r| lag 10 0.212 [0.173, 0.214] vs [0.27, 0.32]: clustering too short-lived",
     "acf_abs_lag50": "acf |r| lag 50 0.110 [0.088, 0.118] vs [0.135, 0.25]",
     "acf_abs_decay": "decay exponent 0.42 [0.41, 0.68] vs [0.14, 0.34]: acf |r| decays too fast",
-    "garch_persistence": "alpha + beta 0.978 [0.974, 0.982] vs [0.979, 0.997]: just below",
     "leverage": "+0.005 [-0.018, 0.011] vs [-0.095, -0.070]: no leverage effect",
     "annual_volatility": "20.9% [19.7%, 21.9%] a year vs [22.6%, 29.1%]",
     "rel_std_investment": "investment/GDP std 3.06 [2.97, 3.50] vs [3.55, 6.61] (branch tight, GDP with the "
