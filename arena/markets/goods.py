@@ -195,7 +195,7 @@ def deliver_machines(cfirms, kfirms) -> tuple[float, float]:
     kfirms.sales = units
     kfirms.sales_acc += units
     kfirms.profit_acc += receipts
-    cfirms.profit_acc -= paid
+    # a machine is an asset, not a cost: the buyer's profit bears it through depreciation (IAS 16)
     return float(got.sum()), float(paid.sum())
 
 
