@@ -68,8 +68,9 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     lev_c = lev_k = None
     if cfg.dividend_rule == "earnings":
         lev_c, lev_k = credit_phase.firm_leverage(model)
-    payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs, lev_c, cfg.target_leverage)
-    payout += corporate.pay_dividends(kf, cfg.dividend_payout, cfg.buffer_ticks, 0.0, lev_k, cfg.target_leverage)
+    target = cfg.target_leverage
+    payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs, lev_c, target)
+    payout += corporate.pay_dividends(kf, cfg.dividend_payout, cfg.buffer_ticks, 0.0, lev_k, target)
     model.dividends_paid = payout
     # resource rents are paid to every household as royalties (a resource fund)
     royalties = model.producer_deposits * cfg.dividend_payout

@@ -106,7 +106,10 @@ def other_assets(model) -> np.ndarray:
 
 
 def firm_leverage(model) -> tuple[np.ndarray, np.ndarray]:
-    """C-firms' and K-firms' debt over total assets at book value (deposits, capital, inventories), in [0, 1]."""
+    """Return C-firms' and K-firms' debt over total assets at book value, in [0, 1].
+
+    Assets are deposits, capital and inventories (:func:`other_assets`); 1 for a firm without assets.
+    """
     nc, nk = model.cfirms.n, model.kfirms.n
     debt = model.banking.book.debt()[:nc + nk]
     assets = (borrower_deposits(model) + other_assets(model))[:nc + nk]
