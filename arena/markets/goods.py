@@ -195,7 +195,8 @@ def deliver_machines(cfirms, kfirms) -> tuple[float, float]:
     kfirms.sales = units
     kfirms.sales_acc += units
     kfirms.profit_acc += receipts
-    # a machine is an asset, not a cost: the buyer's profit bears it through depreciation (IAS 16)
+    cfirms.profit_acc -= paid
+    cfirms.machines_paid += paid  # added back to the buyer's earnings (arena.sectors.corporate.book_earnings)
     return float(got.sum()), float(paid.sum())
 
 

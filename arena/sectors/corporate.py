@@ -117,11 +117,15 @@ def pay_dividends(firms, payout: float, buffer_ticks: float, extra_bill: np.ndar
 def book_earnings(firms, mark: np.ndarray, alive0: np.ndarray, memory: float) -> None:
     """Fold the tick's booked profit into each firm's earnings ``E_j`` (EWMA, currency/tick; in place).
 
-    ``E_j <- memory E_j + (1 - memory) (profit_acc_j - mark_j)`` for firms alive since the tick's
-    start; a firm closed this tick gets 0, an entrant starts from 0. Call when the tick's profit is
-    booked (after the banks' deposit interest) and before reviews reset ``profit_acc``.
+    ``E_j <- memory E_j + (1 - memory) (profit_acc_j - mark_j + machines_paid_j)`` for firms alive
+    since the tick's start: ``profit_acc`` expenses machine purchases, which earnings capitalise (a
+    machine is an asset whose cost the profit bears through depreciation, IAS 16), so they are added
+    back and ``machines_paid`` restarts from 0. A firm closed this tick gets 0, an entrant starts
+    from 0. Call when the tick's profit is booked (after the banks' deposit interest) and before
+    reviews reset ``profit_acc``.
     """
-    profit = firms.profit_acc - mark
+    profit = firms.profit_acc - mark + firms.machines_paid
+    firms.machines_paid[:] = 0.0
     both = firms.alive & alive0
     firms.earnings = np.where(both, memory * firms.earnings + (1.0 - memory) * profit,
                               np.where(firms.alive, firms.earnings, 0.0))
