@@ -62,6 +62,9 @@ CONTEXTS = {
     "money_growth": ({"monetary_regime": "money_growth"}, 0.07),
     # firms that pay out all deposits default within days: entries, and loan losses that take banks
     # below their capital target (banks start at 1.5 times it), so the weakness spread is charged
+    # firms start with buffer_ticks = 20 ticks of wages in deposits and, paying dividends out of
+    # earnings, stay near it: a horizon above the buffer makes them borrow at once
+    "credit_horizon": ({}, 40.0),
     # the rule before: dividends whatever the firm's profit and debt
     "dividend_rule": ({}, "cash"),
     # every firm has debt at tick 0: a target of 0 stops all dividends
