@@ -43,9 +43,18 @@ def behave(model, ledger: accounting.Ledger | None = None) -> None:
     firms_phase.lifecycle(model, ledger)
     fiscal_phase.close(model, ledger)
     credit_phase.close_banks(model, ledger)
+    book_earnings(model)
     fiscal_phase.after_banks(model, ledger)
     firms_phase.decide_and_hire(model)
     plan(model)
+
+
+def book_earnings(model) -> None:
+    """Fold each firm's booked profit of the tick into its earnings (EWMA over a review interval)."""
+    c0, k0, ca, ka = model.profit_mark
+    memory = 1.0 - 1.0 / model.config.review_ticks
+    corporate.book_earnings(model.cfirms, c0, ca, memory)
+    corporate.book_earnings(model.kfirms, k0, ka, memory)
 
 
 def pay_incomes(model, ledger: accounting.Ledger) -> None:
@@ -56,8 +65,12 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
     wage_k, model.defaulting_k = corporate.pay_wages(kf)
     model.wage_bill = float(np.dot(wage_c, cf.workers) + np.dot(wage_k, kf.workers))
     inputs = float(cf.input_per_unit @ model.commodity_prices()) * cf.planned  # input bill per tick
-    payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs)
-    payout += corporate.pay_dividends(kf, cfg.dividend_payout, cfg.buffer_ticks)
+    lev_c = lev_k = None
+    if cfg.dividend_rule == "earnings":
+        lev_c, lev_k = credit_phase.firm_leverage(model)
+    target = cfg.target_leverage
+    payout = corporate.pay_dividends(cf, cfg.dividend_payout, cfg.buffer_ticks, inputs, lev_c, target)
+    payout += corporate.pay_dividends(kf, cfg.dividend_payout, cfg.buffer_ticks, 0.0, lev_k, target)
     model.dividends_paid = payout
     # resource rents are paid to every household as royalties (a resource fund)
     royalties = model.producer_deposits * cfg.dividend_payout

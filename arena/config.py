@@ -339,7 +339,20 @@ PARAMETERS: dict[str, Param] = {
         "(= inflation_sensitivity: one response to the real deposit rate, EIS 0.5; Havranek et al. 2015)",
     ),
     "dividend_payout": P(
-        float, 0.2, 0.0, 1.0, "1/tick", "share of a firm's deposits above its buffer paid out per tick"
+        float, 0.2, 0.0, 1.0, "1/tick",
+        "share of a firm's deposits above its buffer paid out per tick (at most its earnings under the "
+        "'earnings' dividend rule); producers' royalties are the same share of their deposits",
+    ),
+    "dividend_rule": P(
+        str, "earnings", unit="-", options=("earnings", "cash"),
+        doc="earnings: a firm pays at most its positive profit (a review interval's EWMA) and nothing while "
+        "its debt exceeds target_leverage of its assets (dividends out of profits, restricted-payments "
+        "covenants); cash: the deposits above the buffer whatever its profit and debt",
+    ),
+    "target_leverage": P(
+        float, 0.5, 0.0, 1.0, "-",
+        "debt over total assets at book value above which a firm retains all its earnings "
+        "('earnings' dividend rule; debt up to equity, US firms' median book leverage is about 0.3)",
     ),
     "buffer_ticks": P(float, 20.0, 1.0, 500.0, "ticks", "deposits a firm keeps, in ticks of its wage bill"),
     "entry_delay": P(int, 20, 1, 10_000, "ticks", "ticks before a defaulted firm's slot is re-entered"),

@@ -105,6 +105,18 @@ def other_assets(model) -> np.ndarray:
     return np.concatenate([c, k, np.zeros(model.producer_deposits.size)])
 
 
+def firm_leverage(model) -> tuple[np.ndarray, np.ndarray]:
+    """Return C-firms' and K-firms' debt over total assets at book value, in [0, 1].
+
+    Assets are deposits, capital and inventories (:func:`other_assets`); 1 for a firm without assets.
+    """
+    nc, nk = model.cfirms.n, model.kfirms.n
+    debt = model.banking.book.debt()[:nc + nk]
+    assets = (borrower_deposits(model) + other_assets(model))[:nc + nk]
+    lev = credit.leverage(debt, np.zeros_like(debt), assets)
+    return lev[:nc], lev[nc:]
+
+
 def carry_cost(policy_rate: float, params: BankParams, weakness: np.ndarray | float = 0.0) -> np.ndarray:
     """Cost of holding borrowed money as deposits (1/year): riskless loan rate - deposit rate."""
     deposit = max(0.0, params.deposit_passthrough * policy_rate)

@@ -144,11 +144,13 @@ class ArenaModel(mesa.Model):
         self.cfirms = GoodsFirms(cfg, n_firms, goods_price, cal.wage, cfg.productivity, counts[:n_firms],
                                  coefficients, n_kfirms, rng)
         self.kfirms = CapitalFirms(cfg, n_kfirms, goods_price, cal.wage, cal.k_productivity, counts[n_firms:])
-        # deposits: the dividend buffer plus the excess whose payout equals the tick-0 profit
+        # deposits: the dividend buffer plus the excess whose payout equals the tick-0 profit,
+        # which is each firm's earnings (profit per tick) at tick 0
         payout = max(cfg.dividend_payout, 0.01)
         profit_per_worker = cal.dividends / max(employed.size, 1) / payout
         for firms in (self.cfirms, self.kfirms):
             firms.deposits = (cfg.buffer_ticks * firms.wage + profit_per_worker) * firms.workers
+            firms.earnings = payout * profit_per_worker * firms.workers.astype(float)
         input_bill = float(coefficients.sum()) * goods_price * self.cfirms.planned
         self.cfirms.deposits += cfg.buffer_ticks * input_bill
         pop.supplier[:] = rng.integers(0, n_firms, n)

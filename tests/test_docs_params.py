@@ -27,6 +27,9 @@ N_AGENTS, TICKS, SEED = 1000, 30, 5
 #: Parameters of the interfaces (pace, cache, rate limit, registrations, event log length):
 #: the tick does not read them; the code that serves them must.
 RUNTIME = ("tick_rate", "cache_expiry", "rate_limit", "max_agents", "history_limit")
+#: Firms that pay out all their deposits each tick (the "cash" dividend rule, which pays whatever
+#: the profit and the debt): they borrow and default within days.
+DRAIN = {"dividend_rule": "cash", "dividend_payout": 1.0, "buffer_ticks": 1}
 #: Parameters that only bite in some states: the context that makes them bite, and the value
 #: compared with the default there (a dict when other parameters must move with it).
 CONTEXTS = {
@@ -59,21 +62,28 @@ CONTEXTS = {
     "money_growth": ({"monetary_regime": "money_growth"}, 0.07),
     # firms that pay out all deposits default within days: entries, and loan losses that take banks
     # below their capital target (banks start at 1.5 times it), so the weakness spread is charged
-    "entry_delay": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 1),
-    "weakness_spread": ({"dividend_payout": 1.0, "buffer_ticks": 1, "recovery_rate": 0.0}, 0.04),
+    # firms start with buffer_ticks = 20 ticks of wages in deposits and, paying dividends out of
+    # earnings, stay near it: a horizon above the buffer makes them borrow at once
+    "credit_horizon": ({}, 40.0),
+    # the rule before: dividends whatever the firm's profit and debt
+    "dividend_rule": ({}, "cash"),
+    # every firm has debt at tick 0: a target of 0 stops all dividends
+    "target_leverage": ({}, 0.0),
+    "entry_delay": (DRAIN, 1),
+    "weakness_spread": ({**DRAIN, "recovery_rate": 0.0}, 0.04),
     # at the defaults the first new loan comes at tick 39 and the first default at tick 124 (seed 5,
     # 1,000 households): loan pricing and write-offs bite in 30 ticks where firms borrow and default
-    "pd_intercept": ({"dividend_payout": 1.0, "buffer_ticks": 1}, -2.0),
-    "pd_slope": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 16.0),
-    "recovery_rate": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.0),
+    "pd_intercept": (DRAIN, -2.0),
+    "pd_slope": (DRAIN, 16.0),
+    "recovery_rate": (DRAIN, 0.0),
     # the ceiling binds only for leveraged borrowers that ask for new loans: firms that pay out all
     # their deposits ask at once, and a strict ceiling refuses them
-    "max_default_probability": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 0.001),
+    "max_default_probability": (DRAIN, 0.001),
     # the finance constraint bites only on rationed firms: a strict ceiling rations at once
-    "finance_constraint": ({"dividend_payout": 1.0, "buffer_ticks": 1, "max_default_probability": 0.001},
+    "finance_constraint": ({**DRAIN, "max_default_probability": 0.001},
                            True),
     # the coverage floor binds only on firms that ask for new loans (as above): a high floor caps them
-    "min_service_coverage": ({"dividend_payout": 1.0, "buffer_ticks": 1}, 5.0),
+    "min_service_coverage": (DRAIN, 5.0),
     "share_fundamentalist": ({}, {"share_fundamentalist": 0.45, "share_chartist": 0.25}),
     "share_chartist": ({}, {"share_chartist": 0.45, "share_fundamentalist": 0.25}),
     "share_noise": ({}, {"share_noise": 0.4, "share_fundamentalist": 0.25}),

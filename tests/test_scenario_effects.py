@@ -49,16 +49,11 @@ DISAGREES: dict[tuple[str, str], str] = {
         "cut by up to 1.6 points after the cut and investment recovers within two years",
     ("bubble_burst", "bubble"):  # branch mkt (commit 15b6176, seeds 1-8): was 0.286 on the merged main
         "median 0.157 (CI [0.12, 0.439]), expected +, [0.2, 2], same sign 100%",
-    ("credit_boom_bust", "defaults_rise"):  # branch credit2 (docs/validation.md "Credit boom and bust")
-        "median 0.00996 (CI [-0.012, 0.0438]), expected +, >= 0, same sign 62% (per seed +0.040, -0.008, "
-        "+0.016, +0.004, -0.012, +0.072, -0.012, +0.044): C-firms refused refinancing now default (7 of 8 "
-        "seeds), but "
-        "K-firms' net-worth defaults (about 0.1 a tick in both arms: they own no capital and pay dividends "
-        "while in debt, so their equity stays thin) are noise of the same size",
-    ("credit_boom_bust", "spreads_widen"):  # branch credit2
-        "median 0.000142 (CI [-0.000137, 0.000342]), expected +, [0, 0.05], same sign 62%: with the "
-        "debt-service-coverage floor the borrowers that paid the widest spreads are refused, not priced, so "
-        "the book's mean spread barely moves (it held at +0.0024 without the floor)",
+    ("credit_boom_bust", "defaults_rise"):  # branch credit3 (docs/validation.md "Credit boom and bust")
+        "median 0.0259 (CI [0.00398, 0.0398]), expected +, >= 0, same sign 75% (per seed -0.004, +0.032, "
+        "+0.032, +0.012, +0.040, -0.008, +0.020, +0.044): with dividends out of earnings K-firms no longer "
+        "churn and defaults rise on 8/8 seeds over ticks 250-350 (+0.064), but on seeds 1 and 6 the "
+        "control's own rising policy rate makes its K-firms fail later in the window",
     ("deflation_qe", "deflation"):  # branch defl (structural inflation as the growth of M V)
         "median -0.0173 (CI [-0.0286, -0.0045]), expected -, [-0.15, -0.01], same sign 75% (per seed -0.011, "
         "-0.033, -0.012, -0.029, -0.024, +0.002, +0.008, -0.023): core inflation turns negative after the "
@@ -75,6 +70,14 @@ DISAGREES: dict[tuple[str, str], str] = {
         "before the smoothed rate, raised 3 points by the policy mistake, falls below it",
     ("market_crash", "crash_hits_jobs"):  # branch mkt2, 8d8c0b8 (crash and herding_deepens_crash hold)
         "median 0.0261 (CI [-0.0068, 0.0759]), expected +, [0, 0.015], same sign 75%",
+    ("migration_wave", "output_grows"):  # branch credit3: held on main 227e417
+        "median 0.0385 (CI [0.0352, 0.0546]), expected +, [0.04, 0.11], same sign 100% (per seed 0.058, "
+        "0.035, 0.051, 0.026, 0.068, 0.038, 0.038, 0.039): just below the range since firms pay dividends "
+        "out of earnings (branch credit3); the cause is not yet measured",
+    ("migration_wave", "prices_barely_move"):  # branch credit3: held on main 227e417
+        "median 0.0131 (CI [0.00054, 0.0264]), expected [-0.01, 0.01] (per seed 0.016, 0.026, -0.007, "
+        "0.010, 0.042, 0.004, -0.003, 0.023): above the range since firms pay dividends out of earnings "
+        "(branch credit3); the cause is not yet measured",
     ("migration_wave", "newcomers_absorbed"):
         "median 0.0191 (CI [0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, "
         "9baa57b)",

@@ -196,6 +196,7 @@ def deliver_machines(cfirms, kfirms) -> tuple[float, float]:
     kfirms.sales_acc += units
     kfirms.profit_acc += receipts
     cfirms.profit_acc -= paid
+    cfirms.machines_paid += paid  # added back to the buyer's earnings (arena.sectors.corporate.book_earnings)
     return float(got.sum()), float(paid.sum())
 
 

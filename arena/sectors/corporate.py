@@ -16,8 +16,19 @@
   wage and markup, half the median planned output, inheriting the remaining capital; its
   deposits (working capital and the machines it lacks) are paid in by the shareholders
   (households, in proportion to their shares, capped by their deposits): a recorded flow.
-* **Dividends**: each tick a firm pays ``dividend_payout`` of its deposits above a buffer of
-  ``buffer_ticks`` ticks of wage bill (and input bill); the sum over firms is the equity's dividend.
+* **Dividends** (:func:`pay_dividends`): each tick a firm pays ``dividend_payout`` of its deposits
+  above a buffer of ``buffer_ticks`` ticks of wage bill (and input bill); under the ``earnings``
+  rule (the default) at most its positive earnings ``E_j`` (an EWMA of its booked profit per tick
+  over a review interval, :func:`book_earnings`) and nothing while its debt exceeds
+  ``target_leverage`` of its assets at book value::
+
+      D_j = 1[lev_j <= lev*] * min(payout * max(M_j - buffer_j, 0), max(E_j, 0))
+
+  Dividends come out of profits (Caiani et al. 2016 and Delli Gatti et al. 2011 pay a share
+  of positive profits; company law allows distributions out of profits only), and a firm over
+  its leverage target retains its earnings until its equity is rebuilt (restricted-payments
+  covenants of loan and bond contracts: Smith & Warner 1979). The sum over firms is the
+  equity's dividend.
 """
 
 from __future__ import annotations
@@ -75,12 +86,49 @@ def pay_wages(firms) -> tuple[np.ndarray, np.ndarray]:
     return firms.wage * share, short
 
 
-def pay_dividends(firms, payout: float, buffer_ticks: float, extra_bill: np.ndarray | float = 0.0) -> float:
-    """Each living firm pays ``payout`` of its deposits above its buffer; returns the total."""
+def pay_dividends(firms, payout: float, buffer_ticks: float, extra_bill: np.ndarray | float = 0.0,
+                  leverage: np.ndarray | None = None, target_leverage: float = 1.0) -> float:
+    """Pay each living firm's dividend out of its deposits; return the total (currency).
+
+    Parameters
+    ----------
+    firms : FirmSector
+        Its ``deposits`` fall by the dividends (in place).
+    payout : float
+        Share of the deposits above the buffer paid per tick, in [0, 1].
+    buffer_ticks : float
+        Buffer in ticks of wage bill (at the larger of workforce and labour demand) plus ``extra_bill``.
+    extra_bill : numpy.ndarray or float
+        Other outlays per tick in the buffer (C-firms' input bill), currency.
+    leverage : numpy.ndarray, optional
+        Debt over total assets at book value per firm, in [0, 1]. None: the ``cash`` rule, no cap
+        by earnings or leverage; given: the ``earnings`` rule (module doc).
+    target_leverage : float
+        Leverage above which a firm pays nothing (``earnings`` rule), in [0, 1].
+    """
     buffer = buffer_ticks * (firms.wage * np.maximum(firms.workers, firms.labour_demand) + extra_bill)
     div = np.where(firms.alive, payout * np.maximum(firms.deposits - buffer, 0.0), 0.0)
+    if leverage is not None:
+        div = np.where(leverage <= target_leverage, np.minimum(div, np.maximum(firms.earnings, 0.0)), 0.0)
     firms.deposits -= div
     return float(div.sum())
+
+
+def book_earnings(firms, mark: np.ndarray, alive0: np.ndarray, memory: float) -> None:
+    """Fold the tick's booked profit into each firm's earnings ``E_j`` (EWMA, currency/tick; in place).
+
+    ``E_j <- memory E_j + (1 - memory) (profit_acc_j - mark_j + machines_paid_j)`` for firms alive
+    since the tick's start: ``profit_acc`` expenses machine purchases, which earnings capitalise (a
+    machine is an asset whose cost the profit bears through depreciation, IAS 16), so they are added
+    back and ``machines_paid`` restarts from 0. A firm closed this tick gets 0, an entrant starts
+    from 0. Call when the tick's profit is booked (after the banks' deposit interest) and before
+    reviews reset ``profit_acc``.
+    """
+    profit = firms.profit_acc - mark + firms.machines_paid
+    firms.machines_paid[:] = 0.0
+    both = firms.alive & alive0
+    firms.earnings = np.where(both, memory * firms.earnings + (1.0 - memory) * profit,
+                              np.where(firms.alive, firms.earnings, 0.0))
 
 
 def default(firms, dead: np.ndarray, tick: int, entry_delay: int) -> dict[str, float]:
@@ -119,6 +167,7 @@ def enter(firms, tick: int, capital_price: float, buffer_ticks: float,
     firms.inventory[idx] = 0.0
     firms.expected_demand[idx] = firms.planned[idx]
     firms.reset_accumulators(idx)
+    firms.earnings[idx] = 0.0
     firms.alive[idx] = True
     need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.productivity
     if hasattr(firms, "capital"):

@@ -128,6 +128,12 @@ class FirmSector:
         Last tick's output and units sold.
     demand_acc, sales_acc, output_acc, vacancy_acc, profit_acc : float64 (n,)
         Sums since the last review (units; vacancies in worker-ticks; profit in currency).
+    earnings : float64 (n,)
+        Booked profit per tick, EWMA over a review interval (currency/tick); caps dividends
+        (:func:`arena.sectors.corporate.pay_dividends`).
+    machines_paid : float64 (n,)
+        Machines bought since the earnings were last booked (currency; C-firms only): expensed in
+        ``profit_acc``, capitalised (borne through depreciation) in ``earnings``.
     ticks_acc : int64 (n,)
         Ticks since the last review.
     dead_until : int64 (n,)
@@ -159,6 +165,8 @@ class FirmSector:
         self.output_acc = self.planned * half
         self.vacancy_acc = np.zeros(n)
         self.profit_acc = np.zeros(n)
+        self.earnings = np.zeros(n)
+        self.machines_paid = np.zeros(n)
         self.booked = np.zeros(n)
         self.expected_demand = self.planned.copy()
         self.dead_until = np.zeros(n, dtype=np.int64)
