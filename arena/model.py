@@ -28,9 +28,8 @@ from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
 from arena.markets import book as bk
-from arena.markets import session
+from arena.markets import retail, session
 from arena.markets.equity import Participant
-from arena.markets import retail
 from arena.markets.price_index import GoodsPriceIndex
 from arena.monetary import CentralBank
 from arena.population import Population
@@ -566,8 +565,11 @@ class ArenaModel(mesa.Model):
 
     # ------------------------------------------------------------------ phases 6-7 ----
     def _basket_cost(self) -> float:
-        """Cost of the tick-0 basket (Laspeyres weights): goods, and each consumed commodity's retail
-        good at its retail price ``theta p + (1 - theta) P`` (arena.markets.retail), over ``price0``."""
+        """Return the cost of the tick-0 basket (Laspeyres weights) over ``price0``.
+
+        The basket holds goods and each consumed commodity's retail good at its retail price
+        ``theta p + (1 - theta) P`` (:mod:`arena.markets.retail`).
+        """
         goods_price = self.prices["goods"]
         retail_prices = retail.retail_prices(self.commodity_prices(), goods_price, self.retail_cost_shares)
         weights = self.household_shares

@@ -83,7 +83,8 @@ RESOURCES: tuple[ResourceSpec, ...] = (
     # fuel oil, 3.5-4.5%), crude is 55% of their price (EIA, gasoline price breakdown: crude 50-60%),
     # short-run price elasticity of their demand 0.25 (Dahl & Sterner 1991; Espey 1998; Hughes,
     # Knittel & Sperling 2008: -0.21 to -0.34 in 1975-80); docs/model.md, "Households' energy demand"
-    ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.04, 0.15, 0.7, retail_cost_share=0.55, household_elasticity=0.25),
+    ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.04, 0.15, 0.7, retail_cost_share=0.55,
+                 household_elasticity=0.25),
     ResourceSpec("lithium", FINITE, 0.7, 4.0, 0.01, 0.0, 0.05, 0.8),
     ResourceSpec("rare_earths", FINITE, 0.8, 5.0, 0.01, 0.0, 0.05, 0.75),
     ResourceSpec("water", RENEWABLE, 0.6, 2.0, 0.01, 0.03, 0.05, 0.9),

@@ -134,7 +134,8 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     all_costs, all_caps = rows.supply_curves(model.base_extraction, nominal * cost_factor, capacity_factor,
                                              BACKSTOP * nominal * full_scarcity)
     goods_price = model.prices["goods"]
-    demand_args = (goods_price, model.household_shares, model.retail_cost_shares, model.household_elasticities)
+    demand_args = (goods_price, model.household_shares, model.retail_cost_shares,
+                   model.household_elasticities)
     hh_units = retail.commodity_quantities(level_prices, budget, *demand_args)  # (R, L), arena.markets.retail
     # firms' order at price p: firm_units (p / price)^-e, written as a quantity at price 1
     firm_quantity = np.array([firm_units[i] * price ** elasticity[i] for i, price in enumerate(old_prices)])
