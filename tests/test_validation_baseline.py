@@ -37,8 +37,8 @@ FAILING = {  # acf |r| lag 1, the GARCH alpha and beta, consumption's relative s
     "garch_persistence": "alpha + beta 0.978 [0.974, 0.982] vs [0.979, 0.997]: just below",
     "leverage": "+0.005 [-0.018, 0.011] vs [-0.095, -0.070]: no leverage effect",
     "annual_volatility": "20.9% [19.7%, 21.9%] a year vs [22.6%, 29.1%]",
-    "corr_consumption_gdp": "corr(consumption, GDP) 0.62 [0.61, 0.65] vs [0.70, 0.91] (branch oil2, households' "
-                            "retail energy demand; 0.82 before): cause not yet measured",
+    "corr_consumption_gdp": "corr(consumption, GDP) 0.62 [0.61, 0.65] vs [0.70, 0.91] (branch oil2, "
+                            "households' retail energy demand; 0.82 before): cause not yet measured",
     "okun_slope": "unemployment reacts ~2.5x too strongly to output growth (-0.78 [-0.84, -0.72] vs "
                   "[-0.37, -0.14]; branch tight, GDP with the change in inventories: -0.76 with final "
                   "sales): fixed productivity, no hours margin (docs/validation.md)",
