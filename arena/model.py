@@ -28,7 +28,7 @@ from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
 from arena.markets import book as bk
-from arena.markets import session
+from arena.markets import retail, session
 from arena.markets.equity import Participant
 from arena.markets.price_index import GoodsPriceIndex
 from arena.monetary import CentralBank
@@ -123,8 +123,15 @@ class ArenaModel(mesa.Model):
 
         # --- calibration of the tick-0 steady state (docs/model.md, "Calibration") --------
         household_shares = np.array([r.household_share for r in RESOURCES])
-        self.goods_share = 1.0 - household_shares.sum()
         self.household_shares = household_shares
+        #: crude cost share of the retail price and short-run price elasticity of households'
+        #: demand per resource (arena.markets.retail); at tick 0 ``alpha theta`` of budgets buys
+        #: each commodity and the rest, retail margins included, buys goods
+        self.retail_cost_shares = np.array([r.retail_cost_share for r in RESOURCES])
+        self.household_elasticities = np.array([r.household_elasticity for r in RESOURCES])
+        commodity_shares0 = household_shares * self.retail_cost_shares
+        #: share of budgets spent on goods, set each tick at the clearing commodity prices
+        self.goods_share = 1.0 - float(commodity_shares0.sum())
         self.pop = pop = Population(cfg, rng)
         n = cfg.n_agents
         n_firms = cfg.n_firms or max(5, n // 100)
@@ -157,7 +164,7 @@ class ArenaModel(mesa.Model):
         self.goods_index = GoodsPriceIndex(goods_price, self.cfirms.price)
         self.potential0 = cfg.productivity * cal.c_workers
         potential = self.potential0
-        self.base_extraction = household_shares * income / goods_price + coefficients * potential
+        self.base_extraction = commodity_shares0 * income / goods_price + coefficients * potential
         self.scarcity = Scarcity(cfg, self.base_extraction)
         # royalties (dividend_payout of producers' deposits a tick) equal their tick-0 revenue
         self.producer_deposits = self.base_extraction * goods_price / max(cfg.dividend_payout, 0.01)
@@ -560,9 +567,15 @@ class ArenaModel(mesa.Model):
 
     # ------------------------------------------------------------------ phases 6-7 ----
     def _basket_cost(self) -> float:
-        weights = np.append(self.goods_share, self.household_shares)
-        prices = np.array([self.prices["goods"]] + [self.prices[r] for r in RESOURCE_NAMES])
-        return float((weights * prices).sum() / self.price0)
+        """Return the cost of the tick-0 basket (Laspeyres weights) over ``price0``.
+
+        The basket holds goods and each consumed commodity's retail good at its retail price
+        ``theta p + (1 - theta) P`` (:mod:`arena.markets.retail`).
+        """
+        goods_price = self.prices["goods"]
+        retail_prices = retail.retail_prices(self.commodity_prices(), goods_price, self.retail_cost_shares)
+        weights = self.household_shares
+        return float(((1.0 - weights.sum()) * goods_price + weights @ retail_prices) / self.price0)
 
     def realized_volatility(self) -> float:
         """Return the std of the last ``volatility_window`` equity log returns (per tick).

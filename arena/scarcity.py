@@ -49,12 +49,20 @@ class ResourceSpec:
     firm_input : float
         Units used per unit of goods output at base prices (cost share at price 1).
     household_share : float
-        Share of household consumption budgets spent on it (Cobb-Douglas), in [0, 1).
+        Share ``alpha`` of household consumption budgets spent at base prices on the retail good
+        made from it (oil: retail oil products), in [0, 1).
     output_elasticity : float
         Elasticity of goods output to a shortage of this input, in [0, 1].
     initial_level : float
         Initial reserves as a share of base reserves (finite resources start partly
         depleted, renewables below capacity, so scarcity starts above 0).
+    retail_cost_share : float
+        Share ``theta`` of the commodity's cost in the retail price households pay at base prices,
+        in (0, 1]; the rest is the margin of refining, distribution and taxes, bought as goods
+        (:mod:`arena.markets.retail`). 1: households buy the commodity itself.
+    household_elasticity : float
+        Short-run price elasticity ``eps`` (absolute value) of households' demand for the retail
+        good, >= 0; 1 is Cobb-Douglas (a fixed budget share).
     """
 
     name: str
@@ -65,11 +73,18 @@ class ResourceSpec:
     household_share: float
     output_elasticity: float
     initial_level: float = 1.0
+    retail_cost_share: float = 1.0
+    household_elasticity: float = 1.0
 
 
 #: Default resources (documented in docs/model.md).
 RESOURCES: tuple[ResourceSpec, ...] = (
-    ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.06, 0.15, 0.7),
+    # oil: retail oil products take 4% of budgets (BLS CPI-U relative importance of motor fuel and
+    # fuel oil, 3.5-4.5%), crude is 55% of their price (EIA, gasoline price breakdown: crude 50-60%),
+    # short-run price elasticity of their demand 0.25 (Dahl & Sterner 1991; Espey 1998; Hughes,
+    # Knittel & Sperling 2008: -0.21 to -0.34 in 1975-80); docs/model.md, "Households' energy demand"
+    ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.04, 0.15, 0.7, retail_cost_share=0.55,
+                 household_elasticity=0.25),
     ResourceSpec("lithium", FINITE, 0.7, 4.0, 0.01, 0.0, 0.05, 0.8),
     ResourceSpec("rare_earths", FINITE, 0.8, 5.0, 0.01, 0.0, 0.05, 0.75),
     ResourceSpec("water", RENEWABLE, 0.6, 2.0, 0.01, 0.03, 0.05, 0.9),

@@ -205,10 +205,12 @@ def resources_table() -> str:
     rows = []
     for r in scarcity_module.RESOURCES:
         rows.append([f"`{r.name}`", r.kind, fmt(r.strategic_importance), fmt(r.max_multiplier),
-                     fmt(r.firm_input), fmt(r.household_share), fmt(r.output_elasticity), fmt(r.initial_level)])
+                     fmt(r.firm_input), fmt(r.household_share), fmt(r.retail_cost_share),
+                     fmt(r.household_elasticity), fmt(r.output_elasticity), fmt(r.initial_level)])
     return table(["resource", "kind", "strategic importance", "max multiplier",
-                  "firm input a_k [units/good]", "household budget share α_k", "output elasticity θ_k",
-                  "initial reserves [share of base]"], rows)
+                  "firm input a_k [units/good]", "household budget share α_k",
+                  "commodity cost share of the retail price ϑ_k", "household price elasticity ε_k",
+                  "output elasticity θ_k", "initial reserves [share of base]"], rows)
 
 
 def documented_constants(module_name: str) -> list[tuple[str, str, str]]:
@@ -294,7 +296,8 @@ INLINE = {
     "n_resources": lambda: count_word(len(scarcity_module.RESOURCES)),
     "n_resources_title": lambda: count_word(len(scarcity_module.RESOURCES)).capitalize(),
     "household_shares": lambda: ", ".join(f"{r.name} {percent(r.household_share)}" for r in consumed()),
-    "goods_share": lambda: percent(1.0 - sum(r.household_share for r in scarcity_module.RESOURCES)),
+    "goods_share": lambda: percent(1.0 - sum(r.household_share * r.retail_cost_share
+                                             for r in scarcity_module.RESOURCES)),
     "consumed_commodities": lambda: (f"{count_word(len(consumed()))} "
                                      f"commodit{'y' if len(consumed()) == 1 else 'ies'} ({names_list(consumed())})"),
     "input_commodities": lambda: (f"{'all ' if len(inputs()) == len(scarcity_module.RESOURCES) else ''}"

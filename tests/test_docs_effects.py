@@ -187,7 +187,8 @@ def _resources():
 
 
 def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves():
-    """Cobb-Douglas demand B/p has price elasticity -1; C-firms' CES input orders have the
+    """Households' demand has price elasticity -1 (Cobb-Douglas B/p: water, land) or above it (oil
+    products at a retail price, -eps theta p / r: arena.markets.retail); C-firms' CES input orders have the
     conditional own-price elasticity -sigma (1 - theta_k) of the tick's cost shares theta_k, and 0
     when ``input_substitution`` = 0 (Leontief); a mixture of the two lies between them."""
     for sigma in (0.0, 0.1):

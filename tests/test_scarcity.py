@@ -54,11 +54,6 @@ def test_catastrophe_raises_scarcity_and_the_price(resource):
     assert event.until_tick == 40 + model.config.catastrophe_duration
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "measured on branch int 3ed20d1 (5,000 households, seed 4): the CPI is higher over ticks 45-80 but "
-    "output is not lower there (mean 3,596 vs 3,584 in the control, +0.4%; above it at ticks 46-50, 3% "
-    "below by ticks 77-80). One seed and a window 5-40 ticks after the shock, where the literature puts "
-    "the output response quarters later (Kilian 2009); docs/validation.md, 'Oil catastrophe'"))
 def test_oil_catastrophe_is_cost_push_inflation_with_lower_output():
     base, hit, _ = pair("catastrophe", 0.9, "oil", ticks=140)
     window = slice(45, 80)

@@ -51,14 +51,19 @@ def supply_curves(base_extraction: np.ndarray, cost: np.ndarray, capacity_factor
 
 
 def commodity_books(prices: np.ndarray, household_budget: np.ndarray, firm_quantity: np.ndarray,
-                    firm_elasticity: np.ndarray, costs: np.ndarray,
-                    caps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                    firm_elasticity: np.ndarray, costs: np.ndarray, caps: np.ndarray,
+                    household_quantity: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Bids and asks per level of every commodity book, shape (R, L) each.
 
     Row ``i`` is :func:`arena.markets.schedules.commodity_book` on the grid of row ``i`` of
     ``prices``: demand ``B_i / p + q_i p**-e_i``, supply the step curve of ``costs[i]``, ``caps[i]``.
+    ``household_quantity`` (R, L), when given, is households' demand at each level instead of
+    ``B_i / p`` (the retail demand of :mod:`arena.markets.retail`; ``household_budget`` is then unused).
     """
-    demand = household_budget[:, None] / prices
+    if household_quantity is None:
+        demand = household_budget[:, None] / prices
+    else:
+        demand = np.array(household_quantity, dtype=float)
     demand += firm_quantity[:, None] * np.power(prices, -firm_elasticity[:, None])
     np.maximum(demand, 0.0, out=demand)
     supply = np.maximum(step_supply(costs, caps, prices), 0.0)

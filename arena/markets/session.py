@@ -14,7 +14,7 @@ import numpy as np
 
 from arena import accounting, fiscal_phase
 from arena.markets import book as bk
-from arena.markets import goods, rows
+from arena.markets import goods, retail, rows
 from arena.markets.equity import Participant, run_auction
 from arena.markets.schedules import BACKSTOP, offers_book
 from arena.scarcity import RESOURCE_NAMES, RESOURCES
@@ -87,8 +87,10 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     order falls with the price at the CES own-price elasticity of conditional input demand,
     ``sigma (1 - theta_k)``. The order adds a share of the gap of the sector's input stock to
     its target (:meth:`~arena.sectors.firms.GoodsFirms.input_restock`); what the auction does
-    not fill is drawn from the stock. Households bid their Cobb-Douglas budgets. At a
-    shortfall every buyer gets the same fill ratio.
+    not fill is drawn from the stock. Households bid their retail demand
+    (:mod:`arena.markets.retail`: oil through a retail price with a short-run elasticity, water and
+    land Cobb-Douglas); what they do not spend on commodities, retail margins included, is the
+    tick's goods share (``model.goods_share``). At a shortfall every buyer gets the same fill ratio.
 
     Returns
     -------
@@ -131,27 +133,32 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     grids, level_prices = rows.grids(old_prices, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
     all_costs, all_caps = rows.supply_curves(model.base_extraction, nominal * cost_factor, capacity_factor,
                                              BACKSTOP * nominal * full_scarcity)
-    hh_budgets = model.household_shares * budget
+    goods_price = model.prices["goods"]
+    demand_args = (goods_price, model.household_shares, model.retail_cost_shares,
+                   model.household_elasticities)
+    hh_units = retail.commodity_quantities(level_prices, budget, *demand_args)  # (R, L), arena.markets.retail
     # firms' order at price p: firm_units (p / price)^-e, written as a quantity at price 1
     firm_quantity = np.array([firm_units[i] * price ** elasticity[i] for i, price in enumerate(old_prices)])
-    bids, asks = rows.commodity_books(level_prices, hh_budgets, firm_quantity, elasticity, all_costs,
-                                      all_caps)
+    bids, asks = rows.commodity_books(level_prices, None, firm_quantity, elasticity, all_costs, all_caps,
+                                      household_quantity=hh_units)
     results, demand = rows.clear(bids, asks, grids)
     stats = rows.stats(bids, asks, level_prices, demand, results)
     books = rows.books(grids, bids, asks)
+    new_prices = np.array([result.price for result in results])
+    hh_shares = retail.commodity_shares(new_prices, *demand_args)  # budget shares at the clearing prices
+    model.goods_share = 1.0 - float(hh_shares.sum())  # the rest, retail margins included, buys goods
     for i, name in enumerate(RESOURCE_NAMES):
         price, result, costs, caps = old_prices[i], results[i], all_costs[i], all_caps[i]
-        hh_budget = hh_budgets[i]
         new_price = result.price
         firm_order = (new_price / price) ** -elasticity[i]  # share of last tick's order still wanted
-        demand_at = hh_budget / new_price + firm_units[i] * firm_order
+        demand_at = hh_shares[i] * budget / new_price + firm_units[i] * firm_order
         fill = min(1.0, result.volume / demand_at) if demand_at > 0 else 1.0
         bought[i] = firm_units[i] * firm_order * fill
         used = min(need[i] * firm_order, cf.input_stock[i] + bought[i])  # stock covers a shortfall
         fills[i] = used / need[i] if need[i] > 0 else 1.0
         cf.input_stock[i] += bought[i] - used
         used_units[i] = used
-        household_share += model.household_shares[i] * fill
+        household_share += hh_shares[i] * fill
         input_bill += bought[i] * new_price
         model.producer_deposits[i] += result.volume * new_price
         tranche_supply = float(caps[:-1][costs[:-1] <= new_price].sum())
