@@ -48,6 +48,11 @@ from arena.scalars import clip_float
 #: Log-return per tick of a chartist whose sentiment is fully optimistic (s = 1) at
 #: ``sentiment_weight`` 1, per unit of (s - 0.5).
 SENTIMENT_SCALE = 0.06
+#: Degrees of freedom of the Student-t GARCH(1,1) (Bollerslev 1987) fitted with the *arch* package to
+#: the S&P 500's daily log returns 1999-2018 (``arch.data.sp500``): the fat tail of a day's news once
+#: its volatility is taken out (tests/test_expectations_news.py re-estimates it). A value for
+#: ``news_tail``; the default is Gaussian news (docs/validation.md, "Fat-tailed news").
+SP500_NEWS_TAIL = 6.5
 #: Calm level of fear + greed (0.2 each): the psychological term of the predisposition is 0 there.
 CALM_AROUSAL = 0.4
 
@@ -112,10 +117,11 @@ def news_draws(rng: np.random.Generator, tail: float) -> tuple[float, float]:
     Notes
     -----
     Daily index returns stay fat-tailed after their volatility clustering is taken out: a Student-t
-    GARCH(1,1) (Bollerslev 1987) fitted with the *arch* package to the S&P 500's daily log returns
-    1999-2018 (``arch.data.sp500``, an index other than the NASDAQ the validation compares with)
-    has ``nu`` = 6.5 (tests/test_expectations_news.py re-estimates it). The news of a day is
-    thus drawn fat-tailed, while its volatility stays the structural state (the groups' shares).
+    GARCH(1,1) (Bollerslev 1987) fitted to the S&P 500's daily log returns 1999-2018 (an index
+    other than the NASDAQ the validation compares with) has ``nu`` = :data:`SP500_NEWS_TAIL`. With
+    it the news of a day is fat-tailed while its volatility stays the structural state (the
+    groups' shares). The default stays Gaussian: measured, it fattens the tails into the data's
+    range but halves the autocorrelation of |r| (docs/validation.md, "Fat-tailed news").
     """
     if tail == 0.0:
         eps_f, eps_c = rng.standard_normal(2)
