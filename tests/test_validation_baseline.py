@@ -22,7 +22,7 @@ N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 #: fact -> why it fails now (values: median [min, max] over seeds 1-3 vs the NASDAQ/US range at this length).
 #: Measured on branch int at 42d2be8 (economy v2 parts 1-3: firms, banks, government; the chained
 #: Törnqvist goods index; saving on the real deposit rate; DIVIDEND_MEMORY 0.9996), 20,000 households,
-#: 2,500 ticks, burn-in 250. Re-measured on branch fin at 321f99b (seeds 1-5, `arena validate`):
+#: 2,500 ticks, burn-in 250. Re-measured on branch fin at d93e9a9 (seeds 1-5, `arena validate`):
 #: bit-identical (the Student-t news option `news_tail` is off by default). Reasons for the finance
 #: facts: docs/validation.md, "Stylized facts" and "Why the equity market misses the tails, the long
 #: memory and the leverage effect":
