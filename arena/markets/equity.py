@@ -93,8 +93,8 @@ class TradingContext:
         The crowd's conviction: the mean over the last auctions' active traders of the
         expected return net of fear (log-price per tick, EWMA over ~5 ticks); what a copier adopts.
     news_tail : float
-        Degrees of freedom of the groups' Student-t news (> 2), or 0 for Gaussian news
-        (:func:`arena.markets.expectations.news_draws`).
+        Inverse degrees of freedom ``1 / nu`` of the groups' Student-t news, in [0, 0.5); 0 for
+        Gaussian news (:func:`arena.markets.expectations.news_draws`).
     """
 
     price: float
@@ -126,7 +126,7 @@ def expected_returns(
     """Return the expected next log return of the agents ``idx`` (float64).
 
     Fundamentalists and chartists share their group's forecast (one news draw per group
-    and tick, Student-t with ``ctx.news_tail`` degrees of freedom or Gaussian); chartists
+    and tick, Student-t with ``1 / ctx.news_tail`` degrees of freedom, or Gaussian); chartists
     add their sentiment; noise traders have private views; everyone adds an idiosyncratic
     term of dispersion ``ctx.dispersion``.
     """

@@ -51,8 +51,9 @@ SENTIMENT_SCALE = 0.06
 #: Degrees of freedom of the Student-t GARCH(1,1) (Bollerslev 1987) fitted with the *arch* package to
 #: the S&P 500's daily log returns 1999-2018 (``arch.data.sp500``): the fat tail of a day's news once
 #: its volatility is taken out (tests/test_expectations_news.py re-estimates it). A value for
-#: ``news_tail``; the default is Gaussian news (docs/validation.md, "Fat-tailed news").
-SP500_NEWS_TAIL = 6.5
+#: ``news_tail`` = 1 / this; the default is Gaussian news (docs/validation.md, "Why the equity market
+#: misses the tails, the long memory and the leverage effect").
+SP500_NEWS_DOF = 6.5
 #: Calm level of fear + greed (0.2 each): the psychological term of the predisposition is 0 there.
 CALM_AROUSAL = 0.4
 
@@ -110,15 +111,16 @@ def news_draws(rng: np.random.Generator, tail: float) -> tuple[float, float]:
     rng : numpy.random.Generator
         The market's random stream.
     tail : float
-        Degrees of freedom ``nu`` of a Student-t, > 2, scaled by ``sqrt((nu - 2) / nu)`` to unit
-        variance (excess kurtosis ``6 / (nu - 4)`` for ``nu > 4``); 0 draws standard normals
-        (FW 2012's Gaussian noise, the same stream as before the option existed).
+        ``1 / nu``, in [0, 0.5): the news is a Student-t with ``nu`` degrees of freedom (> 2), scaled
+        by ``sqrt((nu - 2) / nu)`` to unit variance (excess kurtosis ``6 / (nu - 4)`` for
+        ``nu > 4``); 0 draws standard normals (FW 2012's Gaussian noise, the same stream as before
+        the option existed). The inverse keeps the parameter's range an interval (0 = nu infinite).
 
     Notes
     -----
     Daily index returns stay fat-tailed after their volatility clustering is taken out: a Student-t
     GARCH(1,1) (Bollerslev 1987) fitted to the S&P 500's daily log returns 1999-2018 (an index
-    other than the NASDAQ the validation compares with) has ``nu`` = :data:`SP500_NEWS_TAIL`. With
+    other than the NASDAQ the validation compares with) has ``nu`` = :data:`SP500_NEWS_DOF`. With
     it the news of a day is fat-tailed while its volatility stays the structural state (the
     groups' shares). The default stays Gaussian: measured, it fattens the tails into the data's
     range but halves the autocorrelation of |r| (docs/validation.md, "Fat-tailed news").
@@ -126,7 +128,8 @@ def news_draws(rng: np.random.Generator, tail: float) -> tuple[float, float]:
     if tail == 0.0:
         eps_f, eps_c = rng.standard_normal(2)
     else:
-        eps_f, eps_c = rng.standard_t(tail, 2) * np.sqrt((tail - 2.0) / tail)
+        nu = 1.0 / tail
+        eps_f, eps_c = rng.standard_t(nu, 2) * np.sqrt((nu - 2.0) / nu)
     return float(eps_f), float(eps_c)
 
 
