@@ -156,6 +156,7 @@ def plan(model) -> None:
         herd_probability=herd_probability(cfg.herding_strength, ind.fear, model.psychology.usual_fear),
         consensus=model.consensus,
         fear_liquidity=cfg.fear_liquidity,
+        news_tail=cfg.news_tail,
     )
     model.pending_orders, model.trade_stats = form_orders(pop, ctx, model.market_rng)
     central_bank_orders(model)

@@ -33,7 +33,7 @@ import numpy as np
 from arena.blocks import BLOCK, blocks, work_array
 from arena.markets import kernels
 from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
-from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts
+from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts, news_draws
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
 
 #: Outer edges of the demand-schedule tranches, in log price from the reservation price; the
@@ -92,6 +92,9 @@ class TradingContext:
     consensus : float
         The crowd's conviction: the mean over the last auctions' active traders of the
         expected return net of fear (log-price per tick, EWMA over ~5 ticks); what a copier adopts.
+    news_tail : float
+        Inverse degrees of freedom ``1 / nu`` of the groups' Student-t news, in [0, 0.5); 0 for
+        Gaussian news (:func:`arena.markets.expectations.news_draws`).
     """
 
     price: float
@@ -114,6 +117,7 @@ class TradingContext:
     herd_probability: float = 0.0
     consensus: float = 0.0
     fear_liquidity: float = 0.0
+    news_tail: float = 0.0
 
 
 def expected_returns(
@@ -122,10 +126,11 @@ def expected_returns(
     """Return the expected next log return of the agents ``idx`` (float64).
 
     Fundamentalists and chartists share their group's forecast (one news draw per group
-    and tick); chartists add their sentiment; noise traders have private views; everyone
-    adds an idiosyncratic term of dispersion ``ctx.dispersion``.
+    and tick, Student-t with ``1 / ctx.news_tail`` degrees of freedom, or Gaussian); chartists
+    add their sentiment; noise traders have private views; everyone adds an idiosyncratic
+    term of dispersion ``ctx.dispersion``.
     """
-    eps_f, eps_c = rng.standard_normal(2)
+    eps_f, eps_c = news_draws(rng, ctx.news_tail)
     e_f, e_c = group_forecasts(
         np.log(ctx.price / ctx.fundamental),
         ctx.last_return,

@@ -1,0 +1,56 @@
+"""The groups' news (arena.markets.expectations.news_draws): unit variance, the tail it is given,
+the Gaussian stream at 0, and SP500_NEWS_DOF re-estimated from the S&P 500."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from arena import ArenaConfig, ConfigError
+from arena.markets.expectations import SP500_NEWS_DOF, news_draws
+
+
+def _sample(tail: float, n: int = 100_000) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    return np.array([news_draws(rng, tail) for _ in range(n // 2)]).ravel()
+
+
+@pytest.mark.parametrize("tail", [0.0, 1 / 6.5, 0.1])
+def test_news_has_unit_variance(tail):
+    x = _sample(tail)
+    assert abs(x.mean()) < 0.02
+    assert x.var() == pytest.approx(1.0, abs=0.03)
+
+
+def test_student_t_news_has_the_excess_kurtosis_of_its_degrees_of_freedom():
+    # a Student-t with nu = 10 has excess kurtosis 6 / (nu - 4) = 1; a normal has 0 (sampling s.e.
+    # of the kurtosis at 10^5 draws of nu = 10: about 0.05)
+    x, z = _sample(0.1), _sample(0.0)
+    kurt = lambda v: float(np.mean((v - v.mean()) ** 4) / v.var() ** 2 - 3.0)  # noqa: E731
+    assert kurt(x) == pytest.approx(1.0, abs=0.25)
+    assert abs(kurt(z)) < 0.1
+
+
+def test_gaussian_news_is_the_stream_of_standard_normals():
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    assert news_draws(a, 0.0) == tuple(float(v) for v in b.standard_normal(2))
+
+
+def test_a_news_tail_without_a_finite_variance_is_rejected():
+    with pytest.raises(ConfigError, match="news_tail"):
+        ArenaConfig(news_tail=0.5)  # nu = 2: infinite variance
+    assert ArenaConfig(news_tail=0.45).news_tail == 0.45
+
+
+def test_the_sp500_tail_is_the_student_t_garch_estimate():
+    arch = pytest.importorskip("arch")
+    from arch.data import sp500
+
+    prices = sp500.load()["Adj Close"]
+    r = 100 * np.log(prices).diff().dropna()
+    fit = arch.arch_model(r, vol="GARCH", p=1, q=1, dist="t").fit(disp="off")
+    assert fit.params["nu"] == pytest.approx(SP500_NEWS_DOF, abs=0.1)
+
+
+def test_the_default_news_is_gaussian():
+    assert ArenaConfig().news_tail == 0.0
