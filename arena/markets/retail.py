@@ -19,12 +19,19 @@ demand is homogeneous of degree zero in prices and budget (no money illusion). I
 commodity price is ``-eps theta p / r`` (``-eps theta`` at base prices). With ``theta = eps = 1``
 it is the Cobb-Douglas demand ``alpha B / p`` (water and land). The commodity share grows with the
 price only when ``eps < 1``, as ``p^(1 - eps)``; the commodity auctions' backstop (a few times the goods
-price) keeps it far below the budget.
+price) keeps it far below the budget. At extreme relative prices (a corner configuration with
+inflation of tens of percent a tick) inelastic demand would spend more than the budget: the
+commodity shares are then scaled down together so that they take at most
+:data:`MAX_COMMODITY_SHARE` of budgets (households ration energy by their budget, demand turning
+unit-elastic). The cap never binds at the calibrated shares (about 3 %), so normal runs are unchanged.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+#: Largest share of households' budgets all commodities together may take (the rest buys goods).
+MAX_COMMODITY_SHARE = 0.5
 
 
 def retail_prices(commodity: np.ndarray, goods_price: float, cost_share: np.ndarray) -> np.ndarray:
@@ -49,7 +56,12 @@ def commodity_shares(commodity: np.ndarray, goods_price: float, share: np.ndarra
     shape = (-1,) + (1,) * (p.ndim - 1)
     a, t, e = (np.asarray(x, dtype=float).reshape(shape) for x in (share, cost_share, elasticity))
     relative = (t * p + (1.0 - t) * goods_price) / goods_price
-    return a * t * (p / goods_price) * np.power(relative, -e)
+    shares = a * t * (p / goods_price) * np.power(relative, -e)
+    total = shares.sum(axis=0)
+    # exactly 1.0 (bit-identical shares) unless the cap binds; no division when the total is 0
+    cap = MAX_COMMODITY_SHARE
+    scale = np.where(total > cap, cap / np.maximum(total, cap), 1.0)
+    return shares * scale
 
 
 def commodity_quantities(commodity: np.ndarray, budget: float, goods_price: float, share: np.ndarray,
