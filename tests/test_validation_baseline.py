@@ -29,7 +29,8 @@ N_AGENTS, TICKS, BURN_IN = 20_000, 2500, 250
 #: memory and the leverage effect":
 #: the market is FW (2012)'s DCA-HPM model, whose Gaussian news and two-regime volatility ratio
 #: (sigma_c / sigma_f = 2.75) cap the kurtosis near 2 and make no leverage effect.
-FAILING = {  # the GARCH alpha, beta and persistence (0.9794 vs >= 0.9787 on branch defl; 0.978 before),
+FAILING = {  # list re-measured at a142f6d (acf |r| lag 1 passes again, output persistence fails);
+    # values from the commits named unless stated. The GARCH alpha, beta and persistence (0.9794 vs >= 0.9787 on branch defl; 0.978 before),
     # consumption's relative std and co-movement,
     # investment's co-movement, output persistence, the price and wage Phillips and Beveridge slopes,
     # inflation persistence and the default rate pass (not listed)
@@ -38,8 +39,6 @@ FAILING = {  # the GARCH alpha, beta and persistence (0.9794 vs >= 0.9787 on bra
     "acf_r_lag1": "lag-1 autocorrelation +0.030 [0.023, 0.051] vs [-0.08, -0.003]: mild momentum",
     "acf_r_max_1_10": "largest |acf| of returns at lags 1-10 0.043 [0.039, 0.070] vs [0.0505, 0.082]: "
                       "just below",
-    "acf_abs_lag1": "acf |r| lag 1 0.186 [0.182, 0.237] vs [0.205, 0.271] (branch defl, structural inflation "
-                    "as the growth of M V; 0.206 before, at the bottom of the range): clustering too weak",
     "acf_abs_lag10": "acf |r| lag 10 0.212 [0.173, 0.214] vs [0.27, 0.32]: clustering too short-lived",
     "acf_abs_lag50": "acf |r| lag 50 0.110 [0.088, 0.118] vs [0.135, 0.25]",
     "acf_abs_decay": "decay exponent 0.42 [0.41, 0.68] vs [0.14, 0.34]: acf |r| decays too fast",
@@ -47,6 +46,9 @@ FAILING = {  # the GARCH alpha, beta and persistence (0.9794 vs >= 0.9787 on bra
     "annual_volatility": "20.9% [19.7%, 21.9%] a year vs [22.6%, 29.1%]",
     "corr_consumption_gdp": "corr(consumption, GDP) 0.62 [0.61, 0.65] vs [0.70, 0.91] (branch oil2, "
                             "households' retail energy demand; 0.82 before): cause not yet measured",
+    "gdp_persistence": "output persistence 0.461 [0.382, 0.577] vs [0.521, 0.907] (a142f6d: newly fails "
+                       "after merging defl, credit3, oil2 and fin; 5 seeds: 0.577 [0.382, 0.766]; cause not "
+                       "yet measured)",
     "okun_slope": "unemployment reacts ~2.5x too strongly to output growth (-0.78 [-0.84, -0.72] vs "
                   "[-0.37, -0.14]; branch tight, GDP with the change in inventories: -0.76 with final "
                   "sales): fixed productivity, no hours margin (docs/validation.md)",
