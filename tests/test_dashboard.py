@@ -602,3 +602,31 @@ def test_accounts_panel_shows_both_matrices_and_fiscal_shocks_work(ui):
     assert gov.spending_share(state.session.tick + 1) == pytest.approx(share + 0.02)
     _click(rc, "Tax change")
     assert state.error.value is None
+
+
+def test_a_render_in_the_server_thread_ends_while_the_loop_plays(ui):
+    """A render pass that the server's thread runs while the play loop steps (here: switching the
+    order-book market, and the Play click itself) must end, however slow a pass: the loop does not
+    publish a new tick or frame while a render runs. Publishing during every pass made reacton give
+    up with "Too many renders" (a CI failure at a 10 ms pace on a loaded machine)."""
+    import time
+
+    rc, state = ui
+    latest = state.session.latest
+
+    def slow_latest(*args, **kwargs):  # a slow machine: every render of the headline numbers drags
+        time.sleep(0.05)
+        return latest(*args, **kwargs)
+
+    state.session.latest = slow_latest
+    state.render_interval.set(1)
+    state.tick_rate.set(10)
+    _click(rc, "Play")
+    deadline = time.monotonic() + 60  # a bound for a loaded machine, not a timing check
+    while state.session.tick < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for market in ("oil", "equity", "oil", "equity"):
+        state.market.set(market)  # renders in this thread while the loop keeps publishing
+    assert state.playing.value
+    _click(rc, "Pause")
+    assert not state.playing.value

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import reacton.core
 import solara
 
 from arena.dashboard import params
@@ -32,6 +33,18 @@ DEFAULT_SCENARIO = "baseline"
 DEFAULT_RENDER_INTERVAL = 5
 #: Minimum time between two updates of the headline numbers while playing (seconds).
 TEXT_PERIOD_S = 0.2
+
+
+def _render_in_progress(render_context) -> bool:
+    """Whether the page is being rendered right now (by any thread).
+
+    The play loop does not publish a new tick or frame then: a render pass run by the server's
+    thread (a click, a slider) goes on while it sees values that another thread changed during the
+    pass, and reacton stops it with "Too many renders" after 100 passes, which a fast pace on a
+    slow machine made happen. The flag is reacton's own (``_RenderContext._is_rendering``); without
+    it (another reacton) the loop publishes at its usual pace.
+    """
+    return bool(getattr(render_context, "_is_rendering", False))
 
 
 @dataclass(eq=False)
@@ -49,6 +62,8 @@ class DashboardState:
     pending: solara.Reactive[dict]
     scenario: solara.Reactive[str | None]
     market: solara.Reactive[str]
+    #: The page's render context (reacton), or None outside a page.
+    render_context: Any = None
 
     def refresh(self) -> None:
         """Show the model's current state everywhere (after a step, shock or reset)."""
@@ -114,7 +129,9 @@ def use_dashboard_state(session: DashboardSession) -> DashboardState:
     )
     # one instance per session: components whose arguments are the same objects as in the
     # previous render are not rendered again, which keeps every update small
-    state = solara.use_memo(lambda: DashboardState(session=session, **reactives), [session])
+    render_context = reacton.core.get_render_context(required=False)
+    state = solara.use_memo(lambda: DashboardState(session=session, render_context=render_context,
+                                                   **reactives), [session])
 
     def play(cancel: threading.Event) -> None:
         """Step at ``tick_rate`` ms per tick while playing; refresh charts every render interval."""
@@ -130,7 +147,9 @@ def use_dashboard_state(session: DashboardSession) -> DashboardState:
                 state.playing.set(False)
                 return
             since_frame += 1
-            if since_frame >= max(1, state.render_interval.value):
+            if _render_in_progress(state.render_context):
+                pass  # publish after that render: see _render_in_progress
+            elif since_frame >= max(1, state.render_interval.value):
                 since_frame = 0
                 state.tick.set(tick)
                 state.frame.set(state.frame.value + 1)
