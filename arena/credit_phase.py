@@ -23,9 +23,11 @@ Within phase 2 (docs/model.md, "The tick"):
 
 Investment feels the loan rate through the user cost of capital (Jorgenson 1963):
 :func:`user_cost_factor` scales the capital a C-firm desires by
-``((r_ref + delta) / (r_f - pi_e + delta)) ** user_cost_elasticity``, with ``r_f`` the
-firm's loan rate this tick, ``pi_e`` expected inflation and ``r_ref`` the real loan rate at
-the tick-0 steady state.
+``((r_ref + delta) / (r_f - i + i_L - pi_e + delta)) ** user_cost_elasticity``, with ``r_f``
+the firm's loan rate this tick, ``i`` the policy rate, ``i_L`` the long rate (``model.long_rate``,
+the one-year average of expected short rates), ``pi_e`` expected inflation and ``r_ref`` the
+real loan rate at the tick-0 steady state: long-lived capital is priced off the long rate plus
+the firm's spread (Gilchrist & Zakrajsek 2007), not the overnight rate.
 """
 
 from __future__ import annotations
@@ -203,10 +205,17 @@ def limit_labour_to_finance(model) -> None:
 
 
 def user_cost_factor(model, loan_rate: np.ndarray) -> np.ndarray:
-    """Scale of C-firms' desired capital from their real loan rate (Jorgenson 1963)."""
+    """Scale of C-firms' desired capital from their long-term real borrowing rate (Jorgenson 1963).
+
+    A machine lasts ``1 / depreciation`` years, so its user cost is priced off a long-term rate,
+    not the overnight one (Gilchrist & Zakrajsek 2007 measure it with firms' long-maturity bond
+    yields): the firm's spread over the policy rate plus the long rate (``model.long_rate``, the
+    expected short rates of the coming year, as in the equity valuation), less expected inflation.
+    """
     cfg = model.config
     delta = cfg.depreciation
-    real = loan_rate - model.central_bank.expected_inflation
+    long_loan_rate = loan_rate - model.central_bank.policy_rate + model.long_rate
+    real = long_loan_rate - model.central_bank.expected_inflation
     ref = max(model.banking.reference_real_rate + delta, 1e-3)
     ratio = ref / np.maximum(np.nan_to_num(real, nan=ref) + delta, 1e-3)
     return np.clip(ratio ** cfg.user_cost_elasticity, *USER_COST_BOUNDS)
