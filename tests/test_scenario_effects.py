@@ -38,13 +38,6 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Measured at a142f6d (main with branches defl, credit3, oil2 and fin merged), 20,000 households,
 #: seeds 1-8 (docs/scenarios.md has the table); "Before:" keeps the earlier measurement and diagnosis.
 DISAGREES: dict[tuple[str, str], str] = {
-    ("austerity", "output_falls"):
-        "a142f6d: median -0.00181 (CI -0.00331 to 0.00399), expected -, [-0.025, -0.003]: newly fails "
-        "after merging branches defl, credit3, oil2 and fin; cause not yet measured",
-    ("austerity", "unemployment_rises"):
-        "a142f6d: median -0.0032 (CI -0.0117 to -0.000533), expected +, [0.001, 0.02]. Before: median "
-        "0.0016 (CI [-0.0017, 0.0032]), expected +, [0.001, 0.02], same sign 75%: the policy rate is cut "
-        "by up to 1.6 points after the cut and investment recovers within two years",
     ("baseline", "inflation_level"):
         "a142f6d: median -0.00255 (CI -0.0272 to 0.0152), expected [0, 0.04]: newly fails after merging "
         "branches defl, credit3, oil2 and fin; cause not yet measured",
@@ -54,18 +47,12 @@ DISAGREES: dict[tuple[str, str], str] = {
         " falls 8-25% as the start-up inflation lifts the policy rate (4% to 4.2-7.3%), annual volatility"
         " 17-28%, and chartists leaning with mood-driven sentiment give medium-horizon momentum (variance"
         " ratio 1.2-2.2 at 60-120 ticks)",
-    ("bubble_burst", "bubble"):
-        "a142f6d: median 0.157 (CI 0.108 to 0.218), expected +, [0.2, 2]. Before: median 0.157 (CI [0.12,"
-        " 0.439]), expected +, [0.2, 2], same sign 100%",
     ("bubble_burst", "trend_followers_drive_bubble"):
         "a142f6d: median 0.0122 (CI -0.0892 to 0.126), expected +, [0.1, 2]. Before: median -0.034 (CI "
         "[-0.070, 0.060]), expected +, [0.1, 2], same sign 25% (per seed -0.018, -0.050, +0.209, -0.070, "
         "-0.018, -0.069, -0.145, +0.138): the bubble is as large without trend followers. It held on "
         "branch mkt2 (+0.145, 7/8) and fails after the merge with monetary and fiscal; the cause is not "
         "yet measured",
-    ("carbon_cap", "consumer_prices_rise"):
-        "a142f6d: median 0.00569 (CI -0.00203 to 0.00882), expected +, [0, 0.02]: newly fails after "
-        "merging branches defl, credit3, oil2 and fin; cause not yet measured",
     ("deflation_qe", "qe_raises_inflation"):
         "a142f6d: median 0 (CI 0 to 0), expected +, [0, 0.02]. Before: median 0 (CI [0, 0]), expected +, "
         "[0, 0.02], same sign 0%: QE never fires, both arms are one run: it needs the policy rate at its "
@@ -83,11 +70,6 @@ DISAGREES: dict[tuple[str, str], str] = {
     ("migration_wave", "newcomers_absorbed"):
         "a142f6d: median 0.0214 (CI -0.012 to 0.0271), expected +, [0, 0.015]. Before: median 0.0191 (CI "
         "[0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, 9baa57b)",
-    ("migration_wave", "prices_barely_move"):
-        "a142f6d: median 0.0137 (CI 0.00491 to 0.0243), expected [-0.01, 0.01]. Before: median 0.0131 (CI"
-        " [0.00054, 0.0264]), expected [-0.01, 0.01] (per seed 0.016, 0.026, -0.007, 0.010, 0.042, 0.004,"
-        " -0.003, 0.023): above the range since firms pay dividends out of earnings (branch credit3); the"
-        " cause is not yet measured",
     ("oil_shock", "stagflation_jobs"):
         "tight2 (user cost on the long rate): median 0.0311 (CI 0.0273 to 0.0384), expected +, [0.0025, "
         "0.025], same sign 100% (per seed 0.0384, 0.028, 0.0273, 0.0284, 0.0379, 0.0137, 0.0584, 0.0337). "
@@ -95,10 +77,20 @@ DISAGREES: dict[tuple[str, str], str] = {
         "the user cost by less than 0.07 points (policy and long rate barely move), moved as much (peak "
         "extra unemployment 0.0218 to 0.0348): the peak of a path difference moves with any perturbation "
         "of the paths; not a policy channel",
+    ("inflation_spiral", "money_makes_inflation"):
+        "tight2 (user cost on the long rate): median 0.04843 (CI 0.04381 to 0.05125), expected [0.05, 0.4],"
+        " same sign 100% (per seed 0.0485, 0.0561, 0.0505, 0.04, 0.0483, 0.0513, 0.0448, 0.0429). Before:"
+        " held at a142f6d; just below the range's floor since investment prices capital off the long "
+        "rate; the cause is not yet measured",
     ("rate_shock", "unemployment_rises"):
         "a142f6d: median 0.105 (CI 0.0974 to 0.115), expected +, [0.01, 0.05]. Before: median 0.1025 (CI "
         "[0.0996, 0.1144]), expected +, [0.01, 0.05], same sign 100%: the output trough (-4.5%) is inside"
         " its range, but peak unemployment rises twice as much (Okun's law: ~2.5 points)",
+    ("resource_discovery", "unemployment_dips"):
+        "tight2 (user cost on the long rate): median -0.0023 (CI -0.0198 to 0.00698), expected -, [-0.01,"
+        " 0], same sign 50% (per seed 0.0023, -0.0198, 0.0106, -0.0069, 0.0033, -0.0226, 0.0314, -0.0108)"
+        ". Before: held at a142f6d (median -0.00698, 88%); the median is inside the range, the sign is not"
+        " robust across seeds; the cause is not yet measured",
     ("resource_discovery", "prices_fall"):
         "a142f6d: median -0.0432 (CI -0.0442 to -0.0412), expected -, [-0.03, -0.002]. Before: median "
         "-0.0422 (CI [-0.0449, -0.0401]), expected -, [-0.03, -0.002], same sign 100%: crude's direct CPI"
