@@ -150,6 +150,77 @@ def served_spending(budget, supplier, share_paid, short, spent, rationed):
     return m
 
 
+@numba.njit(**_JIT)
+def shop_fills(value, goods_share, price, stock, other_share):
+    """Per shop: what is wanted, the fill, what is sold and the share of a budget paid.
+
+    For each shop ``j`` (in place ``value *= goods_share``)::
+
+        wanted = value * goods_share / price
+        fill = stock / wanted if wanted > stock else 1.0
+        sold = wanted * fill;  booked = wanted;  short = fill < 1
+        paid_share = other_share + goods_share * fill
+
+    Returns ``(fill, sold, booked, short, paid_share)``, new arrays.
+    """
+    f = value.shape[0]
+    fill, sold = np.empty(f), np.empty(f)
+    booked, paid = np.empty(f), np.empty(f)
+    short = np.empty(f, dtype=np.bool_)
+    for j in range(f):
+        v = value[j] * goods_share
+        value[j] = v
+        w = v / price[j]
+        x = stock[j] / w if w > stock[j] else 1.0
+        fill[j], sold[j], booked[j] = x, w * x, w
+        short[j] = x < 1.0
+        paid[j] = other_share + goods_share * x
+    return fill, sold, booked, short, paid
+
+
+@numba.njit(**_JIT)
+def spill_round(shop, residual, rationed, price, stock, sold, booked, spent, supplier):
+    """One spillover round of :func:`arena.markets.goods.sell` (the shops ``shop`` drawn by numpy).
+
+    Each rationed household ``rationed[i]`` takes its ``residual[i]`` to ``shop[i]``; a shop
+    fills ``min(1, left / want)`` of what it is asked, ``left = max(stock - sold, 0)`` and
+    ``want`` its sum of residuals (in household order, ``np.bincount``'s) over its price.
+    In place: ``sold`` and ``booked`` gain ``want * fill``, ``spent`` the amounts got, a
+    household that got something moves to that shop (``supplier``); the households still
+    short and their residuals are compacted to the front of ``rationed`` and ``residual``,
+    whose new length is returned.
+    """
+    f = price.shape[0]
+    want = np.zeros(f)
+    for i in range(shop.shape[0]):
+        k = shop[i]
+        if k < 0 or k >= f:  # np.bincount would raise (or grow) here
+            raise IndexError("index out of range in spill_round")
+        want[k] += residual[i]
+    fill = np.empty(f)
+    for j in range(f):
+        left = _max(stock[j] - sold[j], 0.0)
+        w = want[j] / price[j]
+        x = left / w if w > left else 1.0
+        fill[j] = x
+        s = w * x
+        sold[j] += s
+        booked[j] += s
+    m = 0
+    for i in range(shop.shape[0]):
+        r, k = rationed[i], shop[i]
+        x = fill[k]
+        got = residual[i] * x
+        spent[r] += got
+        if got > 0:
+            supplier[r] = k
+        if x < 1.0:
+            rationed[m] = r
+            residual[m] = residual[i] - got
+            m += 1
+    return m
+
+
 # --- call-auction price levels (arena.markets.equity._levels) ------------------------------
 @numba.njit(**_JIT)
 def level_ratio(limit, reference, out):
@@ -299,7 +370,16 @@ def first_wanted(found, draws, employer, wanted, n):
     kept when its employer's entry of the table ``wanted`` is true (employer ``-1``, the
     unemployed, reads the last entry, as ``np.take`` does) and it was not taken before.
     """
-    seen = np.zeros(n, dtype=np.bool_)
+    return first_wanted_marked(found, draws, employer, wanted, np.zeros(n, dtype=np.bool_))
+
+
+@numba.njit(**_JIT)
+def first_wanted_marked(found, draws, employer, wanted, seen):
+    """:func:`first_wanted` with a caller's all-false ``seen`` (length n), all false again on return.
+
+    Reusing the marks saves zeroing (and at 10^6 households faulting in) a fresh n-byte
+    array each call; only the entries set are cleared afterwards.
+    """
     out = np.empty(found.shape[0] + draws.shape[0], dtype=draws.dtype)
     m = 0
     for i in range(found.shape[0]):
@@ -317,4 +397,6 @@ def first_wanted(found, draws, employer, wanted, n):
             seen[c] = True
             out[m] = c
             m += 1
+    for i in range(m):
+        seen[out[i]] = False
     return out[:m]
