@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 
 from arena import accounting, credit_phase, firms_phase, fiscal_phase
-from arena.kernels import code_counts
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
@@ -200,8 +199,8 @@ def switch_strategies(model) -> None:
     pop = model.pop
     if cfg.switching_rate <= 0:
         return
-    counts = code_counts(pop.strategy, 3)  # one compiled pass (arena.kernels), exact counts
-    n_fund, n_chart = int(counts[FUNDAMENTALIST]), int(counts[CHARTIST])
+    n_fund = int(np.count_nonzero(pop.strategy == FUNDAMENTALIST))
+    n_chart = int(np.count_nonzero(pop.strategy == CHARTIST))
     if n_fund + n_chart == 0:
         return
     ind = model.psychology.indices

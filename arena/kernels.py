@@ -226,21 +226,6 @@ def centred_squares(sentiment, mean, squares):
     return above, at
 
 
-# --- counts of small integer codes (the households' strategies) ----------------------------
-@numba.njit(**_JIT)
-def code_counts(codes, k):
-    """``[np.count_nonzero(codes == c) for c in range(k)]`` in one pass (int64, exact).
-
-    Codes outside ``[0, k)`` are not counted, as no comparison would count them.
-    """
-    out = np.zeros(k, dtype=np.int64)
-    for i in range(codes.shape[0]):
-        c = codes[i]
-        if 0 <= c < k:
-            out[c] += 1
-    return out
-
-
 # --- Bernoulli trials by geometric gaps (arena.population.bernoulli_indices) ----------------
 @numba.njit(**_JIT)
 def gap_positions(exponentials, divisor, cap, n, last, out):

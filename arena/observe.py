@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from arena.indicators import MARKET_STATS, MARKETS, gini
-from arena.kernels import code_counts
 from arena.markets.formulas import kyle_lambda
 from arena.monetary import phillips_inflation
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE
@@ -20,9 +19,8 @@ def compute(model) -> dict[str, float]:
     macro = model.macro
     price = model.prices["equity"]
     panel_wealth = pop.cash[model.gini_panel] + pop.shares[model.gini_panel] * price
-    # the three strategies counted in one compiled pass over the int8 codes (arena.kernels; bincount
-    # would first widen them to intp, three comparisons read them three times)
-    strategy_counts = code_counts(pop.strategy, 3) / pop.n
+    # three byte-wide comparisons: bincount would first widen the int8 codes to intp (1.6 vs 0.2 ms at 1M)
+    strategy_counts = np.array([np.count_nonzero(pop.strategy == k) for k in range(3)]) / pop.n
     flows = np.array(model.flow_history) if model.flow_history else np.zeros((0, 2))
     gov = model.government
     # expenditure GDP (SNA 2008 ch. 10; BEA NIPA): final sales plus the change in inventories
