@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import pairwise_blocks, pairwise_total, work_array
+from arena.blocks import pairwise_blocks, pairwise_total
 from arena.config import ArenaConfig
 
 FUNDAMENTALIST, CHARTIST, NOISE = 0, 1, 2
@@ -71,9 +71,8 @@ def bernoulli_indices(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     parts, last = [], -1
     while last < n - 1:  # one batch; rarely the draw falls short and another extends it
         out = np.empty(min(size, n), dtype=np.intp)
-        if p < 1.0 / 3.0:  # the draws into a reused buffer (arena.blocks.work_array; the same draws)
-            draws = rng.standard_exponential(out=work_array("bernoulli.exponentials", size))
-            m, last = kernels.gap_positions(draws, divisor, n + 1, n, last, out)
+        if p < 1.0 / 3.0:
+            m, last = kernels.gap_positions(rng.standard_exponential(size), divisor, n + 1, n, last, out)
         else:
             m, last = kernels.int_gap_positions(rng.geometric(p, size=size), n + 1, n, last, out)
         parts.append(out[:m])

