@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import pairwise_blocks, pairwise_total
 from arena.config import ArenaConfig
 
 FUNDAMENTALIST, CHARTIST, NOISE = 0, 1, 2
@@ -277,14 +276,9 @@ class Population:
         # one compiled loop (arena.kernels: bit-identical to the numpy chain
         # mood = fear * -0.1 + greed * 0.05 + 1.01 in float32; budget = (Yp * iw + cash * ww) * mood;
         # budget = min(budget, cash))
-        # block by block, each block's budgets summed while in cache; the blocks are the leaves of
-        # numpy's pairwise sum (arena.blocks), so the total is float(self.budget.sum()), the same float
-        iw, ww, sums = float(income_weight), float(wealth_weight), []
-        for sl in pairwise_blocks(self.n):
-            kernels.consumption_budget(self.fear[sl], self.greed[sl], self.perm_income[sl], self.cash[sl],
-                                       self.budget[sl], iw, ww)
-            sums.append(np.add.reduce(self.budget[sl]))
-        return float(pairwise_total(self.n, sums))
+        kernels.consumption_budget(self.fear, self.greed, self.perm_income, self.cash, self.budget,
+                                   float(income_weight), float(wealth_weight))
+        return float(self.budget.sum())
 
     def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float,
                        growth: float = 0.0) -> None:
@@ -307,13 +301,5 @@ class Population:
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""
-        # max(cash - amount, 0): guards rounding, never real money; block by block, each block of
-        # ``amount`` summed while in cache (arena.blocks.pairwise_blocks: float(amount.sum()))
-        if not amount.flags.c_contiguous or amount.size != self.n:
-            kernels.pay_out(self.cash, amount)
-            return float(amount.sum())
-        sums = []
-        for sl in pairwise_blocks(self.n):
-            kernels.pay_out(self.cash[sl], amount[sl])
-            sums.append(np.add.reduce(amount[sl]))
-        return float(pairwise_total(self.n, sums))
+        kernels.pay_out(self.cash, amount)  # max(cash - amount, 0): guards rounding, never real money
+        return float(amount.sum())

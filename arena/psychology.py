@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from arena import kernels
-from arena.blocks import BLOCK, pairwise_blocks, pairwise_total, work_array
+from arena.blocks import BLOCK, blocks, work_array
 from arena.population import Population
 from arena.scalars import clip_float
 
@@ -230,11 +230,7 @@ class Psychology:
         if wealth is None and equity_price is None:
             raise TypeError("Psychology.update needs the wealth or the equity price")
         t_buf = work_array("psychology.targets", 4 * min(pop.n, BLOCK), np.float32)
-        # the blocks are the leaves of numpy's pairwise sum (arena.blocks), so each mood's block
-        # is summed while in cache and the four totals are the whole arrays' sums, the same floats
-        mood_arrays = (pop.sentiment, pop.fear, pop.greed, pop.confidence)
-        block_sums = []
-        for sl in pairwise_blocks(pop.n):
+        for sl in blocks(pop.n):
             t = t_buf[:4 * (sl.stop - sl.start)].reshape(4, -1)
             if wealth is None:
                 kernels.holdings_mood_targets(pop.cash[sl], pop.shares[sl], float(equity_price),
@@ -246,12 +242,10 @@ class Psychology:
             np.tanh(t, out=t)
             kernels.mood_moves(pop.sentiment[sl], pop.fear[sl], pop.greed[sl], pop.confidence[sl], t,
                                keep, gain, level)
-            block_sums.append([np.add.reduce(mood[sl]) for mood in mood_arrays])
         if wealth is not None:
             pop.last_wealth = wealth
 
-        totals = [float(pairwise_total(pop.n, sums)) for sums in zip(*block_sums, strict=True)] or None
-        self.indices = aggregate(pop, herding, cfg, totals)
+        self.indices = aggregate(pop, herding, cfg)
         self.usual_fear = FEAR_HABITUATION * self.usual_fear + (1.0 - FEAR_HABITUATION) * self.indices.fear
         return self.indices
 
@@ -273,29 +267,22 @@ class Psychology:
         self.indices = aggregate(pop, self.indices.herding, self.config)
 
 
-def aggregate(pop: Population, herding: float, cfg, totals: list[float] | None = None) -> MoodIndices:
+def aggregate(pop: Population, herding: float, cfg) -> MoodIndices:
     """Crowd means, disagreement and the volatility multiplier.
 
     Sums run in float32 (numpy's pairwise summation keeps them accurate to ~1e-7 for
     values in [0, 1]), which halves the memory traffic of float64 accumulation.
-    ``totals``: the sums of sentiment, fear, greed and confidence when the caller has them
-    (the same floats as ``float(pop.sentiment.sum())``, ...); summed here otherwise.
     """
     n = pop.n
-    if totals is None:
-        totals = [float(mood.sum()) for mood in (pop.sentiment, pop.fear, pop.greed, pop.confidence)]
-    sentiment, fear, greed, confidence = (total / n for total in totals)
-    # squared deviations and the optimists counted in one compiled pass per block (arena.kernels:
-    # bit-identical); the variance is the sum of the squares over all households, as numpy's
-    # pairwise sum of the whole array adds it (arena.blocks.pairwise_blocks: the same float)
-    squares = work_array("psychology.squares", min(pop.n, BLOCK), pop.sentiment.dtype)
-    mean, above, at, square_sums = np.float32(sentiment), 0, 0, []
-    for sl in pairwise_blocks(pop.n):
-        block = squares[:sl.stop - sl.start]
-        up, even = kernels.centred_squares(pop.sentiment[sl], mean, block)
-        above, at = above + up, at + even
-        square_sums.append(np.add.reduce(block))
-    variance = float(pairwise_total(n, square_sums)) / n
+    sentiment = float(pop.sentiment.sum()) / n
+    fear = float(pop.fear.sum()) / n
+    greed = float(pop.greed.sum()) / n
+    confidence = float(pop.confidence.sum()) / n
+    # squared deviations and the optimists counted in one compiled pass (arena.kernels:
+    # bit-identical); the variance is one numpy sum over all households, as before
+    squares = work_array("psychology.squares", pop.n, pop.sentiment.dtype)
+    above, at = kernels.centred_squares(pop.sentiment, np.float32(sentiment), squares)
+    variance = float(squares.sum()) / n
     # ties at exactly neutral count half on each side
     optimists = (above + 0.5 * at) / pop.n
     vm = volatility_multiplier(
