@@ -342,6 +342,46 @@ def expectation_views(strategy, sentiment, idx, normals, dispersion, e_f, chart_
     return k
 
 
+# --- dismissals (arena.markets.labour.fire) --------------------------------------------------
+@numba.njit(**_JIT)
+def dismiss_first(candidates, employer, quota):
+    """Dismiss, per employer ``e``, its first ``quota[e]`` workers among ``candidates`` (in place).
+
+    ``candidates`` are distinct employed households in the order drawn; a candidate goes
+    when fewer than ``quota`` of its employer's candidates went before it, and its
+    ``employer`` becomes -1. Returns the dismissals per employer (int64, ``quota``'s length):
+    what ``fire`` computed with a stable argsort by employer, the rank within each employer
+    and ``np.bincount`` (integers: exact).
+    """
+    dismissed = np.zeros(quota.shape[0], dtype=np.int64)
+    for j in range(candidates.shape[0]):
+        c = candidates[j]
+        e = employer[c]
+        if dismissed[e] < quota[e]:
+            dismissed[e] += 1
+            employer[c] = -1
+    return dismissed
+
+
+@numba.njit(**_JIT)
+def separate_jobs(quits, employer, n_employers):
+    """End the jobs of the households ``quits`` that have one (in place); the jobs lost per employer.
+
+    As ``quits[employer[quits] >= 0]``, ``np.bincount`` of their employers (int64, length
+    ``n_employers``) and ``employer[quits] = -1``; ``quits`` are distinct households.
+    """
+    lost = np.zeros(n_employers, dtype=np.int64)
+    for j in range(quits.shape[0]):
+        c = quits[j]
+        e = employer[c]
+        if e >= 0:
+            if e >= n_employers:  # np.bincount would grow its result here: refuse, as the kernels' sums do
+                raise IndexError("employer out of range in separate_jobs")
+            lost[e] += 1
+            employer[c] = -1
+    return lost
+
+
 # --- labour market draws (arena.markets.labour.sample_with_status) --------------------------
 @numba.njit(**_JIT)
 def first_drawn(candidates, n):

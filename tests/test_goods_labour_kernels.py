@@ -1,9 +1,11 @@
-"""The goods market's compiled per-shop fills and spillover rounds match the numpy code they replaced.
+"""The compiled goods-market rounds and labour-market dismissals match the numpy code they replaced.
 
 ``numpy_sell`` is :func:`arena.markets.goods.sell` as the engine ran it before
-``arena.markets.kernels.shop_fills`` and ``spill_round`` (the reference); every bit of the
-result, of the suppliers and of the random stream after the call is compared, on markets with
-sold-out, closed, tied and short shops, zero budgets and households rationed in both rounds.
+``arena.markets.kernels.shop_fills`` and ``spill_round``, and ``numpy_dismiss`` the end of
+:func:`arena.markets.labour.fire` before ``dismiss_first`` (the references); every bit of the
+results, of the suppliers and employers and of the random stream after the call is compared,
+on markets with sold-out, closed, tied and short shops, zero budgets and households rationed in
+both rounds, and on employers with and without a firing quota.
 """
 
 import numpy as np
@@ -104,3 +106,46 @@ def test_sell_with_every_shop_closed_or_sold_out_matches():
         for name in ("spent", "sold", "revenue", "booked"):
             assert bits_equal(getattr(got, name), getattr(want, name)), name
         assert bits_equal(got_sup, want_sup)
+
+
+def numpy_dismiss(cand, employer, quota):
+    """labour.fire's dismissals before arena.markets.kernels.dismiss_first (the reference)."""
+    firm = employer[cand]
+    order = np.argsort(firm, kind="stable")
+    firm_sorted = firm[order]
+    starts = np.searchsorted(firm_sorted, firm_sorted, side="left")
+    rank = np.arange(firm_sorted.size) - starts
+    chosen = cand[order][rank < quota[firm_sorted]]
+    dismissed = np.bincount(employer[chosen], minlength=quota.size)
+    employer[chosen] = -1
+    return dismissed
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_dismissals_match_the_sort_and_rank_version(seed):
+    rng = np.random.default_rng(seed)
+    n, firms = 20_000, 50
+    employer = rng.integers(-1, firms, n).astype(np.intp)
+    quota = np.where(rng.random(firms) < 0.4, rng.integers(0, 40, firms), 0).astype(np.int64)
+    firing = np.append(quota > 0, False)
+    # candidates as fire draws them: distinct workers of firing employers, in random order
+    cand = rng.permutation(np.flatnonzero(firing[employer]))[: int(quota.sum()) * 2].astype(np.intp)
+    got_emp, want_emp = employer.copy(), employer.copy()
+    got = market_kernels.dismiss_first(cand, got_emp, quota)
+    want = numpy_dismiss(cand, want_emp, quota)
+    assert bits_equal(got, want) and bits_equal(got_emp, want_emp)
+    assert 0 < got.sum() < quota.sum() * 2 and (got <= quota).all()
+
+
+def test_separations_match_the_numpy_version():
+    rng = np.random.default_rng(8)
+    n, firms = 30_000, 70
+    employer = rng.integers(-1, firms, n).astype(np.intp)
+    quits = np.flatnonzero(rng.random(n) < 0.05)
+    got_emp, want_emp = employer.copy(), employer.copy()
+    got = market_kernels.separate_jobs(quits, got_emp, firms)
+    kept = quits[want_emp[quits] >= 0]
+    want = np.bincount(want_emp[kept], minlength=firms)
+    want_emp[kept] = -1
+    assert bits_equal(got, want) and bits_equal(got_emp, want_emp)
+    assert 0 < got.sum() < quits.size  # some quitters had no job
