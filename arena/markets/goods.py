@@ -125,16 +125,12 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
     # in household order; the spending and the rationed households in one pass)
     value = np.zeros(f)
     sums_by_index(supplier, budget, value)
-    value *= goods_share
-    wanted = value / price
-    fill = np.ones(f)
-    np.divide(stock, wanted, out=fill, where=wanted > stock)
-    sold = wanted * fill
-    booked = wanted.copy()
-    short = fill < 1.0
+    # the per-shop arithmetic and each spillover round in compiled loops too (the same
+    # operations in the same order; the draws stay numpy's)
+    fill, sold, booked, short, paid_share = kernels.shop_fills(value, float(goods_share), price, stock,
+                                                               float(other_share))
     spent = np.empty_like(budget)
     rationed = work_array("goods.rationed", supplier.size, np.intp)  # its front: a temporary of this call
-    paid_share = other_share + goods_share * fill  # share of a budget spent, by its shop
     n_rationed = kernels.served_spending(budget, supplier, paid_share, short, spent, rationed)
     living = np.flatnonzero(alive)
     if n_rationed and living.size:
@@ -142,24 +138,11 @@ def sell(supplier: np.ndarray, budget: np.ndarray, goods_share: float, other_sha
         shop_fill = np.take(fill, np.take(supplier, rationed))
         residual = np.take(budget, rationed) * goods_share * (1.0 - shop_fill)
         for _ in range(SPILLOVER_ROUNDS):
-            if rationed.size == 0:
+            if n_rationed == 0:
                 break
-            left = np.maximum(stock - sold, 0.0)
-            shop = living[rng.integers(0, living.size, rationed.size)]
-            val = np.bincount(shop, weights=residual, minlength=f)
-            want = val / price
-            fill2 = np.ones(f)
-            np.divide(left, want, out=fill2, where=want > left)
-            shop_fill = np.take(fill2, shop)
-            got = residual * shop_fill
-            spent[rationed] += got
-            sold += want * fill2
-            booked += want * fill2  # a spillover shop books what it sells (no double count)
-            found = np.flatnonzero(got > 0)  # positions, not boolean masks (same elements)
-            supplier[np.take(rationed, found)] = np.take(shop, found)  # found stock there: the new shop
-            residual = residual - got
-            keep = np.flatnonzero(shop_fill < 1.0)
-            rationed, residual = np.take(rationed, keep), np.take(residual, keep)
+            shop = living[rng.integers(0, living.size, n_rationed)]
+            n_rationed = kernels.spill_round(shop, residual[:n_rationed], rationed[:n_rationed], price, stock,
+                                             sold, booked, spent, supplier)
     sold = np.minimum(sold, stock)
     return GoodsResult(spent=spent, sold=sold, revenue=sold * price, booked=booked)
 

@@ -150,6 +150,77 @@ def served_spending(budget, supplier, share_paid, short, spent, rationed):
     return m
 
 
+@numba.njit(**_JIT)
+def shop_fills(value, goods_share, price, stock, other_share):
+    """Per shop: what is wanted, the fill, what is sold and the share of a budget paid.
+
+    For each shop ``j`` (in place ``value *= goods_share``)::
+
+        wanted = value * goods_share / price
+        fill = stock / wanted if wanted > stock else 1.0
+        sold = wanted * fill;  booked = wanted;  short = fill < 1
+        paid_share = other_share + goods_share * fill
+
+    Returns ``(fill, sold, booked, short, paid_share)``, new arrays.
+    """
+    f = value.shape[0]
+    fill, sold = np.empty(f), np.empty(f)
+    booked, paid = np.empty(f), np.empty(f)
+    short = np.empty(f, dtype=np.bool_)
+    for j in range(f):
+        v = value[j] * goods_share
+        value[j] = v
+        w = v / price[j]
+        x = stock[j] / w if w > stock[j] else 1.0
+        fill[j], sold[j], booked[j] = x, w * x, w
+        short[j] = x < 1.0
+        paid[j] = other_share + goods_share * x
+    return fill, sold, booked, short, paid
+
+
+@numba.njit(**_JIT)
+def spill_round(shop, residual, rationed, price, stock, sold, booked, spent, supplier):
+    """One spillover round of :func:`arena.markets.goods.sell` (the shops ``shop`` drawn by numpy).
+
+    Each rationed household ``rationed[i]`` takes its ``residual[i]`` to ``shop[i]``; a shop
+    fills ``min(1, left / want)`` of what it is asked, ``left = max(stock - sold, 0)`` and
+    ``want`` its sum of residuals (in household order, ``np.bincount``'s) over its price.
+    In place: ``sold`` and ``booked`` gain ``want * fill``, ``spent`` the amounts got, a
+    household that got something moves to that shop (``supplier``); the households still
+    short and their residuals are compacted to the front of ``rationed`` and ``residual``,
+    whose new length is returned.
+    """
+    f = price.shape[0]
+    want = np.zeros(f)
+    for i in range(shop.shape[0]):
+        k = shop[i]
+        if k < 0 or k >= f:  # np.bincount would raise (or grow) here
+            raise IndexError("index out of range in spill_round")
+        want[k] += residual[i]
+    fill = np.empty(f)
+    for j in range(f):
+        left = _max(stock[j] - sold[j], 0.0)
+        w = want[j] / price[j]
+        x = left / w if w > left else 1.0
+        fill[j] = x
+        s = w * x
+        sold[j] += s
+        booked[j] += s
+    m = 0
+    for i in range(shop.shape[0]):
+        r, k = rationed[i], shop[i]
+        x = fill[k]
+        got = residual[i] * x
+        spent[r] += got
+        if got > 0:
+            supplier[r] = k
+        if x < 1.0:
+            rationed[m] = r
+            residual[m] = residual[i] - got
+            m += 1
+    return m
+
+
 # --- call-auction price levels (arena.markets.equity._levels) ------------------------------
 @numba.njit(**_JIT)
 def level_ratio(limit, reference, out):
@@ -269,6 +340,46 @@ def expectation_views(strategy, sentiment, idx, normals, dispersion, e_f, chart_
             k += 1
         view[j] = v
     return k
+
+
+# --- dismissals (arena.markets.labour.fire) --------------------------------------------------
+@numba.njit(**_JIT)
+def dismiss_first(candidates, employer, quota):
+    """Dismiss, per employer ``e``, its first ``quota[e]`` workers among ``candidates`` (in place).
+
+    ``candidates`` are distinct employed households in the order drawn; a candidate goes
+    when fewer than ``quota`` of its employer's candidates went before it, and its
+    ``employer`` becomes -1. Returns the dismissals per employer (int64, ``quota``'s length):
+    what ``fire`` computed with a stable argsort by employer, the rank within each employer
+    and ``np.bincount`` (integers: exact).
+    """
+    dismissed = np.zeros(quota.shape[0], dtype=np.int64)
+    for j in range(candidates.shape[0]):
+        c = candidates[j]
+        e = employer[c]
+        if dismissed[e] < quota[e]:
+            dismissed[e] += 1
+            employer[c] = -1
+    return dismissed
+
+
+@numba.njit(**_JIT)
+def separate_jobs(quits, employer, n_employers):
+    """End the jobs of the households ``quits`` that have one (in place); the jobs lost per employer.
+
+    As ``quits[employer[quits] >= 0]``, ``np.bincount`` of their employers (int64, length
+    ``n_employers``) and ``employer[quits] = -1``; ``quits`` are distinct households.
+    """
+    lost = np.zeros(n_employers, dtype=np.int64)
+    for j in range(quits.shape[0]):
+        c = quits[j]
+        e = employer[c]
+        if e >= 0:
+            if e >= n_employers:  # np.bincount would grow its result here: refuse, as the kernels' sums do
+                raise IndexError("employer out of range in separate_jobs")
+            lost[e] += 1
+            employer[c] = -1
+    return lost
 
 
 # --- labour market draws (arena.markets.labour.sample_with_status) --------------------------

@@ -81,10 +81,8 @@ def sample_with_status(employer: np.ndarray, k: int, available: int, wanted, rng
 def separate(employer: np.ndarray, n_employers: int, rate: float, rng: np.random.Generator) -> np.ndarray:
     """End each job with probability ``rate``; return the workers lost per employer (int64)."""
     quits = bernoulli_indices(employer.size, rate, rng)
-    quits = quits[employer[quits] >= 0]
-    lost = np.bincount(employer[quits], minlength=n_employers)
-    employer[quits] = -1
-    return lost
+    # the employed among them leave, counted by employer (one compiled pass, arena.markets.kernels)
+    return kernels.separate_jobs(quits, employer, n_employers)
 
 
 def fire(employer: np.ndarray, workers: np.ndarray, quota: np.ndarray,
@@ -102,15 +100,9 @@ def fire(employer: np.ndarray, workers: np.ndarray, quota: np.ndarray,
     mask = np.append(firing, False)  # index -1 (unemployed) reads the appended False
     cand = sample_with_status(employer, pool, pool, mask, rng) if pool <= 4 * total else (
         sample_with_status(employer, 3 * total, pool, mask, rng))
-    firm = employer[cand]
-    order = np.argsort(firm, kind="stable")
-    firm_sorted = firm[order]
-    starts = np.searchsorted(firm_sorted, firm_sorted, side="left")
-    rank = np.arange(firm_sorted.size) - starts
-    chosen = cand[order][rank < quota[firm_sorted]]
-    dismissed = np.bincount(employer[chosen], minlength=quota.size)
-    employer[chosen] = -1
-    return dismissed
+    # each firing employer's first quota candidates in draw order go (one compiled pass,
+    # arena.markets.kernels; the same households as a stable sort by employer and ranks)
+    return kernels.dismiss_first(cand, employer, quota)
 
 
 def match(employer: np.ndarray, vacancies: np.ndarray, n_unemployed: int, efficiency: float,
