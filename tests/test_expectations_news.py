@@ -54,3 +54,13 @@ def test_the_sp500_tail_is_the_student_t_garch_estimate():
 
 def test_the_default_news_is_gaussian():
     assert ArenaConfig().news_tail == 0.0
+
+
+def test_a_subnormal_tail_is_the_gaussian_limit():
+    """1 / tail overflows for a subnormal tail (found by test_sfc's random configurations: the equity
+    book got a NaN level); nu is then infinite, and the news is the normal the Student-t tends to."""
+    tail = 2.225073858507e-311
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    draws = news_draws(a, tail)
+    assert np.all(np.isfinite(draws))
+    assert draws == tuple(float(v) for v in b.standard_normal(2))

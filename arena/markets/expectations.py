@@ -125,10 +125,13 @@ def news_draws(rng: np.random.Generator, tail: float) -> tuple[float, float]:
     groups' shares). The default stays Gaussian: measured, it fattens the tails into the data's
     range but halves the autocorrelation of |r| (docs/validation.md, "Fat-tailed news").
     """
-    if tail == 0.0:
+    # a subnormal tail (below ~5.6e-309) overflows 1 / tail to inf, where numpy's t draws NaN:
+    # nu is then infinite, and the Student-t is the normal it converges to
+    with np.errstate(over="ignore", divide="ignore"):
+        nu = 1.0 / tail if tail > 0.0 else np.inf
+    if not np.isfinite(nu):
         eps_f, eps_c = rng.standard_normal(2)
     else:
-        nu = 1.0 / tail
         eps_f, eps_c = rng.standard_t(nu, 2) * np.sqrt((nu - 2.0) / nu)
     return float(eps_f), float(eps_c)
 
