@@ -290,6 +290,11 @@ def main() -> None:
         if a.save:
             pd.concat(frames).to_parquet(a.save, index=False)
     rows = {s: seed_statistics(quarters(f, a.burn_in)) for s, f in zip(a.seeds, frames, strict=True)}
+    for s, f in zip(a.seeds, frames, strict=True):  # the table's other two facts that moved
+        after = f.iloc[a.burn_in:]  # rows are ticks 1, 2, ...
+        r = stats.log_returns(after["price_equity"].to_numpy(float))
+        rows[s]["acf_abs_lag1"] = float(stats.acf(np.abs(r), [1])[0])
+        rows[s]["unemployment_mean"] = float(after["unemployment"].mean())
     table = pd.DataFrame(rows)
     table["median"] = table.median(axis=1)
     if a.csv:
