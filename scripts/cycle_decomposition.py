@@ -148,6 +148,7 @@ def quarters(frame: pd.DataFrame, burn_in: int, ticks_per_year: int = 250) -> pd
         "G": frame["gov_spending"] / deflator,
         "N": (frame["gdp"] - frame["consumption"] - frame["investment"] - frame["gov_spending"]) / deflator,
         "employment": 1.0 - frame["unemployment"],
+        "u": frame["unemployment"],
         "real_wage": frame["wage"] / deflator,
         "real_wage_bill": frame["wage"] * (1.0 - frame["unemployment"]) * n / deflator,
         "real_dividends": frame["dividends"] / deflator,
@@ -186,6 +187,7 @@ def seed_statistics(q: pd.DataFrame) -> dict[str, float]:
     out["relstd_C"] = stats.relative_std(cyc["C"], cyc["Y"])
     out["relstd_I"] = stats.relative_std(cyc["I"], cyc["Y"])
     out["gdp_persistence"] = stats.ar1(cyc["Y"])
+    out["unemployment_std"] = float(np.std(q["u"].to_numpy(), ddof=1))  # quarterly, as the table
     out["std_Y_cycle_pct"] = 100 * float(np.std(cyc["Y"], ddof=1))
     trend = q["Y"].to_numpy() - stats.hp_cycle(q["Y"].to_numpy())
     y = stats.hp_cycle(q["Y"].to_numpy()) / trend
