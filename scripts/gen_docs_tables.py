@@ -49,8 +49,8 @@ from arena import shocks as shocks_module  # noqa: E402
 #: Engine modules whose ``#:``-documented constants are listed, in documentation order.
 CONSTANT_MODULES = ("arena.model", "arena.markets.session", "arena.behaviour", "arena.population",
                     "arena.sectors.firms", "arena.markets.goods", "arena.markets.labour",
-                    "arena.markets.equity", "arena.markets.schedules", "arena.markets.retail", "arena.psychology",
-                    "arena.scarcity",
+                    "arena.markets.equity", "arena.markets.schedules", "arena.markets.retail",
+                    "arena.psychology", "arena.scarcity",
                     "arena.accounting")
 
 MARKER = re.compile(r"(<!-- BEGIN GENERATED (\w+)[^>]*-->\n)(.*?)(<!-- END GENERATED \2 -->)", re.S)
