@@ -59,7 +59,7 @@ INLINE_MARKER = re.compile(r"(<!-- GEN (\w+) -->)(.*?)(<!-- /GEN -->)")
 
 # ------------------------------------------------------------------------------ formatting --
 def fmt(value) -> str:
-    """A value as it would be written in a TOML scenario file."""
+    """Format a value as it would be written in a TOML scenario file."""
     if value is None:
         return "none"
     if isinstance(value, bool):
