@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from arena import ArenaModel, accounting
 from arena.errors import AccountingError, ShockError
 from arena.external import MAX_ORDER_QTY
+from arena.markets import book as bk
+from arena.markets.retail import MAX_COMMODITY_SHARE
 from arena.scarcity import RESOURCE_NAMES
 from arena.shocks import SHOCK_KINDS
 
@@ -115,6 +117,28 @@ def test_a_stimulus_and_qe_close_at_scale_and_move_the_right_stocks():
         model.step()
     assert model.government.bonds > debt0  # the stimulus is financed by bonds
     assert max(residuals(model).values()) <= TOL
+
+
+def test_commodity_producers_are_paid_what_buyers_pay_when_the_budget_cap_binds():
+    """The commodity auctions pay producers for the units buyers take, not for the book's volume.
+
+    With the goods index cut 100-fold, commodities cost 100 times more relative to goods than at
+    base and households' commodity shares hit the joint cap (``MAX_COMMODITY_SHARE``). The book
+    reads each level with every commodity at the same level of its grid, the settlement at the
+    clearing prices, so the book clears more water and land than households take: the money the
+    buyers pay must still equal what producers receive (found by tests/test_extremes.py, where
+    paying producers the book's volume created money at a corner).
+    """
+    model = ArenaModel(n_agents=SMALL_N, seed=7, check_accounting=True)
+    model.prices["goods"] /= 100.0  # last tick's goods index, read by households' commodity demand
+    model.step()  # check_accounting raises AccountingError if money appears or a column is open
+    assert model.goods_share == pytest.approx(1.0 - MAX_COMMODITY_SHARE, rel=1e-12)  # the cap binds
+    booked = {r: bk.clear(model.books[r]).volume for r in RESOURCE_NAMES}
+    traded = {r: model.market_stats[r]["volume"] for r in RESOURCE_NAMES}
+    assert any(traded[r] < 0.99 * booked[r] for r in RESOURCE_NAMES), (booked, traded)
+    assert max(residuals(model).values()) <= TOL
+    fm = model.flow_matrix()
+    assert abs(fm["producers"].sum()) <= TOL * fm["producers"].abs().sum()
 
 
 def test_the_check_names_the_row_that_does_not_close():

@@ -10,6 +10,8 @@ depreciation in the tick's ledger.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from arena import accounting, fiscal_phase
@@ -153,6 +155,15 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
         firm_order = (new_price / price) ** -elasticity[i]  # share of last tick's order still wanted
         demand_at = hh_shares[i] * budget / new_price + firm_units[i] * firm_order
         fill = min(1.0, result.volume / demand_at) if demand_at > 0 else 1.0
+        # units that change hands: the auction's volume, but no more than the buyers take at the
+        # clearing prices, so that producers are paid what households and firms pay. The two differ
+        # when households' joint budget cap on commodities binds (arena.markets.retail): the book
+        # reads each level's bids with every commodity at that level of its grid, the settlement
+        # with every commodity at its clearing price, and the book can then clear more than buyers
+        # want (paying producers the book's volume created the gap as money). Otherwise they differ
+        # by the rounding of the book's cumulative sums (an ulp), which stays as it is.
+        excess = result.volume > demand_at * (1.0 + accounting.RELATIVE_TOLERANCE)
+        traded = demand_at if excess else result.volume
         bought[i] = firm_units[i] * firm_order * fill
         used = min(need[i] * firm_order, cf.input_stock[i] + bought[i])  # stock covers a shortfall
         fills[i] = used / need[i] if need[i] > 0 else 1.0
@@ -160,9 +171,11 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
         used_units[i] = used
         household_share += hh_shares[i] * fill
         input_bill += bought[i] * new_price
-        model.producer_deposits[i] += result.volume * new_price
+        model.producer_deposits[i] += traded * new_price
         tranche_supply = float(caps[:-1][costs[:-1] <= new_price].sum())
-        extracted[i] = min(result.volume, tranche_supply)
+        extracted[i] = min(traded, tranche_supply)
+        if excess:  # the market's volume is what was traded
+            result = dataclasses.replace(result, volume=traded)
         store_market(model, name, books[i], result, price, stats[i])
         model.prices[name] = new_price
     model.extracted = extracted
