@@ -62,6 +62,17 @@ def corner_configs(draw):
 # tick a year) carried permanent income's smoothed level forward faster than it forgets: inf by tick ~950
 @example(ArenaConfig.from_dict({"n_agents": 300, "seed": 1, "ticks_per_year": 1, "base_inflation_rate": 1.0,
                                 "expectation_anchoring": 1.0, "productivity_growth": 0.1}))
+# found by this test: households' joint commodity budget cap bound and the commodity books cleared
+# more water and land than households took at the clearing prices; producers were paid the books'
+# volume, buyers their demand, and the gap appeared as money (a 22-parameter reduction of the corner)
+@example(ArenaConfig.from_dict({
+    "n_agents": 300, "seed": 154, "input_substitution": 0.9, "input_stock_ticks": 0.0, "capital_output": 10.0,
+    "depreciation": 0.0, "target_utilisation": 0.3, "separation_rate": 0.1, "search_size": 20,
+    "natural_unemployment": 0.5, "phillips_slope": 10.0, "consumption_propensity": 0.1,
+    "inflation_sensitivity": 0.0, "deposit_rate_sensitivity": 0.0, "dividend_payout": 1.0,
+    "buffer_ticks": 500.0, "liquidity_premium": 0.1, "advance_spread": 0.0, "bank_payout": 0.0,
+    "credit_horizon": 250.0, "initial_leverage": 0.9, "user_cost_elasticity": 0.0,
+    "bank_switching_intensity": 100.0, "discovery_mean_size": 0.0}))
 def test_parameters_at_their_bounds_run_1000_ticks_finite_with_closed_accounts(cfg):
     with np.errstate(over="ignore"):  # the float32 logistic saturates to 0 or 1 on purpose
         model = ArenaModel(cfg)
