@@ -32,9 +32,12 @@ transfers (or levies) each tick close the gap between that path and the money th
 credit left (:meth:`CentralBank.money_rule_transfer`), so the rule holds with endogenous money.
 Automatic tightening when core inflation (year over year) exceeds ``tightening_threshold``
 adds ``tightening_step`` to the rate and stops money growth; quantitative easing when it
-falls below ``deflation_threshold`` buys government bonds from banks for ``qe_rate * M`` per
+falls below ``deflation_threshold`` with the rate at its floor, or with the rate the central
+bank is moving to at or below it, buys government bonds from banks for ``qe_rate * M`` per
 tick (``qe_asset = "equity"``: listed equity in the equity auction instead), paying in
-reserves; tightening sells them back. The central bank's balance sheet (bonds, advances,
+reserves; tightening sells them back. The bonds bought by QE lower the term premium
+(:meth:`arena.sectors.government.Government.term_premium_shift`). The central bank's
+balance sheet (bonds, advances,
 equity; reserves and government deposits) and its profit remitted to the government are
 kept by :mod:`arena.fiscal_phase`.
 """
@@ -214,6 +217,7 @@ class CentralBank:
         self.started = False
         self.shares = 0.0  # equity held (QE in equity, leavers' and outside agents' shares)
         self.bonds = 0.0  # government bonds held (currency, at par; arena.fiscal_phase)
+        self.qe_bonds = 0.0  # the part of ``bonds`` bought by QE (policy or shocks), net of sales (currency)
         self.pending_bond_purchase = 0.0  # QE shock queued for the next tick (currency)
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
         self.money_path: float | None = None  # the money rule's target level (currency)
@@ -317,11 +321,15 @@ class CentralBank:
         elif core_inflation < 0.5 * cfg.tightening_threshold:
             self.tightening = False
         floor = 0.0 if cfg.zero_lower_bound else cfg.min_policy_rate
-        if core_inflation < cfg.deflation_threshold and self.policy_rate <= floor + 0.0025:
-            self.qe = True  # deflation risk with conventional policy exhausted
+        desired = rule + (cfg.tightening_step if self.tightening else 0.0) + self.rate_shock
+        # deflation risk with conventional policy exhausted: the rate is at its floor, or the
+        # rate the central bank is moving to is (the rule asks for more easing than the floor
+        # allows: the shortfall QE is meant to make up, Rudebusch 2009)
+        exhausted = self.policy_rate <= floor + 0.0025 or desired <= floor
+        if core_inflation < cfg.deflation_threshold and exhausted:
+            self.qe = True
         elif core_inflation > target:
             self.qe = False
-        desired = rule + (cfg.tightening_step if self.tightening else 0.0) + self.rate_shock
         rate = cfg.rate_smoothing * self.policy_rate + (1.0 - cfg.rate_smoothing) * desired
         if self.tightening and not was_tight:
             rate = max(rate, self.policy_rate + cfg.tightening_step)
