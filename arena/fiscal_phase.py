@@ -187,7 +187,8 @@ def close(model, ledger: accounting.Ledger) -> None:
         cb.bonds -= cb_part
         need = -min(-need, gov.bonds)
     gov.deposits += need
-    cb.qe_bonds = min(cb.qe_bonds, cb.bonds)  # retired bonds leave the QE holdings pro rata at most
+    # bonds retired from the central bank come out of its other holdings first
+    cb.qe_bonds = min(cb.qe_bonds, cb.bonds)
     # the debt is what the holders hold (no drift between two running sums)
     gov.bonds = float(banks.bonds.sum()) + cb.bonds
     gov.last["bonds_issued"] = need

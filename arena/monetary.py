@@ -35,8 +35,8 @@ adds ``tightening_step`` to the rate and stops money growth; quantitative easing
 falls below ``deflation_threshold`` with the rate at its floor, or with the rate's path (its
 smoothing towards the rule) at the floor within a year, buys government bonds from banks for
 ``qe_rate * M`` per tick (``qe_asset = "equity"``: listed equity in the equity auction
-instead), paying in reserves; tightening sells them back. The bonds bought by QE lower the term premium
-(:meth:`arena.sectors.government.Government.term_premium_shift`). The central bank's
+instead), paying in reserves; tightening sells them back. The bonds bought by QE lower the
+term premium (:meth:`arena.sectors.government.Government.term_premium_shift`). The central bank's
 balance sheet (bonds, advances, equity; reserves and government deposits) and its profit
 remitted to the government are kept by :mod:`arena.fiscal_phase`.
 """
