@@ -122,7 +122,9 @@ def plan(model) -> None:
     # valuation: the long rate is the average of expected short rates (a one-year EWMA)
     model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
     # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
-    discount = max(model.long_rate + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
+    # QE's bond holdings lower the term premium, and with it the long yield (portfolio balance)
+    long_yield = model.long_rate + fiscal_phase.term_premium_shift(model)
+    discount = max(long_yield + cfg.equity_risk_premium - cfg.base_inflation_rate, MIN_DISCOUNT)
     model.fundamental = model.dividend_per_share * cfg.ticks_per_year / discount
     switch_strategies(model)
     # consumption: expected inflation brings spending forward, a higher deposit rate defers

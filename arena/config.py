@@ -394,7 +394,8 @@ PARAMETERS: dict[str, Param] = {
         0.0,
         0.1,
         "1/tick",
-        "central-bank equity purchases per tick, as a share of money supply, under QE",
+        "central-bank asset purchases per tick (bonds, or equity with qe_asset), as a share of money "
+        "supply, under QE",
     ),
     "qe_asset": P(str, "bonds", unit="-", options=("bonds", "equity"),
                   doc="what QE buys: government bonds from banks (default) or listed equity in the auction"),
@@ -429,6 +430,11 @@ PARAMETERS: dict[str, Param] = {
     "term_premium": P(
         float, 0.01, -0.05, 0.1, "1/year",
         "bond yield over the policy rate (ACM 10-year term premium, 1990-2007: about 1-1.5 points)",
+    ),
+    "qe_term_premium_sensitivity": P(
+        float, 0.05, 0.0, 1.0, "1/year",
+        "fall of the term premium per unit of bonds bought by QE over a year's nominal potential output "
+        "(Gagnon et al. 2011: US QE1, about 12% of GDP, lowered the 10-year term premium by 30-100 bp)",
     ),
     # --- banks and credit (Economy v2 part 2) -----------------------------------------------
     **BANK_PARAMETERS,

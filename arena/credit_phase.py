@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena import accounting
+from arena import accounting, fiscal_phase
 from arena.banking import BankingSystem
 from arena.markets import credit
 from arena.monetary import per_tick
@@ -210,11 +210,14 @@ def user_cost_factor(model, loan_rate: np.ndarray) -> np.ndarray:
     A machine lasts ``1 / depreciation`` years, so its user cost is priced off a long-term rate,
     not the overnight one (Gilchrist & Zakrajsek 2007 measure it with firms' long-maturity bond
     yields): the firm's spread over the policy rate plus the long rate (``model.long_rate``, the
-    expected short rates of the coming year, as in the equity valuation), less expected inflation.
+    expected short rates of the coming year, as in the equity valuation, plus the fall of the term
+    premium that QE's bond holdings bring, :func:`arena.fiscal_phase.term_premium_shift`), less
+    expected inflation.
     """
     cfg = model.config
     delta = cfg.depreciation
-    long_loan_rate = loan_rate - model.central_bank.policy_rate + model.long_rate
+    long_rate = model.long_rate + fiscal_phase.term_premium_shift(model)
+    long_loan_rate = loan_rate - model.central_bank.policy_rate + long_rate
     real = long_loan_rate - model.central_bank.expected_inflation
     ref = max(model.banking.reference_real_rate + delta, 1e-3)
     ratio = ref / np.maximum(np.nan_to_num(real, nan=ref) + delta, 1e-3)

@@ -12,9 +12,10 @@ Within the tick (docs/model.md, "The tick"):
   ``g_t Y* p`` of goods from C-firms (:func:`arena.markets.goods.government_purchase`);
 * :func:`wage_terms` / :func:`pay_wage_side` (phase 2, with the wages): wage tax withheld,
   benefits to the unemployed;
-* :func:`close` (phase 2, before the banks close): profit tax, interest on bonds, the
-  central bank's bond trades (QE, tightening, QE shocks), then bonds issued or retired so
-  that government deposits return to their target;
+* :func:`close` (phase 2, before the banks close): profit tax, interest on bonds (at the
+  yield lowered by QE's holdings, :func:`term_premium_shift`), the central bank's bond trades
+  (QE, tightening, QE shocks), then bonds issued or retired so that government deposits
+  return to their target;
 * :func:`after_banks` (phase 2, after the banks close): the central bank's profit of the tick
   is remitted to the government; the banks' flows are entered in the flow matrix.
 
@@ -149,7 +150,7 @@ def close(model, ledger: accounting.Ledger) -> None:
     cfg, gov, cb, bs = model.config, model.government, model.central_bank, model.banking
     banks = bs.banks
     _profit_tax(model, ledger)
-    rate = per_tick(gov.bond_yield(cb.policy_rate), cfg.ticks_per_year)
+    rate = per_tick(gov.bond_yield(cb.policy_rate, qe_share(model)), cfg.ticks_per_year)
     to_banks = banks.bonds * rate
     to_cb = cb.bonds * rate
     banks.equity += to_banks
@@ -167,10 +168,14 @@ def close(model, ledger: accounting.Ledger) -> None:
     if cfg.qe_asset == "bonds" and cb.qe:
         buy += cfg.qe_rate * model.money_supply()
     if buy > 0:
-        cb.bonds += float(bm.cb_purchase(buy, banks.bonds).sum())
+        bought = float(bm.cb_purchase(buy, banks.bonds).sum())
+        cb.bonds += bought
+        cb.qe_bonds += bought
     elif cb.tightening and cb.bonds > 0 and cfg.qe_asset == "bonds":
         amount = min(cfg.qe_rate * model.money_supply(), cb.bonds)
-        cb.bonds -= float(bm.cb_sale(amount, banks.bonds, banks.reserves).sum())
+        sold = float(bm.cb_sale(amount, banks.bonds, banks.reserves).sum())
+        cb.bonds -= sold
+        cb.qe_bonds = max(cb.qe_bonds - sold, 0.0)
     # financing: bonds bring the government's deposits back to target
     need = gov.cash_target() - gov.deposits
     if need > 0:
@@ -182,11 +187,37 @@ def close(model, ledger: accounting.Ledger) -> None:
         cb.bonds -= cb_part
         need = -min(-need, gov.bonds)
     gov.deposits += need
+    # bonds retired from the central bank come out of its other holdings first
+    cb.qe_bonds = min(cb.qe_bonds, cb.bonds)
     # the debt is what the holders hold (no drift between two running sums)
     gov.bonds = float(banks.bonds.sum()) + cb.bonds
     gov.last["bonds_issued"] = need
     ledger.record("gov_bonds", "issuance", need)
     model.producer_mark = float(model.producer_deposits.sum())
+
+
+def qe_share(model) -> float:
+    """Bonds the central bank holds from QE over a year's nominal potential output (>= 0, -).
+
+    The denominator is the fiscal rule's measure of output, potential output at the goods
+    price (currency/tick), times ``ticks_per_year``; Gagnon et al. (2011) scale purchases by GDP.
+    """
+    cb = model.central_bank
+    if cb.qe_bonds <= 0.0:
+        return 0.0
+    annual = model.potential * model.prices["goods"] * model.config.ticks_per_year
+    return cb.qe_bonds / annual if annual > 0 else 0.0
+
+
+def term_premium_shift(model) -> float:
+    """Change of long yields from QE's portfolio balance this tick (1/year, <= 0; 0 without QE).
+
+    Added to the long rate (the average of expected short rates) where long-lived assets are
+    priced: C-firms' user cost of capital (:func:`arena.credit_phase.user_cost_factor`) and the
+    equity's discount rate (:func:`arena.behaviour.plan`); the bond yield carries it too.
+    """
+    share = qe_share(model)
+    return model.government.term_premium_shift(share) if share > 0 else 0.0
 
 
 def _deposit_estimate(model) -> np.ndarray:

@@ -115,7 +115,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "gov_spending": ("currency/tick", "government purchases of goods"),
     "deficit": ("currency/tick", "purchases + benefits + bond interest - taxes - central-bank profits"),
     "gov_debt": ("currency", "government bonds outstanding (at par)"),
-    "bond_yield": ("1/year", "yield on government bonds: policy rate + term premium"),
+    "bond_yield": ("1/year", "yield on government bonds: policy rate + term premium (lower with QE's bonds)"),
     "cb_bonds": ("currency", "government bonds held by the central bank"),
     "labour_productivity": ("goods/worker/tick", "C-firms' output per worker"),
     "tightening": ("0/1", "automatic tightening active"),

@@ -32,11 +32,13 @@ transfers (or levies) each tick close the gap between that path and the money th
 credit left (:meth:`CentralBank.money_rule_transfer`), so the rule holds with endogenous money.
 Automatic tightening when core inflation (year over year) exceeds ``tightening_threshold``
 adds ``tightening_step`` to the rate and stops money growth; quantitative easing when it
-falls below ``deflation_threshold`` buys government bonds from banks for ``qe_rate * M`` per
-tick (``qe_asset = "equity"``: listed equity in the equity auction instead), paying in
-reserves; tightening sells them back. The central bank's balance sheet (bonds, advances,
-equity; reserves and government deposits) and its profit remitted to the government are
-kept by :mod:`arena.fiscal_phase`.
+falls below ``deflation_threshold`` with the rate at its floor, or with the rate's path (its
+smoothing towards the rule) at the floor within a year, buys government bonds from banks for
+``qe_rate * M`` per tick (``qe_asset = "equity"``: listed equity in the equity auction
+instead), paying in reserves; tightening sells them back. The bonds bought by QE lower the
+term premium (:meth:`arena.sectors.government.Government.term_premium_shift`). The central bank's
+balance sheet (bonds, advances, equity; reserves and government deposits) and its profit
+remitted to the government are kept by :mod:`arena.fiscal_phase`.
 """
 
 from __future__ import annotations
@@ -214,6 +216,7 @@ class CentralBank:
         self.started = False
         self.shares = 0.0  # equity held (QE in equity, leavers' and outside agents' shares)
         self.bonds = 0.0  # government bonds held (currency, at par; arena.fiscal_phase)
+        self.qe_bonds = 0.0  # the part of ``bonds`` bought by QE (policy or shocks), net of sales (currency)
         self.pending_bond_purchase = 0.0  # QE shock queued for the next tick (currency)
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
         self.money_path: float | None = None  # the money rule's target level (currency)
@@ -272,6 +275,15 @@ class CentralBank:
             inflation_over(self.velocity_history, T),
         )
 
+    def projected_rate(self, desired: float) -> float:
+        """Policy rate a year ahead if the rate it moves to stays ``desired`` (1/year, unclipped).
+
+        ``rho**T i + (1 - rho**T) desired`` with ``rho`` = ``rate_smoothing`` and ``T`` =
+        ``ticks_per_year``: the expected short rate at the end of the long rate's horizon.
+        """
+        decay = self.config.rate_smoothing ** self.config.ticks_per_year
+        return decay * self.policy_rate + (1.0 - decay) * desired
+
     def decide(
         self,
         inflation: float,
@@ -317,11 +329,16 @@ class CentralBank:
         elif core_inflation < 0.5 * cfg.tightening_threshold:
             self.tightening = False
         floor = 0.0 if cfg.zero_lower_bound else cfg.min_policy_rate
-        if core_inflation < cfg.deflation_threshold and self.policy_rate <= floor + 0.0025:
-            self.qe = True  # deflation risk with conventional policy exhausted
+        desired = rule + (cfg.tightening_step if self.tightening else 0.0) + self.rate_shock
+        # deflation risk with conventional policy exhausted: the rate is at its floor, or the
+        # path the central bank has set (its smoothing towards the rule) takes it there within
+        # a year, the horizon of the long rate (the rule asks for more easing than the floor
+        # allows: the shortfall QE is meant to make up, Rudebusch 2009)
+        exhausted = min(self.policy_rate, self.projected_rate(desired)) <= floor + 0.0025
+        if core_inflation < cfg.deflation_threshold and exhausted:
+            self.qe = True
         elif core_inflation > target:
             self.qe = False
-        desired = rule + (cfg.tightening_step if self.tightening else 0.0) + self.rate_shock
         rate = cfg.rate_smoothing * self.policy_rate + (1.0 - cfg.rate_smoothing) * desired
         if self.tightening and not was_tight:
             rate = max(rate, self.policy_rate + cfg.tightening_step)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena import fiscal_phase
 from arena.indicators import MARKET_STATS, MARKETS, gini
 from arena.markets.formulas import kyle_lambda
 from arena.monetary import phillips_inflation
@@ -72,7 +73,7 @@ def compute(model) -> dict[str, float]:
         "dividends": model.dividends_paid,
         **model.banking.indicators(),
         **gov.indicators(),
-        "bond_yield": gov.bond_yield(cb.policy_rate),
+        "bond_yield": gov.bond_yield(cb.policy_rate, fiscal_phase.qe_share(model)),
         "cb_bonds": cb.bonds,
         "labour_productivity": cf.productivity,
         "tightening": float(cb.tightening),

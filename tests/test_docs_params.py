@@ -40,6 +40,9 @@ CONTEXTS = {
     # what QE buys matters only while QE runs
     "qe_asset": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0, "deflation_threshold": 0.5,
                   "qe_rate": 0.01}, "equity"),
+    # the term premium falls only with bonds QE has bought
+    "qe_term_premium_sensitivity": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0,
+                                     "deflation_threshold": 0.5, "qe_rate": 0.01}, 0.5),
     "zero_lower_bound": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0}, False),
     "min_policy_rate": ({"neutral_real_rate": -0.1, "rate_smoothing": 0.0, "zero_lower_bound": False}, -0.01),
     "max_policy_rate": ({}, 0.01),

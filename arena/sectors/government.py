@@ -17,7 +17,8 @@ are :class:`~arena.config.ArenaConfig` parameters):
 * **financing**: the deficit ``D = G + benefits + interest - taxes - central-bank profits``
   is met by issuing bonds (a surplus retires them) so that deposits return to
   :data:`CASH_TICKS` ticks of outlays (:mod:`arena.fiscal_phase`); bonds pay
-  ``bond_yield = policy rate + term_premium`` per year on the outstanding stock.
+  ``bond_yield = policy rate + term_premium - qe_term_premium_sensitivity * qe_share`` per year on
+  the outstanding stock (``qe_share``: bonds bought by QE over a year's nominal potential output).
 
 Automatic stabilisers follow: in a slump wages and profits fall, so taxes fall, and the
 unemployed are more, so benefits rise; the deficit widens without any decision.
@@ -99,9 +100,26 @@ class Government:
         """Benefit per unemployed household per tick: ``benefit_replacement`` x mean wage (currency)."""
         return self.config.benefit_replacement * max(mean_wage, 0.0)
 
-    def bond_yield(self, policy_rate: float) -> float:
-        """Annual yield on bonds: policy rate + ``term_premium`` (1/year), floored at 0."""
-        return max(policy_rate + self.config.term_premium, 0.0)
+    def term_premium_shift(self, qe_share: float) -> float:
+        """Fall of the term premium from QE: ``-qe_term_premium_sensitivity * qe_share`` (1/year, <= 0).
+
+        Portfolio balance (Gagnon, Raskin, Remache & Sack 2011): the central bank's purchases
+        take duration out of private hands and lower the premium investors ask for holding it.
+
+        Parameters
+        ----------
+        qe_share : float
+            Bonds held from QE purchases over a year's nominal potential output (>= 0, -).
+        """
+        return -self.config.qe_term_premium_sensitivity * max(qe_share, 0.0)
+
+    def bond_yield(self, policy_rate: float, qe_share: float = 0.0) -> float:
+        """Annual yield on bonds: policy rate + ``term_premium`` + the QE shift (1/year), floored at 0.
+
+        ``qe_share``: bonds bought by QE over a year's nominal potential output (see
+        :meth:`term_premium_shift`); 0 leaves the yield at policy rate + ``term_premium``.
+        """
+        return max(policy_rate + self.config.term_premium + self.term_premium_shift(qe_share), 0.0)
 
     def cash_target(self) -> float:
         """Deposits the government keeps: :data:`CASH_TICKS` ticks of last tick's outlays (currency)."""
