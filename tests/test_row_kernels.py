@@ -1,0 +1,202 @@
+"""The commodity-book kernels (arena.markets.row_kernels) equal the numpy code they replaced, bit for bit.
+
+``clear_numpy`` and ``stats_numpy`` below are ``arena.markets.rows.clear`` and ``rows.stats`` as
+they were before the kernels (numpy over (R, L) arrays, a Python loop per row); the kernels
+must give the same Clearing fields, demand curves and statistics, compared as bit patterns
+(signed zeros and NaN included).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from arena.markets import row_kernels, rows
+from arena.markets.book import Clearing, clearing_at
+
+
+def clear_numpy(bids: np.ndarray, asks: np.ndarray, grids_: list) -> tuple[list[Clearing], np.ndarray]:
+    """Clear every row's call auction as :func:`arena.markets.book.clear`; also return the demand curves.
+
+    The candidate levels of each row are masks instead of index lists; the chosen level is
+    the same (the first of the closest to the reference), and the fill ratios come from
+    :func:`arena.markets.book.clearing_at`.
+    """
+    demand = np.cumsum(bids[:, ::-1], axis=1)[:, ::-1]
+    supply = np.cumsum(asks, axis=1)
+    executed = np.minimum(demand, supply)
+    best = executed.max(axis=1, initial=0.0)
+    candidates = executed >= (best * (1 - 1e-12))[:, None]
+    imbalance = np.abs(demand - supply)
+    min_imb = np.where(candidates, imbalance, np.inf).min(axis=1)
+    candidates &= imbalance <= (min_imb + 1e-12 * np.maximum(best, 1.0))[:, None]
+    slack = (best * (1 + 1e-12))[:, None]
+    fits = candidates & (demand - bids <= slack) & (supply - asks <= slack)
+    candidates = np.where(fits.any(axis=1)[:, None], fits, candidates)
+    centre = -grids_[0].low_index
+    distance = np.abs(np.arange(bids.shape[1]) - centre)
+    levels = np.where(candidates, distance, bids.shape[1] + centre).argmin(axis=1)
+    out = []
+    for i, grid in enumerate(grids_):
+        if best[i] <= 0.0:
+            out.append(Clearing(centre, grid.reference, 0.0, 0.0, 0.0, 0.0, 0.0))
+        else:
+            out.append(clearing_at(int(levels[i]), executed[i], demand[i], supply[i], bids[i], asks[i],
+                                   grid.prices))
+    return out, demand
+
+
+def stats_numpy(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
+          results: list[Clearing], band: float = 0.02, width: int = 20) -> list[dict]:
+    """Quotes, depth, surplus and elasticity of every row, as ``arena.markets.session.record_market``.
+
+    Row ``i`` gets :func:`~arena.markets.book.best_quotes` (``empty="price"``),
+    :func:`~arena.markets.book.depth`, :func:`~arena.markets.book.surplus` and
+    :func:`~arena.markets.book.book_elasticity` of its book at its clearing.
+    """
+    r, n = bids.shape
+    k = np.arange(n)
+    level = np.array([c.level for c in results])[:, None]
+    price = np.array([c.price for c in results])
+    volume = np.array([c.volume for c in results])
+    # best quotes of the residual book
+    f = np.array([[c.buy_fill_above, c.buy_fill_at, c.sell_fill_below, c.sell_fill_at] for c in results])
+    one = np.ones((r, 1))
+    rest_bids = bids * np.where(k > level, 1 - f[:, :1], np.where(k == level, 1 - f[:, 1:2], one))
+    rest_asks = asks * np.where(k < level, 1 - f[:, 2:3], np.where(k == level, 1 - f[:, 3:4], one))
+    tol = (1e-9 * np.maximum(volume, 1.0))[:, None]
+    has_bid, has_ask = rest_bids > tol, rest_asks > tol
+    last_bid = n - 1 - has_bid[:, ::-1].argmax(axis=1)
+    first_ask = has_ask.argmax(axis=1)
+    # surplus: volume taken from the best bids (asks) first
+    bid_take = _take_first_numpy(bids[:, ::-1], volume)[:, ::-1]
+    ask_take = _take_first_numpy(asks, volume)
+    consumer = (bid_take * np.maximum(prices - price[:, None], 0.0)).sum(axis=1)
+    producer = (ask_take * np.maximum(price[:, None] - prices, 0.0)).sum(axis=1)
+    out = []
+    for i, c in enumerate(results):
+        p, row = c.price, prices[i]
+        bid = row[last_bid[i]] if has_bid[i].any() else p
+        ask = row[first_ask[i]] if has_ask[i].any() else p
+        if ask < bid:
+            bid, ask = min(bid, p), max(ask, p)
+        near = (row >= p * (1 - band)) & (row <= p * (1 + band))
+        depth_bid = float(bids[i][near & (row <= p)].sum())
+        depth_ask = float(asks[i][near & (row >= p)].sum())
+        lo, hi = max(c.level - width, 0), min(c.level + width, n - 1)
+        mid = demand[i, c.level]
+        if mid <= 0 or hi == lo:
+            elasticity = 0.0
+        else:
+            elasticity = float(((demand[i, hi] - demand[i, lo]) / mid) / ((row[hi] - row[lo]) / row[c.level]))
+        out.append({"bid": float(bid), "ask": float(ask), "depth_bid": depth_bid, "depth_ask": depth_ask,
+                    "consumer_surplus": float(consumer[i]), "producer_surplus": float(producer[i]),
+                    "elasticity": elasticity})
+    return out
+
+
+def _take_first_numpy(volume_by_level: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Row-wise :func:`arena.markets.book._take_first`: allocate ``total[i]`` to row i's levels in order."""
+    cum = np.cumsum(volume_by_level, axis=1)
+    before = cum - volume_by_level
+    return np.clip(total[:, None] - before, 0.0, volume_by_level)
+
+
+def bits(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64).view(np.int64)
+
+
+def random_books(rng, r, max_change, tick=0.002, kind="dense"):
+    refs = rng.uniform(0.5, 50.0, r)
+    grids, prices = rows.grids([float(x) for x in refs], max_change, tick)
+    n = prices.shape[1]
+    bids = rng.exponential(1.0, (r, n)) * np.exp(rng.uniform(-8, 8, (r, 1)))
+    asks = rng.exponential(1.0, (r, n)) * np.exp(rng.uniform(-8, 8, (r, 1)))
+    if kind == "sparse":  # most levels empty, as in the step supply and the tail of the demand
+        bids[rng.random((r, n)) < 0.9] = 0.0
+        asks[rng.random((r, n)) < 0.9] = 0.0
+    elif kind == "ties":  # small integers: equal executed volumes and imbalances at several levels
+        bids = rng.integers(0, 3, (r, n)).astype(float)
+        asks = rng.integers(0, 3, (r, n)).astype(float)
+    elif kind == "empty":  # rows with nothing bid or asked: no trade, the reference price stays
+        bids[::2] = 0.0
+        asks[1::2] = 0.0
+    elif kind == "nan":
+        bids[rng.random((r, n)) < 0.01] = np.nan
+    return grids, prices, bids, asks
+
+
+def same_clearing(a: Clearing, b: Clearing) -> bool:
+    return a.level == b.level and np.array_equal(
+        bits([a.price, a.volume, a.buy_fill_above, a.buy_fill_at, a.sell_fill_below, a.sell_fill_at]),
+        bits([b.price, b.volume, b.buy_fill_above, b.buy_fill_at, b.sell_fill_below, b.sell_fill_at]))
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse", "ties", "empty", "nan"])
+@pytest.mark.parametrize("max_change", [0.001, 0.004, 0.05, 0.2, 0.55])
+def test_clearing_and_statistics_equal_the_numpy_code(kind, max_change):
+    rng = np.random.default_rng(abs(hash((kind, max_change))) % 2**32)
+    for _ in range(20):
+        r = int(rng.integers(1, 9))
+        grids, prices, bids, asks = random_books(rng, r, max_change, kind=kind)
+        res1, demand1 = clear_numpy(bids, asks, grids)
+        with np.errstate(invalid="ignore"):
+            res2, demand2 = rows.clear(bids, asks, grids)
+        assert np.array_equal(bits(demand1), bits(demand2))
+        assert all(same_clearing(a, b) for a, b in zip(res1, res2, strict=True))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            st1 = stats_numpy(bids, asks, prices, demand1, res1)
+            st2 = rows.stats(bids, asks, prices, demand2, res2)
+        for a, b in zip(st1, st2, strict=True):
+            assert list(a) == list(b)
+            assert np.array_equal(bits(list(a.values())), bits(list(b.values()))), (a, b)
+
+
+def test_the_engine_books_equal_the_numpy_code():
+    # the engine's books: 7 commodities on its grid (max_price_change 0.05, 549 levels)
+    from arena import ArenaModel
+
+    model = ArenaModel(n_agents=2000, seed=3)
+    seen = []
+    original = rows.stats
+
+    def spy(bids, asks, prices, demand, results, *args, **kw):
+        seen.append((bids.copy(), asks.copy(), prices.copy()))
+        return original(bids, asks, prices, demand, results, *args, **kw)
+
+    rows.stats = spy
+    try:
+        for _ in range(15):
+            model.step()
+    finally:
+        rows.stats = original
+    assert len(seen) == 15
+    for bids, asks, prices in seen:
+        # grids of the same shape whose level prices are the engine's rows (their centre is the reference)
+        grids, _ = rows.grids([float(p) for p in prices[:, prices.shape[1] // 2]],
+                              model.config.max_price_change, float(np.log(prices[0, 1] / prices[0, 0])))
+        for g, row in zip(grids, prices, strict=True):
+            g.__dict__["prices"] = row
+        res1, demand1 = clear_numpy(bids, asks, grids)
+        res2, demand2 = rows.clear(bids, asks, grids)
+        assert np.array_equal(bits(demand1), bits(demand2))
+        assert all(same_clearing(a, b) for a, b in zip(res1, res2, strict=True))
+        st1 = stats_numpy(bids, asks, prices, demand1, res1)
+        st2 = rows.stats(bids, asks, prices, demand2, res2)
+        for a, b in zip(st1, st2, strict=True):
+            assert np.array_equal(bits(list(a.values())), bits(list(b.values())))
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-300, 1e300])
+def test_numpy_sum_is_numpys_pairwise_sum(scale):
+    rng = np.random.default_rng(7)
+    sizes = list(range(0, 1100)) + [4095, 8192, 8193, 100_003]
+    for n in sizes:
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = rng.standard_normal(n) * np.exp(rng.uniform(-30, 30, n)) * scale
+            total = x.sum()
+        assert bits(row_kernels.numpy_sum(x, n)) == bits(total), n
+    for special in ([-0.0], [-0.0] * 9, [-0.0] * 200, [np.inf, -np.inf], [np.nan, 1.0], [1e308] * 16):
+        x = np.array(special)
+        with np.errstate(invalid="ignore", over="ignore"):
+            assert bits(row_kernels.numpy_sum(x, x.size)) == bits(x.sum()), special
