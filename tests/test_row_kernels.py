@@ -161,7 +161,8 @@ def test_the_engine_books_equal_the_numpy_code():
     original = rows.stats
 
     def spy(bids, asks, prices, demand, results, *args, **kw):
-        seen.append((bids.copy(), asks.copy(), prices.copy()))
+        if bids.shape[0] > 1:  # the commodity books (record_market passes single books)
+            seen.append((bids.copy(), asks.copy(), prices.copy()))
         return original(bids, asks, prices, demand, results, *args, **kw)
 
     rows.stats = spy
@@ -200,3 +201,36 @@ def test_numpy_sum_is_numpys_pairwise_sum(scale):
         x = np.array(special)
         with np.errstate(invalid="ignore", over="ignore"):
             assert bits(row_kernels.numpy_sum(x, x.size)) == bits(x.sum()), special
+
+
+def test_the_goods_and_equity_statistics_equal_the_one_book_functions():
+    # record_market computes a single book's statistics with the row kernel: the same floats as
+    # arena.markets.book's best_quotes, depth, surplus and book_elasticity (numpy), on the books of a run
+    from arena import ArenaModel
+    from arena.markets import book as bk
+    from arena.markets import session
+
+    model = ArenaModel(n_agents=2000, seed=5)
+    seen = []
+    original = session.store_market
+
+    def spy(model_, name, book, result, old_price, stats, posted=False):
+        if name in ("goods", "equity"):
+            seen.append((name, book, result, dict(stats), posted))
+        return original(model_, name, book, result, old_price, stats, posted)
+
+    session.store_market = spy
+    try:
+        for _ in range(15):
+            model.step()
+    finally:
+        session.store_market = original
+    assert sorted(s[0] for s in seen) == ["equity"] * 15 + ["goods"] * 15
+    assert any(result.volume > 0 for _, _, result, _, _ in seen)
+    for _, book, result, stats, posted in seen:
+        bid, ask = bk.best_quotes(book, bk.clear(book) if posted else result, empty="price")
+        depth_bid, depth_ask = bk.depth(book, result.price)
+        consumer, producer = bk.surplus(book, result.price, result.volume)
+        elasticity = bk.book_elasticity(book, result.level)
+        expected = [bid, ask, depth_bid, depth_ask, consumer, producer, elasticity]
+        assert np.array_equal(bits(expected), bits([stats[k] for k in rows.STAT_KEYS]))
