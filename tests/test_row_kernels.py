@@ -234,3 +234,54 @@ def test_the_goods_and_equity_statistics_equal_the_one_book_functions():
         elasticity = bk.book_elasticity(book, result.level)
         expected = [bid, ask, depth_bid, depth_ask, consumer, producer, elasticity]
         assert np.array_equal(bits(expected), bits([stats[k] for k in rows.STAT_KEYS]))
+
+
+def commodity_books_numpy(prices, household_budget, firm_quantity, firm_elasticity, costs, caps,
+                          household_quantity=None):
+    """``arena.markets.rows.commodity_books`` before the kernel (numpy over (R, L) arrays)."""
+    if household_quantity is None:
+        demand = household_budget[:, None] / prices
+    else:
+        demand = np.array(household_quantity, dtype=float)
+    demand += firm_quantity[:, None] * np.power(prices, -firm_elasticity[:, None])
+    np.maximum(demand, 0.0, out=demand)
+    supply = np.maximum(rows.step_supply(costs, caps, prices), 0.0)
+    bids = np.empty_like(demand)
+    np.subtract(demand[:, :-1], demand[:, 1:], out=bids[:, :-1])
+    bids[:, -1] = demand[:, -1]
+    asks = np.empty_like(supply)
+    asks[:, 0] = supply[:, 0]
+    np.subtract(supply[:, 1:], supply[:, :-1], out=asks[:, 1:])
+    np.maximum(bids, 0.0, out=bids)
+    np.maximum(asks, 0.0, out=asks)
+    return bids, asks
+
+
+@pytest.mark.parametrize("kind", ["engine", "ties", "nan", "budget"])
+def test_commodity_books_equal_the_numpy_code(kind):
+    rng = np.random.default_rng(len(kind))
+    for _ in range(30):
+        r = int(rng.integers(1, 9))
+        refs = [float(x) for x in rng.uniform(0.5, 50.0, r)]
+        grids, prices = rows.grids(refs, float(rng.choice([0.01, 0.05, 0.3])), 0.002)
+        n = prices.shape[1]
+        costs, caps = rows.supply_curves(rng.uniform(0.1, 10.0, r), rng.uniform(0.0, 40.0, r),
+                                         rng.uniform(0, 1, r), rng.uniform(1.0, 80.0, r))
+        household = rng.exponential(5.0, (r, n)) * rng.uniform(0, 2, (r, 1))
+        firm_q, elasticity = rng.exponential(3.0, r) * (rng.random(r) < 0.8), rng.choice([0.0, 0.3, 1.2], r)
+        budget = None
+        if kind == "ties":  # equal costs: the stable order and the counts at a price equal to a cost
+            costs = np.round(costs, 0)
+            prices = np.ascontiguousarray(np.round(prices, 0))
+        elif kind == "nan":
+            costs[rng.random(costs.shape) < 0.1] = np.nan
+            household[rng.random(household.shape) < 0.02] = np.nan
+            household[rng.random(household.shape) < 0.02] = -1.0
+        elif kind == "budget":  # demand B / p instead of the retail quantities
+            budget, household = rng.exponential(10.0, r), None
+        with np.errstate(invalid="ignore"):
+            expected = commodity_books_numpy(prices, budget, firm_q, elasticity, costs, caps, household)
+            got = rows.commodity_books(prices, budget, firm_q, elasticity, costs, caps,
+                                       household_quantity=household)
+        for a, b in zip(expected, got, strict=True):
+            assert np.array_equal(bits(a), bits(b))

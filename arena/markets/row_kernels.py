@@ -285,3 +285,53 @@ def row_stats(bids, asks, prices, demand, clearing, band, width, out):
         else:
             row = prices[i]
             out[i, 6] = ((demand[i, hi] - demand[i, lo]) / mid) / ((row[hi] - row[lo]) / row[level])
+
+
+@numba.njit(**_JIT)
+def book_volumes(base, firm_quantity, powers, costs, caps, order, prices, bids, asks):
+    """Bids and asks per level of every commodity book, as :func:`arena.markets.rows.commodity_books`.
+
+    Parameters
+    ----------
+    base : numpy.ndarray
+        Households' demand at each level, shape (R, L).
+    firm_quantity : numpy.ndarray
+        Firms' demand at price 1, shape (R,); their demand at a level is ``firm_quantity *
+        powers``.
+    powers : numpy.ndarray
+        ``prices ** -elasticity`` (numpy's ``power``), shape (R, L).
+    costs, caps : numpy.ndarray
+        Marginal cost and capacity of each supply tranche, shape (R, K).
+    order : numpy.ndarray
+        ``np.argsort(costs, axis=1, kind="stable")``, shape (R, K).
+    prices : numpy.ndarray
+        Level prices, shape (R, L).
+    bids, asks : numpy.ndarray
+        Outputs, shape (R, L): the differences of the cumulative demand (from the top) and
+        supply (from the bottom), at least 0. The supply at a price is the cumulative
+        capacity of the tranches costing at most that price (``arena.markets.rows.step_supply``).
+    """
+    r, n = prices.shape
+    k = costs.shape[1]
+    cum = np.empty(k + 1)
+    for i in range(r):
+        cum[0] = 0.0
+        for t in range(k):
+            c = caps[i, order[i, t]]
+            cum[t + 1] = c if t == 0 else cum[t] + c
+        q = firm_quantity[i]
+        previous_s = 0.0
+        for j in range(n):
+            p = prices[i, j]
+            count = 0
+            for t in range(k):
+                if costs[i, t] <= p:
+                    count += 1
+            s = _max(cum[count], 0.0)
+            asks[i, j] = _max(s if j == 0 else s - previous_s, 0.0)
+            previous_s = s
+            d = _max(base[i, j] + q * powers[i, j], 0.0)
+            bids[i, j] = d  # the next level's demand is subtracted below
+        for j in range(n - 1):
+            bids[i, j] = _max(bids[i, j] - bids[i, j + 1], 0.0)
+        bids[i, n - 1] = _max(bids[i, n - 1], 0.0)
