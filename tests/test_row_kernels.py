@@ -285,3 +285,17 @@ def test_commodity_books_equal_the_numpy_code(kind):
                                        household_quantity=household)
         for a, b in zip(expected, got, strict=True):
             assert np.array_equal(bits(a), bits(b))
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse", "ties", "empty", "nan"])
+def test_clear_book_equals_the_one_book_clear(kind):
+    # rows.clear_book (the equity auction, the goods market's crossing) against arena.markets.book.clear
+    from arena.markets import book as bk
+
+    rng = np.random.default_rng(11 + len(kind))
+    for _ in range(40):
+        grids, prices, bids, asks = random_books(rng, 2, float(rng.choice([0.01, 0.05, 0.2, 0.5])), kind=kind)
+        for i, grid in enumerate(grids):
+            book = bk.Book(grid, bids[i].copy(), asks[i].copy())
+            with np.errstate(invalid="ignore"):
+                assert same_clearing(bk.clear(book), rows.clear_book(book))

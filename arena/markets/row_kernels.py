@@ -108,7 +108,7 @@ def numpy_sum(a, n):
 
 
 @numba.njit(**_JIT)
-def clear_rows(bids, asks, centre, demand, out):
+def clear_rows(bids, asks, centre, demand, out, nan_is_no_trade=False):
     """Clear every row's call auction as :func:`arena.markets.rows.clear` (the numbers of its numpy code).
 
     Parameters
@@ -124,6 +124,9 @@ def clear_rows(bids, asks, centre, demand, out):
         is above 0, else 0.0: no clearing), the level, the price index is the level; the
         volume and the four fill ratios of :func:`arena.markets.book.clearing_at`, in the
         columns 0 (traded), 1 (level), 2 (volume), 3-6 (buy above, buy at, sell below, sell at).
+    nan_is_no_trade : bool
+        A row whose executed maximum is NaN does not trade (:func:`arena.markets.book.clear`'s
+        rule); False: only a maximum of at most 0 does not (``rows.clear``'s rule).
     """
     r, n = bids.shape
     supply = np.empty(n)
@@ -167,7 +170,7 @@ def clear_rows(bids, asks, centre, demand, out):
             if d < nearest:
                 nearest = d
                 level = j
-        if best <= 0.0:
+        if best <= 0.0 or (nan_is_no_trade and best != best):
             out[i, 0] = 0.0
             continue
         # arena.markets.book.clearing_at, with Python's min and max

@@ -116,6 +116,19 @@ def clear(bids: np.ndarray, asks: np.ndarray, grids_: list[PriceGrid]) -> tuple[
     return out, demand
 
 
+def clear_book(book: Book) -> Clearing:
+    """Clear one book as :func:`arena.markets.book.clear`, by the compiled pass of :func:`clear`."""
+    bids, asks = book.bids.reshape(1, -1), book.asks.reshape(1, -1)
+    cleared = np.empty((1, 7))
+    centre = -book.grid.low_index
+    row_kernels.clear_rows(bids, asks, centre, np.empty_like(bids, dtype=np.float64), cleared, True)
+    traded, level, volume, buy_above, buy_at, sell_below, sell_at = cleared[0].tolist()
+    if traded == 0.0:
+        return Clearing(centre, book.grid.reference, 0.0, 0.0, 0.0, 0.0, 0.0)
+    level = int(level)
+    return Clearing(level, float(book.grid.prices[level]), volume, buy_above, buy_at, sell_below, sell_at)
+
+
 def stats(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
           results: list[Clearing], band: float = 0.02, width: int = 20) -> list[dict]:
     """Quotes, depth, surplus and elasticity of every row, as ``arena.markets.session.record_market``.

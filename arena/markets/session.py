@@ -287,7 +287,7 @@ def record_market(
     prices, demand = book.grid.prices.reshape(1, -1), book.demand().reshape(1, -1)
     stats = rows.stats(bids, asks, prices, demand, [result])[0]
     if posted:
-        quotes = rows.stats(bids, asks, prices, demand, [bk.clear(book)])[0]
+        quotes = rows.stats(bids, asks, prices, demand, [rows.clear_book(book)])[0]
         stats["bid"], stats["ask"] = quotes["bid"], quotes["ask"]
     store_market(model, name, book, result, old_price, stats, posted)
 
