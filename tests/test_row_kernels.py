@@ -299,3 +299,50 @@ def test_clear_book_equals_the_one_book_clear(kind):
             book = bk.Book(grid, bids[i].copy(), asks[i].copy())
             with np.errstate(invalid="ignore"):
                 assert same_clearing(bk.clear(book), rows.clear_book(book))
+
+
+def schedule_book_numpy(grid, demand, supply):
+    """``arena.markets.schedules.schedule_book`` before the kernel (numpy)."""
+    prices = grid.prices
+    d = np.nan_to_num(np.maximum(demand(prices), 0.0), nan=0.0, posinf=0.0)
+    s = np.nan_to_num(np.maximum(supply(prices), 0.0), nan=0.0, posinf=0.0)
+    bids = np.empty_like(d)
+    np.subtract(d[:-1], d[1:], out=bids[:-1])
+    bids[-1:] = d[-1:]
+    asks = np.empty_like(s)
+    asks[:1] = s[:1]
+    np.subtract(s[1:], s[:-1], out=asks[1:])
+    np.maximum(bids, 0.0, out=bids)
+    np.maximum(asks, 0.0, out=asks)
+    return bids, asks
+
+
+@pytest.mark.parametrize("max_change", [0.0005, 0.05, 0.5])
+def test_schedule_book_equals_the_numpy_code(max_change):
+    from arena.markets import book as bk
+    from arena.markets.formulas import step_supply
+    from arena.markets.schedules import offers_book, schedule_book
+
+    rng = np.random.default_rng(int(max_change * 1e4))
+    specials = np.array([np.nan, np.inf, -np.inf, -0.0, 0.0, -1.0])
+    for _ in range(50):
+        grid = bk.PriceGrid(float(rng.uniform(0.1, 10.0)), max_change, 0.002)
+        n = grid.prices.size
+        raw_d = np.sort(rng.exponential(5.0, n))[::-1].copy()
+        raw_s = np.sort(rng.exponential(5.0, n))
+        for raw in (raw_d, raw_s):
+            hit = rng.random(n) < 0.1
+            raw[hit] = rng.choice(specials, hit.sum())
+        expected = schedule_book_numpy(grid, lambda p, x=raw_d: x, lambda p, x=raw_s: x)
+        with np.errstate(invalid="ignore"):
+            book = schedule_book(grid, lambda p, x=raw_d: x, lambda p, x=raw_s: x)
+        assert np.array_equal(bits(expected[0]), bits(book.bids))
+        assert np.array_equal(bits(expected[1]), bits(book.asks))
+        # the goods market's book: a budget over the levels against firms' stocks at posted prices
+        posted, stocks = rng.uniform(0.05, 20.0, 30), rng.exponential(2.0, 30)
+        budget = float(rng.choice([0.0, 50.0, np.inf]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            got = offers_book(grid, budget, posted, stocks)
+            want = schedule_book_numpy(grid, lambda p, b=budget: b / p,
+                                       lambda p, c=posted, q=stocks: step_supply(c, q, p))
+        assert np.array_equal(bits(want[0]), bits(got.bids)) and np.array_equal(bits(want[1]), bits(got.asks))

@@ -338,3 +338,25 @@ def book_volumes(base, firm_quantity, powers, costs, caps, order, prices, bids, 
         for j in range(n - 1):
             bids[i, j] = _max(bids[i, j] - bids[i, j + 1], 0.0)
         bids[i, n - 1] = _max(bids[i, n - 1], 0.0)
+
+
+@numba.njit(**_JIT)
+def schedule_volumes(demand, supply, bids, asks):
+    """Per-level volumes of cumulative schedules, as :func:`arena.markets.schedules.schedule_book`.
+
+    Each curve is first ``nan_to_num(maximum(curve, 0), nan=0, posinf=0)`` (a level no one
+    can trade at gets no volume); ``bids`` are the differences of the demand from the top
+    level down and ``asks`` those of the supply from the bottom up, at least 0 (shape (L,)).
+    """
+    n = demand.shape[0]
+    for j in range(n):
+        d = _max(demand[j], 0.0)
+        bids[j] = 0.0 if d != d or d == np.inf else d
+        s = _max(supply[j], 0.0)
+        asks[j] = 0.0 if s != s or s == np.inf else s
+    for j in range(n - 1):
+        bids[j] = _max(bids[j] - bids[j + 1], 0.0)
+    bids[n - 1] = _max(bids[n - 1], 0.0)
+    for j in range(n - 1, 0, -1):
+        asks[j] = _max(asks[j] - asks[j - 1], 0.0)
+    asks[0] = _max(asks[0], 0.0)
