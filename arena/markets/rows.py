@@ -129,19 +129,27 @@ def clear_book(book: Book) -> Clearing:
     return Clearing(level, float(book.grid.prices[level]), volume, buy_above, buy_at, sell_below, sell_at)
 
 
-def stats(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
-          results: list[Clearing], band: float = 0.02, width: int = 20) -> list[dict]:
-    """Quotes, depth, surplus and elasticity of every row, as ``arena.markets.session.record_market``.
+def stat_values(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
+                results: list[Clearing], band: float = 0.02, width: int = 20) -> np.ndarray:
+    """Quotes, depth, surplus and elasticity of every row, shape (R, 7), columns :data:`STAT_KEYS`.
 
-    Row ``i`` gets :func:`~arena.markets.book.best_quotes` (``empty="price"``),
+    Row ``i`` holds :func:`~arena.markets.book.best_quotes` (``empty="price"``),
     :func:`~arena.markets.book.depth`, :func:`~arena.markets.book.surplus` and
-    :func:`~arena.markets.book.book_elasticity` of its book at its clearing, computed in one
-    compiled pass per row (:func:`arena.markets.row_kernels.row_stats`, bit-identical).
+    :func:`~arena.markets.book.book_elasticity` of its book at its clearing (the statistics
+    of ``arena.markets.session.record_market``), computed in one compiled pass per row
+    (:func:`arena.markets.row_kernels.row_stats`, bit-identical to those functions).
     """
     clearing = np.array([[c.level, c.price, c.volume, c.buy_fill_above, c.buy_fill_at, c.sell_fill_below,
                           c.sell_fill_at] for c in results], dtype=np.float64).reshape(len(results), 7)
     values = np.empty((bids.shape[0], 7))
     row_kernels.row_stats(bids, asks, prices, demand, clearing, float(band), int(width), values)
+    return values
+
+
+def stats(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
+          results: list[Clearing], band: float = 0.02, width: int = 20) -> list[dict]:
+    """:func:`stat_values` as one dictionary per row (keys :data:`STAT_KEYS`, Python floats)."""
+    values = stat_values(bids, asks, prices, demand, results, band, width)
     return [dict(zip(STAT_KEYS, row, strict=True)) for row in values.tolist()]
 
 
