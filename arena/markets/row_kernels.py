@@ -65,7 +65,7 @@ def _pairwise(a, lo, n):
 
     numpy splits a run longer than ``PW_BLOCKSIZE`` at ``n2 = n // 2 - (n // 2) % 8`` and adds
     the two halves' sums (recursively); the same tree is walked here with an explicit stack
-    (numba's cached machine code of a self-recursive function crashed when loaded).
+    (a self-recursive version compiled with ``cache=True`` crashed with a segmentation fault here).
     """
     if n <= PW_BLOCKSIZE:
         return _block(a, lo, n)
