@@ -32,8 +32,9 @@ import numpy as np
 
 from arena.blocks import BLOCK, blocks, work_array
 from arena.markets import kernels
-from arena.markets.book import Book, Clearing, PriceGrid, clear, fill_ratios
+from arena.markets.book import Book, Clearing, PriceGrid, fill_ratios
 from arena.markets.expectations import SENTIMENT_SCALE, group_forecasts, news_draws
+from arena.markets.rows import clear_book
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, EquityOrders, Population, bernoulli_indices
 
 #: Outer edges of the demand-schedule tranches, in log price from the reservation price; the
@@ -333,7 +334,7 @@ def run_auction(
         _joined([lv for lv, _ in sides[1::2]] + [os_lv]),
         _joined([q for _, q in sides[1::2]] + [os_q]),
     )
-    result = clear(book)
+    result = clear_book(book)  # arena.markets.book.clear in one compiled pass (the same numbers)
     fills: dict[str, float] = {}
     if result.volume > 0:
         p = result.price

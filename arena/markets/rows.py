@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from arena.markets.book import Book, Clearing, PriceGrid, clearing_at
+from arena.markets import row_kernels
+from arena.markets.book import Book, Clearing, PriceGrid
 from arena.markets.schedules import BACKSTOP_CAPACITY, SUPPLY_LEVELS, TRANCHE_CAPACITY
+
+#: Keys of :func:`stats`' dictionaries, in the order of the kernel's columns.
+STAT_KEYS = ("bid", "ask", "depth_bid", "depth_ask", "consumer_surplus", "producer_surplus", "elasticity")
 
 
 def grids(references: np.ndarray, max_change: float, tick: float) -> tuple[list[PriceGrid], np.ndarray]:
@@ -61,20 +65,16 @@ def commodity_books(prices: np.ndarray, household_budget: np.ndarray, firm_quant
     ``B_i / p`` (the retail demand of :mod:`arena.markets.retail`; ``household_budget`` is then unused).
     """
     if household_quantity is None:
-        demand = household_budget[:, None] / prices
+        base = household_budget[:, None] / prices
     else:
-        demand = np.array(household_quantity, dtype=float)
-    demand += firm_quantity[:, None] * np.power(prices, -firm_elasticity[:, None])
-    np.maximum(demand, 0.0, out=demand)
-    supply = np.maximum(step_supply(costs, caps, prices), 0.0)
-    bids = np.empty_like(demand)
-    np.subtract(demand[:, :-1], demand[:, 1:], out=bids[:, :-1])
-    bids[:, -1] = demand[:, -1]
-    asks = np.empty_like(supply)
-    asks[:, 0] = supply[:, 0]
-    np.subtract(supply[:, 1:], supply[:, :-1], out=asks[:, 1:])
-    np.maximum(bids, 0.0, out=bids)
-    np.maximum(asks, 0.0, out=asks)
+        base = np.ascontiguousarray(household_quantity, dtype=float)
+    powers = np.power(prices, -firm_elasticity[:, None])
+    # the demand and the step supply at every level and their differences in one compiled
+    # pass per row (arena.markets.row_kernels: the numbers of the numpy code it replaced)
+    order = np.argsort(costs, axis=1, kind="stable")
+    bids, asks = np.empty_like(powers), np.empty_like(powers)
+    row_kernels.book_volumes(base, np.asarray(firm_quantity, dtype=float), powers, costs, caps, order,
+                             prices, bids, asks)
     return bids, asks
 
 
@@ -94,90 +94,65 @@ def step_supply(costs: np.ndarray, caps: np.ndarray, prices: np.ndarray) -> np.n
 def clear(bids: np.ndarray, asks: np.ndarray, grids_: list[PriceGrid]) -> tuple[list[Clearing], np.ndarray]:
     """Clear every row's call auction as :func:`arena.markets.book.clear`; also return the demand curves.
 
-    The candidate levels of each row are masks instead of index lists; the chosen level is
-    the same (the first of the closest to the reference), and the fill ratios come from
-    :func:`arena.markets.book.clearing_at`.
+    Per row: the level of the largest executed volume, ties broken by the smallest
+    imbalance, then by price priority, then by the level closest to the reference (the
+    first of those), and the fill ratios of :func:`arena.markets.book.clearing_at`; a row
+    with nothing executed keeps its reference price. One compiled pass per row
+    (:func:`arena.markets.row_kernels.clear_rows`, the numbers of the numpy code it replaced).
     """
-    demand = np.cumsum(bids[:, ::-1], axis=1)[:, ::-1]
-    supply = np.cumsum(asks, axis=1)
-    executed = np.minimum(demand, supply)
-    best = executed.max(axis=1, initial=0.0)
-    candidates = executed >= (best * (1 - 1e-12))[:, None]
-    imbalance = np.abs(demand - supply)
-    min_imb = np.where(candidates, imbalance, np.inf).min(axis=1)
-    candidates &= imbalance <= (min_imb + 1e-12 * np.maximum(best, 1.0))[:, None]
-    slack = (best * (1 + 1e-12))[:, None]
-    fits = candidates & (demand - bids <= slack) & (supply - asks <= slack)
-    candidates = np.where(fits.any(axis=1)[:, None], fits, candidates)
     centre = -grids_[0].low_index
-    distance = np.abs(np.arange(bids.shape[1]) - centre)
-    levels = np.where(candidates, distance, bids.shape[1] + centre).argmin(axis=1)
+    demand = np.empty_like(bids)
+    cleared = np.empty((bids.shape[0], 7))
+    row_kernels.clear_rows(bids, asks, centre, demand, cleared)
     out = []
-    for i, grid in enumerate(grids_):
-        if best[i] <= 0.0:
+    for grid, (traded, level, volume, buy_above, buy_at, sell_below, sell_at) in zip(grids_, cleared.tolist(),
+                                                                                  strict=True):
+        if traded == 0.0:
             out.append(Clearing(centre, grid.reference, 0.0, 0.0, 0.0, 0.0, 0.0))
         else:
-            out.append(clearing_at(int(levels[i]), executed[i], demand[i], supply[i], bids[i], asks[i],
-                                   grid.prices))
+            level = int(level)
+            out.append(Clearing(level, float(grid.prices[level]), volume, buy_above, buy_at, sell_below,
+                                sell_at))
     return out, demand
+
+
+def clear_book(book: Book) -> Clearing:
+    """Clear one book as :func:`arena.markets.book.clear`, by the compiled pass of :func:`clear`."""
+    bids, asks = book.bids.reshape(1, -1), book.asks.reshape(1, -1)
+    cleared = np.empty((1, 7))
+    centre = -book.grid.low_index
+    row_kernels.clear_rows(bids, asks, centre, np.empty_like(bids, dtype=np.float64), cleared, True)
+    traded, level, volume, buy_above, buy_at, sell_below, sell_at = cleared[0].tolist()
+    if traded == 0.0:
+        return Clearing(centre, book.grid.reference, 0.0, 0.0, 0.0, 0.0, 0.0)
+    level = int(level)
+    return Clearing(level, float(book.grid.prices[level]), volume, buy_above, buy_at, sell_below, sell_at)
+
+
+def stat_values(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
+                results: list[Clearing], band: float = 0.02, width: int = 20) -> np.ndarray:
+    """Quotes, depth, surplus and elasticity of every row, shape (R, 7), columns :data:`STAT_KEYS`.
+
+    Row ``i`` holds :func:`~arena.markets.book.best_quotes` (``empty="price"``),
+    :func:`~arena.markets.book.depth`, :func:`~arena.markets.book.surplus` and
+    :func:`~arena.markets.book.book_elasticity` of its book at its clearing (the statistics
+    of ``arena.markets.session.record_market``), computed in one compiled pass per row
+    (:func:`arena.markets.row_kernels.row_stats`, bit-identical to those functions).
+    """
+    clearing = np.array([[c.level, c.price, c.volume, c.buy_fill_above, c.buy_fill_at, c.sell_fill_below,
+                          c.sell_fill_at] for c in results], dtype=np.float64).reshape(len(results), 7)
+    values = np.empty((bids.shape[0], 7))
+    row_kernels.row_stats(bids, asks, prices, demand, clearing, float(band), int(width), values)
+    return values
 
 
 def stats(bids: np.ndarray, asks: np.ndarray, prices: np.ndarray, demand: np.ndarray,
           results: list[Clearing], band: float = 0.02, width: int = 20) -> list[dict]:
-    """Quotes, depth, surplus and elasticity of every row, as ``arena.markets.session.record_market``.
-
-    Row ``i`` gets :func:`~arena.markets.book.best_quotes` (``empty="price"``),
-    :func:`~arena.markets.book.depth`, :func:`~arena.markets.book.surplus` and
-    :func:`~arena.markets.book.book_elasticity` of its book at its clearing.
-    """
-    r, n = bids.shape
-    k = np.arange(n)
-    level = np.array([c.level for c in results])[:, None]
-    price = np.array([c.price for c in results])
-    volume = np.array([c.volume for c in results])
-    # best quotes of the residual book
-    f = np.array([[c.buy_fill_above, c.buy_fill_at, c.sell_fill_below, c.sell_fill_at] for c in results])
-    one = np.ones((r, 1))
-    rest_bids = bids * np.where(k > level, 1 - f[:, :1], np.where(k == level, 1 - f[:, 1:2], one))
-    rest_asks = asks * np.where(k < level, 1 - f[:, 2:3], np.where(k == level, 1 - f[:, 3:4], one))
-    tol = (1e-9 * np.maximum(volume, 1.0))[:, None]
-    has_bid, has_ask = rest_bids > tol, rest_asks > tol
-    last_bid = n - 1 - has_bid[:, ::-1].argmax(axis=1)
-    first_ask = has_ask.argmax(axis=1)
-    # surplus: volume taken from the best bids (asks) first
-    bid_take = _take_first(bids[:, ::-1], volume)[:, ::-1]
-    ask_take = _take_first(asks, volume)
-    consumer = (bid_take * np.maximum(prices - price[:, None], 0.0)).sum(axis=1)
-    producer = (ask_take * np.maximum(price[:, None] - prices, 0.0)).sum(axis=1)
-    out = []
-    for i, c in enumerate(results):
-        p, row = c.price, prices[i]
-        bid = row[last_bid[i]] if has_bid[i].any() else p
-        ask = row[first_ask[i]] if has_ask[i].any() else p
-        if ask < bid:
-            bid, ask = min(bid, p), max(ask, p)
-        near = (row >= p * (1 - band)) & (row <= p * (1 + band))
-        depth_bid = float(bids[i][near & (row <= p)].sum())
-        depth_ask = float(asks[i][near & (row >= p)].sum())
-        lo, hi = max(c.level - width, 0), min(c.level + width, n - 1)
-        mid = demand[i, c.level]
-        if mid <= 0 or hi == lo:
-            elasticity = 0.0
-        else:
-            elasticity = float(((demand[i, hi] - demand[i, lo]) / mid) / ((row[hi] - row[lo]) / row[c.level]))
-        out.append({"bid": float(bid), "ask": float(ask), "depth_bid": depth_bid, "depth_ask": depth_ask,
-                    "consumer_surplus": float(consumer[i]), "producer_surplus": float(producer[i]),
-                    "elasticity": elasticity})
-    return out
+    """:func:`stat_values` as one dictionary per row (keys :data:`STAT_KEYS`, Python floats)."""
+    values = stat_values(bids, asks, prices, demand, results, band, width)
+    return [dict(zip(STAT_KEYS, row, strict=True)) for row in values.tolist()]
 
 
 def books(grids_: list[PriceGrid], bids: np.ndarray, asks: np.ndarray) -> list[Book]:
     """One :class:`~arena.markets.book.Book` per row (views of the rows)."""
     return [Book(g, bids[i], asks[i]) for i, g in enumerate(grids_)]
-
-
-def _take_first(volume_by_level: np.ndarray, total: np.ndarray) -> np.ndarray:
-    """Row-wise :func:`arena.markets.book._take_first`: allocate ``total[i]`` to row i's levels in order."""
-    cum = np.cumsum(volume_by_level, axis=1)
-    before = cum - volume_by_level
-    return np.clip(total[:, None] - before, 0.0, volume_by_level)
