@@ -6,6 +6,9 @@ through wrappers that call the engine's own functions unchanged (the run is bit-
 * employment of C-firms and K-firms, their labour demand before and after the finance
   constraint (:func:`arena.credit_phase.limit_labour_to_finance`), separations, dismissals and
   hires of each sector;
+* C-firms' markup moves at price reviews (share of reviews with inventory at or below target,
+  with units booked at least output since the last review, with the markup raised, cut) and
+  the yearly mean markup and wage share of GDP;
 * C-firms' investment orders at reviews (:meth:`GoodsFirms.review_investment`) split by the
   regime of the rule: *loss* (a loss since the last review: replacement only), *capped* (the
   gap to desired capital exceeds the expansion cap ``MAX_EXPANSION``), *interior* (0 < gap <
@@ -44,6 +47,21 @@ def run(seed: int, agents: int, ticks: int) -> pd.DataFrame:
     orig_limit, orig_quota = credit_phase.limit_labour_to_finance, labour.firing_quota
     orig_sep, orig_match = labour.separate, labour.match
     orig_invest = firms_mod.GoodsFirms.review_investment
+    orig_review = firms_mod.FirmSector.review_price_quantity
+
+    def review(self, idx, unit_cost, rng):
+        if not isinstance(self, firms_mod.GoodsFirms) or idx.size == 0:
+            return orig_review(self, idx, unit_cost, rng)
+        d = self.expected_demand[idx]
+        before = self.markup[idx].copy()
+        signals = {"stock_low": self.inventory[idx] <= self.config.inventory_ticks * d,
+                   "booked_ge_output": self.demand_acc[idx] >= self.output_acc[idx]}
+        out = orig_review(self, idx, unit_cost, rng)
+        moves = {"markup_up": self.markup[idx] > before, "markup_down": self.markup[idx] < before}
+        for name, m in {**signals, **moves}.items():
+            rec[f"m_{name}"] = rec.get(f"m_{name}", 0.0) + float(m.sum())
+        rec["m_reviews"] = rec.get("m_reviews", 0.0) + float(idx.size)
+        return out
 
     def limit(model):
         state["nc"] = model.cfirms.n
@@ -95,20 +113,26 @@ def run(seed: int, agents: int, ticks: int) -> pd.DataFrame:
         row["emp_k"] = float(model.kfirms.workers.sum())
         row["u"] = float(model.unemployment)
         row["capital"] = float(model.cfirms.capital.sum())
+        row["markup"] = float(np.mean(model.cfirms.markup[model.cfirms.alive]))
         rows.append(row)
         rec.clear()
 
     credit_phase.limit_labour_to_finance = limit
     labour.firing_quota, labour.separate, labour.match = quota, separate, match
     firms_mod.GoodsFirms.review_investment = invest
+    firms_mod.FirmSector.review_price_quantity = review
     try:
-        load_scenario("baseline").simulate(ticks, {"n_agents": agents, "seed": seed}, on_tick=on_tick)
+        model = load_scenario("baseline").simulate(ticks, {"n_agents": agents, "seed": seed}, on_tick=on_tick)
     finally:
         credit_phase.limit_labour_to_finance = orig_limit
         labour.firing_quota, labour.separate, labour.match = orig_quota, orig_sep, orig_match
         firms_mod.GoodsFirms.review_investment = orig_invest
+        firms_mod.FirmSector.review_price_quantity = orig_review
     frame = pd.DataFrame(rows).fillna(0.0)
     frame["tick"] = np.arange(1, len(frame) + 1)
+    ind = model.indicators().reset_index(drop=True).iloc[-len(frame):]
+    # wage share of GDP: wage bill (employment-weighted mean wage x employed) over expenditure GDP
+    frame["wage_share"] = (ind["wage"] * (1.0 - ind["unemployment"]) * agents / ind["gdp"]).to_numpy()
     frame["n"] = agents
     return frame
 
@@ -138,9 +162,16 @@ def statistics(frame: pd.DataFrame, burn_in: int, ticks_per_year: int = 250) -> 
            "K_jobs_share_of_employment": float((q["emp_k"] / (q["emp_c"] + q["emp_k"])).mean())}
     for s in ("c", "k"):
         for flow in ("sep", "fire", "hire"):
-            rate = q[f"{flow}_{s}"].to_numpy() / n
+            rate = q[f"{flow}_{s}"].to_numpy() / n  # per quarter
             out[f"{flow}_{s}_pct_of_N_per_q"] = 100 * float(rate.mean())
             out[f"corr_u_{flow}_{s}"] = float(np.corrcoef(rate, u)[0, 1])
+    for name in ("stock_low", "booked_ge_output", "markup_up", "markup_down"):
+        out[f"share_price_reviews_{name}"] = float(q[f"m_{name}"].sum() / q["m_reviews"].sum())
+    yearly = f.groupby(((f["tick"] - 1) // ticks_per_year).to_numpy())[["markup", "wage_share"]].mean()
+    out["markup_year_first"] = float(yearly["markup"].iloc[0])
+    out["markup_year_last"] = float(yearly["markup"].iloc[-1])
+    out["wage_share_year_first"] = float(yearly["wage_share"].iloc[0])
+    out["wage_share_year_last"] = float(yearly["wage_share"].iloc[-1])
     reviews = sum(q[f"n_{r}"] for r in REGIMES).to_numpy()
     orders = sum(q[f"order_{r}"] for r in REGIMES).to_numpy()
     out["corr_u_orders"] = float(np.corrcoef(orders, u)[0, 1])

@@ -16,9 +16,11 @@ tick (Calvo 1983), so prices and plans change in lumps and out of step:
 * quantity: ``planned <- y - rho S`` with ``S = y - y*`` (``y`` the mean output since the
   last review; S <= 0: excess demand), at every review ([C] sec. 1.4: output planned from
   expected sales and the inventory gap);
-* markup: [A]'s price conditions with [C]'s inventory signal (excess demand = inventory at
-  or below its target ``inventory_ticks * d``), the firm's price ``P`` against the mean
-  price ``P̄``::
+* markup: [A]'s price conditions and [A]'s excess-demand signal, a flow: excess demand when
+  the units booked since the last review (met or not) are at least the output made since then
+  (``S = Y - D <= 0``), the firm's price ``P`` against the mean price ``P̄``. (The stock signal
+  of [C], inventory at or below ``inventory_ticks * d``, was biased: output falls short of
+  plans, inventories sit below target while demand is met, and markups ratcheted up; docs)::
 
       excess demand, P <  P̄ : (1 + mu) <- (1 + mu)(1 + eta)   (sold out and cheap: markup up)
       excess supply, P >  P̄ : (1 + mu) <- (1 + mu)(1 - eta)   (unsold and dear: markup down)
@@ -214,7 +216,8 @@ class FirmSector:
         pbar = self.mean_price()
         p = self.price[idx]
         eta = rng.uniform(0.0, cfg.price_step, idx.size)
-        excess_demand = self.inventory[idx] <= cfg.inventory_ticks * d  # stock at or below target
+        # [A]'s S = Y - D <= 0: units booked (met or not) since the last review at least the output
+        excess_demand = self.demand_acc[idx] >= self.output_acc[idx]
         raise_price = excess_demand & (p < pbar * (1.0 + PRICE_TOLERANCE))
         cut_price = ~excess_demand & (p > pbar * (1.0 - PRICE_TOLERANCE))
         gross = 1.0 + self.markup[idx]
