@@ -31,17 +31,18 @@ def baseline():
 
 def test_goods_prices_follow_the_markup_rule_of_the_tick(monkeypatch):
     """[A]'s rule at each review on the tick path: the price is (1 + markup) x unit cost; the
-    markup rises only for a firm with stock at or below target priced below the mean, falls only
-    for one with excess stock priced above it, by at most ``price_step``; the goods price index
-    is a chained index of the posted prices, so each tick it moves within their relatives."""
+    markup rises only for a firm that sold at least what it made since its last review priced
+    below the mean, falls only for one that sold less priced above it, by at most ``price_step``;
+    the goods price index is a chained index of the posted prices, so each tick it moves within
+    their relatives."""
     from arena.sectors.firms import FirmSector, GoodsFirms
 
     reviews = []
     original = FirmSector.review_price_quantity
 
     def spy(self, idx, unit_cost, rng):
-        before = (self.markup[idx].copy(), self.price[idx].copy(), self.inventory[idx].copy(),
-                  self.expected_demand[idx].copy(), self.mean_price())
+        before = (self.markup[idx].copy(), self.price[idx].copy(), self.sales_acc[idx].copy(),
+                  self.output_acc[idx].copy(), self.mean_price())
         original(self, idx, unit_cost, rng)
         if isinstance(self, GoodsFirms):
             reviews.append((unit_cost[idx].copy(), before, self.markup[idx].copy(), self.price[idx].copy()))
@@ -73,12 +74,12 @@ def test_goods_prices_follow_the_markup_rule_of_the_tick(monkeypatch):
     assert links > 0
     assert sum(r[0].size for r in reviews) > 0
     rises = cuts = 0
-    for cost, (mu0, p0, stock, demand, pbar), mu1, p1 in reviews:
+    for cost, (mu0, p0, sold, made, pbar), mu1, p1 in reviews:
         np.testing.assert_allclose(p1, (1 + mu1) * cost, rtol=1e-12)
-        short = stock <= cfg.inventory_ticks * demand
+        short = sold >= made  # sold at least what it made since its last review
         up, down = mu1 > mu0 + 1e-12, mu1 < mu0 - 1e-12  # (1 + mu) - 1 rounds
         assert not (up & ~(short & (p0 < pbar))).any(), "a markup rose without excess demand, low price"
-        assert not (down & ~(~short & (p0 > pbar))).any(), "a markup fell without excess stock, high price"
+        assert not (down & ~(~short & (p0 > pbar))).any(), "a markup fell without unsold output, high price"
         inside = (mu1 > cfg.min_markup) & (mu1 < cfg.max_markup)
         step = np.abs((1 + mu1) / (1 + mu0) - 1)[inside]
         assert (step <= cfg.price_step * (1 + 1e-12)).all()

@@ -66,12 +66,16 @@ DISAGREES: dict[tuple[str, str], str] = {
         "lowest policy rate after the bust is that of the no-bust economy's own downturn; the bust's "
         "slump ends before the smoothed rate, raised 3 points by the policy mistake, falls below it",
     ("market_crash", "crash_hits_jobs"):
-        "a142f6d: median 0.0378 (CI 0.0288 to 0.0529), expected +, [0, 0.015]. Before: median 0.0261 (CI "
+        "branch labour (eda053b, the markup's unsold-output signal): median 0.0263 (CI 0.0209 to 0.0462), "
+        "same sign 100%. a142f6d: median 0.0378 "
+        "(CI 0.0288 to 0.0529), expected +, [0, 0.015]. Before: median 0.0261 (CI "
         "[-0.0068, 0.0759]), expected +, [0, 0.015], same sign 75%",
     ("migration_wave", "newcomers_absorbed"):
+        "branch labour (eda053b): median 0.0188 (CI -0.0129 to 0.0613), same sign 62%. "
         "a142f6d: median 0.0214 (CI -0.012 to 0.0271), expected +, [0, 0.015]. Before: median 0.0191 (CI "
         "[0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, 9baa57b)",
     ("oil_shock", "stagflation_jobs"):
+        "branch labour (eda053b): median 0.029 (CI 0.0254 to 0.0475), same sign 100%. "
         "tight2 (user cost on the long rate): median 0.0311 (CI 0.0273 to 0.0384), expected +, [0.0025, "
         "0.025], same sign 100% (per seed 0.0384, 0.028, 0.0273, 0.0284, 0.0379, 0.0137, 0.0584, 0.0337). "
         "Before: median 0.0209 (CI [0.0178, 0.0296]), holds. The frozen-policy arms, where the change moves "
@@ -84,6 +88,7 @@ DISAGREES: dict[tuple[str, str], str] = {
         " held at a142f6d; just below the range's floor since investment prices capital off the long "
         "rate; the cause is not yet measured",
     ("rate_shock", "unemployment_rises"):
+        "branch labour (eda053b): median 0.0936 (CI 0.0888 to 0.102), same sign 100%. "
         "a142f6d: median 0.105 (CI 0.0974 to 0.115), expected +, [0.01, 0.05]. Before: median 0.1025 (CI "
         "[0.0996, 0.1144]), expected +, [0.01, 0.05], same sign 100%: the output trough (-4.5%) is inside"
         " its range, but peak unemployment rises twice as much (Okun's law: ~2.5 points)",

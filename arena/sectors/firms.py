@@ -16,9 +16,11 @@ tick (Calvo 1983), so prices and plans change in lumps and out of step:
 * quantity: ``planned <- y - rho S`` with ``S = y - y*`` (``y`` the mean output since the
   last review; S <= 0: excess demand), at every review ([C] sec. 1.4: output planned from
   expected sales and the inventory gap);
-* markup: [A]'s price conditions with [C]'s inventory signal (excess demand = inventory at
-  or below its target ``inventory_ticks * d``), the firm's price ``P`` against the mean
-  price ``P̄``::
+* markup: [A]'s price conditions with [B]'s unsold-output signal (:meth:`FirmSector.excess_demand`:
+  excess demand when the firm sold at least what it made since its last review), the firm's
+  price ``P`` against the mean price ``P̄``. (The stock signal of [C], inventory at or below
+  ``inventory_ticks * d``, was biased: output falls short of plans, inventories sit below
+  target while demand is met, and markups ratcheted up; docs/validation.md)::
 
       excess demand, P <  P̄ : (1 + mu) <- (1 + mu)(1 + eta)   (sold out and cheap: markup up)
       excess supply, P >  P̄ : (1 + mu) <- (1 + mu)(1 - eta)   (unsold and dear: markup down)
@@ -214,7 +216,7 @@ class FirmSector:
         pbar = self.mean_price()
         p = self.price[idx]
         eta = rng.uniform(0.0, cfg.price_step, idx.size)
-        excess_demand = self.inventory[idx] <= cfg.inventory_ticks * d  # stock at or below target
+        excess_demand = self.excess_demand(idx)
         raise_price = excess_demand & (p < pbar * (1.0 + PRICE_TOLERANCE))
         cut_price = ~excess_demand & (p > pbar * (1.0 - PRICE_TOLERANCE))
         gross = 1.0 + self.markup[idx]
@@ -223,6 +225,17 @@ class FirmSector:
         planned = y + cfg.quantity_step * gap
         self.planned[idx] = np.maximum(planned, self.plan_floor)
         self.price[idx] = (1.0 + self.markup[idx]) * unit_cost[idx]
+
+    def excess_demand(self, idx: np.ndarray) -> np.ndarray:
+        """Whether each firm in ``idx`` is in excess demand for the markup rule (bool array).
+
+        The unsold-output signal (Delli Gatti et al. 2011, ch. 3): the firm sold at least what it
+        made since its last review (its stock fell, or it sold out). Sales count each unit once;
+        inventory against its target (the former signal) sits below target on average because
+        output falls short of plans, and units booked count a rationed buyer at every shop it
+        visits: both made markups ratchet up (docs/validation.md, branch ``labour``).
+        """
+        return self.sales_acc[idx] >= self.output_acc[idx]
 
     def review_wage(self, idx: np.ndarray, expected_inflation: float, rng: np.random.Generator) -> None:
         """Each reviewing firm moves its wage with its own vacancy pressure (see module doc)."""
