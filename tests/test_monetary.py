@@ -128,14 +128,26 @@ def test_quantity_equation_holds_as_identity():
 def test_unemployment_moves_with_goods_demand():
     """Firms fire when sales fall: a levy on deposits cuts demand and raises unemployment.
 
-    Passes since branch defl (was an xfail: 0.029 after the levy vs 0.109 in the control; the levy
-    raised expected inflation). Measured there: 0.129 vs 0.081 over ticks 110-200.
+    Expected before running (a monetary contraction lowers output and raises unemployment:
+    Friedman & Schwartz 1963; Christiano, Eichenbaum & Evans 1999): over ticks 110-200 after a levy
+    of 30% of deposits at tick 100, output is lower than the same seed's control on every seed, and
+    unemployment is higher on most seeds, by more than a point in the median. Measured over seeds
+    1-8 at d66f2ad (int5): output -7.0% to -8.8% on 8/8 seeds; unemployment +3.1 to +5.8 points on
+    7/8, and -0.4 points on seed 3, the seed this test used alone until then (why seed 3 differs is
+    not measured). The test runs seeds 1-6.
     """
-    base = run(250).indicators()
-    squeezed = run(250, shocks=[(100, "money", -0.3)]).indicators()
+    seeds = range(1, 7)
     window = slice(110, 200)
-    assert squeezed.output.loc[window].mean() < base.output.loc[window].mean()
-    assert squeezed.unemployment.loc[window].mean() > base.unemployment.loc[window].mean() + 0.01
+    output_change, unemployment_change = [], []
+    for seed in seeds:
+        base = run(250, seed=seed).indicators()
+        squeezed = run(250, seed=seed, shocks=[(100, "money", -0.3)]).indicators()
+        output_change.append(squeezed.output.loc[window].mean() / base.output.loc[window].mean() - 1)
+        unemployment_change.append(squeezed.unemployment.loc[window].mean()
+                                   - base.unemployment.loc[window].mean())
+    assert max(output_change) < 0, output_change
+    assert np.median(unemployment_change) > 0.01, unemployment_change
+    assert sum(change > 0 for change in unemployment_change) >= 5, unemployment_change
 
 
 def test_phillips_curve_is_estimable_from_the_output():
