@@ -108,6 +108,24 @@ def numpy_sum(a, n):
 
 
 @numba.njit(**_JIT)
+def _side_fills(volume, beyond, at):
+    """One side's fills at the clearing level (arena.markets.book.clearing_at).
+
+    ``beyond`` is the side's volume from levels strictly better than the clearing one, ``at`` its
+    volume at that level; returns (share of ``beyond`` filled, share of ``at`` filled), in [0, 1].
+    """
+    filled_beyond = 0.0
+    if beyond > 0:
+        x = volume / beyond
+        filled_beyond = x if x < 1.0 else 1.0
+    filled_at = 0.0
+    if at > 0:
+        x = volume - beyond
+        filled_at = (x if x > 0.0 else 0.0) / at
+    return filled_beyond, filled_at
+
+
+@numba.njit(**_JIT)
 def clear_rows(bids, asks, centre, demand, out, nan_is_no_trade=False):
     """Clear every row's call auction as :func:`arena.markets.rows.clear` (the numbers of its numpy code).
 
@@ -178,22 +196,8 @@ def clear_rows(bids, asks, centre, demand, out, nan_is_no_trade=False):
         volume = executed[level]
         above = demand[i, level] - b
         below = supply[level] - a
-        buy_above = 0.0
-        if above > 0:
-            x = volume / above
-            buy_above = x if x < 1.0 else 1.0
-        buy_at = 0.0
-        if b > 0:
-            x = volume - above
-            buy_at = (x if x > 0.0 else 0.0) / b
-        sell_below = 0.0
-        if below > 0:
-            x = volume / below
-            sell_below = x if x < 1.0 else 1.0
-        sell_at = 0.0
-        if a > 0:
-            x = volume - below
-            sell_at = (x if x > 0.0 else 0.0) / a
+        buy_above, buy_at = _side_fills(volume, above, b)
+        sell_below, sell_at = _side_fills(volume, below, a)
         out[i, 0] = 1.0
         out[i, 1] = level
         out[i, 2] = volume
