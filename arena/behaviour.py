@@ -119,8 +119,13 @@ def pay_incomes(model, ledger: accounting.Ledger) -> None:
 def plan(model) -> None:
     """Valuation, strategy switching, consumption budgets and the next equity orders."""
     cfg, cb, pop = model.config, model.central_bank, model.pop
-    # valuation: the long rate is the average of expected short rates (a one-year EWMA)
-    model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
+    # valuation: the long rate is the average of the short rates expected over the coming year;
+    # "trailing" proxies them by a one-year EWMA of past policy rates, "rule" takes the path the
+    # central bank's smoothing towards today's target implies (CentralBank.expected_mean_rate)
+    if cfg.long_rate_expectation == "rule":
+        model.long_rate = cb.expected_mean
+    else:
+        model.long_rate += (cb.policy_rate - model.long_rate) / cfg.ticks_per_year
     # Gordon growth at the (credible) inflation target: F = D / (long rate + premium - g)
     # QE's bond holdings lower the term premium, and with it the long yield (portfolio balance)
     long_yield = model.long_rate + fiscal_phase.term_premium_shift(model)

@@ -399,6 +399,13 @@ PARAMETERS: dict[str, Param] = {
     ),
     "qe_asset": P(str, "bonds", unit="-", options=("bonds", "equity"),
                   doc="what QE buys: government bonds from banks (default) or listed equity in the auction"),
+    "long_rate_expectation": P(
+        str, "trailing", unit="-", options=("trailing", "rule"),
+        doc="the long rate (user cost of capital, equity discount): trailing = a one-year EWMA of past "
+        "policy rates; rule = the mean short rate expected over the coming year along the central "
+        "bank's smoothing towards today's Taylor-rule target (expectations hypothesis, Campbell & "
+        "Shiller 1991)",
+    ),
     "zero_lower_bound": P(bool, True, unit="-", doc="floor the policy rate at 0"),
     "min_policy_rate": P(float, -0.05, -0.5, 0.0, "1/year", "floor of the rate without the ZLB"),
     "max_policy_rate": P(float, 0.5, 0.0, 1.0, "1/year", "ceiling of the policy rate"),

@@ -50,6 +50,9 @@ import numpy as np
 
 from arena.scalars import clip_float
 
+#: Decay per tick of a discretionary rate change (``CentralBank.rate_shock``).
+RATE_SHOCK_DECAY = 0.99
+
 
 def taylor_rate(
     inflation: float,
@@ -219,6 +222,9 @@ class CentralBank:
         self.qe_bonds = 0.0  # the part of ``bonds`` bought by QE (policy or shocks), net of sales (currency)
         self.pending_bond_purchase = 0.0  # QE shock queued for the next tick (currency)
         self.rate_shock = 0.0  # decaying discretionary rate change (scenarios, dashboard)
+        # mean short rate expected over the coming year along the rule (:meth:`expected_mean_rate`;
+        # the long rate when ``long_rate_expectation`` = "rule")
+        self.expected_mean = self.policy_rate
         self.money_path: float | None = None  # the money rule's target level (currency)
 
     def money_rule_transfer(self, money: float, initial_money: float) -> float:
@@ -284,6 +290,35 @@ class CentralBank:
         decay = self.config.rate_smoothing ** self.config.ticks_per_year
         return decay * self.policy_rate + (1.0 - decay) * desired
 
+    def expected_mean_rate(self, base: float, shock: float, floor: float) -> float:
+        """Mean policy rate expected over the coming ``ticks_per_year`` ticks (1/year).
+
+        The expectations hypothesis (Shiller 1979; Campbell & Shiller 1991): the one-year rate
+        is the average of the short rates expected over the year. Expected here along the
+        central bank's own rule: from today's rate ``i_0`` the rate moves each tick by partial
+        adjustment (``rho`` = ``rate_smoothing``) towards a target that stays at ``base`` (the
+        Taylor rule and the tightening step as measured today) plus the discretionary
+        ``shock`` ``s``, which decays by ``d`` = :data:`RATE_SHOCK_DECAY` a tick (the target of
+        step k is ``base + s d**(k-1)``)::
+
+            i_k = rho**k i_0 + (1 - rho**k) base + (1 - rho) s (d**k - rho**k) / (d - rho)
+
+        each ``i_k`` clipped to [``floor``, ``max_policy_rate``], averaged over k = 1..T.
+        Markets price the path the rule implies, so the long rate turns when the rule turns,
+        before the policy rate does (Gurkaynak, Sack & Swanson 2005: the path factor of
+        policy news moves the two-year yield).
+        """
+        cfg = self.config
+        rho, d = cfg.rate_smoothing, RATE_SHOCK_DECAY
+        k = np.arange(1, cfg.ticks_per_year + 1, dtype=float)
+        rk = rho ** k
+        path = rk * self.policy_rate + (1.0 - rk) * base
+        if shock != 0.0:
+            gap = d - rho
+            ratio = (d ** k - rk) / gap if abs(gap) > 1e-12 else k * rho ** (k - 1.0)
+            path += (1.0 - rho) * shock * ratio
+        return float(np.clip(path, floor, cfg.max_policy_rate).mean())
+
     def decide(
         self,
         inflation: float,
@@ -343,7 +378,10 @@ class CentralBank:
         if self.tightening and not was_tight:
             rate = max(rate, self.policy_rate + cfg.tightening_step)
         self.policy_rate = clip_float(rate, floor, cfg.max_policy_rate)
-        self.rate_shock *= 0.99
+        self.rate_shock *= RATE_SHOCK_DECAY
+        if cfg.long_rate_expectation == "rule":
+            self.expected_mean = self.expected_mean_rate(
+                rule + (cfg.tightening_step if self.tightening else 0.0), self.rate_shock, floor)
 
         # money creation by the central bank: the money rule's transfers; none under the
         # Taylor rule, where money is endogenous (bank credit creates and destroys it)
