@@ -171,3 +171,33 @@ def test_long_run_has_no_nan_and_bounded_rates():
     assert df.policy_rate.between(0.0, cfg.max_policy_rate).all()
     assert (df.cpi > 0).all() and (df.money_supply > 0).all()
     assert df.unemployment.between(0.0, 1.0).all()
+
+
+@pytest.mark.parametrize("rate, base, shock", [(0.03, 0.01, 0.02), (0.01, -0.03, 0.0), (0.05, 0.06, -0.04)])
+def test_expected_mean_rate_is_the_mean_of_the_rule_path(rate, base, shock):
+    """The closed form of the long rate under ``long_rate_expectation = "rule"`` is the mean of the
+    path the smoothing rule takes (target ``base`` plus a shock decaying by RATE_SHOCK_DECAY),
+    each step clipped at the floor: the expectations hypothesis along the rule."""
+    from arena.config import ArenaConfig
+    from arena.monetary import RATE_SHOCK_DECAY, CentralBank
+
+    cfg = ArenaConfig()
+    cb = CentralBank(cfg)
+    cb.policy_rate = rate
+    i, path = rate, []
+    for k in range(1, cfg.ticks_per_year + 1):
+        i = cfg.rate_smoothing * i + (1 - cfg.rate_smoothing) * (base + shock * RATE_SHOCK_DECAY ** (k - 1))
+        path.append(min(max(i, 0.0), cfg.max_policy_rate))
+    assert cb.expected_mean_rate(base, shock, 0.0) == pytest.approx(np.mean(path), rel=1e-9, abs=1e-12)
+
+
+def test_rule_long_rate_turns_before_the_policy_rate():
+    """With the rule expectation the long rate falls below the policy rate as soon as the target
+    is below it (markets price the coming cuts), and above it when the target is above."""
+    from arena.config import ArenaConfig
+    from arena.monetary import CentralBank
+
+    cb = CentralBank(ArenaConfig())
+    cb.policy_rate = 0.05
+    assert cb.expected_mean_rate(0.02, 0.0, 0.0) < cb.policy_rate
+    assert cb.expected_mean_rate(0.08, 0.0, 0.0) > cb.policy_rate
