@@ -70,6 +70,7 @@ CONTEXTS = {
     "credit_horizon": ({}, 40.0),
     # the rule before: dividends whatever the firm's profit and debt
     "dividend_rule": ({}, "cash"),
+    "long_rate_expectation": ({}, "rule"),
     # every firm has debt at tick 0: a target of 0 stops all dividends
     "target_leverage": ({}, 0.0),
     "entry_delay": (DRAIN, 1),
