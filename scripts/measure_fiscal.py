@@ -20,6 +20,7 @@ import json
 import pandas as pd
 
 import arena
+from arena.cli import parse_overrides
 from arena.experiment import bootstrap_median_ci
 from arena.multiplier import multipliers, share_of_output
 
@@ -69,13 +70,6 @@ def after_paths(runs: dict[str, pd.DataFrame], treatment: str, control: str) -> 
     return df.groupby("window").median(numeric_only=True).drop(columns="seed").T
 
 
-def _value(text: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
 def main() -> None:
     """Run the experiments and print the multipliers and effect tables."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -86,10 +80,10 @@ def main() -> None:
     p.add_argument("--austerity-seeds", default=None,
                    help="seeds of the austerity run (default: --seeds; 0 = skip)")
     p.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                   help="config values for both arms (JSON values; strings unquoted)")
+                   help="config values for both arms (typed and checked as `arena experiment --ablate`)")
     p.add_argument("--paths", action="store_true", help="print the after-stimulus path (after_paths)")
     a = p.parse_args()
-    overrides = {k: _value(v) for k, _, v in (item.partition("=") for item in a.set)} or None
+    overrides = parse_overrides(a.set) or None
     lo, _, hi = a.seeds.partition("-")
     seeds = list(range(int(lo), int(hi or lo) + 1))
     out = {}
