@@ -310,6 +310,11 @@ PARAMETERS: dict[str, Param] = {
     "price_step": P(float, 0.01, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
     "quantity_step": P(float, 0.9, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
     "wage_step": P(float, 0.015, 0.0, 0.5, "-", "largest wage change per review from vacancy pressure"),
+    "capital_goods_smoothing": P(float, 60.0, 1.0, 2500.0, "ticks",
+                                 "ticks over which K-firms average machine orders and close their inventory "
+                                 "gap (production smoothing: stocks and unfilled orders, not jobs, take up "
+                                 "the lumps in orders; 60 = three months, the backlog of core capital goods, "
+                                 "Census M3; Nalewaik & Pinto 2012)"),
     "inventory_ticks": P(float, 5.0, 0.0, 250.0, "ticks", "inventory a firm aims at, in ticks of demand"),
     "input_substitution": P(float, 0.1, 0.0, 0.9, "-",
                             "CES elasticity between commodity inputs and labour+capital (0 = Leontief)"),

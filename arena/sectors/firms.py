@@ -171,6 +171,9 @@ class FirmSector:
         self.machines_paid = np.zeros(n)
         self.booked = np.zeros(n)
         self.expected_demand = self.planned.copy()
+        # ticks over which the demand signal is averaged and the inventory gap closed (C-firms:
+        # one review interval; K-firms: :class:`arena.sectors.kfirms.CapitalFirms`)
+        self.demand_memory = float(config.review_ticks)
         self.dead_until = np.zeros(n, dtype=np.int64)
         self.fired = np.zeros(n, dtype=np.int64)
 
@@ -211,7 +214,7 @@ class FirmSector:
         n = np.maximum(self.ticks_acc[idx], 1)
         d = self.expected_demand[idx]
         y = self.output_acc[idx] / n
-        desired = np.maximum(d + (cfg.inventory_ticks * d - self.inventory[idx]) / cfg.review_ticks, 0.0)
+        desired = np.maximum(d + (cfg.inventory_ticks * d - self.inventory[idx]) / self.demand_memory, 0.0)
         gap = desired - y  # = -S
         pbar = self.mean_price()
         p = self.price[idx]
@@ -263,7 +266,7 @@ class FirmSector:
         """Count the tick in the review interval, accumulate unfilled vacancies, update expected demand."""
         self.ticks_acc += 1
         self.vacancy_acc += self.vacancies()
-        self.expected_demand += (self.booked - self.expected_demand) / self.config.review_ticks
+        self.expected_demand += (self.booked - self.expected_demand) / self.demand_memory
         self.booked = np.zeros(self.n)
 
     def grow_productivity(self) -> None:
