@@ -119,7 +119,8 @@ def trace_ticks(model: ArenaModel, ticks: int) -> tuple[list[str], dict[str, set
 
 @pytest.fixture(scope="module")
 def traced():
-    return trace_ticks(ArenaModel(n_agents=N_AGENTS, seed=SEED), 5)
+    # 30 ticks: the government first runs a deficit (and issues bonds) after tick 10 at this seed
+    return trace_ticks(ArenaModel(n_agents=N_AGENTS, seed=SEED), TICKS)
 
 
 def tick_table(text: str) -> list[dict[str, str]]:
