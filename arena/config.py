@@ -204,7 +204,7 @@ PARAMETERS: dict[str, Param] = {
         float, 1.679, 0.0, 100.0, "-", "alpha_n: pull toward the majority strategy per unit of n_f - n_c"
     ),
     "misalignment_switching": P(
-        float, 4.716, 0.0, 1000.0, "1/log-price^2",
+        float, 10.0, 0.0, 1000.0, "1/log-price^2",
         "alpha_p: pull toward fundamentalism per squared log mispricing (p - p*)^2",
     ),
     "arousal_switching": P(
@@ -232,10 +232,10 @@ PARAMETERS: dict[str, Param] = {
         float, 0.8, 0.0, 100.0, "-", "chi: chartists' demand per unit of the last log return"
     ),
     "fundamentalist_noise": P(
-        float, 0.26, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
+        float, 0.22, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
     ),
     "chartist_noise": P(
-        float, 3.2, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
+        float, 2.8, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
     ),
     "news_tail": P(
         float, 0.0, 0.0, 0.45, "-",

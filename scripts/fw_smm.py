@@ -36,8 +36,8 @@ from arena.validation.reference import finance_reference  # noqa: E402
 #: FW (2012) DCA-HPM estimates (S&P 500; docs/model.md "Parameters and sources"); beta = 1, mu = 0.01
 FW = {"sigma_f": 0.758, "sigma_c": 2.087, "alpha_0": -0.327, "alpha_n": 1.79, "alpha_p": 18.43, "chi": 1.5,
       "phi": 0.12}
-MOMENTS = ("excess_kurtosis", "hill_tail_index", "acf_r_lag1", "acf_abs_lag1", "acf_abs_lag10", "acf_abs_lag50",
-           "acf_abs_decay", "annual_volatility")
+MOMENTS = ("excess_kurtosis", "hill_tail_index", "acf_r_lag1", "acf_abs_lag1", "acf_abs_lag10",
+           "acf_abs_lag50", "acf_abs_decay", "annual_volatility")
 
 
 def simulate(q: dict, eps: np.ndarray, burn_in: int, mu: float = 0.01, beta: float = 1.0,
@@ -101,13 +101,15 @@ def main(argv=None) -> None:
     if args.eval:
         best = start
     else:
-        res = minimize(loss, x0, method="Nelder-Mead", options={"maxfev": args.maxfev, "xatol": 1e-3, "fatol": 1e-3})
+        opts = {"maxfev": args.maxfev, "xatol": 1e-3, "fatol": 1e-3}
+        res = minimize(loss, x0, method="Nelder-Mead", options=opts)
         best = {**start, **dict(zip(free, res.x, strict=True))}
     m = moments(simulate(best, eps, args.burn_in, rate=args.rate))
-    print(json.dumps({"parameters": {k: round(float(v), 4) for k, v in best.items()},
-                      "loss": round(loss([best[k] for k in free]), 3),
-                      "moments": {k: round(float(v), 4) for k, v in zip(MOMENTS, m, strict=True)},
-                      "data": {k: round(float(v), 4) for k, v in zip(MOMENTS, target, strict=True)}}, indent=1))
+    report = {"parameters": {k: round(float(v), 4) for k, v in best.items()},
+              "loss": round(loss([best[k] for k in free]), 3),
+              "moments": {k: round(float(v), 4) for k, v in zip(MOMENTS, m, strict=True)},
+              "data": {k: round(float(v), 4) for k, v in zip(MOMENTS, target, strict=True)}}
+    print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
