@@ -198,13 +198,13 @@ PARAMETERS: dict[str, Param] = {
         float, 1.0, 0.0, 100.0, "-", "beta: intensity of choice between strategies (FW 2012)"
     ),
     "switching_predisposition": P(
-        float, -0.327, -10.0, 10.0, "-", "alpha_0: predisposition to fundamentalism (< 0 favours chartists)"
+        float, -0.2, -10.0, 10.0, "-", "alpha_0: predisposition to fundamentalism (< 0 favours chartists)"
     ),
     "strategy_herding": P(
-        float, 1.79, 0.0, 100.0, "-", "alpha_n: pull toward the majority strategy per unit of n_f - n_c"
+        float, 1.679, 0.0, 100.0, "-", "alpha_n: pull toward the majority strategy per unit of n_f - n_c"
     ),
     "misalignment_switching": P(
-        float, 18.43, 0.0, 1000.0, "1/log-price^2",
+        float, 10.0, 0.0, 1000.0, "1/log-price^2",
         "alpha_p: pull toward fundamentalism per squared log mispricing (p - p*)^2",
     ),
     "arousal_switching": P(
@@ -229,13 +229,13 @@ PARAMETERS: dict[str, Param] = {
         float, 0.5, 0.0, 10.0, "-", "phi: fundamentalists' demand per unit of log mispricing ln(F/p)"
     ),
     "trend_extrapolation": P(
-        float, 1.5, 0.0, 100.0, "-", "chi: chartists' demand per unit of the last log return"
+        float, 0.8, 0.0, 100.0, "-", "chi: chartists' demand per unit of the last log return"
     ),
     "fundamentalist_noise": P(
-        float, 0.758, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
+        float, 0.22, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
     ),
     "chartist_noise": P(
-        float, 2.087, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
+        float, 2.8, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
     ),
     "news_tail": P(
         float, 0.0, 0.0, 0.45, "-",

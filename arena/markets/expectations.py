@@ -29,6 +29,12 @@ it is. ``alpha_p`` is misalignment: far from the fundamental value, fundamentali
 calm levels 0.2 each) draw traders away from fundamentals toward the crowd's trend
 trading (Shiller 2000; Lux & Marchesi 1999's chartist contagion).
 
+Parameters: the defaults (arena.config) are FW's equations re-estimated by simulated moments against
+the NASDAQ 1999-2018 facts of :mod:`arena.validation` (``scripts/fw_smm.py``), not FW's S&P 500
+estimates: with Gaussian news the tails and the clustering come only from the mixture of the calm
+and the turbulent regime, whose volatility contrast FW's sigma_c / sigma_f = 2.75 caps near an
+excess kurtosis of 2-3 (docs/model.md "Parameters and sources"; docs/validation.md "Regime contrast").
+
 References
 ----------
 Franke, R., Westerhoff, F. (2012). Structural stochastic volatility in asset pricing dynamics:
