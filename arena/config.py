@@ -235,7 +235,7 @@ PARAMETERS: dict[str, Param] = {
         float, 0.22, 0.0, 100.0, "-", "sigma_f: std of the fundamentalists' common news noise (demand units)"
     ),
     "chartist_noise": P(
-        float, 2.8, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
+        float, 2.087, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
     ),
     "news_tail": P(
         float, 0.0, 0.0, 0.45, "-",
