@@ -185,10 +185,6 @@ def test_baseline_returns_show_the_stylized_facts(baseline_returns):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "branch fin3 (5f242bc: FW's equations re-estimated against the NASDAQ facts, regime contrast 2.75 -> "
-    "12.7): median 0.0386 (per seed 0.025, 0.041, 0.003, 0.039, 0.062; 5/5 positive) against 0.05; "
-    "0.066 before (docs/validation.md); the copying's effect is smaller against the wider regime volatility"))
 def test_herding_deepens_the_market_crash():
     """The market_crash story against its ablation (herding_strength = 0) on common seeds.
 

@@ -96,12 +96,6 @@ def test_weights_zero_leave_volatility_multiplier_at_one():
     assert (model.indicators().volatility_multiplier == 1.0).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "branch fin3 (FW's equations re-estimated: regime contrast 2.75 -> 12.7): mean over seeds 11-13 of the "
-    "median |r| 0.00467 (0.0035, 0.0075, 0.0030) with the multiplier against 0.00483 (0.0045, 0.0070, "
-    "0.0030) without; main: 0.0075 against 0.0062. Over 300 ticks the regime (the strategy shares, which "
-    "the moods also move through arousal switching) dominates the typical move, and calm moves of "
-    "0.3-0.5% are a few 5-bp price ticks"))
 def test_volatility_multiplier_scales_realised_volatility():
     """Psychology feeds volatility: with the multiplier's weights at zero the market is calmer.
 
