@@ -8,11 +8,12 @@ Rules (Assenza, Delli Gatti & Grazzini 2015 [A], sec. 2; Delli Gatti et al. 2011
 ch. 3), restated per review; a firm *reviews* with probability ``1 / review_ticks`` each
 tick (Calvo 1983), so prices and plans change in lumps and out of step:
 
-* demand signal: expected demand ``d``, an EWMA (weight ``1 / review_ticks`` a tick) of
-  the units booked each tick (households book at their shop even when it is sold out;
-  [C] sec. 1.4's adaptive expectations); the output that serves it and brings the
-  inventory to ``inventory_ticks * d`` within a review interval is
-  ``y* = d + (inventory_ticks * d - inventory) / review_ticks``;
+* demand signal: expected demand ``d``, an EWMA (weight ``1 / M`` a tick, ``M`` =
+  :attr:`FirmSector.demand_memory`: ``review_ticks`` for C-firms, ``capital_goods_smoothing``
+  for K-firms) of the units booked each tick (households book at their shop even when it
+  is sold out; [C] sec. 1.4's adaptive expectations); the output that serves it and brings
+  the inventory to ``inventory_ticks * d`` within ``M`` ticks is
+  ``y* = d + (inventory_ticks * d - inventory) / M``;
 * quantity: ``planned <- y - rho S`` with ``S = y - y*`` (``y`` the mean output since the
   last review; S <= 0: excess demand), at every review ([C] sec. 1.4: output planned from
   expected sales and the inventory gap);
@@ -171,11 +172,18 @@ class FirmSector:
         self.machines_paid = np.zeros(n)
         self.booked = np.zeros(n)
         self.expected_demand = self.planned.copy()
-        # ticks over which the demand signal is averaged and the inventory gap closed (C-firms:
-        # one review interval; K-firms: :class:`arena.sectors.kfirms.CapitalFirms`)
-        self.demand_memory = float(config.review_ticks)
         self.dead_until = np.zeros(n, dtype=np.int64)
         self.fired = np.zeros(n, dtype=np.int64)
+
+    @property
+    def demand_memory(self) -> float:
+        """Ticks over which the demand signal is averaged and the inventory gap closed.
+
+        One review interval (``review_ticks``) for C-firms; K-firms override it
+        (:class:`arena.sectors.kfirms.CapitalFirms`). Read from the config, not stored, so a
+        checkpoint written before the parameter existed still resumes.
+        """
+        return self.config.review_ticks
 
     # ---------------------------------------------------------------- per tick -----
     def vacancies(self) -> np.ndarray:

@@ -30,9 +30,10 @@ class CapitalFirms(FirmSector):
     gave 13 %.
     """
 
-    def __init__(self, config, *args, **kwargs):
-        super().__init__(config, *args, **kwargs)
-        self.demand_memory = float(config.capital_goods_smoothing)
+    @property
+    def demand_memory(self) -> float:
+        """Ticks over which orders are averaged and the inventory gap closed: ``capital_goods_smoothing``."""
+        return self.config.capital_goods_smoothing
 
     def capacity(self) -> np.ndarray:
         """Machines the firm can make this tick: ``min(planned, alpha_K L)`` (units)."""
