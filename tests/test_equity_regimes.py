@@ -10,12 +10,16 @@ and stronger clustering in FW's equations, and that in the economy the clusterin
 (an ablation with the strategy shares frozen).
 """
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from arena import ArenaModel
-from arena.markets.expectations import fundamentalist_target, group_forecasts, predisposition
 from arena.validation import stats
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_kurtosis_of_a_regime_mixture_follows_the_law():
@@ -31,19 +35,12 @@ def test_kurtosis_of_a_regime_mixture_follows_the_law():
 
 
 def _fw_returns(seed: int, sigma_f: float, sigma_c: float, days: int = 3000) -> np.ndarray:
-    """FW (2012) DCA-HPM alone (scripts/fw_alone.py's loop) with FW's other estimates."""
-    rng = np.random.default_rng(seed)
-    p = p_last = 0.0
-    n_f = 0.5
-    path = np.empty(days)
-    for t in range(days):
-        a = predisposition(n_f, p, 0.2, 0.2, -0.327, 1.79, 18.43, 0.0)
-        n_f = fundamentalist_target(a, 1.0)
-        eps_f, eps_c = rng.standard_normal(2)
-        e_f, e_c = group_forecasts(p, p - p_last, eps_f, eps_c, 0.01, 0.12, 1.5, sigma_f, sigma_c)
-        p_last, p = p, p + n_f * e_f + (1.0 - n_f) * e_c
-        path[t] = p
-    return np.diff(path)[400:]
+    """FW (2012) DCA-HPM alone (``scripts/fw_alone.py``'s ``simulate``) with FW's other estimates:
+    the log returns after the first 400 of ``days`` daily prices."""
+    spec = importlib.util.spec_from_file_location("fw_alone", ROOT / "scripts" / "fw_alone.py")
+    fw_alone = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fw_alone)
+    return fw_alone.simulate(seed, days - 401, burn_in=401, sigma_f=sigma_f, sigma_c=sigma_c)
 
 
 def test_a_larger_regime_contrast_fattens_tails_and_lengthens_clustering():
