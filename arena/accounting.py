@@ -3,7 +3,7 @@
 Every stock the engine keeps (money, equity shares, goods, reserves of each resource) may
 change only by the flows the model records: money creation and destruction by the
 central bank, outside agents' deposits and withdrawals, goods production and consumption,
-extraction, renewal, issuance, discovery and catastrophe losses. Transactions between
+extraction, renewal, development, issuance, discovery and catastrophe losses. Transactions between
 agents move a stock from one account to another and leave its total unchanged.
 
 :class:`Ledger` accumulates the recorded flows of a tick per stock;

@@ -461,6 +461,13 @@ PARAMETERS: dict[str, Param] = {
     ),
     "catastrophe_duration": P(int, 20, 1, 10_000, "ticks", "ticks a catastrophe blocks extraction"),
     "critical_scarcity": P(float, 0.8, 0.0, 1.0, "-", "scarcity level that fires a critical event"),
+    "reserve_replacement": P(
+        float, 1.0, 0.0, 10.0, "-",
+        "reserve additions (development + expected discoveries) per unit of base extraction at tick-0 scarcity",
+    ),
+    "development_elasticity": P(
+        float, 1.0, 0.0, 10.0, "-", "elasticity of finite reserves' development to their cost factor",
+    ),
     "carbon_cap_decline": P(float, 0.022, 0.0, 1.0, "1/year", "annual tightening of the carbon cap"),
     # --- real time, API, event log (specification defaults) --------------------------------
     "tick_rate": P(int, 100, 1, 60_000, "ms", "real-time pace of the dashboard and API"),

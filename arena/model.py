@@ -559,6 +559,7 @@ class ArenaModel(mesa.Model):
             stock = f"reserves_{name}"
             ledger.record(stock, "extraction", -flows["extracted"][i])
             ledger.record(stock, "renewal", flows["renewal"][i])
+            ledger.record(stock, "development", flows["development"][i])
             ledger.record(stock, "issuance", flows["issuance"][i])
             ledger.record(stock, "discovery", flows["discovery"][i])
             ledger.record(stock, "catastrophe", -flows["catastrophe"][i])

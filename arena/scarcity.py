@@ -18,6 +18,20 @@ reserves per tick. The specification's formulas::
 
 The multiplier scales the producer's marginal-cost curve (relative to its value at tick
 0), so scarcity reaches agents through prices, not by overwriting them.
+Finite reserves are also *developed* (Adelman 1990: proved reserves are an inventory that
+producers replenish by drilling, and drilling, unlike production from existing wells, follows
+the price: Anderson, Kellogg & Salant 2018)::
+
+    development = X (rho - p_d s_d / d)^+ * kappa^epsilon
+
+``X`` base extraction, ``rho = reserve_replacement`` (world oil reserves have grown as fast
+as they were produced since the 1980s, their reserves-to-production ratio stable near 50
+years: BP Statistical Review of World Energy), ``p_d s_d / d`` the share of base extraction
+that discoveries replace on average, ``kappa`` the cost factor and ``epsilon =
+development_elasticity``. At base demand the reserves then keep their tick-0 level on
+average; demand above base draws them down, raising the price until development catches
+up. Without development (``rho`` = 0), base reserves of ``1 / d`` = 1,000 ticks of extraction
+(the specification's ``depletion_rate``) ran out within about five years of the baseline.
 Discovery sizes are exponential with mean ``discovery_mean_size`` of base reserves;
 catastrophes destroy a share ``size`` of reserves and block the same share of extraction
 capacity for ``catastrophe_duration`` ticks.
@@ -166,6 +180,18 @@ class Scarcity:
         """Marginal-cost scaling relative to tick 0 (multiplier / initial multiplier)."""
         return self.multiplier() / self.multiplier0
 
+    def development(self) -> np.ndarray:
+        """Reserves developed this tick (units), >= 0; non-zero for finite resources only.
+
+        ``X (rho - p_d s_d / d)^+ kappa^epsilon`` (module doc): what base extraction minus the
+        expected discoveries leaves to replace, scaled by the cost factor's response.
+        """
+        cfg = self.config
+        expected_discovery = cfg.discovery_probability * cfg.discovery_mean_size * self.base
+        to_replace = np.maximum(cfg.reserve_replacement * self.base_extraction - expected_discovery, 0.0)
+        response = self.cost_factor() ** cfg.development_elasticity
+        return np.where(self.kinds == FINITE, to_replace * response, 0.0)
+
     def capacity_factor(self) -> np.ndarray:
         """Share of extraction capacity available: unblocked, and shrinking as reserves run out."""
         near_empty = np.clip(self.reserves / (0.05 * self.base), 0.0, 1.0)
@@ -188,7 +214,7 @@ class Scarcity:
         Returns
         -------
         dict
-            Flows of the tick (arrays, units): ``extracted``, ``renewal``, ``issuance``,
+            Flows of the tick (arrays, units): ``extracted``, ``renewal``, ``development``, ``issuance``,
             ``discovery``, ``catastrophe``, and ``events``: list of (type, payload).
         """
         cfg = self.config
@@ -198,6 +224,7 @@ class Scarcity:
             self.kinds == RENEWABLE, logistic_renewal(self.reserves, self.base, self.renewal_rate), 0.0
         )
         renewal = np.minimum(renewal, np.maximum(self.base - self.reserves, 0.0))
+        development = self.development()
         issuance = np.zeros_like(self.reserves)
         years = tick / cfg.ticks_per_year
         for i, spec in enumerate(self.specs):
@@ -205,10 +232,11 @@ class Scarcity:
                 issuance[i] = self.base_extraction[i] * (1.0 - cfg.carbon_cap_decline) ** years
             elif spec.kind == ARTIFICIAL:
                 issuance[i] = self.base_extraction[i] * max(output_ratio, 0.0)
-        self.reserves += renewal + issuance
+        self.reserves += renewal + issuance + development
         flows = {
             "extracted": extracted,
             "renewal": renewal,
+            "development": development,
             "issuance": issuance,
             "discovery": np.zeros_like(self.reserves),
             "catastrophe": np.zeros_like(self.reserves),

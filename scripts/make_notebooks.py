@@ -1073,9 +1073,12 @@ SCARCITY = [
     md("""
     ## 1. Depletion, renewal and random discoveries
 
-    Finite resources start partly depleted. With `depletion_rate = 0.004` (four times the
-    default) a finite resource loses 0.4% of its base reserves per tick at base demand — a year of
-    extraction equals the whole base stock — unless discoveries replenish it
+    Finite resources start partly depleted. By default producers develop new reserves as they
+    extract them (`reserve_replacement` = 1: world oil reserves have kept pace with production
+    since the 1980s), more when the resource is dearer. Here development is switched off
+    (`reserve_replacement = 0`) and `depletion_rate = 0.004` (four times the default): a finite
+    resource loses 0.4% of its base reserves per tick at base demand — a year of extraction
+    equals the whole base stock — unless discoveries replenish it
     (`discovery_probability` per resource and tick, exponential sizes). As reserves run out the
     cost curve rises and, below 5% of base reserves, capacity shrinks; a backstop supply at a high
     price keeps the market open. Renewables regrow logistically toward their capacity; artificial
@@ -1098,7 +1101,7 @@ SCARCITY = [
 
 
     start = time.perf_counter()
-    depleting = run(config.replace(depletion_rate=0.004))
+    depleting = run(config.replace(depletion_rate=0.004, reserve_replacement=0.0))
     dep = depleting.indicators()
     print(f"{time.perf_counter() - start:.1f} s")
     names = [r.name for r in RESOURCES]
