@@ -463,7 +463,8 @@ PARAMETERS: dict[str, Param] = {
     "critical_scarcity": P(float, 0.8, 0.0, 1.0, "-", "scarcity level that fires a critical event"),
     "reserve_replacement": P(
         float, 1.0, 0.0, 10.0, "-",
-        "reserve additions (development + expected discoveries) per unit of base extraction at tick-0 scarcity",
+        "reserve additions (development + expected discoveries) per unit of base extraction at tick-0 "
+        "scarcity",
     ),
     "development_elasticity": P(
         float, 1.0, 0.0, 10.0, "-", "elasticity of finite reserves' development to their cost factor",
