@@ -11,9 +11,16 @@ are :class:`~arena.config.ArenaConfig` parameters):
 * **unemployment benefits** (the dole, untaxed): ``benefit_replacement`` x the mean wage to
   every unemployed household, paid with the wages (one gather, no extra pass over N);
 * **purchases of goods** (the fiscal rule): ``g_t = gov_spending_share + active fiscal
-  shocks`` of potential output at the goods price, ``G_t = g_t Y*_t p_t`` (currency per
-  tick), ordered from C-firms through the goods market (:func:`arena.markets.goods.government_purchase`),
-  so it is demand the firms see;
+  shocks - debt_feedback (b_t - debt_target)`` of potential output at the goods price,
+  ``G_t = g_t Y*_t p_t`` (currency per tick), ``b_t`` the bonds over a year's nominal
+  potential output, ordered from C-firms through the goods market
+  (:func:`arena.markets.goods.government_purchase`), so it is demand the firms see. The debt
+  feedback is Bohn's (1998) finding that US primary surpluses rise by about 0.05 of GDP per
+  unit of debt ratio: without it a budget that does not balance drains (or floods) private
+  wealth for ever, and output follows it (Godley & Lavoie 2007, model SIM: Y* = G / theta);
+  with a share of 0.13 the baseline's government ran surpluses of 5-8 % of GDP, its debt fell
+  from 0.68 to 0.15 of GDP in ten years, money fell by half, and the economy sank into a
+  deflation with the policy rate at zero (measured, docs/model.md "Government");
 * **financing**: the deficit ``D = G + benefits + interest - taxes - central-bank profits``
   is met by issuing bonds (a surplus retires them) so that deposits return to
   :data:`CASH_TICKS` ticks of outlays (:mod:`arena.fiscal_phase`); bonds pay
@@ -93,8 +100,16 @@ class Government:
                    TAX_BOUNDS[1])
 
     def purchases_budget(self, tick: int, potential: float, price: float) -> float:
-        """Currency the government orders goods for this tick: ``g_t Y* p`` (>= 0)."""
-        return self.spending_share(tick) * max(potential, 0.0) * max(price, 0.0)
+        """Currency the government orders goods for this tick: ``g_t Y* p`` (>= 0).
+
+        ``g_t`` is :meth:`spending_share` less the debt feedback ``debt_feedback (b_t -
+        debt_target)``, ``b_t`` = bonds over a year's nominal potential output.
+        """
+        cfg = self.config
+        nominal = max(potential, 0.0) * max(price, 0.0)
+        ratio = self.bonds / (cfg.ticks_per_year * nominal) if nominal > 0 else cfg.debt_target
+        share = self.spending_share(tick) - cfg.debt_feedback * (ratio - cfg.debt_target)
+        return max(share, 0.0) * nominal
 
     def benefit(self, mean_wage: float) -> float:
         """Benefit per unemployed household per tick: ``benefit_replacement`` x mean wage (currency)."""
