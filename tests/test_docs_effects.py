@@ -141,8 +141,10 @@ def test_policy_rate_follows_the_taylor_rule_with_smoothing(baseline):
 
 def test_wages_move_with_each_firms_vacancy_pressure(monkeypatch):
     """No Phillips curve is imposed (section 6.2): at a review a firm indexes its wage to
-    expected inflation plus productivity growth and moves it by up to ``wage_step`` in the
-    direction of its own vacancy rate relative to the normal one."""
+    expected inflation plus productivity growth and moves it by up to 3 ``wage_step`` in the
+    direction of the labour market's tightness plus its own vacancy pressure relative to other
+    firms' (each from vacancy rates relative to the normal one, computed here from the
+    sector's state, not by the engine's function)."""
     from arena.sectors.firms import FirmSector, normal_vacancy_rate
 
     checked = []
@@ -152,11 +154,16 @@ def test_wages_move_with_each_firms_vacancy_pressure(monkeypatch):
         cfg = self.config
         n = np.maximum(self.ticks_acc[idx], 1)
         index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
-        rate = self.vacancy_acc[idx] / n / np.maximum(self.labour_demand[idx], 1)
+        normal = normal_vacancy_rate(cfg)
+        alive = np.flatnonzero(self.alive)
+        rates = self.vacancy_acc / np.maximum(self.ticks_acc, 1) / np.maximum(self.labour_demand, 1)
+        own = np.clip(rates / normal - 1, -1, 1)
+        tightness = np.clip(rates[alive].mean() / normal - 1, -1, 1)
+        pressure = tightness + own[idx] - own[alive].mean()
         before = self.wage[idx].copy()
         original(self, idx, expected_inflation, rng)
         step = self.wage[idx] / before - 1 - index
-        checked.append((step, rate - normal_vacancy_rate(cfg), cfg.wage_step))
+        checked.append((step, pressure, 3 * cfg.wage_step))
 
     monkeypatch.setattr(FirmSector, "review_wage", spy)
     model = ArenaModel(n_agents=N_AGENTS, seed=SEED)

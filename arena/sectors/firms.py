@@ -34,12 +34,13 @@ tick (Calvo 1983), so prices and plans change in lumps and out of step:
   ``eta ~ U(0, price_step)``, markup clipped to ``[min_markup, max_markup]``;
 * price = ``(1 + mu) * unit cost`` at the review: costs pass through only at reviews;
 * wage (each firm its own): indexed to expected inflation plus productivity growth over
-  the interval, plus ``wage_step * U(0, 1) * pressure``, where pressure is the firm's mean
-  vacancy rate since its last review (unfilled vacancies / labour demand) relative to the
-  normal rate ``v*`` (``normal_vacancy_rate``, the US job-openings rate near natural
-  unemployment), ``(v - v*) / v*`` clipped to [-1, 1] (:func:`normal_vacancy_rate`): firms
-  that cannot fill their jobs bid wages up, firms with no vacancies let them fall behind the
-  index (Delli Gatti et al. 2011's vacancy-driven wage, made symmetric).
+  the interval, plus ``wage_step * U(0, 1) * pressure``: the labour market's tightness (the
+  sector's mean vacancy rate relative to the normal rate ``v*``, ``normal_vacancy_rate``, the
+  US job-openings rate near natural unemployment) plus the firm's own pressure relative to
+  other firms', each clipped ``(v - v*) / v*`` in [-1, 1] (:meth:`FirmSector.vacancy_pressure`):
+  firms that cannot fill their jobs bid wages up, firms with no vacancies let them fall
+  behind the index (Delli Gatti et al. 2011's vacancy-driven wage, made symmetric), and all
+  move with the market (the wage curve).
 """
 
 from __future__ import annotations
