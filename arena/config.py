@@ -441,7 +441,8 @@ PARAMETERS: dict[str, Param] = {
     ),
     "debt_target": P(
         float, 0.67, 0.0, 10.0, "-",
-        "public debt over a year's nominal potential output that the fiscal rule steers to (the opening ratio)",
+        "public debt over a year's nominal potential output that the fiscal rule steers to "
+        "(the opening ratio)",
     ),
     "debt_feedback": P(
         float, 0.05, 0.0, 1.0, "-",

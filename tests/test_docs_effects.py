@@ -217,12 +217,6 @@ def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves():
             assert (firm_elasticity == 0.0).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "branch fin3 (FW's equations re-estimated: regime contrast 2.75 -> 12.7), measured at tick 120: impact "
-    "vs lambda * added imbalance, shares 0.05 / 0.1: seed 1 (n_f 0.41) 0.0015 vs 0.00017, 0.0035 vs "
-    "0.00033; seed 2 (n_f 0.73) 0.0 vs 0.00048 (below one 5-bp price tick), 0.0005 vs 0.00091; seed 3 "
-    "(n_f 0.22) 0.0005 vs 0.00057, 0.0015 vs 0.00109: lambda fitted over 120 ticks of switching regimes "
-    "no longer predicts the marginal impact in the current one"))
 def test_price_impact_of_a_small_order_matches_kyles_lambda_of_the_same_run():
     """Kyle (1985): d ln p = lambda * (order imbalance). lambda is measured on the run's history;
     an extra market buy of 5-10% of a tick's submitted volume, cleared in the auction, moves the

@@ -12,7 +12,6 @@ only) it was 0.1-1.5 % (seeds 1-5, 20,000 households) and the test failed.
 """
 
 import numpy as np
-import pytest
 
 from arena import ArenaModel
 
