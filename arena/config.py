@@ -437,16 +437,11 @@ PARAMETERS: dict[str, Param] = {
     "gov_spending_share": P(
         float, 0.2, 0.0, 1.0, "-",
         "public purchases of goods per tick as a share of potential output at the goods price, at the "
-        "debt target (US government consumption and investment, 1960-2019: about 0.2 of GDP, BEA)",
-    ),
-    "debt_target": P(
-        float, 0.67, 0.0, 10.0, "-",
-        "public debt over a year's nominal potential output that the fiscal rule steers to "
-        "(the opening ratio)",
+        "opening debt ratio (US government consumption and investment, 1960-2019: about 0.2 of GDP, BEA)",
     ),
     "debt_feedback": P(
         float, 0.05, 0.0, 1.0, "-",
-        "fall of the spending share per unit of debt ratio above target (Bohn 1998: about 0.05)",
+        "fall of the spending share per unit of debt ratio above the opening one (Bohn 1998: about 0.05)",
     ),
     "term_premium": P(
         float, 0.01, -0.05, 0.1, "1/year",

@@ -63,6 +63,7 @@ def build(model) -> Government:
     # the reserves the banks' own funds pay for are backed by bonds (none if banks start short)
     cb.bonds = max(float(banks.reserves.sum() - banks.advances.sum()), 0.0) + gov.deposits
     gov.bonds = float(banks.bonds.sum()) + cb.bonds
+    gov.opening_debt_ratio = gov.debt_ratio(model.potential, model.prices["goods"])
     model.profit_mark = (model.cfirms.profit_acc.copy(), model.kfirms.profit_acc.copy(),
                          model.cfirms.alive.copy(), model.kfirms.alive.copy())
     return gov
@@ -191,6 +192,7 @@ def close(model, ledger: accounting.Ledger) -> None:
     cb.qe_bonds = min(cb.qe_bonds, cb.bonds)
     # the debt is what the holders hold (no drift between two running sums)
     gov.bonds = float(banks.bonds.sum()) + cb.bonds
+    gov.opening_debt_ratio = gov.debt_ratio(model.potential, model.prices["goods"])
     gov.last["bonds_issued"] = need
     ledger.record("gov_bonds", "issuance", need)
     model.producer_mark = float(model.producer_deposits.sum())

@@ -64,7 +64,11 @@ def calibrate(cfg, n_agents: int, household_income: float, goods_share: float,
     c_workers = max(int(round(employed / (1.0 + ratio))), 1)
     k_workers = max(employed - c_workers, 1)
     output = cfg.productivity * c_workers
-    price = goods_share * household_income / max(output, 1e-12)
+    # the government buys the share g of output (its taxes, less benefits, pay for it: the
+    # budget about balances), households' spending the rest (Godley & Lavoie 2007, SIM's
+    # steady state: disposable income = output - G, all of it spent)
+    public = min(max(cfg.gov_spending_share, 0.0), 0.9)
+    price = goods_share * household_income / max((1.0 - public) * output, 1e-12)
     wage = labour_cost * price * cfg.productivity
     k_productivity = k_prod_per_alpha * cfg.productivity
     # all value added not paid as wages or inputs is profit, paid out: income = revenue identity

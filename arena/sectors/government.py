@@ -11,9 +11,9 @@ are :class:`~arena.config.ArenaConfig` parameters):
 * **unemployment benefits** (the dole, untaxed): ``benefit_replacement`` x the mean wage to
   every unemployed household, paid with the wages (one gather, no extra pass over N);
 * **purchases of goods** (the fiscal rule): ``g_t = gov_spending_share + active fiscal
-  shocks - debt_feedback (b_t - debt_target)`` of potential output at the goods price,
+  shocks - debt_feedback (b_t - b_0)`` of potential output at the goods price,
   ``G_t = g_t Y*_t p_t`` (currency per tick), ``b_t`` the bonds over a year's nominal
-  potential output, ordered from C-firms through the goods market
+  potential output and ``b_0`` its opening value (the rule keeps the debt ratio), ordered from C-firms through the goods market
   (:func:`arena.markets.goods.government_purchase`), so it is demand the firms see. The debt
   feedback is Bohn's (1998) finding that US primary surpluses rise by about 0.05 of GDP per
   unit of debt ratio: without it a budget that does not balance drains (or floods) private
@@ -69,6 +69,9 @@ class Government:
         ``spending``, ``wage``, ``profit``.
     last : dict
         Flows of the last tick (:data:`FLOW_NAMES`), currency per tick.
+    opening_debt_ratio : float or None
+        Bonds over a year's nominal potential output at tick 0, the ratio the fiscal rule keeps
+        (-); None until :func:`arena.fiscal_phase.build` sets it.
     """
 
     def __init__(self, config, bonds: float):
@@ -77,6 +80,7 @@ class Government:
         self.bonds = float(bonds)
         self.shocks: list[list] = []
         self.last = dict.fromkeys(FLOW_NAMES, 0.0)
+        self.opening_debt_ratio: float | None = None
 
     # ------------------------------------------------------------------ rules ------------
     def _change(self, what: str, tick: int) -> float:
@@ -102,14 +106,21 @@ class Government:
     def purchases_budget(self, tick: int, potential: float, price: float) -> float:
         """Currency the government orders goods for this tick: ``g_t Y* p`` (>= 0).
 
-        ``g_t`` is :meth:`spending_share` less the debt feedback ``debt_feedback (b_t -
-        debt_target)``, ``b_t`` = bonds over a year's nominal potential output.
+        ``g_t`` is :meth:`spending_share` less the debt feedback ``debt_feedback (b_t - b_0)``,
+        ``b_t`` = :meth:`debt_ratio`, ``b_0`` = ``opening_debt_ratio`` (set by
+        :func:`arena.fiscal_phase.build`).
         """
-        cfg = self.config
         nominal = max(potential, 0.0) * max(price, 0.0)
-        ratio = self.bonds / (cfg.ticks_per_year * nominal) if nominal > 0 else cfg.debt_target
-        share = self.spending_share(tick) - cfg.debt_feedback * (ratio - cfg.debt_target)
+        share = self.spending_share(tick)
+        target = self.__dict__.get("opening_debt_ratio")  # None in checkpoints from before the rule
+        if target is not None and nominal > 0:
+            share -= self.config.debt_feedback * (self.debt_ratio(potential, price) - target)
         return max(share, 0.0) * nominal
+
+    def debt_ratio(self, potential: float, price: float) -> float:
+        """Bonds over a year's nominal potential output (``potential`` goods/tick at ``price``), >= 0."""
+        nominal = max(potential, 0.0) * max(price, 0.0) * self.config.ticks_per_year
+        return self.bonds / nominal if nominal > 0 else 0.0
 
     def benefit(self, mean_wage: float) -> float:
         """Benefit per unemployed household per tick: ``benefit_replacement`` x mean wage (currency)."""
