@@ -29,7 +29,7 @@ ALLOWED_FLOWS = {
     "goods": {"production", "consumption", "default_writeoff", "government_purchases"},
     "capital": {"investment", "depreciation", "default_writeoff"},
     "machines": {"production", "deliveries", "default_writeoff"},
-    **{f"reserves_{r}": {"extraction", "renewal", "issuance", "discovery", "catastrophe"}
+    **{f"reserves_{r}": {"extraction", "renewal", "development", "issuance", "discovery", "catastrophe"}
        for r in RESOURCE_NAMES},
     **{f"inputs_{r}": {"purchases", "use"} for r in RESOURCE_NAMES},
 }
