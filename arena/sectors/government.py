@@ -10,13 +10,13 @@ are :class:`~arena.config.ArenaConfig` parameters):
   minus wages, inputs, interest, depreciation and machines bought), capped by its deposits;
 * **unemployment benefits** (the dole, untaxed): ``benefit_replacement`` x the mean wage to
   every unemployed household, paid with the wages (one gather, no extra pass over N);
-* **purchases of goods** (the fiscal rule): ``g_t = gov_spending_share + active fiscal
-  shocks - debt_feedback (b_t - b_0)`` of potential output at the goods price,
-  ``G_t = g_t Y*_t p_t`` (currency per tick), ``b_t`` the bonds over a year's nominal
-  potential output and ``b_0`` its opening value (the rule keeps the debt ratio), ordered
-  from C-firms through the goods market (:func:`arena.markets.goods.government_purchase`),
-  so it is demand the firms see. The debt feedback is Bohn's (1998) finding that US primary surpluses rise by about 0.05 of GDP per
-  unit of debt ratio: without it a budget that does not balance drains (or floods) private
+* **purchases of goods** (the fiscal rule): ``g_t = gov_spending_share + active fiscal shocks
+  - debt_feedback (b_t - b_0)`` of potential output at the goods price, ``G_t = g_t Y*_t p_t``
+  (currency per tick), ``b_t`` the bonds over a year's nominal potential output and ``b_0``
+  its opening value (the rule keeps the debt ratio), ordered from C-firms through the goods
+  market (:func:`arena.markets.goods.government_purchase`), so it is demand the firms see. The
+  debt feedback is Bohn's (1998) finding that US primary surpluses rise by about 0.05 of GDP
+  per unit of debt ratio: without it a budget that does not balance drains (or floods) private
   wealth for ever, and output follows it (Godley & Lavoie 2007, model SIM: Y* = G / theta);
   with a share of 0.13 the baseline's government ran surpluses of 5-8 % of GDP, its debt fell
   from 0.68 to 0.15 of GDP in ten years, money fell by half, and the economy sank into a
