@@ -309,7 +309,8 @@ PARAMETERS: dict[str, Param] = {
                       "mean ticks between a firm's price/quantity/wage/investment reviews (Calvo)"),
     "price_step": P(float, 0.01, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
     "quantity_step": P(float, 0.9, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
-    "wage_step": P(float, 0.015, 0.0, 0.5, "-", "largest wage change per review from vacancy pressure"),
+    "wage_step": P(float, 0.015, 0.0, 0.5, "-",
+                   "wage change per review per unit of vacancy pressure (pressure in [-3, 3])"),
     "capital_goods_smoothing": P(float, 60.0, 1.0, 2500.0, "ticks",
                                  "ticks over which K-firms average machine orders and close their inventory "
                                  "gap (production smoothing: stocks and unfilled orders, not jobs, take up "
