@@ -192,7 +192,6 @@ def close(model, ledger: accounting.Ledger) -> None:
     cb.qe_bonds = min(cb.qe_bonds, cb.bonds)
     # the debt is what the holders hold (no drift between two running sums)
     gov.bonds = float(banks.bonds.sum()) + cb.bonds
-    gov.opening_debt_ratio = gov.debt_ratio(model.potential, model.prices["goods"])
     gov.last["bonds_issued"] = need
     ledger.record("gov_bonds", "issuance", need)
     model.producer_mark = float(model.producer_deposits.sum())

@@ -25,6 +25,8 @@ def last_year(seed, **overrides):
     opening = model.government.opening_debt_ratio
     for _ in range(TICKS):
         model.step()
+    # the rule's anchor is the tick-0 ratio: were it re-set each tick, the feedback would vanish
+    assert model.government.opening_debt_ratio == opening
     cfg = model.config
     df = model.indicators().iloc[-cfg.ticks_per_year:]
     nominal_potential = df.potential_output * df.price_goods * cfg.ticks_per_year

@@ -48,8 +48,8 @@ FAILING = {  # list re-measured at d66f2ad (int5: main with branches qe and labo
     # re-measured on branch fw2 (reserves developed, fiscal rule, wage curve; seeds 1-3): the largest
     # |acf| of returns at lags 1-10, acf |r| at lag 10, std(I)/std(Y) and corr(I, Y) now pass, corr(C, Y)
     # now fails
-    "hill_tail_index": "Hill index 2.94 [2.65, 3.42] vs [2.96, 3.33]: tails just too fat on seeds 1-3 (fin5; "
-                       "3.42 on seeds 1-5)",
+    "acf_abs_lag10": "acf |r| lag 10 0.270 [0.269, 0.355] vs [0.271, 0.319]: just below on seeds 1-3 (main "
+                     "with the fiscal rule's debt feedback active); the Hill index passes there",
     "acf_r_lag1": "lag-1 autocorrelation +0.045 [0.015, 0.049] vs [-0.08, -0.003]: mild momentum (fin3)",
     "acf_abs_decay": "decay exponent 0.51 [0.43, 0.88] vs [0.14, 0.34]: acf |r| decays too fast (fin3)",
     "leverage": "-0.045 [-0.066, -0.021] vs [-0.095, -0.070]: FW's switching is symmetric (fin3)",
