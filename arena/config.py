@@ -323,6 +323,9 @@ PARAMETERS: dict[str, Param] = {
                            "C-firms' commodity input stocks at target, in ticks of use"),
     "capital_output": P(float, 2.5, 0.1, 10.0, "years", "capital / annual output at target utilisation"),
     "depreciation": P(float, 0.06, 0.0, 0.5, "1/year", "depreciation rate of installed capital"),
+    "capital_adjustment": P(float, 0.0, 0.0, 50.0, "1/year",
+                            "share lambda of the gap to desired capital a firm's orders close per year "
+                            "(flexible accelerator, Koyck 1954); 0 = the whole gap at each review ([A])"),
     "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
     "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
     "matching_efficiency": P(float, 0.1, 0.001, 1.0, "1/tick",

@@ -59,6 +59,8 @@ CONTEXTS = {
     "discovery_probability": ({}, 0.5),
     "discovery_mean_size": ({"discovery_probability": 0.5}, 1.0),
     "volatility_threshold": ({}, 1e-4),
+    # above 1 / (review_ticks / ticks_per_year) = 12.5 a year the whole gap closes at a review: the default
+    "capital_adjustment": ({}, 0.2),
     "max_markup": ({"initial_markup": 0.6}, 0.5),  # the bound binds at reviews of firms priced above it
     "monetary_regime": ({}, "money_growth"),
     # the Taylor regime creates no money by rule (bank loans do): the rule's growth bites in its regime

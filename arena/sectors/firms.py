@@ -463,7 +463,8 @@ class GoodsFirms(FirmSector):
 
         K̄ moves toward the capital expected demand needs, ``d / kappa``, with a one-year
         memory ([A]'s smoothed need at a daily tick); desired capital ``K̄ / omega``. The order
-        replaces what wears out before the next review and closes the gap to desired capital,
+        replaces what wears out before the next review and closes the gap to desired capital
+        (all of it, or the share ``capital_adjustment * years`` with the flexible accelerator),
         at most :data:`MAX_EXPANSION` a year (adjustment costs), and replaces the undelivered
         rest of the previous order. A firm with a loss since its last review orders
         replacement only (profitability). The firm compares its K-firm with the cheaper of two
@@ -479,7 +480,12 @@ class GoodsFirms(FirmSector):
         self.capital_need[idx] += weight * (self.expected_demand[idx] / self.kappa - self.capital_need[idx])
         desired = self.capital_need[idx] / cfg.target_utilisation * cost_factor
         wear = cfg.depreciation * years * self.capital[idx]
-        expansion = np.clip(desired - self.capital[idx], 0.0, MAX_EXPANSION * years * self.capital[idx])
+        # [A] closes the whole gap at a review; the flexible accelerator (Koyck 1954; Jorgenson
+        # 1971's survey: a lag of several quarters) only the share lambda * years of it (lambda > 0)
+        lam = cfg.capital_adjustment
+        gap_share = min(lam * years, 1.0) if lam > 0 else 1.0
+        expansion = np.clip(gap_share * (desired - self.capital[idx]), 0.0,
+                            MAX_EXPANSION * years * self.capital[idx])
         order = wear + expansion
         order = np.where(self.profit_acc[idx] < 0, np.minimum(order, wear), order)
         living = np.flatnonzero(kalive)
