@@ -149,6 +149,11 @@ BANK_PARAMETERS: dict[str, Param] = {
     "initial_leverage": P(
         float, 0.2, 0.0, 0.9, "-", "firms' bank debt at tick 0 as a share of their capital and inventories"
     ),
+    "target_leverage": P(
+        float, 0.2, 0.0, 0.9, "-",
+        "firms borrow to keep bank debt at least this share of capital and inventories (Caiani et al. "
+        "2016's target leverage); 0 = they borrow only their financing gap",
+    ),
     "finance_constraint": P(
         bool, False, unit="-",
         doc="a firm its bank rations hires only for the share of its planned liquidity it holds "
@@ -308,7 +313,7 @@ PARAMETERS: dict[str, Param] = {
     "review_ticks": P(float, 20.0, 1.0, 1000.0, "ticks",
                       "mean ticks between a firm's price/quantity/wage/investment reviews (Calvo)"),
     "price_step": P(float, 0.01, 0.0, 0.5, "-", "largest markup change per review h_p (uniform draw)"),
-    "quantity_step": P(float, 0.9, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
+    "quantity_step": P(float, 0.5, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
     "wage_step": P(float, 0.015, 0.0, 0.5, "-",
                    "wage change per review per unit of vacancy pressure (pressure in [-3, 3])"),
     "capital_goods_smoothing": P(float, 60.0, 1.0, 2500.0, "ticks",
@@ -323,12 +328,12 @@ PARAMETERS: dict[str, Param] = {
                            "C-firms' commodity input stocks at target, in ticks of use"),
     "capital_output": P(float, 2.5, 0.1, 10.0, "years", "capital / annual output at target utilisation"),
     "depreciation": P(float, 0.06, 0.0, 0.5, "1/year", "depreciation rate of installed capital"),
-    "capital_adjustment": P(float, 0.0, 0.0, 50.0, "1/year",
+    "capital_adjustment": P(float, 0.3, 0.0, 50.0, "1/year",
                             "share lambda of the gap to desired capital a firm's orders close per year "
                             "(flexible accelerator, Koyck 1954); 0 = the whole gap at each review ([A])"),
     "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
     "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
-    "matching_efficiency": P(float, 0.1, 0.001, 1.0, "1/tick",
+    "matching_efficiency": P(float, 0.05, 0.001, 1.0, "1/tick",
                              "mu of the matching function H = mu * sqrt(U V)"),
     "normal_vacancy_rate": P(float, 0.03, 0.001, 0.5, "-",
                              "vacancy rate at which a firm's wage follows its index (JOLTS, 2001-2019)"),

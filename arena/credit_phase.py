@@ -176,13 +176,37 @@ def open_credit(model, ledger: accounting.Ledger) -> None:
     deposits = borrower_deposits(model)
     uses_flow = bs.params.pd_coverage > 0 or bs.params.min_service_coverage > 0
     flow = cash_flow(model) if uses_flow else None  # computed only when it matters
-    lending = bs.lend(deposits, outlays(model), other_assets(model), ledger, flow)
+    spend = outlays(model)
+    assets = other_assets(model)
+    top_up = leverage_top_up(model, assets)
+    gap = credit.financing_gap(deposits, spend, bs.service_due()) if top_up is not None else None
+    lending = bs.lend(deposits, spend, assets, ledger, flow, top_up)
     store(model, deposits)
-    # a rationed firm holds only part of the liquidity it planned: the share it got
+    # a rationed firm holds only part of the liquidity it planned: the share it got (a refused
+    # top-up toward target leverage is not a shortfall of the liquidity it needs)
     shortfall = lending.requested - lending.granted
+    if gap is not None:
+        shortfall = np.minimum(shortfall, gap)
     held = np.maximum(deposits, 0.0)
     bs.finance_share = np.where(shortfall > 0, held / np.maximum(held + shortfall, 1e-300), 1.0)
     bs.user_cost = user_cost_factor(model, lending.rate[: model.cfirms.n])
+
+
+def leverage_top_up(model, assets: np.ndarray) -> np.ndarray | None:
+    """Credit each firm asks to bring its bank debt up to ``target_leverage`` x its assets.
+
+    Caiani et al. (2016) and Godley & Lavoie (2007, ch. 11): firms hold a target ratio of debt to
+    capital, so their borrowing grows with their capital and with nominal output instead of being
+    repaid away while they hold cash. Assets are capital and inventories at book value
+    (:func:`other_assets`); producers ask nothing. None when ``target_leverage`` is 0 (borrow
+    only the financing gap).
+    """
+    target = model.banking.params.target_leverage
+    if target <= 0.0:
+        return None
+    want = target * assets
+    want[model.cfirms.n + model.kfirms.n:] = 0.0
+    return np.maximum(want - model.banking.book.debt(), 0.0)
 
 
 def limit_labour_to_finance(model) -> None:

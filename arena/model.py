@@ -163,6 +163,7 @@ class ArenaModel(mesa.Model):
         pop.supplier[:] = rng.integers(0, n_firms, n)
         self.goods_index = GoodsPriceIndex(goods_price, self.cfirms.price)
         self.potential0 = cfg.productivity * cal.c_workers
+        self.c_share0 = float(self.cfirms.workers.sum()) / max(float(self.cfirms.workers.sum() + self.kfirms.workers.sum()), 1.0)
         potential = self.potential0
         self.base_extraction = commodity_shares0 * income / goods_price + coefficients * potential
         self.scarcity = Scarcity(cfg, self.base_extraction)
@@ -602,8 +603,21 @@ class ArenaModel(mesa.Model):
     # ------------------------------------------------------------------ firms -------
     @property
     def potential(self) -> float:
-        """Potential output: tick-0 C-employment at trend productivity (goods/tick)."""
-        return self.potential0 * self.cfirms.productivity / self.config.productivity
+        """Potential output of goods: C-firms' output at the natural rate (goods/tick).
+
+        ``alpha_t (1 - u*) N s``: the labour force at the natural unemployment rate ``u*`` (the
+        tick-0 rate), at trend productivity ``alpha_t``, in the share ``s`` of employment C-firms
+        hold now (C-workers over all workers; its tick-0 value before anyone works). Equal to the
+        tick-0 C-employment at trend productivity while the sectors keep their tick-0 split; when
+        investment takes a smaller share of employment than at tick 0 (a slower accelerator), the
+        same labour force can make more goods, and a potential fixed at the tick-0 split would read
+        a lasting positive gap, on which the Taylor rule would hold the rate above neutral.
+        """
+        cf, kf = self.cfirms, self.kfirms
+        c_workers = float(cf.workers.sum())
+        employed = c_workers + float(kf.workers.sum())
+        share = c_workers / employed if employed > 0 else self.c_share0
+        return self.potential0 * (cf.productivity / self.config.productivity) * (share / self.c_share0)
 
     def commodity_prices(self) -> np.ndarray:
         """Return the commodity prices in :data:`RESOURCE_NAMES` order (currency/unit)."""
