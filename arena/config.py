@@ -243,7 +243,7 @@ PARAMETERS: dict[str, Param] = {
         float, 2.087, 0.0, 100.0, "-", "sigma_c: std of the chartists' common news noise (demand units)"
     ),
     "news_tail": P(
-        float, 0.0, 0.0, 0.45, "-",
+        float, 0.1, 0.0, 0.45, "-",
         "1/nu: inverse degrees of freedom of the Student-t news of fundamentalists and chartists (unit "
         "variance); 0 = Gaussian (FW 2012); 1/6.5 = 0.154: a Student-t GARCH(1,1) on S&P 500 daily returns",
     ),
