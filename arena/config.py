@@ -149,10 +149,10 @@ BANK_PARAMETERS: dict[str, Param] = {
     "initial_leverage": P(
         float, 0.2, 0.0, 0.9, "-", "firms' bank debt at tick 0 as a share of their capital and inventories"
     ),
-    "target_leverage": P(
+    "target_debt_ratio": P(
         float, 0.2, 0.0, 0.9, "-",
-        "firms borrow to keep bank debt at least this share of capital and inventories (Caiani et al. "
-        "2016's target leverage); 0 = they borrow only their financing gap",
+        "firms borrow to keep bank debt at least this share of their capital and inventories at book value "
+        "(Caiani et al. 2016's target debt ratio); 0 = they borrow only their financing gap",
     ),
     "finance_constraint": P(
         bool, False, unit="-",

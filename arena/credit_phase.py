@@ -193,15 +193,15 @@ def open_credit(model, ledger: accounting.Ledger) -> None:
 
 
 def leverage_top_up(model, assets: np.ndarray) -> np.ndarray | None:
-    """Credit each firm asks to bring its bank debt up to ``target_leverage`` x its assets.
+    """Credit each firm asks to bring its bank debt up to ``target_debt_ratio`` x its assets.
 
     Caiani et al. (2016) and Godley & Lavoie (2007, ch. 11): firms hold a target ratio of debt to
     capital, so their borrowing grows with their capital and with nominal output instead of being
     repaid away while they hold cash. Assets are capital and inventories at book value
-    (:func:`other_assets`); producers ask nothing. None when ``target_leverage`` is 0 (borrow
+    (:func:`other_assets`); producers ask nothing. None when ``target_debt_ratio`` is 0 (borrow
     only the financing gap).
     """
-    target = model.banking.params.target_leverage
+    target = model.banking.params.target_debt_ratio
     if target <= 0.0:
         return None
     want = target * assets

@@ -52,7 +52,7 @@ class BankParams:
     bank_switching_rate: float = BANK_PARAMETERS["bank_switching_rate"].default
     credit_horizon: float = BANK_PARAMETERS["credit_horizon"].default
     initial_leverage: float = BANK_PARAMETERS["initial_leverage"].default
-    target_leverage: float = BANK_PARAMETERS["target_leverage"].default
+    target_debt_ratio: float = BANK_PARAMETERS["target_debt_ratio"].default
     finance_constraint: bool = BANK_PARAMETERS["finance_constraint"].default
     user_cost_elasticity: float = BANK_PARAMETERS["user_cost_elasticity"].default
     bank_switching_intensity: float = BANK_PARAMETERS["bank_switching_intensity"].default
