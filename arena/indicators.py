@@ -81,7 +81,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "velocity": ("1/year", "V = nominal final sales per year / M"),
     "nominal_output": ("currency/year", "P Y: nominal final sales per year"),
     "output": ("goods/tick", "consumption goods produced by all C-firms"),
-    "potential_output": ("goods/tick", "tick-0 C-employment at trend labour productivity"),
+    "potential_output": ("goods/tick", "C-firms' output at the natural unemployment rate, in their current "
+                         "share of employment, at trend productivity"),
     "output_gap": ("-", "(Y - Y*) / Y*"),
     "unemployment": ("-", "share of households without a job"),
     "wage": ("currency/worker/tick", "employment-weighted mean wage of all firms"),

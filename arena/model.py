@@ -163,7 +163,8 @@ class ArenaModel(mesa.Model):
         pop.supplier[:] = rng.integers(0, n_firms, n)
         self.goods_index = GoodsPriceIndex(goods_price, self.cfirms.price)
         self.potential0 = cfg.productivity * cal.c_workers
-        self.c_share0 = float(self.cfirms.workers.sum()) / max(float(self.cfirms.workers.sum() + self.kfirms.workers.sum()), 1.0)
+        c0, k0 = float(self.cfirms.workers.sum()), float(self.kfirms.workers.sum())
+        self.c_share0 = c0 / max(c0 + k0, 1.0)  # C-firms' share of jobs at tick 0 (potential output)
         potential = self.potential0
         self.base_extraction = commodity_shares0 * income / goods_price + coefficients * potential
         self.scarcity = Scarcity(cfg, self.base_extraction)
@@ -613,11 +614,19 @@ class ArenaModel(mesa.Model):
         same labour force can make more goods, and a potential fixed at the tick-0 split would read
         a lasting positive gap, on which the Taylor rule would hold the rate above neutral.
         """
-        cf, kf = self.cfirms, self.kfirms
-        c_workers = float(cf.workers.sum())
-        employed = c_workers + float(kf.workers.sum())
-        share = c_workers / employed if employed > 0 else self.c_share0
-        return self.potential0 * (cf.productivity / self.config.productivity) * (share / self.c_share0)
+        return self.potential0 * (self.cfirms.productivity / self.config.productivity) * self.job_split()
+
+    def job_split(self) -> float:
+        """C-firms' share of employment now over its tick-0 value, in [0.5, 2] (1 without workers).
+
+        The bounds keep potential output positive when a shock empties the C-firms (a share near 0)
+        and cap it where no K-firm works (the ratio is at most 1 / tick-0 share, about 1.3).
+        """
+        c_workers = float(self.cfirms.workers.sum())
+        employed = c_workers + float(self.kfirms.workers.sum())
+        if employed <= 0 or self.c_share0 <= 0:
+            return 1.0
+        return min(max(c_workers / employed / self.c_share0, 0.5), 2.0)
 
     def commodity_prices(self) -> np.ndarray:
         """Return the commodity prices in :data:`RESOURCE_NAMES` order (currency/unit)."""

@@ -217,10 +217,6 @@ def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves():
             assert (firm_elasticity == 0.0).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'fw2 (reserves developed, fiscal rule, wage curve, tick-0 price leaving g to the government'
-    "): an extra buy of 5-10% of a tick's volume moved the price by less than one 5-bp price ti"
-    'ck at one seed (impact 0, as on fin3); newly fails again (passed on main 95c2b27)'))
 def test_price_impact_of_a_small_order_matches_kyles_lambda_of_the_same_run():
     """Kyle (1985): d ln p = lambda * (order imbalance). lambda is measured on the run's history;
     an extra market buy of 5-10% of a tick's submitted volume, cleared in the auction, moves the

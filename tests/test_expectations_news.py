@@ -1,5 +1,5 @@
 """The groups' news (arena.markets.expectations.news_draws): unit variance, the tail it is given,
-the Gaussian stream at 0, and SP500_NEWS_DOF re-estimated from the S&P 500."""
+the Gaussian stream at 0, the default between the two, and SP500_NEWS_DOF re-estimated from the S&P 500."""
 
 from __future__ import annotations
 
@@ -52,8 +52,13 @@ def test_the_sp500_tail_is_the_student_t_garch_estimate():
     assert fit.params["nu"] == pytest.approx(SP500_NEWS_DOF, abs=0.1)
 
 
-def test_the_default_news_is_gaussian():
-    assert ArenaConfig().news_tail == 0.0
+def test_the_default_news_is_no_fatter_tailed_than_the_sp500s():
+    """The default (nu = 10, docs/validation.md "Recalibration") lies between FW's Gaussian news and
+    the S&P 500's conditional Student-t: a day's news is not fatter-tailed than an index's."""
+    tail = ArenaConfig().news_tail
+    assert 0.0 < tail <= 1.0 / SP500_NEWS_DOF
+    kurt = lambda x: float(np.mean(x**4) / np.mean(x**2) ** 2 - 3.0)  # noqa: E731
+    assert 0.0 < kurt(_sample(tail, 400_000)) < kurt(_sample(1.0 / SP500_NEWS_DOF, 400_000))
 
 
 def test_a_subnormal_tail_is_the_gaussian_limit():

@@ -55,11 +55,6 @@ def test_smoothing_lowers_k_firms_job_destruction_on_every_seed(flows):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    'fw2 (reserves developed, fiscal rule, wage curve, tick-0 price leaving g to the government'
-    "): seed 1: K-firms' job destruction 0.115 a quarter vs C-firms' 0.055 (bound: twice DHS's "
-    '0.055), unemployment 6.3%: newly just above; not measured further (investment swings more:'
-    ' std(I)/std(Y) 3.5 -> 4.2)'))
 def test_k_firms_job_destruction_is_of_the_order_of_manufacturing(flows):
     """With the default smoothing K-firms destroy jobs at less than twice DHS's 5.5 % a quarter
     (with one review interval: about 21 %, four times the C-firms' rate, measured)."""

@@ -181,6 +181,7 @@ def test_agents_shock_changes_the_household_count_with_accounting_closed(size):
     for _ in range(20):
         model.step()
     potential_before, productivity_before = model.potential, float(model.cfirms.productivity)
+    split_before = model.job_split()
     model.apply_shock("agents", size)
     expected = 2_000 + int(round(size * 2_000))
     assert model.pop.n == expected == model.config.n_agents
@@ -194,9 +195,11 @@ def test_agents_shock_changes_the_household_count_with_accounting_closed(size):
         assert abs(amount) <= 1e-8 * max(abs(model.initial_stocks[stock]), 1.0), (stock, amount)
     df = model.indicators()
     assert np.isfinite(df.to_numpy(dtype=float)).all()
-    # potential output scales with the labour force (and grows with productivity meanwhile)
+    # potential output scales with the labour force (and grows with productivity meanwhile, and
+    # moves with C-firms' share of the jobs)
     growth = float(model.cfirms.productivity) / productivity_before
-    assert df.potential_output.iloc[-1] == pytest.approx(potential_before * expected / 2_000 * growth)
+    split = model.job_split() / split_before
+    assert df.potential_output.iloc[-1] == pytest.approx(potential_before * expected / 2_000 * growth * split)
     assert model.events("shock").kind.iloc[-1] == "agents"
 
 

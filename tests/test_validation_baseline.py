@@ -48,6 +48,11 @@ FAILING = {  # list re-measured at d66f2ad (int5: main with branches qe and labo
     # re-measured on branch fw2 (reserves developed, fiscal rule, wage curve; seeds 1-3): the largest
     # |acf| of returns at lags 1-10, acf |r| at lag 10, std(I)/std(Y) and corr(I, Y) now pass, corr(C, Y)
     # now fails
+    # re-measured on branch cal (docs/validation.md "Recalibration": flexible accelerator, less churn,
+    # slower matching, firms' target debt ratio, potential at the current job split, news_tail 0.1;
+    # seeds 1-3): the std of unemployment and corr(C, Y) now pass, corr(I, Y) now fails
+    "corr_investment_gdp": "corr(I, Y) 0.785 [0.614, 0.823] vs [0.799, 0.940] (branch cal, seeds 1-3): newly "
+                           "fails; with the flexible accelerator (0.3 a year) investment lags output",
     "acf_abs_lag10": "acf |r| lag 10 0.270 [0.269, 0.355] vs [0.271, 0.319]: just below on seeds 1-3 (main "
                      "with the fiscal rule's debt feedback active); the Hill index passes there",
     "acf_r_lag1": "lag-1 autocorrelation +0.045 [0.015, 0.049] vs [-0.08, -0.003]: mild momentum (fin3)",
@@ -57,13 +62,9 @@ FAILING = {  # list re-measured at d66f2ad (int5: main with branches qe and labo
     "acf_abs_lag1": "acf |r| lag 1 0.318 [0.286, 0.343] vs [0.205, 0.271]: too high (fin3; 0.189 before)",
     "garch_persistence": "GARCH(1,1) alpha+beta 1.000 [0.995, 1.000] vs [0.979, 0.997]: integrated (fin3; "
                          "0.974 before)",
-    "corr_consumption_gdp": "corr(C, Y) 0.646 [0.613, 0.651] vs [0.701, 0.914] (fw2: reserves, fiscal rule, "
-                            "wage curve; seeds 1-3): newly fails; consumption co-moves less with GDP",
     "okun_slope": "unemployment reacts ~2.5x too strongly to output growth (-0.78 [-0.84, -0.72] vs "
                   "[-0.37, -0.14]; branch tight, GDP with the change in inventories: -0.76 with final "
                   "sales): fixed productivity, no hours margin (docs/validation.md)",
-    "unemployment_std": "quarterly unemployment std 3.7 pp [3.6, 4.1] vs [0.7, 1.6] pp (branch labour, "
-                        "eda053b; 5.4 at 107ecd5): the investment accelerator's boom-bust cycles",
 }
 
 
