@@ -612,7 +612,8 @@ class ArenaModel(mesa.Model):
         tick-0 C-employment at trend productivity while the sectors keep their tick-0 split; when
         investment takes a smaller share of employment than at tick 0 (a slower accelerator), the
         same labour force can make more goods, and a potential fixed at the tick-0 split would read
-        a lasting positive gap, on which the Taylor rule would hold the rate above neutral.
+        a lasting positive gap, on which the Taylor rule would hold the rate above neutral (measured: +3% and
+        0.9% inflation, docs/validation.md "Recalibration").
         """
         return self.potential0 * (self.cfirms.productivity / self.config.productivity) * self.job_split()
 
