@@ -183,7 +183,7 @@ class BankingSystem:
         other_assets: np.ndarray,
         ledger: Ledger,
         cash_flow: np.ndarray | None = None,
-        top_up: np.ndarray | None = None,
+        request: np.ndarray | None = None,
     ) -> credit.Lending:
         """Lend each firm its financing gap as far as pricing and capital allow.
 
@@ -199,13 +199,12 @@ class BankingSystem:
         cash_flow : numpy.ndarray, optional
             Firms' expected operating cash flow per tick (currency): with it banks also
             price debt-service coverage (:func:`arena.markets.credit.coverage_ratio`).
-        top_up : numpy.ndarray, optional
-            Credit each firm asks to bring its debt up to its target leverage (currency, >= 0):
-            the request is the larger of it and the financing gap.
+        request : numpy.ndarray, optional
+            Credit each firm asks for (currency, >= 0), when the caller has already computed it
+            (:func:`arena.credit_phase.open_credit`: the larger of the financing gap and the top-up
+            toward the target debt ratio); default the financing gap of ``outlays``.
         """
-        gap = credit.financing_gap(firm_deposits, outlays, self.service_due())
-        if top_up is not None:
-            gap = np.maximum(gap, top_up)
+        gap = credit.financing_gap(firm_deposits, outlays, self.service_due()) if request is None else request
         assets = firm_deposits + other_assets
         result = credit.lend(
             self.book, firm_deposits, gap, assets, self.firm_bank, self.banks.equity,

@@ -176,17 +176,15 @@ def open_credit(model, ledger: accounting.Ledger) -> None:
     deposits = borrower_deposits(model)
     uses_flow = bs.params.pd_coverage > 0 or bs.params.min_service_coverage > 0
     flow = cash_flow(model) if uses_flow else None  # computed only when it matters
-    spend = outlays(model)
-    assets = other_assets(model)
+    spend, assets = outlays(model), other_assets(model)
+    gap = credit.financing_gap(deposits, spend, bs.service_due())
     top_up = leverage_top_up(model, assets)
-    gap = credit.financing_gap(deposits, spend, bs.service_due()) if top_up is not None else None
-    lending = bs.lend(deposits, spend, assets, ledger, flow, top_up)
+    request = gap if top_up is None else np.maximum(gap, top_up)
+    lending = bs.lend(deposits, spend, assets, ledger, flow, request)
     store(model, deposits)
     # a rationed firm holds only part of the liquidity it planned: the share it got (a refused
-    # top-up toward target leverage is not a shortfall of the liquidity it needs)
-    shortfall = lending.requested - lending.granted
-    if gap is not None:
-        shortfall = np.minimum(shortfall, gap)
+    # top-up toward the target debt ratio is not a shortfall of the liquidity it needs)
+    shortfall = np.minimum(lending.requested - lending.granted, gap)
     held = np.maximum(deposits, 0.0)
     bs.finance_share = np.where(shortfall > 0, held / np.maximum(held + shortfall, 1e-300), 1.0)
     bs.user_cost = user_cost_factor(model, lending.rate[: model.cfirms.n])
