@@ -77,6 +77,14 @@ class ResourceSpec:
     household_elasticity : float
         Short-run price elasticity ``eps`` (absolute value) of households' demand for the retail
         good, >= 0; 1 is Cobb-Douglas (a fixed budget share).
+    natural_decline : float or None
+        Share of the installed extraction flow lost a year without new investment (1/year), in
+        (0, 1]; new wells, which follow the price, replace it (:meth:`Scarcity.drill`). None: supply
+        is on the long-run curve every tick (no installed capacity).
+    short_run_elasticity : float
+        Price elasticity of the installed flow's supply within a tick (spare capacity and
+        shut-ins), >= 0; used with ``natural_decline``
+        (:func:`arena.markets.schedules.installed_shares`).
     """
 
     name: str
@@ -89,6 +97,8 @@ class ResourceSpec:
     initial_level: float = 1.0
     retail_cost_share: float = 1.0
     household_elasticity: float = 1.0
+    natural_decline: float | None = None
+    short_run_elasticity: float = 0.0
 
 
 #: Default resources (documented in docs/model.md).
@@ -97,8 +107,14 @@ RESOURCES: tuple[ResourceSpec, ...] = (
     # fuel oil, 3.5-4.5%), crude is 55% of their price (EIA, gasoline price breakdown: crude 50-60%),
     # short-run price elasticity of their demand 0.25 (Dahl & Sterner 1991; Espey 1998; Hughes,
     # Knittel & Sperling 2008: -0.21 to -0.34 in 1975-80); docs/model.md, "Households' energy demand"
+    # its supply comes from installed wells, which produce what their pressure allows whatever the
+    # price (Anderson, Kellogg & Salant 2018); without new drilling the world's fields lose 9% of
+    # their output a year (IEA World Energy Outlook 2008, ch. 10: natural decline rate; observed
+    # decline with investment in existing fields 6.7%); within the month its supply hardly answers the
+    # price: short-run elasticity 0.1 (Baumeister & Hamilton 2019: 0.15; Caldara, Cavallo & Iacoviello
+    # 2019: 0.08; Kilian & Murphy 2014: at most 0.025 within a month)
     ResourceSpec("oil", FINITE, 0.9, 3.0, 0.04, 0.04, 0.15, 0.7, retail_cost_share=0.55,
-                 household_elasticity=0.25),
+                 household_elasticity=0.25, natural_decline=0.09, short_run_elasticity=0.1),
     ResourceSpec("lithium", FINITE, 0.7, 4.0, 0.01, 0.0, 0.05, 0.8),
     ResourceSpec("rare_earths", FINITE, 0.8, 5.0, 0.01, 0.0, 0.05, 0.75),
     ResourceSpec("water", RENEWABLE, 0.6, 2.0, 0.01, 0.03, 0.05, 0.9),
@@ -165,6 +181,13 @@ class Scarcity:
         )
         self.blocked = np.zeros(len(RESOURCES))
         self.blocked_until = np.zeros(len(RESOURCES), dtype=np.int64)
+        # share of the installed flow renewed at the long-run supply curve per tick (1: no installed
+        # capacity, the whole supply is on the long-run curve) and the installed flow itself, which
+        # at tick 0 is base extraction: the long-run curve's supply at the tick-0 price
+        decline = np.array([1.0 if r.natural_decline is None else r.natural_decline for r in RESOURCES])
+        self.turnover = np.where(decline >= 1.0, 1.0, decline / config.ticks_per_year)
+        self.installed = self.base_extraction.copy()
+        self.short_run_elasticity = np.array([r.short_run_elasticity for r in RESOURCES])
         self.multiplier0 = self.multiplier()
         self.critical = self.level() >= config.critical_scarcity
 
@@ -191,6 +214,23 @@ class Scarcity:
         to_replace = np.maximum(cfg.reserve_replacement * self.base_extraction - expected_discovery, 0.0)
         response = self.cost_factor() ** cfg.development_elasticity
         return np.where(self.kinds == FINITE, to_replace * response, 0.0)
+
+    def drill(self, long_run_supply: np.ndarray) -> None:
+        """Renew the share ``turnover`` of the installed flow at the long-run supply of this tick's price.
+
+        ``W <- (1 - a) W + a S(p)``: the installed extraction flow ``W`` (units/tick, before blocks)
+        loses the natural decline ``a`` of a tick and new wells add ``a`` times what the long-run
+        curve ``S`` (:func:`arena.markets.schedules.commodity_supply_curve`) supplies at the
+        clearing price ``p``, so drilling follows the price (Anderson, Kellogg & Salant 2018) and
+        the installed flow reaches the long-run curve with a mean lag of ``1 / a`` ticks.
+
+        Parameters
+        ----------
+        long_run_supply : numpy.ndarray
+            ``S(p)`` per resource at this tick's clearing prices, units/tick, >= 0, shape (R,).
+        """
+        a = self.turnover
+        self.installed = (1.0 - a) * self.installed + a * np.asarray(long_run_supply, dtype=float)
 
     def capacity_factor(self) -> np.ndarray:
         """Share of extraction capacity available: unblocked, and shrinking as reserves run out."""

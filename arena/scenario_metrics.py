@@ -55,6 +55,11 @@ DERIVED: dict[str, tuple[str, Callable[[pd.DataFrame], pd.Series]]] = {
                           lambda df: df["price_equity"] / df["fundamental_equity"] - 1.0),
     "loan_spread": ("loan_rate - policy_rate: the mean premium of bank loans over the policy rate",
                     lambda df: df["loan_rate"] - df["policy_rate"]),
+    "inflation_12m": ("cpi / cpi 250 ticks earlier - 1 (since tick 0 within the first 250 ticks): headline "
+                      "inflation over twelve months at the default 250 ticks a year, the rate statistical "
+                      "offices publish; ``inflation`` annualises a quarter (63 ticks), which turns a step in "
+                      "the price level into about four times its size while it lasts",
+                      lambda df: df["cpi"] / df["cpi"].shift(250).fillna(df["cpi"].iloc[0]) - 1.0),
     "volatility_equity_annual": ("realized_volatility * sqrt(250): annualised equity volatility at the "
                                  "default 250 ticks a year",
                                  lambda df: df["realized_volatility"] * np.sqrt(250.0)),

@@ -146,9 +146,10 @@ def test_long_run_reserves_and_prices_stay_valid():
     assert (reserves >= 0).all().all()
     prices = df[[f"price_{r}" for r in RESOURCE_NAMES]]
     assert np.isfinite(prices.to_numpy()).all() and (prices > 0).all().all()
-    # depletion at 0.5%/tick without development exhausts finite resources: their prices end far
-    # above the start
-    assert df.price_oil.iloc[-1] > 1.5 * df.price_oil.iloc[0]
+    # depletion at 0.5%/tick without development exhausts finite resources: their prices stay far
+    # above the start (over the last third of the run: a discovery in the last ticks restores
+    # capacity and drops the price of a single tick; seed 6 has one at tick ~1,485)
+    assert df.price_oil.iloc[1_000:].mean() > 1.5 * df.price_oil.iloc[0]
 
 
 # ------------------------------------------------------------- reserve development ------

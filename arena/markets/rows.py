@@ -17,7 +17,7 @@ import numpy as np
 
 from arena.markets import row_kernels
 from arena.markets.book import Book, Clearing, PriceGrid
-from arena.markets.schedules import BACKSTOP_CAPACITY, SUPPLY_LEVELS, TRANCHE_CAPACITY
+from arena.markets.schedules import BACKSTOP_CAPACITY, SUPPLY_LEVELS, TRANCHE_CAPACITY, installed_shares
 
 #: Keys of :func:`stats`' dictionaries, in the order of the kernel's columns.
 STAT_KEYS = ("bid", "ask", "depth_bid", "depth_ask", "consumer_surplus", "producer_surplus", "elasticity")
@@ -39,18 +39,26 @@ def grids(references: np.ndarray, max_change: float, tick: float) -> tuple[list[
 
 
 def supply_curves(base_extraction: np.ndarray, cost: np.ndarray, capacity_factor: np.ndarray,
-                  backstop_cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  backstop_cost: np.ndarray, installed: np.ndarray | None = None,
+                  turnover: np.ndarray | None = None,
+                  installed_elasticity: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(costs, capacities) of every producer's tranches plus the backstop, shape (R, K + 1).
 
-    Row ``i`` is :func:`arena.markets.schedules.commodity_supply_curve` of the i-th arguments.
+    Row ``i`` is :func:`arena.markets.schedules.commodity_supply_curve` of the i-th arguments
+    (``installed`` 0, ``turnover`` 1 and ``installed_elasticity`` 0 when not given).
     """
     r = base_extraction.size
     costs = np.empty((r, SUPPLY_LEVELS.size + 1))
     np.multiply(SUPPLY_LEVELS, cost[:, None], out=costs[:, :-1])
     costs[:, -1] = backstop_cost
     caps = np.empty_like(costs)
-    caps[:, :-1] = (TRANCHE_CAPACITY * base_extraction * capacity_factor)[:, None]
+    share = np.ones(r) if turnover is None else np.asarray(turnover, dtype=float)
+    caps[:, :-1] = (TRANCHE_CAPACITY * base_extraction * capacity_factor * share)[:, None]
     caps[:, -1] = BACKSTOP_CAPACITY * base_extraction
+    if installed is not None:
+        eps = np.zeros(r) if installed_elasticity is None else np.asarray(installed_elasticity, dtype=float)
+        shares = np.array([installed_shares(e) for e in eps])
+        caps[:, :-1] += ((1.0 - share) * np.asarray(installed, dtype=float) * capacity_factor)[:, None] * shares
     return costs, caps
 
 

@@ -54,10 +54,31 @@ def schedule_book(grid: PriceGrid, demand, supply) -> Book:
     return Book(grid, bids, asks)
 
 
+def installed_shares(elasticity: float) -> np.ndarray:
+    """Share of an installed extraction flow offered at each of the :data:`SUPPLY_LEVELS`, shape (K,).
+
+    The cumulative share up to level ``L_k`` is ``(L_k / L_base)^elasticity`` with ``L_base`` the
+    highest level at or below the tick-0 price 1 (0.95): the installed flow ``W`` is what the
+    producer supplies at the tick-0 cost, and its supply has the constant price elasticity
+    ``elasticity`` around it (spare capacity above, shut-ins below). The shares sum to
+    ``(L_K / L_base)^elasticity``, a little above 1.
+    """
+    base = SUPPLY_LEVELS[SUPPLY_LEVELS <= 1.0].max()
+    cumulative = (SUPPLY_LEVELS / base) ** float(elasticity)
+    return np.diff(cumulative, prepend=0.0)
+
+
 def commodity_supply_curve(
-    base_extraction: float, cost_factor: float, capacity_factor: float, backstop_cost: float
+    base_extraction: float, cost_factor: float, capacity_factor: float, backstop_cost: float,
+    installed: float = 0.0, turnover: float = 1.0, installed_elasticity: float = 0.0,
 ):
     """Return (costs, capacities) of a producer's tranches plus the backstop.
+
+    The long-run curve is :data:`SUPPLY_LEVELS` tranches of :data:`TRANCHE_CAPACITY` base extraction
+    each. A producer whose installed capacity turns over slowly (oil: existing wells produce what
+    their pressure allows, whatever the price; Anderson, Kellogg & Salant 2018) offers the share
+    ``turnover`` along the long-run curve and the rest, ``1 - turnover`` of its installed flow,
+    along the steep short-run curve of :func:`installed_shares` (:meth:`arena.scarcity.Scarcity.drill`).
 
     Parameters
     ----------
@@ -69,12 +90,20 @@ def commodity_supply_curve(
         Share of extraction capacity available, in [0, 1].
     backstop_cost : float
         Price of the unlimited backstop (currency/unit).
+    installed : float
+        Installed extraction flow before blocks (units/tick), >= 0; unused when ``turnover`` is 1.
+    turnover : float
+        Share of the installed flow renewed at the long-run curve per tick, in (0, 1]; 1 (the
+        default): the whole supply is on the long-run curve every tick.
+    installed_elasticity : float
+        Short-run price elasticity of the installed flow's supply, >= 0 (:func:`installed_shares`).
     """
     costs = np.append(SUPPLY_LEVELS * cost_factor, backstop_cost)
     caps = np.append(
-        np.full(SUPPLY_LEVELS.size, TRANCHE_CAPACITY * base_extraction * capacity_factor),
+        np.full(SUPPLY_LEVELS.size, TRANCHE_CAPACITY * base_extraction * capacity_factor * turnover),
         BACKSTOP_CAPACITY * base_extraction,
     )
+    caps[:-1] += (1.0 - turnover) * installed * capacity_factor * installed_shares(installed_elasticity)
     return costs, caps
 
 

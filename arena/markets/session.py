@@ -18,7 +18,7 @@ from arena import accounting, fiscal_phase
 from arena.markets import book as bk
 from arena.markets import goods, retail, rows
 from arena.markets.equity import Participant, run_auction
-from arena.markets.schedules import BACKSTOP, offers_book
+from arena.markets.schedules import BACKSTOP, TRANCHE_CAPACITY, offers_book
 from arena.scarcity import RESOURCE_NAMES, RESOURCES
 
 #: Schedule books (goods, commodities) use a coarser grid than the equity auction: their
@@ -133,8 +133,10 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     # (arena.markets.rows: the same numbers as one book at a time)
     old_prices = [model.prices[name] for name in RESOURCE_NAMES]
     grids, level_prices = rows.grids(old_prices, cfg.max_price_change, cfg.price_tick * SCHEDULE_TICK_FACTOR)
+    scarcity = model.scarcity
     all_costs, all_caps = rows.supply_curves(model.base_extraction, nominal * cost_factor, capacity_factor,
-                                             BACKSTOP * nominal * full_scarcity)
+                                             BACKSTOP * nominal * full_scarcity, scarcity.installed,
+                                             scarcity.turnover, scarcity.short_run_elasticity)
     goods_price = model.prices["goods"]
     demand_args = (goods_price, model.household_shares, model.retail_cost_shares,
                    model.household_elasticities)
@@ -179,6 +181,10 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
         store_market(model, name, books[i], result, price, stats[i])
         model.prices[name] = new_price
     model.extracted = extracted
+    # new wells follow the price: the long-run curve's supply at the clearing price (its tranches
+    # below the price, before blocks) renews the installed flow's decline
+    below = all_costs[:, :-1] <= new_prices[:, None]
+    scarcity.drill(TRANCHE_CAPACITY * model.base_extraction * below.sum(axis=1))
     model.input_flows = (bought, used_units)
     total = float(cf.requested.sum())
     unit_input_cost = input_bill / total if total > 0 else 0.0
