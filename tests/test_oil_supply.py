@@ -27,7 +27,8 @@ row = st.tuples(positive, st.floats(0.1, 5.0), st.floats(0.0, 1.0), positive, st
 @settings(max_examples=100, deadline=None)
 @given(st.lists(row, min_size=1, max_size=7))
 def test_rows_equal_one_supply_curve_at_a_time(spec):
-    base, cost, capacity, backstop, installed, turnover, elasticity = (np.array(c) for c in zip(*spec, strict=True))
+    columns = (np.array(c) for c in zip(*spec, strict=True))
+    base, cost, capacity, backstop, installed, turnover, elasticity = columns
     costs, caps = rows.supply_curves(base, cost, capacity, backstop, installed, turnover, elasticity)
     for i in range(base.size):
         c, k = commodity_supply_curve(base[i], cost[i], capacity[i], backstop[i], installed[i], turnover[i],

@@ -57,8 +57,9 @@ def supply_curves(base_extraction: np.ndarray, cost: np.ndarray, capacity_factor
     caps[:, -1] = BACKSTOP_CAPACITY * base_extraction
     if installed is not None:
         eps = np.zeros(r) if installed_elasticity is None else np.asarray(installed_elasticity, dtype=float)
-        shares = np.array([installed_shares(e) for e in eps])
-        caps[:, :-1] += ((1.0 - share) * np.asarray(installed, dtype=float) * capacity_factor)[:, None] * shares
+        shares = np.array([installed_shares(float(e)) for e in eps])
+        flow = (1.0 - share) * np.asarray(installed, dtype=float) * capacity_factor
+        caps[:, :-1] += flow[:, None] * shares
     return costs, caps
 
 

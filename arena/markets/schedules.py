@@ -14,6 +14,8 @@ surplus statistics.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from arena.markets import row_kernels
@@ -54,6 +56,7 @@ def schedule_book(grid: PriceGrid, demand, supply) -> Book:
     return Book(grid, bids, asks)
 
 
+@functools.lru_cache(maxsize=64)
 def installed_shares(elasticity: float) -> np.ndarray:
     """Share of an installed extraction flow offered at each of the :data:`SUPPLY_LEVELS`, shape (K,).
 
@@ -65,7 +68,9 @@ def installed_shares(elasticity: float) -> np.ndarray:
     """
     base = SUPPLY_LEVELS[SUPPLY_LEVELS <= 1.0].max()
     cumulative = (SUPPLY_LEVELS / base) ** float(elasticity)
-    return np.diff(cumulative, prepend=0.0)
+    shares = np.diff(cumulative, prepend=0.0)
+    shares.flags.writeable = False  # cached (one array per elasticity, built once)
+    return shares
 
 
 def commodity_supply_curve(
