@@ -52,9 +52,14 @@ def test_money_growth_rule_delivers_its_target():
     assert df.money_growth.loc[100:].median() == pytest.approx(0.05, abs=0.01)
 
 
-@pytest.mark.xdist_group("money_growth_runs")  # one worker builds the module fixture
-def test_automatic_tightening_fires_above_threshold(money_growth_runs):
-    model = money_growth_runs[0.3]
+def test_automatic_tightening_fires_above_threshold():
+    """Tightening fires on the tick core inflation crosses its threshold, and moves the rate and money.
+
+    The law does not depend on the threshold's level, so the run sets it at 6%: 30% money growth no
+    longer takes core inflation above 10% within 750 ticks (9.95% at its peak since oil from installed
+    wells, seed 3, 5,000 households), the known shortfall of inflation against money growth that
+    test_faster_money_growth_gives_higher_average_inflation records."""
+    model = run(750, monetary_regime="money_growth", money_growth=0.3, tightening_threshold=0.06)
     df = model.indicators()
     assert df.core_inflation.max() > model.config.tightening_threshold
     events = model.events("monetary_tightening")
