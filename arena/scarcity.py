@@ -184,8 +184,9 @@ class Scarcity:
         # share of the installed flow renewed at the long-run supply curve per tick (1: no installed
         # capacity, the whole supply is on the long-run curve) and the installed flow itself, which
         # at tick 0 is base extraction: the long-run curve's supply at the tick-0 price
-        decline = np.array([1.0 if r.natural_decline is None else r.natural_decline for r in RESOURCES])
-        self.turnover = np.where(decline >= 1.0, 1.0, decline / config.ticks_per_year)
+        tpy = config.ticks_per_year
+        self.turnover = np.array([1.0 if r.natural_decline is None else min(r.natural_decline / tpy, 1.0)
+                                  for r in RESOURCES])
         self.installed = self.base_extraction.copy()
         self.short_run_elasticity = np.array([r.short_run_elasticity for r in RESOURCES])
         self.multiplier0 = self.multiplier()
