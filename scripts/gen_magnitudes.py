@@ -218,13 +218,13 @@ def page(rows: list[dict], oil: dict, args) -> str:
         "reported first, so the output response can be read per doubling. The ranges were written for a "
         "doubling of the oil price, which in the data lasts (the real oil price is close to a random "
         "walk); the experiment's rise lasts while the capacity is blocked, and the wells drilled at the "
-        "high price then supply more than before, so the price falls below the control's (docs/validation.md, "
-        "\"Oil from installed wells\"): the price level a year on (`oil_cpi`) measures a passing shock "
-        "against a lasting one. The `oil_lasting` experiment is the same loss with the blocked capacity "
-        "never returning (`catastrophe_duration` beyond the run; the reserves destroyed are the same): "
-        "its price stays above the control's while drilling slowly closes the gap (9% of it a year), "
-        "the shape of the shocks the ranges were estimated on. Its rows are the comparison the "
-        "ranges were written for; the passing loss's rows are kept as measured.",
+        "high price then supply more than before, so the price falls below the control's "
+        "(docs/validation.md, \"Oil from installed wells\"): the price level a year on (`oil_cpi`) "
+        "measures a passing shock against a lasting one. The `oil_lasting` experiment is the same loss "
+        "with the blocked capacity never returning (`catastrophe_duration` beyond the run; the reserves "
+        "destroyed are the same): its price stays above the control's while new wells are drilled, the "
+        "shape of the shocks the ranges were estimated on. Its rows are the "
+        "comparison the ranges were written for; the passing loss's rows are kept as measured.",
         "- The crash's recovery is a level of the shocked run: ticks from the shock until `price_equity` is "
         f"back at its tick-{SHOCK_TICK} level after its trough ({HORIZON} if it never is within the run).",
         "",
