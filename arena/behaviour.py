@@ -138,7 +138,8 @@ def plan(model) -> None:
     # has no direct term here: it reaches spending through the deposit rate banks pass on,
     # loan rates, rationing and the equity's discount rate (docs/model.md "Banks and credit")
     propensity = consumption_scale(model)
-    model.budget_total = pop.plan_consumption(cfg.income_propensity, cfg.consumption_propensity, propensity)
+    model.budget_total = pop.plan_consumption(cfg.income_propensity, cfg.consumption_propensity, propensity,
+                                              cfg.fear_spending, cfg.greed_spending)
     ind = model.psychology.indices
     calm = volatility_multiplier(NEUTRAL["fear"], NEUTRAL["greed"], 0.0, NEUTRAL["sentiment"],
                                  cfg.fear_weight, cfg.greed_weight, cfg.herding_weight, cfg.extremity_weight)

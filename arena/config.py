@@ -348,6 +348,14 @@ PARAMETERS: dict[str, Param] = {
         float, 0.0008, 1e-5, 0.1, "1/tick", "share chi of deposits spent per tick at neutral mood"
     ),
     "income_propensity": P(float, 0.8, 0.0, 1.0, "-", "share of permanent income spent at neutral mood"),
+    "fear_spending": P(
+        float, 0.02, 0.0, 1.0, "-",
+        "fall of a household's spending (share of its budget) per unit of its fear above the neutral 0.2",
+    ),
+    "greed_spending": P(
+        float, 0.01, 0.0, 1.0, "-",
+        "rise of a household's spending (share of its budget) per unit of its greed above the neutral 0.2",
+    ),
     "income_memory": P(float, 0.9994, 0.0, 0.99999, "-", "EWMA weight xi of permanent income per tick"),
     "inflation_sensitivity": P(
         float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"

@@ -117,13 +117,12 @@ def mood_moves(sentiment, fear, greed, confidence, t, keep, gain, level):
 
 
 @numba.njit(**_JIT)
-def consumption_budget(fear, greed, perm_income, cash, budget, income_weight, wealth_weight):
+def consumption_budget(fear, greed, perm_income, cash, budget, income_weight, wealth_weight, a, b, c):
     """``budget = min((Yp * income_weight + cash * wealth_weight) * mood, cash)`` (in place).
 
-    ``mood = fear * -0.1 + greed * 0.05 + 1.01`` in float32, as
+    ``mood = fear * a + greed * b + c`` in float32 (``a``, ``b``, ``c`` float32 scalars), as
     :meth:`arena.population.Population.plan_consumption` defines it.
     """
-    a, b, c = np.float32(-0.1), np.float32(0.05), np.float32(1.0 + 0.02 - 0.01)
     for i in range(cash.shape[0]):
         mood = fear[i] * a + greed[i] * b + c
         x = (perm_income[i] * income_weight + cash[i] * wealth_weight) * mood

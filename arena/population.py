@@ -263,21 +263,26 @@ class Population:
         return float(self.cash.sum() - before)
 
     # --- consumption --------------------------------------------------------------------
-    def plan_consumption(self, income_share: float, wealth_share: float, scale: float) -> float:
+    def plan_consumption(self, income_share: float, wealth_share: float, scale: float,
+                         fear_spending: float = 0.1, greed_spending: float = 0.05) -> float:
         """Set each household's budget for next tick; return the total (currency).
 
         ``budget = scale * mood * (c_y * Yp + chi * cash)``, at most ``cash`` (Assenza et al.
         2015, eq. for C: permanent income Yp and a share chi of wealth), where mood lowers
-        spending with fear and raises it with greed: ``mood = 1 - 0.1 (fear - 0.2) +
-        0.05 (greed - 0.2)``, in [0.91, 1.04], 1 at the neutral moods; ``scale`` carries the
-        real-rate and expected-inflation channels (1 at neutral).
+        spending with fear and raises it with greed: ``mood = 1 - fear_spending (fear - 0.2) +
+        greed_spending (greed - 0.2)``, 1 at the neutral moods (in [0.92, 1.04] at the 0.1 and
+        0.05 of the specification); ``scale`` carries the real-rate and expected-inflation
+        channels (1 at neutral).
         """
         income_weight, wealth_weight = income_share * scale, wealth_share * scale
+        f32 = np.float32
+        fear_coef, greed_coef = f32(-fear_spending), f32(greed_spending)
+        level = f32(1.0 + fear_spending * 0.2 - greed_spending * 0.2)
         # one compiled loop (arena.kernels: bit-identical to the numpy chain
-        # mood = fear * -0.1 + greed * 0.05 + 1.01 in float32; budget = (Yp * iw + cash * ww) * mood;
-        # budget = min(budget, cash))
+        # mood = fear * fear_coef + greed * greed_coef + level in float32;
+        # budget = (Yp * iw + cash * ww) * mood; budget = min(budget, cash))
         kernels.consumption_budget(self.fear, self.greed, self.perm_income, self.cash, self.budget,
-                                   float(income_weight), float(wealth_weight))
+                                   float(income_weight), float(wealth_weight), fear_coef, greed_coef, level)
         return float(self.budget.sum())
 
     def receive_income(self, wage_table: np.ndarray, dividend_per_share: float, memory: float,

@@ -111,7 +111,8 @@ def test_consumption_budget_matches_the_numpy_chain(rng):
     want *= mood
     np.minimum(want, cash, out=want)
     got = np.empty(n)
-    kernels.consumption_budget(fear, greed, perm, cash, got, iw, ww)
+    kernels.consumption_budget(fear, greed, perm, cash, got, iw, ww, np.float32(-0.1), np.float32(0.05),
+                               np.float32(1.0 + 0.1 * 0.2 - 0.05 * 0.2))
     assert bits_equal(got, want)
 
 
