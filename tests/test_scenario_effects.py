@@ -35,24 +35,34 @@ TEST_SEEDS = tuple(range(1, 9))
 ROOT = Path(__file__).resolve().parents[1]
 
 #: (scenario, effect) -> why the current model disagrees with the economics (measured, see docs).
-#: Measured at a142f6d (main with branches defl, credit3, oil2 and fin merged), 20,000 households,
-#: seeds 1-8 (docs/scenarios.md has the table); "Before:" keeps the earlier measurement and diagnosis.
+#: 20,000 households, seeds 1-8 (docs/scenarios.md has the table); each reason starts with its latest
+#: measurement and names its commit; "Before:" keeps earlier measurements and diagnoses.
 DISAGREES: dict[tuple[str, str], str] = {
     ("bubble_burst", "trend_followers_drive_bubble"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.107 (CI "
+        "-0.0299 to 0.341), same sign 62% (per seed 0.187, 0.341, -0.008, -0.145, -0.052, 0.129, 0.085, "
+        "0.513). "
         "a142f6d: median 0.0122 (CI -0.0892 to 0.126), expected +, [0.1, 2]. Before: median -0.034 (CI "
         "[-0.070, 0.060]), expected +, [0.1, 2], same sign 25% (per seed -0.018, -0.050, +0.209, -0.070, "
         "-0.018, -0.069, -0.145, +0.138): the bubble is as large without trend followers. It held on "
         "branch mkt2 (+0.145, 7/8) and fails after the merge with monetary and fiscal; the cause is not "
         "yet measured",
     ("baseline", "no_crash"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.324 (CI "
+        "0.283 to 0.349). "
         "fw2 (reserves developed, fiscal rule with the tick-0 price leaving g to the government, wage "
         "curve; docs/validation.md): median 0.332 (CI 0.28 to 0.344), expected <= 0.3 (per seed 0.325, "
         "0.344, 0.34, 0.28, 0.283, 0.158, 0.344, 0.387): newly fails (0.28 before); the equity market's "
         "300-tick drawdown grew with the policy rate's swings in the hotter economy; not measured further",
     ("inflation_spiral", "expectations_amplify"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.00256 (CI "
+        "-0.000834 to 0.00414), same sign 75% (per seed 0.0037, 0.0041, 0.0012, -0.0027, 0.0099, -0.0008, "
+        "0.0016, 0.0035): inside the range, one seed short of the 80% sign share. "
         "fw2: median -0.00926 (CI -0.0142 to -0.00592), expected +, [0.002, 0.1], same sign 0%: newly "
         "fails (held before); not measured further",
     ("deflation_qe", "qe_raises_inflation"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0 on every "
+        "seed: QE never fires (the retrenchment's slump is smaller). "
         "d66f2ad (int5, with branch labour): median 0.00124 (CI -0.00282 to 0.00431), expected +, [0, "
         "0.02], same sign 50%. Branch qe alone (portfolio-balance channel, trigger on the rate's one-year "
         "path): median -0.000845 (CI "
@@ -62,30 +72,39 @@ DISAGREES: dict[tuple[str, str], str] = {
         "smaller than the seed noise of a 300-tick mean. Before: a142f6d: median 0 (CI 0 to 0): QE never "
         "fired (the rate never reached its floor), and nothing read the bonds it would have bought",
     ("deflation_qe", "rates_fall"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median -0.0067 (CI "
+        "-0.0103 to -0.0046), same sign 100%: the lowest rate is 0.7 points below the no-bust economy's, "
+        "short of the 1 point the story needs. "
         "d66f2ad (int5): median -0.00786 (CI -0.0153 to -0.00313), expected -, [-0.08, -0.01], same sign "
         "88%. Branch qe alone: median -0.00354 (CI -0.0116 to -0.000547); QE "
         "does not move the policy rate. Before: a142f6d: median -0.00196 (CI -0.0117 to 0.000643): the "
         "lowest policy rate after the bust is that of the no-bust economy's own downturn; the bust's "
         "slump ends before the smoothed rate, raised 3 points by the policy mistake, falls below it",
     ("market_crash", "crash"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.105 (CI "
+        "0.0737 to 0.158). "
         "branch cal (docs/validation.md \"Recalibration\": the calmer macro economy, Student-t news with "
         "nu = 10): median 0.116 (CI 0.0796 to 0.161), expected +, [0.15, 0.55], same sign 100% (per seed "
         "0.040, 0.112, 0.227, 0.071, 0.143, 0.119, 0.178, 0.111): the fall beyond the no-shock control is "
         "smaller; herding's part of it holds (herding_deepens_crash); not measured further",
-    ("market_crash", "crash_hits_jobs"):
-        "branch labour (eda053b, the markup's unsold-output signal): median 0.0263 (CI 0.0209 to 0.0462), "
-        "same sign 100%. a142f6d: median 0.0378 "
-        "(CI 0.0288 to 0.0529), expected +, [0, 0.015]. Before: median 0.0261 (CI "
-        "[-0.0068, 0.0759]), expected +, [0, 0.015], same sign 75%",
     ("migration_wave", "newcomers_absorbed"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.0307 (CI "
+        "0.0236 to 0.039). "
         "branch labour (eda053b): median 0.0188 (CI -0.0129 to 0.0613), same sign 62%. "
         "a142f6d: median 0.0214 (CI -0.012 to 0.0271), expected +, [0, 0.015]. Before: median 0.0191 (CI "
         "[0.00447, 0.0286]), expected +, [0, 0.015], same sign 88% (branch fiscal, 9baa57b)",
     ("credit_boom_bust", "credit_contracts"):
+        "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median -0.0169 (CI "
+        "-0.0207 to -0.00642), same sign 100%. "
         "branch oil (07dfe43: oil from installed wells): median -0.0154 (CI -0.0254 to 0.0034), expected -, "
         "[-0.3, -0.02], same sign 75% (per seed -0.023, +0.003, -0.006, -0.010, +0.023, -0.021, -0.028, "
         "-0.025): newly fails; it held at be98d9b with no margin (-0.0237, 88%); loans at the end of the "
         "bust are within a few percent of the no-shock economy's on either side; not measured further",
+    ("credit_boom_bust", "defaults_rise"):
+        "a430b26 (moods move spending little: fear_spending 0.02): median 0 (CI -0.00996 to 0.00199), "
+        "expected +, >= 0, same sign 25% (per seed 0, 0, +0.016, -0.016, -0.004, 0, +0.004, -0.012): newly "
+        "fails (0.00398, 88% at fe0ac2a). The bust's panic cut households' spending by 6.4% before, 1.3% "
+        "now; the rate shock alone does not raise firm defaults, which are a few a run",
 }
 
 
