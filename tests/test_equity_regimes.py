@@ -56,7 +56,10 @@ def test_a_larger_regime_contrast_fattens_tails_and_lengthens_clustering():
 
 @pytest.mark.slow
 def test_volatility_clustering_needs_strategy_switching():
-    """Ablation: with the strategy shares frozen (switching_rate 0) |r| clusters less, on every seed."""
+    """Ablation: with the strategy shares frozen (switching_rate 0) |r| clusters less, on every seed,
+    and the tails are fatter with switching on the median seed. Seeds 1-8: a 1,250-day kurtosis of
+    3,000 households is noisy (at a430b26 seeds 1-3 alone give gains -0.99, 0.06, 2.34; seeds 1-8 a
+    median of 1.56, 7 of 8 positive)."""
     def facts(seed: int, **over) -> tuple[float, float]:
         model = ArenaModel(n_agents=3000, seed=seed, **over)
         for _ in range(1500):
@@ -65,7 +68,7 @@ def test_volatility_clustering_needs_strategy_switching():
         return stats.acf(np.abs(r), np.arange(5, 16)).mean(), stats.excess_kurtosis(r)
 
     kurt_gain = []
-    for seed in (1, 2, 3):
+    for seed in range(1, 9):
         acf_on, kurt_on = facts(seed)
         acf_off, kurt_off = facts(seed, switching_rate=0.0)
         assert acf_on > acf_off + 0.05
