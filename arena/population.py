@@ -264,7 +264,7 @@ class Population:
 
     # --- consumption --------------------------------------------------------------------
     def plan_consumption(self, income_share: float, wealth_share: float, scale: float,
-                         fear_spending: float = 0.1, greed_spending: float = 0.05) -> float:
+                         fear_spending: float, greed_spending: float) -> float:
         """Set each household's budget for next tick; return the total (currency).
 
         ``budget = scale * mood * (c_y * Yp + chi * cash)``, at most ``cash`` (Assenza et al.

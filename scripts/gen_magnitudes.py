@@ -36,30 +36,25 @@ OIL_LASTING = "lasting oil supply loss (oil_shock with the 7.8% of capacity bloc
 RATE = "100 bp monetary tightening (rate_shock with a 0.01 rate shock)"
 CRASH = "equity crash (market_crash: panic + fire sale)"
 
+# the same three responses for the passing and the lasting oil loss (rows oil_* and oil_lasting_*)
+OIL_RESPONSES = [
+    ("price", {"metric": "peak_price_oil", "effect": "path_ratio", "from": 100, "to": 400, "sign": "+",
+               "min": 0.5, "max": 1.5},
+     "the experiment's oil price rise: a doubling is +100% (1990: about +100%; 1979-80: about +150%)"),
+    ("output", {"metric": "trough_output", "effect": "path_ratio", "from": 100, "to": 400, "sign": "-",
+                "min": -0.05, "max": 0.0},
+     "a doubling of the oil price costs a few percent of output at most, most estimates 1-3% "
+     "(Hamilton 2003; Kilian 2009; Blanchard & Gali 2007)"),
+    ("cpi", {"metric": "final_cpi", "effect": "path_ratio", "from": 100, "to": 350, "sign": "+", "min": 0.0,
+             "max": 0.04},
+     "price level one year after an oil price doubling: +1% to +4% (Blanchard & Gali 2007; Kilian 2009)"),
+]
+
 # (label, response, metric spec, literature range, source); written before the runs
 RESPONSES = [
-    ("oil_price", OIL, {"metric": "peak_price_oil", "effect": "path_ratio", "from": 100, "to": 400,
-                        "sign": "+", "min": 0.5, "max": 1.5},
-     "the experiment's oil price rise: a doubling is +100% (1990: about +100%; 1979-80: about +150%)"),
-    ("oil_output", OIL, {"metric": "trough_output", "effect": "path_ratio", "from": 100, "to": 400,
-                         "sign": "-", "min": -0.05, "max": 0.0},
-     "a doubling of the oil price costs a few percent of output at most, most estimates 1-3% "
-     "(Hamilton 2003; Kilian 2009; Blanchard & Gali 2007)"),
-    ("oil_cpi", OIL, {"metric": "final_cpi", "effect": "path_ratio", "from": 100, "to": 350,
-                      "sign": "+", "min": 0.0, "max": 0.04},
-     "price level one year after an oil price doubling: +1% to +4% (Blanchard & Gali 2007; Kilian 2009)"),
-    ("oil_lasting_price", OIL_LASTING, {"metric": "peak_price_oil", "effect": "path_ratio", "from": 100,
-                                        "to": 400, "sign": "+", "min": 0.5, "max": 1.5},
-     "the experiment's oil price rise: a doubling is +100% (1990: about +100%; 1979-80: about +150%)"),
-    ("oil_lasting_output", OIL_LASTING, {"metric": "trough_output", "effect": "path_ratio", "from": 100,
-                                         "to": 400, "sign": "-", "min": -0.05, "max": 0.0},
-     "a doubling of the oil price costs a few percent of output at most, most estimates 1-3% "
-     "(Hamilton 2003; Kilian 2009; Blanchard & Gali 2007)"),
-    ("oil_lasting_cpi", OIL_LASTING, {"metric": "final_cpi", "effect": "path_ratio", "from": 100, "to": 350,
-                                      "sign": "+", "min": 0.0, "max": 0.04},
-     "price level one year after an oil price doubling: +1% to +4% (Blanchard & Gali 2007; Kilian 2009); "
-     "their oil price shocks last (the real oil price is close to a random walk), as this experiment's "
-     "supply loss does"),
+    *((f"{prefix}_{kind}", response, spec, source)
+      for prefix, response in (("oil", OIL), ("oil_lasting", OIL_LASTING))
+      for kind, spec, source in OIL_RESPONSES),
     ("rate_output", RATE, {"metric": "trough_output", "effect": "path_ratio", "from": 100, "to": 850,
                            "sign": "-", "min": -0.02, "max": -0.002},
      "output trough of -0.5% to -1% per 100 bp, well under 2% (Christiano, Eichenbaum & Evans 1999; "

@@ -74,18 +74,25 @@ SEEDS = (1, 2, 3, 4)
 SHOCK, END = 100, 220
 
 
-def _oil_path(seed: int, shock: bool, installed_wells: bool = True) -> np.ndarray:
+def _run(seed: int, shock: bool, ticks: int, duration: int = 104,
+         installed_wells: bool = True) -> tuple[ArenaModel, np.ndarray]:
+    """The model after ``ticks`` ticks with (or without) the 7.8% oil loss at SHOCK blocking capacity
+    ``duration`` ticks, and its oil price after each tick."""
     m = ArenaModel(n_agents=5_000, seed=seed, discovery_probability=0.0, catastrophe_probability=0.0,
-                   catastrophe_duration=104)
+                   catastrophe_duration=duration)
     if not installed_wells:  # ablation: the whole supply on the long-run curve every tick
         m.scarcity.turnover[OIL] = 1.0
     prices = []
-    while m.tick < END:
+    while m.tick < ticks:
         if shock and m.tick == SHOCK:
             m.apply_shock("catastrophe", 0.078, resource="oil")
         m.step()
         prices.append(m.prices["oil"])
-    return np.array(prices)
+    return m, np.array(prices)
+
+
+def _oil_path(seed: int, shock: bool, installed_wells: bool = True) -> np.ndarray:
+    return _run(seed, shock, END, installed_wells=installed_wells)[1]
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +128,7 @@ def test_installed_wells_make_the_price_answer_a_supply_loss_more(oil_rises):
 
 def _cpi_a_year_on(seed: int, duration: int | None) -> float:
     """CPI at tick SHOCK + 250 after a 7.8% oil loss blocking capacity ``duration`` ticks (None: no loss)."""
-    m = ArenaModel(n_agents=5_000, seed=seed, discovery_probability=0.0, catastrophe_probability=0.0,
-                   catastrophe_duration=duration or 104)
-    while m.tick < SHOCK + 250:
-        if duration and m.tick == SHOCK:
-            m.apply_shock("catastrophe", 0.078, resource="oil")
-        m.step()
-    return float(m.current["cpi"])
+    return float(_run(seed, duration is not None, SHOCK + 250, duration or 104)[0].current["cpi"])
 
 
 def test_a_lasting_oil_loss_raises_the_price_level_a_year_on():
