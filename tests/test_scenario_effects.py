@@ -52,8 +52,10 @@ DISAGREES: dict[tuple[str, str], str] = {
         "0.283 to 0.349). "
         "fw2 (reserves developed, fiscal rule with the tick-0 price leaving g to the government, wage "
         "curve; docs/validation.md): median 0.332 (CI 0.28 to 0.344), expected <= 0.3 (per seed 0.325, "
-        "0.344, 0.34, 0.28, 0.283, 0.158, 0.344, 0.387): newly fails (0.28 before); the equity market's "
-        "300-tick drawdown grew with the policy rate's swings in the hotter economy; not measured further",
+        "0.344, 0.34, 0.28, 0.283, 0.158, 0.344, 0.387): newly fails (0.28 before). Cause measured at "
+        "2480af0: the run starts away from its steady state (households' tick-0 demand 5.7% above supply) "
+        "and every seed's first 300 ticks hold the same downswing; 300-tick drawdowns after tick 500 have "
+        "a median of 0.201 (docs/validation.md, 'The start-up downswing every run begins with')",
     ("inflation_spiral", "expectations_amplify"):
         "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.00256 (CI "
         "-0.000834 to 0.00414), same sign 75% (per seed 0.0037, 0.0041, 0.0012, -0.0027, 0.0099, -0.0008, "
@@ -86,7 +88,10 @@ DISAGREES: dict[tuple[str, str], str] = {
         "branch cal (docs/validation.md \"Recalibration\": the calmer macro economy, Student-t news with "
         "nu = 10): median 0.116 (CI 0.0796 to 0.161), expected +, [0.15, 0.55], same sign 100% (per seed "
         "0.040, 0.112, 0.227, 0.071, 0.143, 0.119, 0.178, 0.111): the fall beyond the no-shock control is "
-        "smaller; herding's part of it holds (herding_deepens_crash); not measured further",
+        "smaller; herding's part of it holds (herding_deepens_crash). Cause measured at 2480af0: the "
+        "control falls 0.161 in ticks 100-200, the start-up downswing every seed shares; with the shocks "
+        "at ticks 600, 900, 1200 the effect is 0.181, 0.198, 0.178 (docs/validation.md, 'The start-up "
+        "downswing every run begins with')",
     ("migration_wave", "newcomers_absorbed"):
         "a430b26 (moods move spending little: fear_spending 0.02; docs/scenarios.md): median 0.0307 (CI "
         "0.0236 to 0.039). "
