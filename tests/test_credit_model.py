@@ -147,8 +147,9 @@ def tightening_table(tmp_path_factory):
         "-0.16 points (CI -0.45 to +0.10), lower on 4 of 8 seeds; at 525509d (fear_spending 0.1) "
         "-0.48 points (CI -0.66 to -0.18), 7 of 8. Loans (-0.72%) and real GDP (-0.52%) still fall on "
         "7 of 8 seeds; the whole response is about half as large. Measured: the tightening raises fear "
-        "by 0.03-0.04, which at 0.1 cut budgets 0.44% (0.07% at 0.02), half the consumption response "
-        "(docs/validation.md, 'Moods move spending little')"))),
+        "by 0.03-0.04, whose mood term took 0.44% off budgets at 0.1 (0.07% at 0.02), 0.37 of the "
+        "0.67-point gap between the consumption responses (docs/validation.md, 'Moods move spending "
+        "little')"))),
     "loans"])
 def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, name):
     """Dearer credit cuts borrowing (Bernanke & Gertler 1995): the median effect and its interval
