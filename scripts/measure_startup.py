@@ -31,14 +31,12 @@ import pandas as pd
 
 import arena
 from arena import fiscal_phase
+from arena.indicators import max_drawdown
 from arena.markets import session
+from arena.validation.macro import to_quarters
+from arena.validation.stats import acf
 
 COLUMNS = ("unemployment", "inflation", "policy_rate", "dividends", "price_equity")
-
-
-def max_drawdown(prices: np.ndarray) -> float:
-    """Largest peak-to-trough fall ``max(1 - p / running max)`` of a price path."""
-    return float((1.0 - prices / np.maximum.accumulate(prices)).max())
 
 
 def window_drawdowns(prices: np.ndarray, length: int, step: int = 25) -> np.ndarray:
@@ -46,14 +44,23 @@ def window_drawdowns(prices: np.ndarray, length: int, step: int = 25) -> np.ndar
     return np.array([max_drawdown(prices[s:s + length]) for s in range(0, len(prices) - length, step)])
 
 
+def baseline_model(n_agents: int, seed: int) -> arena.ArenaModel:
+    """Build the baseline without discoveries or catastrophes (no random resource shocks)."""
+    return arena.ArenaModel(arena.ArenaConfig(n_agents=n_agents, seed=seed, discovery_probability=0.0,
+                                              catastrophe_probability=0.0))
+
+
+def spending_norm(model) -> float:
+    """Return the household income ``chi M / (1 - c_y)`` the calibration assumes (currency/tick)."""
+    cfg = model.config
+    return cfg.consumption_propensity * float(model.pop.cash.sum()) / (1.0 - cfg.income_propensity)
+
+
 def tick0_goods_market(n_agents: int, seed: int) -> dict[str, float]:
     """Households' and the government's purchases at the first tick against C-firms' output."""
-    model = arena.ArenaModel(arena.ArenaConfig(n_agents=n_agents, seed=seed, discovery_probability=0.0,
-                                               catastrophe_probability=0.0))
-    cfg, pop = model.config, model.pop
-    cash = float(pop.cash.sum())
-    norm = cfg.consumption_propensity * cash / (1.0 - cfg.income_propensity)
-    permanent = float(pop.perm_income.sum())
+    model = baseline_model(n_agents, seed)
+    norm = spending_norm(model)
+    permanent = float(model.pop.perm_income.sum())
     public = {}
     purchase = fiscal_phase.purchase_goods
 
@@ -74,13 +81,6 @@ def tick0_goods_market(n_agents: int, seed: int) -> dict[str, float]:
             "permanent_income": permanent, "spending_norm": norm, "income_excess": permanent / norm - 1.0}
 
 
-def scale_income_to_norm(model) -> None:
-    """Scale households' tick-0 permanent incomes to the calibration's spending norm (a diagnostic start)."""
-    cfg, pop = model.config, model.pop
-    norm = cfg.consumption_propensity * float(pop.cash.sum()) / (1.0 - cfg.income_propensity)
-    pop.perm_income *= norm / float(pop.perm_income.sum())
-
-
 def baseline_paths(n_agents: int, seeds: list[int], ticks: int, start: str = "default") -> list[pd.DataFrame]:
     """Run the baseline (no discoveries or catastrophes); return its indicators, K-firms' workers added.
 
@@ -88,10 +88,9 @@ def baseline_paths(n_agents: int, seeds: list[int], ticks: int, start: str = "de
     """
     frames = []
     for seed in seeds:
-        model = arena.ArenaModel(arena.ArenaConfig(n_agents=n_agents, seed=seed, discovery_probability=0.0,
-                                                   catastrophe_probability=0.0))
-        if start == "income-at-norm":
-            scale_income_to_norm(model)
+        model = baseline_model(n_agents, seed)
+        if start == "income-at-norm":  # a diagnostic start: budgets then buy what firms make
+            model.pop.perm_income *= spending_norm(model) / float(model.pop.perm_income.sum())
         k_workers, c_inventory = [], []
         for _ in range(ticks):
             model.step()
@@ -149,14 +148,11 @@ def main() -> None:
         print(f"\n2. Seed averages over blocks of {args.block} ticks")
         cols = [*COLUMNS, "k_workers", "c_inventory"]
         print(both.groupby("block")[cols].mean().to_string(**fmt))
-        quarter = int(arena.ArenaConfig().ticks_per_year // 4)  # whole ticks of a quarter (62)
         for seed, f in zip(args.seeds, frames, strict=True):
-            u = f["unemployment"].to_numpy()[250:]
-            q = u[:u.size // quarter * quarter].reshape(-1, quarter).mean(axis=1)
-            x = q - q.mean()
-            acf8 = float((x[:-8] * x[8:]).sum() / (x * x).sum()) if x.size > 8 else float("nan")
-            print(f"  seed {seed}: quarterly unemployment after tick 250: mean {q.mean():.4f}, "
-                  f"std {q.std():.4f}, autocorrelation at 8 quarters {acf8:+.2f}")
+            # the validation table's quarters (arena.validation.macro) after its burn-in of 250 ticks
+            u = to_quarters(f, burn_in=250)[0]["u"].to_numpy()
+            print(f"  seed {seed}: quarterly unemployment after tick 250: mean {u.mean():.4f}, "
+                  f"std {u.std():.4f}, autocorrelation at 8 quarters {acf(u, 8)[0]:+.2f}")
 
         print("\n3. Largest equity drawdown over windows of 100 and 300 ticks (median [q25, q75])")
         from arch.data import nasdaq, sp500
