@@ -225,6 +225,12 @@ class ArenaModel(mesa.Model):
         self.banking = credit_phase.build(self)
         self.cb_dividends = self.producer_mark = self.recap_mark = 0.0
         self.government = fiscal_phase.build(self)
+        # permanent income starts at the income the demand calibration assumes (planned spending
+        # c_y Yp + chi M = Yp): the sum of its parts (net wages, benefits, dividends before profit tax,
+        # royalties on firms' inputs as well) is ~7 % higher, so households planned 5.8 % more than
+        # the calibrated output and goods demand ran ~4.5 % above supply from tick 0 (inventories
+        # drained, markups up: the tick-100 inflation spike; measured, seeds 1-3)
+        pop.perm_income *= income / max(float(pop.perm_income.sum()), 1e-12)
         behaviour.plan(self)  # budgets and orders for the first tick
         self.cpi0_basket = self._basket_cost()
         money0 = self.money_supply()
