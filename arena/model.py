@@ -154,7 +154,18 @@ class ArenaModel(mesa.Model):
         # deposits: the dividend buffer plus the excess whose payout equals the tick-0 profit,
         # which is each firm's earnings (profit per tick) at tick 0
         payout = max(cfg.dividend_payout, 0.01)
-        profit_per_worker = cal.dividends / max(employed.size, 1) / payout
+        # the dividends of the steady state are profits after the interest on the tick-0 loans
+        # (initial_leverage x capital and inventories at book value, at the steady state's
+        # policy rate plus the base spread) and after the profit tax; counted before both, they
+        # started 1.5-1.7 times their settled level and households' permanent income with them
+        # (docs/validation.md, "The start-up downswing every run begins with")
+        cf0, kf0 = self.cfirms, self.kfirms
+        book0 = float((cf0.capital * kf0.mean_price()).sum() + (cf0.inventory * cf0.price).sum()
+                      + (kf0.inventory * kf0.price).sum())
+        loan_rate0 = cfg.neutral_real_rate + cfg.base_inflation_rate + cfg.base_spread
+        interest0 = cfg.initial_leverage * book0 * loan_rate0 / cfg.ticks_per_year
+        dividends0 = max((cal.dividends - interest0) * (1.0 - cfg.tax_profit_rate), 0.01 * cal.dividends)
+        profit_per_worker = dividends0 / max(employed.size, 1) / payout
         for firms in (self.cfirms, self.kfirms):
             firms.deposits = (cfg.buffer_ticks * firms.wage + profit_per_worker) * firms.workers
             firms.earnings = payout * profit_per_worker * firms.workers.astype(float)
@@ -176,7 +187,6 @@ class ArenaModel(mesa.Model):
 
         self.prices = {"equity": INITIAL_EQUITY_PRICE * goods_price, "goods": goods_price}
         self.prices.update({name: goods_price for name in RESOURCE_NAMES})
-        dividends0 = cal.dividends
         rate0 = max(self.central_bank.policy_rate + cfg.equity_risk_premium - cfg.base_inflation_rate,
                     behaviour.MIN_DISCOUNT)  # the same floor as the fundamental value's discount
         shares_total = dividends0 * cfg.ticks_per_year / rate0 / self.prices["equity"]
