@@ -167,7 +167,10 @@ class ArenaModel(mesa.Model):
         dividends0 = max((cal.dividends - interest0) * (1.0 - cfg.tax_profit_rate), 0.01 * cal.dividends)
         profit_per_worker = dividends0 / max(employed.size, 1) / payout
         for firms in (self.cfirms, self.kfirms):
-            firms.deposits = (cfg.buffer_ticks * firms.wage + profit_per_worker) * firms.workers
+            # the buffer is counted on the larger of workforce and labour demand, as the
+            # dividend rule counts it (arena.sectors.corporate.pay_dividends)
+            firms.deposits = (cfg.buffer_ticks * firms.wage * np.maximum(firms.workers, firms.labour_demand)
+                              + profit_per_worker * firms.workers)
             firms.earnings = payout * profit_per_worker * firms.workers.astype(float)
         input_bill = float(coefficients.sum()) * goods_price * self.cfirms.planned
         self.cfirms.deposits += cfg.buffer_ticks * input_bill

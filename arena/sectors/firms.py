@@ -154,25 +154,37 @@ class FirmSector:
         self.price = np.full(n, float(price))
         self.wage = np.full(n, float(wage))
         self.workers = np.asarray(workers, dtype=np.int64).copy()
-        self.planned = np.maximum(self.workers * self.productivity, 1e-9)
-        self.plan_floor = MIN_PLAN_SHARE * float(self.planned.mean())
-        self.labour_demand = self.workers.copy()
-        self.inventory = config.inventory_ticks * self.planned
+        output = np.maximum(self.workers * self.productivity, 1e-9)
+        self.plan_floor = MIN_PLAN_SHARE * float(output.mean())
+        # The labour market's steady state has open jobs: quits go on every tick, and hires need
+        # vacancies (H = mu sqrt(U V)), so each firm plans the output of a workforce with the normal
+        # vacancy rate v* open, L^d = L / (1 - v*), makes what its workers can (alpha L), and holds
+        # the inventory at which its quantity rule keeps that plan: y* - y = rho^-1 (planned - y),
+        # i.e. an inventory (planned - y) M / rho below target (in the runs it settles at ~3.8
+        # ticks of sales against the 5-tick target). Starting with no vacancies and stocks at
+        # target (the former start), no one was hired for ~50 ticks while quits went on:
+        # unemployment rose from 5.1 % to 7.4 %, then firms' vacancies pushed wages up while
+        # stocks drained (docs/validation.md, "The start-up downswing every run begins with").
+        self.planned = output / (1.0 - normal_vacancy_rate(config))
+        self.labour_demand = workers_wanted(self.planned / self.productivity, self.alive)
+        shortfall = (self.planned - output) * self.demand_memory / config.quantity_step if config.quantity_step > 0 else 0.0
+        self.inventory = np.maximum(config.inventory_ticks * output - shortfall, 0.0)
         self.deposits = np.zeros(n)
-        self.output = self.planned.copy()
-        self.sales = self.planned.copy()
+        self.output = output.copy()
+        self.sales = output.copy()
         # a history of half a review interval at the steady state, so first reviews see demand
+        # and the normal vacancy rate (no wage pressure either way)
         half = max(int(config.review_ticks // 2), 1)
         self.ticks_acc = np.full(n, half, dtype=np.int64)
-        self.demand_acc = self.planned * half
-        self.sales_acc = self.planned * half
-        self.output_acc = self.planned * half
-        self.vacancy_acc = np.zeros(n)
+        self.demand_acc = output * half
+        self.sales_acc = output * half
+        self.output_acc = output * half
+        self.vacancy_acc = (self.labour_demand - self.workers).astype(float) * half
         self.profit_acc = np.zeros(n)
         self.earnings = np.zeros(n)
         self.machines_paid = np.zeros(n)
         self.booked = np.zeros(n)
-        self.expected_demand = self.planned.copy()
+        self.expected_demand = output.copy()
         self.dead_until = np.zeros(n, dtype=np.int64)
         self.fired = np.zeros(n, dtype=np.int64)
 
@@ -357,11 +369,12 @@ class GoodsFirms(FirmSector):
         super().__init__(config, n, price, wage, productivity, workers)
         self.kappa = 1.0 / (config.capital_output * config.ticks_per_year)
         self.coefficients = np.asarray(coefficients, dtype=float)
-        self.capital = self.planned / (self.kappa * config.target_utilisation)
-        self.capital_need = self.planned / self.kappa
+        # capital is sized for the demand served (the capital need follows expected demand)
+        self.capital = self.output / (self.kappa * config.target_utilisation)
+        self.capital_need = self.output / self.kappa
         self.k_order = np.zeros(n)
         self.k_supplier = rng.integers(0, n_kfirms, n)
-        self.requested = self.planned.copy()
+        self.requested = self.output.copy()
         self.unit_cost = np.full(n, price / (1.0 + config.initial_markup))
         # CES calibration at the tick-0 point: commodity prices = goods price, unit labour cost
         self.sigma = float(config.input_substitution)
@@ -372,7 +385,7 @@ class GoodsFirms(FirmSector):
         self.input_cost_shares = self.base_shares.copy()
         self.value_added_per_unit = 1.0
         # input stocks of the sector (units per commodity), at their target at tick 0
-        self.input_stock = config.input_stock_ticks * self.coefficients * float(self.planned.sum())
+        self.input_stock = config.input_stock_ticks * self.coefficients * float(self.output.sum())
 
     def capacity(self) -> np.ndarray:
         """Output the firm can make this tick before inputs: ``min(planned, (alpha L, kappa K) / v)``.
