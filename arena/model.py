@@ -239,10 +239,12 @@ class ArenaModel(mesa.Model):
         self.cb_dividends = self.producer_mark = self.recap_mark = 0.0
         self.government = fiscal_phase.build(self)
         # permanent income starts at the income the demand calibration assumes (planned spending
-        # c_y Yp + chi M = Yp): the sum of its parts (net wages, benefits, dividends before profit tax,
-        # royalties on firms' inputs as well) is ~7 % higher, so households planned 5.8 % more than
-        # the calibrated output and goods demand ran ~4.5 % above supply from tick 0 (inventories
-        # drained, markups up: the tick-100 inflation spike; measured, seeds 1-3)
+        # c_y Yp + chi M = Yp), so households plan to buy what the goods market was calibrated for.
+        # The sum of its parts (net wages, benefits, dividends, royalties on firms' inputs as well)
+        # is 1.3 % higher (seed 1; 7 % with dividends counted before tax and interest, when goods
+        # demand ran ~4.5 % above supply from tick 0 and drove the start-up inflation); deposit
+        # interest and banks' dividends, paid from the first tick, are not in it (about 4 % more):
+        # households save them, as a growing economy's households do
         pop.perm_income *= income / max(float(pop.perm_income.sum()), 1e-12)
         behaviour.plan(self)  # budgets and orders for the first tick
         self.cpi0_basket = self._basket_cost()

@@ -167,7 +167,8 @@ class FirmSector:
         # stocks drained (docs/validation.md, "The start-up downswing every run begins with").
         self.planned = output / (1.0 - normal_vacancy_rate(config))
         self.labour_demand = workers_wanted(self.planned / self.productivity, self.alive)
-        shortfall = (self.planned - output) * self.demand_memory / config.quantity_step if config.quantity_step > 0 else 0.0
+        step = config.quantity_step
+        shortfall = (self.planned - output) * self.demand_memory / step if step > 0 else 0.0
         self.inventory = np.maximum(config.inventory_ticks * output - shortfall, 0.0)
         self.deposits = np.zeros(n)
         self.output = output.copy()
