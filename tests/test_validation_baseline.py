@@ -57,24 +57,33 @@ FAILING = {  # list re-measured at d66f2ad (int5: main with branches qe and labo
     # the equity market's code is unchanged, its paths are not)
     # re-measured at a430b26 (moods move spending little: fear_spending 0.02; docs/model.md 6.1; seeds 1-3):
     # the Hill index, the largest |acf r| at lags 1-10 and corr(I, Y) now pass
-    "corr_consumption_gdp": "corr(C, Y) 0.642 [0.608, 0.823] vs [0.701, 0.914] (a430b26, seeds 1-3; 0.679 on "
-                            "seeds 1-10; 0.450 on branch oil): fails since oil is pro-cyclical "
-                            "(docs/validation.md, 'Oil from installed wells')",
-    "acf_abs_lag50": "acf |r| lag 50 0.0904 [0.0709, 0.0912] vs [0.135, 0.252] (a430b26, seeds 1-3; passes "
-                     "on seeds 1-10, 0.162)",
-    "acf_abs_lag10": "acf |r| lag 10 0.195 [0.117, 0.204] vs [0.271, 0.319] (a430b26, seeds 1-3; 0.233 on "
-                     "seeds 1-10)",
-    "acf_r_lag1": "lag-1 autocorrelation -0.0009 [-0.0041, +0.0139] vs [-0.08, -0.003] (a430b26, seeds 1-3): "
-                  "no reversal (fin3: mild momentum, +0.045)",
-    "acf_abs_decay": "decay exponent 0.64 [0.37, 0.67] vs [0.14, 0.34] (a430b26, seeds 1-3): acf |r| decays "
-                     "too fast",
-    "leverage": "-0.006 [-0.026, +0.012] vs [-0.095, -0.070] (a430b26, seeds 1-3): FW's switching is "
-                "symmetric (fin3)",
-    "annual_volatility": "18.5% [12.7%, 20.9%] a year vs [22.6%, 29.1%] (a430b26, seeds 1-3)",
-    "garch_persistence": "GARCH(1,1) alpha+beta 1.000 [0.994, 1.000] vs [0.979, 0.997] (a430b26, seeds 1-3): "
-                         "integrated (fin3; 0.974 before)",
-    "okun_slope": "unemployment reacts ~3x too strongly to output growth (-0.89 [-1.07, -0.86] vs "
-                  "[-0.37, -0.14]; a430b26, seeds 1-3): fixed productivity, no hours margin "
+    # re-measured at 0344ab8 (the tick-0 steady state; docs/validation.md "The start-up downswing every
+    # run begins with"; seeds 1-3): GARCH persistence now passes; the excess kurtosis, the Hill index
+    # and corr(I, Y) now fail: the regular cycle the start set off is gone, and with it part of the
+    # equity market's calm and stormy stretches and of investment's co-movement with output
+    "excess_kurtosis": "excess kurtosis 3.0 [2.02, 4.35] vs [3.81, 7.13] (0344ab8, seeds 1-3; 3.3 on seeds "
+                       "1-10; 4.64 on seeds 1-10 with the former start)",
+    "hill_tail_index": "Hill index 3.78 [3.36, 4.66] vs [2.96, 3.33] (0344ab8, seeds 1-3): tails too thin",
+    "corr_investment_gdp": "corr(I, Y) 0.724 [0.623, 0.859] vs [0.799, 0.94] (0344ab8, seeds 1-3; 0.734 on "
+                           "seeds 1-10): with the former start it passed on the echo of the start-up "
+                           "cycle (0.66 with households' incomes scaled to the norm, session 16)",
+    "corr_consumption_gdp": "corr(C, Y) 0.673 [0.665, 0.686] vs [0.701, 0.914] (0344ab8, seeds 1-3; 0.679 "
+                            "on seeds 1-10; 0.642 at a430b26; 0.450 on branch oil): fails since oil is "
+                            "pro-cyclical (docs/validation.md, 'Oil from installed wells')",
+    "acf_abs_lag50": "acf |r| lag 50 0.110 [0.0622, 0.126] vs [0.135, 0.252] (0344ab8, seeds 1-3; 0.112 on "
+                     "seeds 1-10; 0.0904 at a430b26)",
+    "acf_abs_lag10": "acf |r| lag 10 0.196 [0.163, 0.203] vs [0.271, 0.319] (0344ab8, seeds 1-3; 0.195 at "
+                     "a430b26)",
+    "acf_r_lag1": "lag-1 autocorrelation +0.0295 [-0.0215, +0.0458] vs [-0.08, -0.003] (0344ab8, seeds 1-3; "
+                  "-0.0009 at a430b26): no reversal (fin3: mild momentum, +0.045)",
+    "acf_abs_decay": "decay exponent 0.545 [0.278, 0.738] vs [0.14, 0.34] (0344ab8, seeds 1-3; 0.64 at "
+                     "a430b26): acf |r| decays too fast",
+    "leverage": "+0.006 [-0.005, +0.016] vs [-0.095, -0.070] (0344ab8, seeds 1-3; -0.006 at a430b26): FW's "
+                "switching is symmetric (fin3)",
+    "annual_volatility": "18.9% [18.3%, 21.0%] a year vs [22.6%, 29.1%] (0344ab8, seeds 1-3; 18.5% at "
+                         "a430b26)",
+    "okun_slope": "unemployment reacts ~3x too strongly to output growth (-0.88 [-0.89, -0.87] vs "
+                  "[-0.37, -0.14]; 0344ab8, seeds 1-3): fixed productivity, no hours margin "
                   "(docs/validation.md)",
 }
 
