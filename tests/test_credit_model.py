@@ -142,14 +142,10 @@ def tightening_table(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.xdist_group("tightening")  # one worker runs the experiment the module fixture holds
 @pytest.mark.parametrize("name", [
-    pytest.param("credit_growth", marks=pytest.mark.xfail(strict=True, reason=(
-        "a430b26 (moods move spending little, fear_spending 0.02): credit growth over ticks 251-450 "
-        "-0.16 points (CI -0.45 to +0.10), lower on 4 of 8 seeds; at 525509d (fear_spending 0.1) "
-        "-0.48 points (CI -0.66 to -0.18), 7 of 8. Loans (-0.72%) and real GDP (-0.52%) still fall on "
-        "7 of 8 seeds; the whole response is about half as large. Measured: the tightening raises fear "
-        "by 0.03-0.04, whose mood term took 0.44% off budgets at 0.1 (0.07% at 0.02), 0.37 of the "
-        "0.67-point gap between the consumption responses (docs/validation.md, 'Moods move spending "
-        "little')"))),
+    # credit_growth was a strict xfail from a430b26 (-0.16 points, 4 of 8 seeds) to the tick-0 steady
+    # state: at 0344ab8 -0.54 points (CI -0.78 to -0.29), lower on 7 of 8 seeds; loans -1.09%
+    # (CI -1.72% to -0.39%, 7 of 8), real GDP -0.60% (CI -0.76% to -0.33%, 8 of 8)
+    "credit_growth",
     "loans"])
 def test_a_tightening_lowers_credit_against_the_same_seeds(tightening_table, name):
     """Dearer credit cuts borrowing (Bernanke & Gertler 1995): the median effect and its interval
@@ -191,6 +187,13 @@ def test_rationed_firms_hire_for_the_share_of_liquidity_they_hold():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "0344ab8 (the tick-0 steady state; docs/validation.md 'The start-up downswing every run begins "
+    "with'): effects -0.40%, -0.69%, -0.66%, -0.62%, +0.05%, -0.28%, +0.13%, -0.72% (median -0.51%), "
+    "lower on 6 of 8 seeds, one short. The same tightening in the rate_shock scenario's economy (no "
+    "discoveries or catastrophes; test_a_tightening_lowers_output_on_most_seeds) lowers real GDP on 8 "
+    "of 8 (-0.60%); in the default economy random discoveries and catastrophes add noise to a 250-tick "
+    "mean. Before, the tightening at tick 250 met the start-up's slump on every seed"))
 def test_a_tightening_lowers_output_of_the_default_economy():
     """+200 bp at tick 250 in the default configuration lowers mean real GDP over ticks 350-600
     against the same seeds without it, on at least 7 of 8 seeds (Christiano, Eichenbaum & Evans

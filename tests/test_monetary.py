@@ -26,13 +26,10 @@ def money_growth_runs():
     return {g: run(750, monetary_regime="money_growth", money_growth=g) for g in (0.0, 0.1, 0.3)}
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "economy v2 (firms, banks): the money-growth rule now delivers its money growth (0.000, "
-    "0.100 measured), but mean inflation over ticks 250-750 is 0.056 at 0%, 0.067 at 10% and "
-    "0.045 at 30% (seed 3, 5,000 households): 10 points more money growth add 1.1 points of "
-    "inflation (velocity falls), and at 30% core inflation crosses the tightening threshold, "
-    "which stops money growth (measured median growth 0.163). Known disagreement with the "
-    "quantity theory; fix the model, not the test"))
+# a non-strict xfail from economy v2 until the tick-0 steady state (0344ab8), where it holds: mean
+# inflation over ticks 250-750 (seed 3, 5,000 households) 0.020 at 0%, 0.046 at 10% and 0.058 at 30%
+# money growth (median growth 0.222 at 30%: the tightening above 10% inflation stops it at times);
+# 10 points more money growth add 2.6 points of inflation (velocity falls), against 1.1 before
 @pytest.mark.xdist_group("money_growth_runs")  # one worker builds the module fixture
 def test_faster_money_growth_gives_higher_average_inflation(money_growth_runs):
     mean = {g: m.indicators().inflation.loc[250:].mean() for g, m in money_growth_runs.items()}
@@ -103,9 +100,11 @@ def test_quantitative_easing_fires_under_deflation():
 
 def test_zero_lower_bound_can_be_switched_off():
     # passes since branch defl (was an xfail: lowest policy rate 0.032 with the bound switched off);
-    # measured there: lowest rate 0.0 with the bound, -0.021 without
-    on = run(300, shocks=[(100, "money", -0.3)]).indicators()
-    off = run(300, shocks=[(100, "money", -0.3)], zero_lower_bound=False).indicators()
+    # measured there: lowest rate 0.0 with the bound, -0.021 without. A deposit loss of 50%: from the
+    # tick-0 steady state (0344ab8) the 30% loss brought the rate down to 1.2% by tick 300, not to
+    # the bound (before, the start-up's slump added to it); with 50%: 0.0 with the bound, -0.8% without
+    on = run(300, shocks=[(100, "money", -0.5)]).indicators()
+    off = run(300, shocks=[(100, "money", -0.5)], zero_lower_bound=False).indicators()
     assert on.policy_rate.min() >= 0.0
     assert off.policy_rate.min() < 0.0
     assert off.policy_rate.min() >= ArenaModel(n_agents=10).config.min_policy_rate
