@@ -152,8 +152,8 @@ DISAGREES: dict[tuple[str, str], str] = {
         "interest and tax; docs/validation.md 'The start-up downswing every run begins with'): median "
         "0.0199 (CI 0.015 to 0.0226), expected [-0.01, 0.01] (per seed 0.0167, 0.0145, 0.0251, 0.0226, "
         "0.015, 0.0182, 0.0216, 0.0224): newly fails (0.0062 at a430b26, when the arrival at tick 100 "
-        "met the start-up's slump): the newcomers' deposits and benefits add demand before their work "
-        "adds output; not measured further",
+        "met the start-up's slump); likely, not measured: the newcomers' deposits and benefits add "
+        "demand before their work adds output",
 }
 
 
