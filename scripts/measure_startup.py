@@ -4,8 +4,9 @@ See docs/validation.md, "The start-up downswing every run begins with".
 
 Prints, for the baseline without discoveries or catastrophes (20,000 households by default):
 
-1. the tick-0 goods market: households' purchases against C-firms' output less the government's, and
-   households' permanent income against the calibration's spending norm ``chi M / (1 - c_y)``;
+1. the tick-0 goods market: households' purchases against C-firms' output less the government's
+   (households' permanent income starts at the calibration's spending norm ``chi M / (1 - c_y)`` since
+   0344ab8, so comparing the two, as this part did before, measured nothing);
 2. seed averages over blocks of ticks (unemployment, inflation, policy rate, K-firms' workers, C-firms'
    inventories, dividends, equity price): a cycle whose phase the initial state sets survives averaging;
 3. the equity price's largest drawdown over 100- and 300-tick windows: in the window the scenarios
@@ -50,17 +51,9 @@ def baseline_model(n_agents: int, seed: int) -> arena.ArenaModel:
                                               catastrophe_probability=0.0))
 
 
-def spending_norm(model) -> float:
-    """Return the household income ``chi M / (1 - c_y)`` the calibration assumes (currency/tick)."""
-    cfg = model.config
-    return cfg.consumption_propensity * float(model.pop.cash.sum()) / (1.0 - cfg.income_propensity)
-
-
 def tick0_goods_market(n_agents: int, seed: int) -> dict[str, float]:
     """Households' and the government's purchases at the first tick against C-firms' output."""
     model = baseline_model(n_agents, seed)
-    norm = spending_norm(model)
-    permanent = float(model.pop.perm_income.sum())
     public = {}
     purchase = fiscal_phase.purchase_goods
 
@@ -77,20 +70,18 @@ def tick0_goods_market(n_agents: int, seed: int) -> dict[str, float]:
     output = float(model.cfirms.output.sum())
     households = float(model.cfirms.sales.sum()) - public["units"]
     return {"seed": seed, "output": output, "public_units": public["units"], "household_units": households,
-            "household_excess": households / (output - public["units"]) - 1.0,
-            "permanent_income": permanent, "spending_norm": norm, "income_excess": permanent / norm - 1.0}
+            "household_excess": households / (output - public["units"]) - 1.0}
 
 
-def baseline_paths(n_agents: int, seeds: list[int], ticks: int, start: str = "default") -> list[pd.DataFrame]:
+def baseline_paths(n_agents: int, seeds: list[int], ticks: int) -> list[pd.DataFrame]:
     """Run the baseline (no discoveries or catastrophes); return its indicators, K-firms' workers added.
 
-    ``start="income-at-norm"`` scales households' tick-0 permanent incomes to the spending norm first.
+    (Until 0344ab8 a ``--start income-at-norm`` option scaled households' tick-0 permanent incomes to the
+    spending norm here; the model's own start does that now.)
     """
     frames = []
     for seed in seeds:
         model = baseline_model(n_agents, seed)
-        if start == "income-at-norm":  # a diagnostic start: budgets then buy what firms make
-            model.pop.perm_income *= spending_norm(model) / float(model.pop.perm_income.sum())
         k_workers, c_inventory = [], []
         for _ in range(ticks):
             model.step()
@@ -129,9 +120,6 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=20_000)
     parser.add_argument("--ticks", type=int, default=2500, help="baseline length (0: skip parts 2-3)")
     parser.add_argument("--block", type=int, default=125, help="ticks per block of part 2")
-    parser.add_argument("--start", choices=("default", "income-at-norm"), default="default",
-                        help="parts 2-3: the model's tick-0 state, or households' permanent incomes "
-                             "scaled to the spending norm (a diagnostic)")
     parser.add_argument("--crash-ticks", type=int, nargs="*", default=[])
     parser.add_argument("--out", type=Path, default=Path("data/experiments/startup"))
     args = parser.parse_args()
@@ -143,7 +131,7 @@ def main() -> None:
     print(first_tick.to_string(index=False, **fmt))
 
     if args.ticks > 0:
-        frames = baseline_paths(args.agents, args.seeds, args.ticks, args.start)
+        frames = baseline_paths(args.agents, args.seeds, args.ticks)
         both = pd.concat([f.assign(block=f.index // args.block) for f in frames])
         print(f"\n2. Seed averages over blocks of {args.block} ticks")
         cols = [*COLUMNS, "k_workers", "c_inventory"]
