@@ -440,9 +440,8 @@ PARAMETERS: dict[str, Param] = {
     ),
     # --- government (Economy v2 part 3; docs/model.md "Government and central bank") -------
     "tax_wage_rate": P(
-        float, 0.245, 0.0, 0.9, "-",
-        "tax withheld from every gross wage (Caiani et al. 2016: 0.18 on all household income; OECD Taxing "
-        "Wages: the US average worker's income tax and social contributions about 0.25-0.30 of labour costs)",
+        float, 0.2, 0.0, 0.9, "-",
+        "tax withheld from every gross wage (Caiani et al. 2016: 0.18 on household income)",
     ),
     "tax_profit_rate": P(
         float, 0.2, 0.0, 0.9, "-",

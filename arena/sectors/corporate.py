@@ -140,31 +140,6 @@ def book_earnings(firms, mark: np.ndarray, alive0: np.ndarray, memory: float) ->
                               np.where(firms.alive, firms.earnings, 0.0))
 
 
-def taxable_profit(firms, profit: np.ndarray) -> np.ndarray:
-    """Return each firm's taxable profit of the tick and carry its losses forward (in place).
-
-    Loss carry-forward (US Internal Revenue Code sec. 172; Caiani et al. 2016 tax each period's
-    profit, which at a quarter is close to its sum): a loss adds to ``firms.tax_loss``, a profit
-    is taxable only above the losses carried so far, which it uses up::
-
-        taxable_j = max(profit_j - L_j, 0),   L_j <- max(L_j - profit_j, 0)
-
-    Parameters
-    ----------
-    firms : FirmSector
-        ``tax_loss`` (currency, >= 0) is created at 0 for a checkpoint written before it existed.
-    profit : numpy.ndarray
-        Booked profit of the tick per firm, machines capitalised (currency; 0 for a firm that did
-        not live through the tick).
-    """
-    loss = firms.__dict__.get("tax_loss")
-    if loss is None:
-        loss = firms.tax_loss = np.zeros(firms.n)
-    taxable = np.maximum(profit - loss, 0.0)
-    np.maximum(loss - profit, 0.0, out=loss)
-    return taxable
-
-
 def default(firms, dead: np.ndarray, tick: int, entry_delay: int) -> dict[str, float]:
     """Close the firms in ``dead``: inventory written off, half the capital scrapped.
 
@@ -202,8 +177,6 @@ def enter(firms, tick: int, capital_price: float, buffer_ticks: float,
     firms.expected_demand[idx] = firms.planned[idx]
     firms.reset_accumulators(idx)
     firms.earnings[idx] = 0.0
-    if "tax_loss" in firms.__dict__:  # an entrant is a new company: no losses to carry
-        firms.tax_loss[idx] = 0.0
     firms.alive[idx] = True
     need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.productivity
     if hasattr(firms, "capital"):

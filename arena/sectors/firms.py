@@ -138,9 +138,6 @@ class FirmSector:
     machines_paid : float64 (n,)
         Machines bought since the earnings were last booked (currency; C-firms only): expensed in
         ``profit_acc``, capitalised (borne through depreciation) in ``earnings``.
-    tax_loss : float64 (n,)
-        Losses carried forward against the profit tax (currency, >= 0;
-        :func:`arena.sectors.corporate.taxable_profit`).
     ticks_acc : int64 (n,)
         Ticks since the last review.
     dead_until : int64 (n,)
@@ -187,7 +184,6 @@ class FirmSector:
         self.profit_acc = np.zeros(n)
         self.earnings = np.zeros(n)
         self.machines_paid = np.zeros(n)
-        self.tax_loss = np.zeros(n)
         self.booked = np.zeros(n)
         self.expected_demand = output.copy()
         self.dead_until = np.zeros(n, dtype=np.int64)
