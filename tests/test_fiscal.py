@@ -153,7 +153,7 @@ def test_loss_carry_forward_taxes_the_sum_of_profits(profits):
     assert taxed == pytest.approx(sum(profits) + firms.tax_loss[0], abs=1e-9 * scale)
 
 
-def test_profit_tax_takes_the_statutory_rate_of_profits():
+def test_profit_tax_takes_the_statutory_rate_of_profits(monkeypatch):
     """Firms pay about ``tax_profit_rate`` of their profit, not of each tick's positive part.
 
     The tax law's rate is a rate on profit over a fiscal period (losses offset); taxing each day's
@@ -171,13 +171,10 @@ def test_profit_tax_takes_the_statutory_rate_of_profits():
         return carry(firms, profit)
 
     tax = 0.0
-    fiscal_phase.taxable_profit = spy
-    try:
-        for _ in range(300):
-            model.step()
-            tax += model.government.last["profit_tax"]
-    finally:
-        fiscal_phase.taxable_profit = carry
+    monkeypatch.setattr(fiscal_phase, "taxable_profit", spy)
+    for _ in range(300):
+        model.step()
+        tax += model.government.last["profit_tax"]
     rate = model.config.tax_profit_rate
     assert seen["profit"] > 0
     assert rate * 0.98 <= tax / seen["profit"] <= rate * 1.25
