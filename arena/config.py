@@ -307,6 +307,11 @@ PARAMETERS: dict[str, Param] = {
     "n_kfirms": P(int, 0, 0, 20_000, "firms", "capital-goods firms; 0 = automatic, max(2, n_firms // 5)"),
     "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per worker at tick 0 (C-firms)"),
     "productivity_growth": P(float, 0.015, -0.05, 0.1, "1/year", "growth of labour productivity, all firms"),
+    "productivity_dispersion": P(float, 0.2, 0.0, 1.0, "log points",
+                                 "std of a firm's log efficiency around the common productivity "
+                                 "(stationary; 0 = identical firms)"),
+    "productivity_persistence": P(float, 0.8, 0.0, 0.999, "1/year",
+                                  "yearly autocorrelation of a firm's log efficiency"),
     "initial_markup": P(float, 0.15, 0.0, 1.0, "-", "markup over unit cost at tick 0"),
     "min_markup": P(float, 0.0, 0.0, 0.5, "-", "lower bound of a firm's markup"),
     "max_markup": P(float, 1.0, 0.5, 5.0, "-", "upper bound of a firm's markup"),

@@ -152,14 +152,12 @@ def taxable_profit(firms, profit: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     firms : FirmSector
-        ``tax_loss`` (currency, >= 0) is created at 0 for a checkpoint written before it existed.
+        Its ``tax_loss`` (currency, >= 0) is updated.
     profit : numpy.ndarray
         Booked profit of the tick per firm, machines capitalised (currency; 0 for a firm that did
         not live through the tick).
     """
-    loss = firms.__dict__.get("tax_loss")
-    if loss is None:
-        loss = firms.tax_loss = np.zeros(firms.n)
+    loss = firms.tax_loss
     taxable = np.maximum(profit - loss, 0.0)
     np.maximum(loss - profit, 0.0, out=loss)
     return taxable
@@ -202,10 +200,12 @@ def enter(firms, tick: int, capital_price: float, buffer_ticks: float,
     firms.expected_demand[idx] = firms.planned[idx]
     firms.reset_accumulators(idx)
     firms.earnings[idx] = 0.0
-    if "tax_loss" in firms.__dict__:  # an entrant is a new company: no losses to carry
-        firms.tax_loss[idx] = 0.0
+    firms.tax_loss[idx] = 0.0  # an entrant is a new company: no losses to carry
+    # an entrant imitates the industry's typical practice (Dosi et al. 2010 draw entrants'
+    # productivity around the incumbents'): the geometric mean efficiency of the living
+    firms.efficiency[idx] = np.exp(np.log(firms.efficiency[alive]).mean())
     firms.alive[idx] = True
-    need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.productivity
+    need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.firm_productivity[idx]
     if hasattr(firms, "capital"):
         firms.capital_need[idx] = firms.planned[idx] / firms.kappa
         wanted = firms.capital_need[idx] / firms.config.target_utilisation
