@@ -217,6 +217,9 @@ PARAMETERS: dict[str, Param] = {
     ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
+    "portfolio_wealth_gradient": P(float, 0.3, 0.0, 1.0, "-",
+                                   "rise of the tick-0 equity share of wealth from the poorest to the "
+                                   "richest household (0 = independent draws of deposits and shares)"),
     # --- markets --------------------------------------------------------------------------
     "max_price_change": P(float, 0.5, 0.001, 0.99, "-", "maximum relative price change per tick"),
     "price_tick": P(

@@ -200,7 +200,7 @@ class ArenaModel(mesa.Model):
         rate0 = max(self.central_bank.policy_rate + cfg.equity_risk_premium - cfg.base_inflation_rate,
                     behaviour.MIN_DISCOUNT)  # the same floor as the fundamental value's discount
         shares_total = dividends0 * cfg.ticks_per_year / rate0 / self.prices["equity"]
-        self.pop.set_portfolios(shares_total, self.prices["equity"])
+        self.pop.set_portfolios(shares_total, self.prices["equity"], cfg.portfolio_wealth_gradient)
         self.dividend_per_share = dividends0 / shares_total
         royalties0 = float(self.producer_deposits.sum()) * cfg.dividend_payout
         pop.perm_income[:] = self.dividend_per_share * pop.shares + royalties0 / n
