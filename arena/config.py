@@ -217,6 +217,9 @@ PARAMETERS: dict[str, Param] = {
     ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
+    "portfolio_wealth_gradient": P(float, 0.3, 0.0, 1.0, "-",
+                                   "rise of the tick-0 equity share of wealth from the poorest to the "
+                                   "richest household (0 = independent draws of deposits and shares)"),
     # --- markets --------------------------------------------------------------------------
     "max_price_change": P(float, 0.5, 0.001, 0.99, "-", "maximum relative price change per tick"),
     "price_tick": P(
@@ -307,6 +310,11 @@ PARAMETERS: dict[str, Param] = {
     "n_kfirms": P(int, 0, 0, 20_000, "firms", "capital-goods firms; 0 = automatic, max(2, n_firms // 5)"),
     "productivity": P(float, 1.0, 1e-3, 1e3, "goods/worker/tick", "output per worker at tick 0 (C-firms)"),
     "productivity_growth": P(float, 0.015, -0.05, 0.1, "1/year", "growth of labour productivity, all firms"),
+    "productivity_dispersion": P(float, 0.2, 0.0, 1.0, "log points",
+                                 "std of a firm's log efficiency around the common productivity "
+                                 "(stationary; 0 = identical firms)"),
+    "productivity_persistence": P(float, 0.8, 0.0, 0.999, "1/year",
+                                  "yearly autocorrelation of a firm's log efficiency"),
     "initial_markup": P(float, 0.15, 0.0, 1.0, "-", "markup over unit cost at tick 0"),
     "min_markup": P(float, 0.0, 0.0, 0.5, "-", "lower bound of a firm's markup"),
     "max_markup": P(float, 1.0, 0.5, 5.0, "-", "upper bound of a firm's markup"),
@@ -440,8 +448,9 @@ PARAMETERS: dict[str, Param] = {
     ),
     # --- government (Economy v2 part 3; docs/model.md "Government and central bank") -------
     "tax_wage_rate": P(
-        float, 0.2, 0.0, 0.9, "-",
-        "tax withheld from every gross wage (Caiani et al. 2016: 0.18 on household income)",
+        float, 0.245, 0.0, 0.9, "-",
+        "tax withheld from every gross wage (Caiani et al. 2016: 0.18 on all household income; OECD Taxing "
+        "Wages: the US average worker's income tax and social contributions about 0.25-0.30 of labour costs)",
     ),
     "tax_profit_rate": P(
         float, 0.2, 0.0, 0.9, "-",

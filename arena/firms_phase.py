@@ -86,8 +86,8 @@ def decide_and_hire(model) -> None:
         kf.review_price_quantity(kidx, kf.compute_unit_cost(), rng)
         kf.review_wage(kidx, cb.expected_inflation, rng)
         kf.reset_accumulators(kidx)
-    cf.grow_productivity()
-    kf.grow_productivity()
+    cf.grow_productivity(model.efficiency_rng)
+    kf.grow_productivity(model.efficiency_rng)
     cf.set_labour_demand()
     kf.set_labour_demand()
     credit_phase.limit_labour_to_finance(model)  # rationed firms hire what they can finance

@@ -33,6 +33,7 @@ from arena import accounting
 from arena.markets import bonds as bm
 from arena.markets import goods
 from arena.monetary import per_tick
+from arena.sectors.corporate import taxable_profit
 from arena.sectors.government import Government
 
 
@@ -128,14 +129,23 @@ def pay_wage_side(model, ledger: accounting.Ledger, tax_rate: float, benefit: fl
 
 
 def _profit_tax(model, ledger: accounting.Ledger) -> float:
-    """Tax each surviving firm's positive booked profit of the tick, capped by its deposits."""
+    """Tax each surviving firm's taxable profit of the tick, capped by its deposits.
+
+    The base is the tick's booked profit with machines capitalised (``profit_acc`` less the mark,
+    plus ``machines_paid``: the purchase is borne through depreciation, as in the earnings,
+    :func:`arena.sectors.corporate.book_earnings`), less the losses carried forward
+    (:func:`arena.sectors.corporate.taxable_profit`). Taxing each tick's positive profit with no
+    offset taxed the noise of a firm's profit (lumpy machine purchases, a bad week of sales): at a
+    20 % rate firms paid about half their after-tax profit (docs/model.md, "Government").
+    """
     gov = model.government
     rate = gov.profit_tax_rate(model.tick)
     c0, k0, ca, ka = model.profit_mark
     total = 0.0
     for firms, mark, alive0 in ((model.cfirms, c0, ca), (model.kfirms, k0, ka)):
-        profit = np.where(firms.alive & alive0, firms.profit_acc - mark, 0.0)
-        tax = np.minimum(rate * np.maximum(profit, 0.0), np.maximum(firms.deposits, 0.0))
+        survived = firms.alive & alive0
+        base = taxable_profit(firms, np.where(survived, firms.profit_acc - mark + firms.machines_paid, 0.0))
+        tax = np.minimum(rate * base, np.maximum(firms.deposits, 0.0))
         firms.deposits -= tax
         firms.profit_acc -= tax
         total += float(tax.sum())

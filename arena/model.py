@@ -48,6 +48,8 @@ INITIAL_EQUITY_PRICE = 100.0
 MARKET_STREAM = 0x45515459  # "EQTY"
 #: Key of the resource draws' random stream (discoveries, catastrophes), combined with the seed.
 SCARCITY_STREAM = 0x53434152  # "SCAR"
+#: Key of firms' efficiency shocks' random stream, combined with the seed.
+EFFICIENCY_STREAM = 0x45464643  # "EFFC"
 
 
 def fresh_seed() -> int:
@@ -119,6 +121,11 @@ class ArenaModel(mesa.Model):
         #: same ticks, whatever the economy drew before (a policy shock no longer moves a
         #: discovery to another tick and makes the oil price differ by chance)
         self.scarcity_rng = np.random.default_rng([config.seed, SCARCITY_STREAM])
+        #: firms' efficiency shocks' own stream (arena.sectors.firms.FirmSector.grow_productivity),
+        #: for the same reason: a firm's productivity path is exogenous, so both arms of an
+        #: experiment give each firm slot the same path (with the shared stream, any extra draw in
+        #: one arm gave every firm another path from then on)
+        self.efficiency_rng = np.random.default_rng([config.seed, EFFICIENCY_STREAM])
         n_res = len(RESOURCES)
 
         # --- calibration of the tick-0 steady state (docs/model.md, "Calibration") --------
@@ -193,7 +200,7 @@ class ArenaModel(mesa.Model):
         rate0 = max(self.central_bank.policy_rate + cfg.equity_risk_premium - cfg.base_inflation_rate,
                     behaviour.MIN_DISCOUNT)  # the same floor as the fundamental value's discount
         shares_total = dividends0 * cfg.ticks_per_year / rate0 / self.prices["equity"]
-        self.pop.set_portfolios(shares_total, self.prices["equity"])
+        self.pop.set_portfolios(shares_total, self.prices["equity"], cfg.portfolio_wealth_gradient)
         self.dividend_per_share = dividends0 / shares_total
         royalties0 = float(self.producer_deposits.sum()) * cfg.dividend_payout
         pop.perm_income[:] = self.dividend_per_share * pop.shares + royalties0 / n

@@ -205,10 +205,43 @@ class Population:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
         self.n = int(self.cash.size)
 
-    def set_portfolios(self, shares_total: float, equity_price: float) -> None:
-        """Scale holdings to ``shares_total`` and make today's allocation each agent's target."""
+    def set_portfolios(self, shares_total: float, equity_price: float, gradient: float = 0.0) -> None:
+        """Allocate the tick-0 wealth between deposits and ``shares_total`` shares; make it the target.
+
+        Each household keeps its wealth ``W_i`` (its drawn deposits plus its drawn shares, rescaled to
+        ``shares_total``, at ``equity_price``); its equity share rises linearly with its wealth rank
+        ``F_i`` in [0, 1]: ``theta_i = theta_0 + g F_i``, ``theta_0`` such that the shares add up to
+        ``shares_total`` (and the deposits to their drawn total). The richer hold more of their wealth
+        in equity (Wachter & Yogo 2010, fig. 1: in the Survey of Consumer Finances the risky share of
+        financial wealth rises by about 0.3 from the poorest to the richest households), where
+        independent draws of deposits and shares put some cash-poor households at 90% equity and
+        more. ``g`` is lowered when it would take a share outside [0, 1].
+
+        Parameters
+        ----------
+        shares_total : float
+            Shares outstanding, > 0.
+        equity_price : float
+            Equity price (currency/share), > 0.
+        gradient : float, default 0
+            ``g``, the rise of the equity share from the poorest to the richest, in [0, 1]; 0 keeps
+            every household's drawn allocation.
+        """
         self.shares *= shares_total / self.shares.sum()
         wealth = self.wealth(equity_price)
+        if gradient > 0.0 and self.n > 1:
+            total = float(wealth.sum())
+            aggregate = shares_total * equity_price / total  # equity's share of all wealth
+            rank = np.empty(self.n)
+            rank[np.argsort(wealth, kind="stable")] = np.arange(self.n) / (self.n - 1)
+            weighted_rank = float(rank @ wealth) / total  # wealth-weighted mean rank, in (0, 1)
+            g = min(gradient, aggregate / weighted_rank, (1.0 - aggregate) / max(1.0 - weighted_rank, 1e-12))
+            theta = (aggregate - g * weighted_rank) + g * rank
+            np.clip(theta, 0.0, 1.0, out=theta)
+            self.shares = theta * wealth / equity_price
+            self.shares *= shares_total / self.shares.sum()  # rounding only
+            self.cash = np.maximum(wealth - self.shares * equity_price, 0.0)
+            wealth = self.wealth(equity_price)
         self.target_share[:] = self.shares * equity_price / np.maximum(wealth, 1e-12)
         self.last_wealth = wealth
 

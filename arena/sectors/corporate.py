@@ -140,6 +140,29 @@ def book_earnings(firms, mark: np.ndarray, alive0: np.ndarray, memory: float) ->
                               np.where(firms.alive, firms.earnings, 0.0))
 
 
+def taxable_profit(firms, profit: np.ndarray) -> np.ndarray:
+    """Return each firm's taxable profit of the tick and carry its losses forward (in place).
+
+    Loss carry-forward (US Internal Revenue Code sec. 172; Caiani et al. 2016 tax each period's
+    profit, which at a quarter is close to its sum): a loss adds to ``firms.tax_loss``, a profit
+    is taxable only above the losses carried so far, which it uses up::
+
+        taxable_j = max(profit_j - L_j, 0),   L_j <- max(L_j - profit_j, 0)
+
+    Parameters
+    ----------
+    firms : FirmSector
+        Its ``tax_loss`` (currency, >= 0) is updated.
+    profit : numpy.ndarray
+        Booked profit of the tick per firm, machines capitalised (currency; 0 for a firm that did
+        not live through the tick).
+    """
+    loss = firms.tax_loss
+    taxable = np.maximum(profit - loss, 0.0)
+    np.maximum(loss - profit, 0.0, out=loss)
+    return taxable
+
+
 def default(firms, dead: np.ndarray, tick: int, entry_delay: int) -> dict[str, float]:
     """Close the firms in ``dead``: inventory written off, half the capital scrapped.
 
@@ -177,8 +200,12 @@ def enter(firms, tick: int, capital_price: float, buffer_ticks: float,
     firms.expected_demand[idx] = firms.planned[idx]
     firms.reset_accumulators(idx)
     firms.earnings[idx] = 0.0
+    firms.tax_loss[idx] = 0.0  # an entrant is a new company: no losses to carry
+    # an entrant imitates the industry's typical practice (Dosi et al. 2010 draw entrants'
+    # productivity around the incumbents'): the geometric mean efficiency of the living
+    firms.efficiency[idx] = np.exp(np.log(firms.efficiency[alive]).mean())
     firms.alive[idx] = True
-    need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.productivity
+    need = (buffer_ticks + review_ticks) * firms.wage[idx] * firms.planned[idx] / firms.firm_productivity[idx]
     if hasattr(firms, "capital"):
         firms.capital_need[idx] = firms.planned[idx] / firms.kappa
         wanted = firms.capital_need[idx] / firms.config.target_utilisation

@@ -13,7 +13,8 @@ def firms_frame(model) -> pd.DataFrame:
     (currency/unit), ``wage`` (currency/worker/tick), ``workers``, ``labour_demand``,
     ``vacancies``, ``planned`` and ``output`` (units/tick), ``sales`` (units/tick),
     ``inventory`` (units), ``deposits`` (currency), ``capital`` (machines; 0 for K-firms),
-    ``k_order`` (machines on order).
+    ``k_order`` (machines on order), ``efficiency`` (the firm's productivity over the common
+    level, > 0).
     """
     cf, kf = model.cfirms, model.kfirms
     kcost = kf.compute_unit_cost()
@@ -36,6 +37,7 @@ def firms_frame(model) -> pd.DataFrame:
             "deposits": firms.deposits.copy(),
             "capital": capital,
             "k_order": order,
+            "efficiency": firms.efficiency.copy(),
         })
 
     frame = pd.concat([

@@ -6,8 +6,9 @@ liability of the central bank) and owes ``bonds`` to banks and the central bank
 are :class:`~arena.config.ArenaConfig` parameters):
 
 * **taxes**: ``tax_wage_rate`` of every gross wage, withheld when wages are paid, and
-  ``tax_profit_rate`` of each firm's positive profit of the tick (its booked profit: sales
-  minus wages, inputs, interest, depreciation and machines bought), capped by its deposits;
+  ``tax_profit_rate`` of each firm's taxable profit of the tick (its booked profit: sales minus
+  wages, inputs, interest and depreciation, machines capitalised, less the losses it carries
+  forward: :func:`arena.sectors.corporate.taxable_profit`), capped by its deposits;
 * **unemployment benefits** (the dole, untaxed): ``benefit_replacement`` x the mean wage to
   every unemployed household, paid with the wages (one gather, no extra pass over N);
 * **purchases of goods** (the fiscal rule): ``g_t = gov_spending_share + active fiscal shocks

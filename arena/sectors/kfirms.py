@@ -37,16 +37,16 @@ class CapitalFirms(FirmSector):
 
     def capacity(self) -> np.ndarray:
         """Machines the firm can make this tick: ``min(planned, alpha_K L)`` (units)."""
-        return np.where(self.alive, np.minimum(self.planned, self.productivity * self.workers), 0.0)
+        return np.where(self.alive, np.minimum(self.planned, self.firm_productivity * self.workers), 0.0)
 
     def set_labour_demand(self) -> None:
         """Workers wanted: ``ceil(planned / alpha_K)``."""
-        want = self.planned / self.productivity
+        want = self.planned / self.firm_productivity
         self.labour_demand = workers_wanted(want, self.alive)
 
     def compute_unit_cost(self) -> np.ndarray:
         """Return the unit cost ``wage / alpha_K`` (currency/machine)."""
-        return self.wage / self.productivity
+        return self.wage / self.firm_productivity
 
     def produce(self) -> float:
         """Make machines into inventory; returns the total made (units)."""
