@@ -313,7 +313,7 @@ PARAMETERS: dict[str, Param] = {
     "productivity_dispersion": P(float, 0.2, 0.0, 1.0, "log points",
                                  "std of a firm's log efficiency around the common productivity "
                                  "(stationary; 0 = identical firms)"),
-    "productivity_persistence": P(float, 0.8, 0.0, 0.999, "1/year",
+    "productivity_persistence": P(float, 0.8, 0.0, 0.999, "-",
                                   "yearly autocorrelation of a firm's log efficiency"),
     "initial_markup": P(float, 0.15, 0.0, 1.0, "-", "markup over unit cost at tick 0"),
     "min_markup": P(float, 0.0, 0.0, 0.5, "-", "lower bound of a firm's markup"),

@@ -352,7 +352,8 @@ class FirmSector:
         Haltiwanger & Syverson 2008 measure a std of log physical TFP of 0.21-0.26 within
         US 5-digit products and a yearly persistence near 0.8), so some firms' unit costs sit
         above their rivals', they lose customers to cheaper shops and the least efficient
-        make losses and exit (Hopenhayn 1992; Dosi et al. 2010). Without ``rng`` (or with
+        make losses, and a few default (far fewer than real firms: docs/validation.md;
+        Hopenhayn 1992 and Dosi et al. 2010 for selection by efficiency). Without ``rng`` (or with
         ``productivity_dispersion`` 0) only the common level moves.
         """
         cfg = self.config
@@ -362,7 +363,7 @@ class FirmSector:
             return
         rho = cfg.productivity_persistence ** (1.0 / cfg.ticks_per_year)
         shock = sigma * np.sqrt(1.0 - rho * rho) * rng.standard_normal(self.n)
-        centre = -0.5 * sigma * sigma  # log-mean of a lognormal with mean 1: no aggregate gain
+        centre = -0.5 * sigma * sigma  # a lognormal's log-mean at mean 1; a common shift, divided out below
         log_e = np.log(self.efficiency)
         moved = np.exp(centre + rho * (log_e - centre) + shock)
         # efficiency is relative to the industry: its mean over the living firms is 1 every tick, so
