@@ -82,7 +82,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nominal_output": ("currency/year", "P Y: nominal final sales per year"),
     "output": ("goods/tick", "consumption goods produced by all C-firms"),
     "potential_output": ("goods/tick", "C-firms' output at the natural unemployment rate, in their current "
-                         "share of employment, at trend productivity"),
+                         "share of employment, at trend productivity and the current allocation's "
+                         "efficiency"),
     "output_gap": ("-", "(Y - Y*) / Y*"),
     "unemployment": ("-", "share of households without a job"),
     "wage": ("currency/worker/tick", "employment-weighted mean wage of all firms"),
@@ -118,7 +119,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "gov_debt": ("currency", "government bonds outstanding (at par)"),
     "bond_yield": ("1/year", "yield on government bonds: policy rate + term premium (lower with QE's bonds)"),
     "cb_bonds": ("currency", "government bonds held by the central bank"),
-    "labour_productivity": ("goods/worker/tick", "C-firms' output per worker"),
+    "labour_productivity": ("goods/worker/tick", "C-firms' output per worker at full use of their "
+                            "workforce: the common level times the allocation's efficiency "
+                            "(ArenaModel.allocation_efficiency)"),
     "tightening": ("0/1", "automatic tightening active"),
     "qe": ("0/1", "quantitative easing active"),
     "cb_equity_shares": ("shares", "equity held by the central bank"),
