@@ -340,9 +340,7 @@ PARAMETERS: dict[str, Param] = {
                             "share lambda of the gap to desired capital a firm's orders close per year "
                             "(flexible accelerator, Koyck 1954); 0 = the whole gap at each review ([A])"),
     "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
-    "separation_rate": P(float, 0.00095, 0.0, 0.1, "1/tick",
-                         "probability that a job ends (quit) in a tick (JOLTS quits, ~2% a month); firms' "
-                         "dismissals come on top"),
+    "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
     "matching_efficiency": P(float, 0.05, 0.001, 1.0, "1/tick",
                              "mu of the matching function H = mu * sqrt(U V)"),
     "normal_vacancy_rate": P(float, 0.03, 0.001, 0.5, "-",

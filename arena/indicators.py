@@ -82,8 +82,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "nominal_output": ("currency/year", "P Y: nominal final sales per year"),
     "output": ("goods/tick", "consumption goods produced by all C-firms"),
     "potential_output": ("goods/tick", "C-firms' output at the natural unemployment rate, in their current "
-                         "share of employment, at trend productivity and the current allocation's "
-                         "efficiency"),
+                         "share of employment, at trend productivity"),
     "output_gap": ("-", "(Y - Y*) / Y*"),
     "unemployment": ("-", "share of households without a job"),
     "wage": ("currency/worker/tick", "employment-weighted mean wage of all firms"),

@@ -657,8 +657,7 @@ class ArenaModel(mesa.Model):
         a lasting positive gap, on which the Taylor rule would hold the rate above neutral (measured: +3% and
         0.9% inflation, docs/validation.md "Recalibration").
         """
-        return (self.potential0 * (self.cfirms.productivity / self.config.productivity) * self.job_split()
-                * self.allocation_efficiency())
+        return self.potential0 * (self.cfirms.productivity / self.config.productivity) * self.job_split()
 
     def allocation_efficiency(self) -> float:
         """C-firms' output per worker over the common level's: ``sum y_j / sum (y_j / e_j)`` (> 0).
@@ -667,8 +666,9 @@ class ArenaModel(mesa.Model):
         output, their harmonic mean being 1; 1 without output). When sales move to the more
         efficient firms (selection), the same workers make more goods: the gain in aggregate
         productivity from reallocation (Olley & Pakes 1996; Foster, Haltiwanger & Krizan 2001 find
-        it half of US manufacturing's productivity growth). Potential output counts it, else the
-        output gap reads the workers a better allocation frees as no slack.
+        it half of US manufacturing's productivity growth). Reported by the ``labour_productivity``
+        indicator; not in :attr:`potential`: over 200 firms it is noisy, and in the output gap the
+        noise reached the Taylor rule and the fiscal rule (docs/validation.md, session 20).
         """
         cf = self.cfirms
         made = np.where(cf.alive, cf.output, 0.0)

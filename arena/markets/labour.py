@@ -3,9 +3,8 @@
 Households carry an employer index (intp, -1 = unemployed) into one employer space:
 C-firms ``0 .. F-1``, then K-firms ``F .. F+K-1``. Each tick:
 
-1. **separations**: every job ends with probability ``separation_rate`` (quits: JOLTS quits
-   run at about 2 % a month, 2001-2019; the rest of JOLTS's ~3.5 % a month of total
-   separations, layoffs, comes from firms' dismissals, step 2);
+1. **separations**: every job ends with probability ``separation_rate`` (quits and
+   idiosyncratic layoffs; JOLTS total separations are ~3.5-4 % a month, ~0.17 % a day);
 2. **firing**: a firm whose workforce exceeds its labour demand by more than
    :data:`HOARDING` (labour hoarding: Oi 1962; firms keep a margin of workers through
    downturns and let quits shrink them) dismisses a share :data:`FIRING_RATE` a tick of the
