@@ -118,7 +118,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "gov_debt": ("currency", "government bonds outstanding (at par)"),
     "bond_yield": ("1/year", "yield on government bonds: policy rate + term premium (lower with QE's bonds)"),
     "cb_bonds": ("currency", "government bonds held by the central bank"),
-    "labour_productivity": ("goods/worker/tick", "C-firms' output per worker"),
+    "labour_productivity": ("goods/worker/tick", "C-firms' output per worker at full use of their "
+                            "workforce: the common level times the allocation's efficiency "
+                            "(ArenaModel.allocation_efficiency)"),
     "tightening": ("0/1", "automatic tightening active"),
     "qe": ("0/1", "quantitative easing active"),
     "cb_equity_shares": ("shares", "equity held by the central bank"),

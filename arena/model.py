@@ -36,7 +36,7 @@ from arena.population import Population
 from arena.psychology import Psychology, crowd_side, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 from arena.sectors.corporate import calibrate
-from arena.sectors.firms import GoodsFirms
+from arena.sectors.firms import GoodsFirms, stationary_efficiency
 from arena.sectors.frame import firms_frame, firms_summary
 from arena.sectors.kfirms import CapitalFirms
 
@@ -149,15 +149,22 @@ class ArenaModel(mesa.Model):
         cal = calibrate(cfg, n, income, self.goods_share, coefficients)
         employed = rng.choice(n, size=min(cal.c_workers + cal.k_workers, n), replace=False)
         n_c = min(cal.c_workers, employed.size)
-        pop.employer[employed[:n_c]] = rng.integers(0, n_firms, n_c)
-        pop.employer[employed[n_c:]] = n_firms + rng.integers(0, n_kfirms, employed.size - n_c)
+        # firms differ in efficiency from tick 0, at the process's stationary spread (harmonic mean 1):
+        # each worker joins a firm with probability proportional to 1 / efficiency, so each firm
+        # expects the same output and the sector the calibrated one
+        c_eff = stationary_efficiency(cfg, n_firms, self.efficiency_rng)
+        k_eff = stationary_efficiency(cfg, n_kfirms, self.efficiency_rng)
+        pop.employer[employed[:n_c]] = rng.choice(n_firms, n_c, p=(1.0 / c_eff) / (1.0 / c_eff).sum())
+        pop.employer[employed[n_c:]] = n_firms + rng.choice(n_kfirms, employed.size - n_c,
+                                                            p=(1.0 / k_eff) / (1.0 / k_eff).sum())
         counts = np.bincount(pop.employer[employed], minlength=n_firms + n_kfirms)
         goods_price = cal.price
         self.price0 = goods_price
         self.initial_wage = cal.wage
         self.cfirms = GoodsFirms(cfg, n_firms, goods_price, cal.wage, cfg.productivity, counts[:n_firms],
-                                 coefficients, n_kfirms, rng)
-        self.kfirms = CapitalFirms(cfg, n_kfirms, goods_price, cal.wage, cal.k_productivity, counts[n_firms:])
+                                 coefficients, n_kfirms, rng, c_eff)
+        self.kfirms = CapitalFirms(cfg, n_kfirms, goods_price, cal.wage, cal.k_productivity, counts[n_firms:],
+                                   k_eff)
         # deposits: the dividend buffer plus the excess whose payout equals the tick-0 profit,
         # which is each firm's earnings (profit per tick) at tick 0
         payout = max(cfg.dividend_payout, 0.01)
@@ -173,12 +180,19 @@ class ArenaModel(mesa.Model):
         interest0 = cfg.initial_leverage * book0 * loan_rate0 / cfg.ticks_per_year
         dividends0 = max((cal.dividends - interest0) * (1.0 - cfg.tax_profit_rate), 0.01 * cal.dividends)
         profit_per_worker = dividends0 / max(employed.size, 1) / payout
-        for firms in (self.cfirms, self.kfirms):
+        unit_costs = (self.cfirms.unit_cost, self.kfirms.compute_unit_cost())
+        for firms, unit_cost in zip((self.cfirms, self.kfirms), unit_costs, strict=True):
+            # each sector's profit (profit_per_worker a worker) is shared by the firms' margins over
+            # their own unit cost: the efficient earn more at the common price
+            margin = np.maximum(firms.price - unit_cost, 0.0) * firms.output
+            total = float(margin.sum())
+            weight = margin / total if total > 0 else firms.workers / max(float(firms.workers.sum()), 1.0)
+            profit = profit_per_worker * float(firms.workers.sum()) * weight
             # the buffer is counted on the larger of workforce and labour demand, as the
             # dividend rule counts it (arena.sectors.corporate.pay_dividends)
             firms.deposits = (cfg.buffer_ticks * firms.wage * np.maximum(firms.workers, firms.labour_demand)
-                              + profit_per_worker * firms.workers)
-            firms.earnings = payout * profit_per_worker * firms.workers.astype(float)
+                              + profit)
+            firms.earnings = payout * profit
         input_bill = float(coefficients.sum()) * goods_price * self.cfirms.planned
         self.cfirms.deposits += cfg.buffer_ticks * input_bill
         pop.supplier[:] = rng.integers(0, n_firms, n)
@@ -644,6 +658,22 @@ class ArenaModel(mesa.Model):
         0.9% inflation, docs/validation.md "Recalibration").
         """
         return self.potential0 * (self.cfirms.productivity / self.config.productivity) * self.job_split()
+
+    def allocation_efficiency(self) -> float:
+        """C-firms' output per worker over the common level's: ``sum y_j / sum (y_j / e_j)`` (> 0).
+
+        The output-weighted harmonic mean of the living C-firms' efficiencies ``e_j`` (1 at equal
+        output, their harmonic mean being 1; 1 without output). When sales move to the more
+        efficient firms (selection), the same workers make more goods: the gain in aggregate
+        productivity from reallocation (Olley & Pakes 1996; Foster, Haltiwanger & Krizan 2001 find
+        it half of US manufacturing's productivity growth). Reported by the ``labour_productivity``
+        indicator; not in :attr:`potential`: over 200 firms it is noisy, and in the output gap the
+        noise reached the Taylor rule and the fiscal rule (docs/validation.md, session 20).
+        """
+        cf = self.cfirms
+        made = np.where(cf.alive, cf.output, 0.0)
+        labour = float((made / cf.efficiency).sum())
+        return float(made.sum()) / labour if labour > 0 else 1.0
 
     def job_split(self) -> float:
         """C-firms' share of employment now over its tick-0 value, in [0.5, 2] (1 without workers).

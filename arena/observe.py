@@ -75,7 +75,7 @@ def compute(model) -> dict[str, float]:
         **gov.indicators(),
         "bond_yield": gov.bond_yield(cb.policy_rate, fiscal_phase.qe_share(model)),
         "cb_bonds": cb.bonds,
-        "labour_productivity": cf.productivity,
+        "labour_productivity": cf.productivity * model.allocation_efficiency(),
         "tightening": float(cb.tightening),
         "qe": float(cb.qe),
         "cb_equity_shares": cb.shares,

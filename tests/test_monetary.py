@@ -23,7 +23,10 @@ def run(ticks, shocks=(), **overrides):
 
 @pytest.fixture(scope="module")
 def money_growth_runs():
-    return {g: run(750, monetary_regime="money_growth", money_growth=g) for g in (0.0, 0.1, 0.3)}
+    # seeds 1-3 (seed 3 alone until d84a2b2, where 10 points of money growth added 1.7 points of inflation
+    # on it and 2.5-3.1 on seeds 1, 2 and 4)
+    return {g: [run(750, monetary_regime="money_growth", money_growth=g, seed=s) for s in (1, 2, 3)]
+            for g in (0.0, 0.1, 0.3)}
 
 
 # a non-strict xfail from economy v2 until the tick-0 steady state (0344ab8), where it holds: mean
@@ -32,7 +35,8 @@ def money_growth_runs():
 # 10 points more money growth add 2.6 points of inflation (velocity falls), against 1.1 before
 @pytest.mark.xdist_group("money_growth_runs")  # one worker builds the module fixture
 def test_faster_money_growth_gives_higher_average_inflation(money_growth_runs):
-    mean = {g: m.indicators().inflation.loc[250:].mean() for g, m in money_growth_runs.items()}
+    mean = {g: np.mean([m.indicators().inflation.loc[250:].mean() for m in runs])
+            for g, runs in money_growth_runs.items()}
     assert mean[0.0] < mean[0.1] < mean[0.3]
     assert mean[0.1] - mean[0.0] > 0.02
 
@@ -103,11 +107,17 @@ def test_zero_lower_bound_can_be_switched_off():
     # measured there: lowest rate 0.0 with the bound, -0.021 without. A deposit loss of 50%: from the
     # tick-0 steady state (0344ab8) the 30% loss brought the rate down to 1.2% by tick 300, not to
     # the bound (before, the start-up's slump added to it); with 50%: 0.0 with the bound, -0.8% without
-    on = run(300, shocks=[(100, "money", -0.5)]).indicators()
-    off = run(300, shocks=[(100, "money", -0.5)], zero_lower_bound=False).indicators()
-    assert on.policy_rate.min() >= 0.0
-    assert off.policy_rate.min() < 0.0
-    assert off.policy_rate.min() >= ArenaModel(n_agents=10).config.min_policy_rate
+    # at d84a2b2 (the stationary efficiency start) seed 3's slump took the rule to 0.37% only, seeds 1, 2, 4
+    # and 5 to -1.5% to -2.4%: the bound holds on every seed, and without it the rate goes below zero
+    # wherever the slump is deep enough
+    lowest = []
+    for seed in (1, 2, 3):
+        on = run(300, shocks=[(100, "money", -0.5)], seed=seed).indicators()
+        off = run(300, shocks=[(100, "money", -0.5)], zero_lower_bound=False, seed=seed).indicators()
+        assert on.policy_rate.min() >= 0.0
+        assert off.policy_rate.min() >= ArenaModel(n_agents=10).config.min_policy_rate
+        lowest.append(off.policy_rate.min())
+    assert sum(rate < 0.0 for rate in lowest) >= 2, lowest
 
 
 def test_rate_shock_raises_rate_and_cools_the_economy():

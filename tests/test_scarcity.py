@@ -73,14 +73,20 @@ def test_forced_shocks_validate_resource_and_size():
 
 
 def test_carbon_cap_tightening_raises_carbon_scarcity_and_price():
-    loose = ArenaModel(n_agents=N, seed=2, carbon_cap_decline=0.0)
-    tight = ArenaModel(n_agents=N, seed=2, carbon_cap_decline=0.5)
-    for _ in range(300):
-        loose.step()
-        tight.step()
-    a, b = loose.indicators(), tight.indicators()
-    assert b.scarcity_carbon_credits.iloc[-1] > a.scarcity_carbon_credits.iloc[-1] + 0.05
-    assert b.price_carbon_credits.iloc[-50:].mean() > a.price_carbon_credits.iloc[-50:].mean()
+    # the price over three seeds: on one seed the two arms' last-50-tick prices differ by noise (seed 2 at
+    # d84a2b2: 1.984 tight against 1.986 loose; seeds 1 and 3: 2.00 against 1.83, 2.02 against 1.88)
+    prices = {0.0: [], 0.5: []}
+    for seed in (1, 2, 3):
+        loose = ArenaModel(n_agents=N, seed=seed, carbon_cap_decline=0.0)
+        tight = ArenaModel(n_agents=N, seed=seed, carbon_cap_decline=0.5)
+        for _ in range(300):
+            loose.step()
+            tight.step()
+        a, b = loose.indicators(), tight.indicators()
+        assert b.scarcity_carbon_credits.iloc[-1] > a.scarcity_carbon_credits.iloc[-1] + 0.05
+        prices[0.0].append(a.price_carbon_credits.iloc[-50:].mean())
+        prices[0.5].append(b.price_carbon_credits.iloc[-50:].mean())
+    assert np.mean(prices[0.5]) > np.mean(prices[0.0])
 
 
 def test_critical_scarcity_event_when_crossing_threshold():

@@ -87,6 +87,25 @@ def mean_of_living(values: np.ndarray, alive: np.ndarray) -> float:
     return float(living.mean())
 
 
+def stationary_efficiency(config: ArenaConfig, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``n`` firms' tick-0 efficiencies from the stationary law of :meth:`FirmSector.grow_productivity`.
+
+    Log efficiency is normal with std ``productivity_dispersion`` (the AR(1)'s stationary std), and
+    the draws are scaled so that their harmonic mean is 1 (``mean(1 / e) = 1``), the normalisation
+    the process keeps every tick: with each firm making the same output, the workers needed
+    (``proportional to 1 / e``) and the mean unit labour cost are then the calibrated ones. A start
+    at ``e = 1`` everywhere let the spread build over the first years, and the mean unit labour
+    cost (~ mean 1 / e, ``exp(sigma^2)`` at the stationary spread with mean-1 efficiency) rose with it:
+    ~1.4 points of inflation a year early on (baseline inflation over ticks 63-300 4.51 % with
+    dispersion 0.2, 3.15 % without, session 19). Float64 (n,), > 0; ones when the dispersion is 0.
+    """
+    sigma = float(config.productivity_dispersion)
+    if sigma <= 0.0 or n == 0:
+        return np.ones(n)
+    drawn = np.exp(sigma * rng.standard_normal(n))
+    return drawn * float(np.mean(1.0 / drawn))
+
+
 def normal_vacancy_rate(cfg) -> float:
     """Vacancy rate at which a firm's wage follows its index: ``cfg.normal_vacancy_rate``.
 
@@ -109,10 +128,12 @@ class FirmSector:
     n : int
         Number of firm slots, >= 1.
     price, wage, productivity : float
-        Tick-0 price (currency/unit), wage (currency/worker/tick) and output per worker
+        Tick-0 price (currency/unit), wage (currency/worker/tick) and common output per worker
         (units/worker/tick).
     workers : numpy.ndarray of int64
         Tick-0 workforce per firm, shape (n,).
+    efficiency : numpy.ndarray, optional
+        Tick-0 efficiency per firm, shape (n,), > 0 (:func:`stationary_efficiency`); ones if omitted.
 
     Attributes
     ----------
@@ -145,8 +166,8 @@ class FirmSector:
         :func:`arena.sectors.corporate.taxable_profit`).
     efficiency : float64 (n,)
         The firm's own productivity relative to the common level ``productivity`` (> 0; 1 at
-        tick 0): :attr:`firm_productivity` = ``productivity * efficiency``
-        (:meth:`grow_productivity`).
+        tick 0 from :func:`stationary_efficiency`; harmonic mean 1 over the living firms):
+        :attr:`firm_productivity` = ``productivity * efficiency`` (:meth:`grow_productivity`).
     ticks_acc : int64 (n,)
         Ticks since the last review.
     dead_until : int64 (n,)
@@ -154,16 +175,17 @@ class FirmSector:
     """
 
     def __init__(self, config: ArenaConfig, n: int, price: float, wage: float, productivity: float,
-                 workers: np.ndarray):
+                 workers: np.ndarray, efficiency: np.ndarray | None = None):
         self.config = config
         self.n = n
         self.productivity = float(productivity)
+        self.efficiency = np.ones(n) if efficiency is None else np.asarray(efficiency, dtype=float).copy()
         self.alive = np.ones(n, dtype=bool)
         self.markup = np.full(n, config.initial_markup)
         self.price = np.full(n, float(price))
         self.wage = np.full(n, float(wage))
         self.workers = np.asarray(workers, dtype=np.int64).copy()
-        output = np.maximum(self.workers * self.productivity, 1e-9)
+        output = np.maximum(self.workers * self.firm_productivity, 1e-9)
         self.plan_floor = MIN_PLAN_SHARE * float(output.mean())
         # The labour market's steady state has open jobs: quits go on every tick, and hires need
         # vacancies (H = mu sqrt(U V)), so each firm plans the output of a workforce with the normal
@@ -175,7 +197,7 @@ class FirmSector:
         # unemployment rose from 5.1 % to 7.4 %, then firms' vacancies pushed wages up while
         # stocks drained (docs/validation.md, "The start-up downswing every run begins with").
         self.planned = output / (1.0 - normal_vacancy_rate(config))
-        self.labour_demand = workers_wanted(self.planned / self.productivity, self.alive)
+        self.labour_demand = workers_wanted(self.planned / self.firm_productivity, self.alive)
         step = config.quantity_step
         shortfall = (self.planned - output) * self.demand_memory / step if step > 0 else 0.0
         self.inventory = np.maximum(config.inventory_ticks * output - shortfall, 0.0)
@@ -194,7 +216,6 @@ class FirmSector:
         self.earnings = np.zeros(n)
         self.machines_paid = np.zeros(n)
         self.tax_loss = np.zeros(n)
-        self.efficiency = np.ones(n)
         self.booked = np.zeros(n)
         self.expected_demand = output.copy()
         self.dead_until = np.zeros(n, dtype=np.int64)
@@ -209,6 +230,21 @@ class FirmSector:
         checkpoint written before the parameter existed still resumes.
         """
         return self.config.review_ticks
+
+    def hold_tick0_price(self, unit_cost: np.ndarray) -> None:
+        """Give each firm the markup that keeps its price at the common tick-0 price.
+
+        Firms differ in efficiency from tick 0 (:func:`stationary_efficiency`) but all post the
+        calibrated price: the more efficient earn a higher markup over their lower ``unit_cost``
+        (currency/unit, shape (n,), > 0), as in the runs' stationary state, where sold-out
+        efficient firms hold markups of 0.2-0.3 and the least efficient 0-0.1 at prices near the
+        mean (session 19, seed 1). A markup outside ``[min_markup, max_markup]`` is clipped and
+        that firm's price moves off the common one. Prices dispersed by unit cost at a common
+        markup would instead start a reallocation of customers and a fall of the price index.
+        """
+        cfg = self.config
+        self.markup = np.clip(self.price / unit_cost - 1.0, cfg.min_markup, cfg.max_markup)
+        self.price = (1.0 + self.markup) * unit_cost
 
     # ---------------------------------------------------------------- per tick -----
     def vacancies(self) -> np.ndarray:
@@ -347,12 +383,12 @@ class FirmSector:
         The common level grows by ``productivity_growth`` a year (per-tick compounding). Each
         living firm's log efficiency follows an AR(1) with yearly autocorrelation
         ``productivity_persistence`` and stationary std ``productivity_dispersion``, and the
-        efficiencies are then divided by their mean over the living firms (mean 1): plants in
-        one industry differ lastingly in productivity (Syverson 2011's survey; Foster,
-        Haltiwanger & Syverson 2008 measure a std of log physical TFP of 0.21-0.26 within
-        US 5-digit products and a yearly persistence near 0.8), so some firms' unit costs sit
-        above their rivals', they lose customers to cheaper shops and the least efficient
-        make losses, and a few default (far fewer than real firms: docs/validation.md;
+        efficiencies are then scaled so that their harmonic mean over the living firms is 1
+        (``mean(1 / e) = 1``): plants in one industry differ lastingly in productivity (Syverson
+        2011's survey; Foster, Haltiwanger & Syverson 2008 measure a std of log physical TFP of
+        0.21-0.26 within US 5-digit products and a yearly persistence near 0.8), so some firms'
+        unit costs sit above their rivals', they lose customers to cheaper shops and the least
+        efficient make losses, and a few default (far fewer than real firms: docs/validation.md;
         Hopenhayn 1992 and Dosi et al. 2010 for selection by efficiency). Without ``rng`` (or with
         ``productivity_dispersion`` 0) only the common level moves.
         """
@@ -363,15 +399,14 @@ class FirmSector:
             return
         rho = cfg.productivity_persistence ** (1.0 / cfg.ticks_per_year)
         shock = sigma * np.sqrt(1.0 - rho * rho) * rng.standard_normal(self.n)
-        centre = -0.5 * sigma * sigma  # a lognormal's log-mean at mean 1; a common shift, divided out below
-        log_e = np.log(self.efficiency)
-        moved = np.exp(centre + rho * (log_e - centre) + shock)
-        # efficiency is relative to the industry: its mean over the living firms is 1 every tick, so
-        # aggregate productivity is the common level alone, as in an economy of many firms, and a run
-        # with 200 firms does not carry the sample mean's wander (granular noise: a +1,000 bp rate shock's
-        # disinflation at 20,000 households fell from -0.63 points on 7 of 8 seeds without dispersion to
-        # -0.23 on 5 of 8 with the undemeaned process, and is -0.93 on 8 of 8 with this one)
-        moved /= mean_of_living(moved, self.alive)
+        moved = np.exp(rho * np.log(self.efficiency) + shock)
+        # efficiency is relative to the industry: its harmonic mean over the living firms is 1 every
+        # tick, so the mean unit labour cost of firms making equal output is the common level's
+        # (wage / productivity), whatever the spread, and a run with 200 firms does not carry the
+        # sample mean's wander (granular noise: a +1,000 bp rate shock's disinflation at 20,000
+        # households fell from -0.63 points on 7 of 8 seeds without dispersion to -0.23 on 5 of 8
+        # with an unnormalised process, and was -0.93 on 8 of 8 with the arithmetic mean's normalisation)
+        moved *= mean_of_living(1.0 / moved, self.alive)
         self.efficiency = np.where(self.alive, moved, self.efficiency)
 
 
@@ -422,8 +457,9 @@ class GoodsFirms(FirmSector):
     """
 
     def __init__(self, config: ArenaConfig, n: int, price: float, wage: float, productivity: float,
-                 workers: np.ndarray, coefficients: np.ndarray, n_kfirms: int, rng: np.random.Generator):
-        super().__init__(config, n, price, wage, productivity, workers)
+                 workers: np.ndarray, coefficients: np.ndarray, n_kfirms: int, rng: np.random.Generator,
+                 efficiency: np.ndarray | None = None):
+        super().__init__(config, n, price, wage, productivity, workers, efficiency)
         self.kappa = 1.0 / (config.capital_output * config.ticks_per_year)
         self.coefficients = np.asarray(coefficients, dtype=float)
         # capital is sized for the demand served (the capital need follows expected demand)
@@ -432,7 +468,6 @@ class GoodsFirms(FirmSector):
         self.k_order = np.zeros(n)
         self.k_supplier = rng.integers(0, n_kfirms, n)
         self.requested = self.output.copy()
-        self.unit_cost = np.full(n, price / (1.0 + config.initial_markup))
         # CES calibration at the tick-0 point: commodity prices = goods price, unit labour cost
         self.sigma = float(config.input_substitution)
         self.input_price_ref = float(price)
@@ -441,6 +476,9 @@ class GoodsFirms(FirmSector):
         self.input_per_unit = self.coefficients.copy()
         self.input_cost_shares = self.base_shares.copy()
         self.value_added_per_unit = 1.0
+        # at tick-0 prices the unit cost is price / (1 + initial_markup) at efficiency 1
+        self.unit_cost = self.compute_unit_cost(np.full(self.coefficients.size, float(price)), float(price))
+        self.hold_tick0_price(self.unit_cost)
         # input stocks of the sector (units per commodity), at their target at tick 0
         self.input_stock = config.input_stock_ticks * self.coefficients * float(self.output.sum())
 

@@ -30,6 +30,10 @@ class CapitalFirms(FirmSector):
     gave 13 %.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hold_tick0_price(self.compute_unit_cost())
+
     @property
     def demand_memory(self) -> float:
         """Ticks over which orders are averaged and the inventory gap closed: ``capital_goods_smoothing``."""
