@@ -165,8 +165,8 @@ class FirmSector:
         Losses carried forward against the profit tax (currency, >= 0;
         :func:`arena.sectors.corporate.taxable_profit`).
     efficiency : float64 (n,)
-        The firm's own productivity relative to the common level ``productivity`` (> 0; 1 at
-        tick 0 from :func:`stationary_efficiency`; harmonic mean 1 over the living firms):
+        The firm's own productivity relative to the common level ``productivity`` (> 0; drawn
+        at tick 0 by :func:`stationary_efficiency`; harmonic mean 1 over the living firms):
         :attr:`firm_productivity` = ``productivity * efficiency`` (:meth:`grow_productivity`).
     ticks_acc : int64 (n,)
         Ticks since the last review.
@@ -237,10 +237,11 @@ class FirmSector:
         Firms differ in efficiency from tick 0 (:func:`stationary_efficiency`) but all post the
         calibrated price: the more efficient earn a higher markup over their lower ``unit_cost``
         (currency/unit, shape (n,), > 0), as in the runs' stationary state, where sold-out
-        efficient firms hold markups of 0.2-0.3 and the least efficient 0-0.1 at prices near the
-        mean (session 19, seed 1). A markup outside ``[min_markup, max_markup]`` is clipped and
-        that firm's price moves off the common one. Prices dispersed by unit cost at a common
-        markup would instead start a reallocation of customers and a fall of the price index.
+        efficient firms hold markups of 0.2-0.3 and the least efficient 0-0.1, so that prices
+        spread less than unit costs (session 19, seed 1). A markup outside
+        ``[min_markup, max_markup]`` is clipped and that firm's price moves off the common one.
+        Prices dispersed by unit cost at a common markup would instead start a reallocation of
+        customers and a fall of the price index.
         """
         cfg = self.config
         self.markup = np.clip(self.price / unit_cost - 1.0, cfg.min_markup, cfg.max_markup)
