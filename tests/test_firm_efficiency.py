@@ -104,8 +104,8 @@ def test_more_efficient_firms_sell_more(seed):
     cf = m.cfirms
     live = cf.alive
     assert np.corrcoef(np.log(cf.efficiency[live]), cf.expected_demand[live])[0, 1] > 0.2
-    # so output per worker exceeds the common level (the Olley-Pakes covariance is positive), and
-    # potential output counts it
+    # so output per worker exceeds the common level (the Olley-Pakes covariance is positive); the
+    # labour_productivity indicator reports it (potential output does not: docs/validation.md, session 20)
     assert m.allocation_efficiency() > 1.0
 
 
