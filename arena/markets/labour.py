@@ -28,10 +28,10 @@ from arena.population import bernoulli_indices
 
 #: Share of a firm's excess workforce (above the hoarding margin) dismissed per tick.
 FIRING_RATE = 0.1
-#: Excess workforce a firm keeps rather than fire, as a share of its labour demand. Fay & Medoff
-#: (1985) found plants paying for about 8 % more blue-collar hours than production needed at their
-#: last trough. With 5 % and firms' efficiencies spread (reallocation), layoffs ran at 1.6 % of jobs
-#: a month against JOLTS layoffs and discharges of 1.1-1.4 % (2001-2019); with 8 %, 1.2 %.
+# Why 8 %: with 5 % and firms' efficiencies spread (reallocation), layoffs ran at 1.6 % of jobs a
+# month against JOLTS layoffs and discharges of 1.1-1.4 % (2001-2019); with 8 %, 1.2 % (docs/model.md).
+#: Excess workforce a firm keeps rather than fire, as a share of its labour demand (Fay & Medoff
+#: 1985: plants paid for about 8 % more blue-collar hours than production needed at a trough).
 HOARDING = 0.08
 
 
