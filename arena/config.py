@@ -348,7 +348,7 @@ PARAMETERS: dict[str, Param] = {
     "max_hours": P(float, 1.1, 1.0, 2.0, "-",
                    "longest working time per worker relative to the standard week (overtime ceiling; "
                    "1 = no overtime)"),
-    "matching_efficiency": P(float, 0.05, 0.001, 1.0, "1/tick",
+    "matching_efficiency": P(float, 0.037, 0.001, 1.0, "1/tick",
                              "mu of the matching function H = mu * sqrt(U V)"),
     "normal_vacancy_rate": P(float, 0.03, 0.001, 0.5, "-",
                              "vacancy rate at which a firm's wage follows its index (JOLTS, 2001-2019)"),
