@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict, deque
@@ -161,6 +162,12 @@ class Simulation:
         self._lock: asyncio.Lock | None = None
         self._wake: asyncio.Event | None = None
         self._loop = None
+        # the asyncio lock belongs to one event loop and is made anew when the loop changes (_bind),
+        # while a tick already handed to a worker thread by the old loop may still be running: this
+        # lock, which outlives loops, keeps two ticks of the model from ever running at once (seen:
+        # tests/test_api_fuzz.py under load, a restarted lifespan's tick popped the other's
+        # per-tick totals, AttributeError '_frozen_totals')
+        self._tick_guard = threading.Lock()
         if model is None:
             model = ArenaModel(config, check_accounting=check_accounting, alert_rules=alert_rules)
         self._install(model, shocks or [], scenario)
@@ -235,12 +242,13 @@ class Simulation:
     # ---------------------------------------------------------------- ticking ------
     def _step_sync(self) -> float:
         """One tick, with any scheduled scenario shocks first (worker thread, lock held)."""
-        model = self.model
-        for shock in self.schedule.pop(model.tick, ()):
-            model.apply_shock(shock.kind, shock.size, **shock.target)
-        start = time.perf_counter()
-        model.step()
-        elapsed = (time.perf_counter() - start) * 1000.0
+        with self._tick_guard:
+            model = self.model
+            for shock in self.schedule.pop(model.tick, ()):
+                model.apply_shock(shock.kind, shock.size, **shock.target)
+            start = time.perf_counter()
+            model.step()
+            elapsed = (time.perf_counter() - start) * 1000.0
         sample, fresh = self.health.sample(elapsed)
         if fresh:  # process-health rules see one sample per second, outside the model's state
             model.alert_monitor.evaluate_health(model.tick, sample, model.event_log.emit)
