@@ -215,6 +215,12 @@ PARAMETERS: dict[str, Param] = {
     "arousal_switching": P(
         float, 1.0, 0.0, 100.0, "-", "alpha_e: pull toward chartism per unit of fear + greed above calm (0.4)"
     ),
+    "loss_switching": P(
+        float, 0.0, 0.0, 100.0, "-",
+        "alpha_r: pull toward fundamentalism per unit of the equity trend (EWMA of log returns / 0.01, "
+        "clipped to +-5): after falls value investors withdraw (limits of arbitrage); "
+        "0 = FW's symmetric switching",
+    ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
     "portfolio_wealth_gradient": P(float, 0.3, 0.0, 1.0, "-",
