@@ -264,9 +264,11 @@ def test_goods_consumer_surplus_is_the_integral_of_demand_up_to_the_grid_top():
     top = np.exp(np.floor(np.log1p(cfg.max_price_change) / spacing) * spacing)  # p_top / P
     checked = 0
     for _ in range(TICKS):
-        budget = model.goods_share * model.budget_total
-        demand = budget / model.prices["goods"]
+        budget_total, price = model.budget_total, model.prices["goods"]
         model.step()
+        # the book is built with the goods share the tick's commodity auctions set (not last tick's)
+        budget = model.goods_share * budget_total
+        demand = budget / price
         if model.current["volume_goods"] < 0.99 * demand:  # rationed: the top bids only
             continue
         checked += 1

@@ -63,7 +63,10 @@ MIN_PLAN_SHARE = 0.05
 #: Ticks over which C-firms close the gap of their commodity input stocks to target.
 RESTOCK_TICKS = 20.0
 #: Per-firm arrays a checkpoint may lack (written before they existed) and their start value.
-_LATE_ARRAYS = {"tax_loss": 0.0, "efficiency": 1.0}
+_LATE_ARRAYS = {"tax_loss": 0.0, "efficiency": 1.0, "hours": 1.0, "labour_need": np.nan}
+#: Pay for an hour beyond the standard week, in standard hours (US Fair Labor Standards Act:
+#: time and a half for hours over 40 a week).
+OVERTIME_PAY = 1.5
 #: Band around the mean price inside which both markup moves are allowed (0 = [A] exactly).
 PRICE_TOLERANCE = 0.0
 
@@ -146,7 +149,13 @@ class FirmSector:
     wage : float64 (n,)
         Wage offered and paid (currency/worker/tick), > 0.
     workers, labour_demand : int64 (n,)
-        Workforce and workers wanted.
+        Workforce and workers wanted (the headcount target, :meth:`headcount_target`).
+    labour_need : float64 (n,)
+        Labour need (workers at standard hours) averaged over ``employment_smoothing`` ticks;
+        NaN for a firm with no history (a dead slot, an entrant).
+    hours : float64 (n,)
+        Hours each worker worked in the last production, relative to the standard week, in
+        [0, ``max_hours``] (1 with no workers).
     planned : float64 (n,)
         Planned output (units/tick), > 0.
     inventory, deposits : float64 (n,)
@@ -198,6 +207,8 @@ class FirmSector:
         # stocks drained (docs/validation.md, "The start-up downswing every run begins with").
         self.planned = output / (1.0 - normal_vacancy_rate(config))
         self.labour_demand = workers_wanted(self.planned / self.firm_productivity, self.alive)
+        self.labour_need = self.planned / self.firm_productivity
+        self.hours = np.ones(n)
         step = config.quantity_step
         shortfall = (self.planned - output) * self.demand_memory / step if step > 0 else 0.0
         self.inventory = np.maximum(config.inventory_ticks * output - shortfall, 0.0)
@@ -248,6 +259,48 @@ class FirmSector:
         self.price = (1.0 + self.markup) * unit_cost
 
     # ---------------------------------------------------------------- per tick -----
+    def headcount_target(self, need: np.ndarray) -> np.ndarray:
+        """Workers a firm hires and keeps for, given its labour need now (workers, float (n,)).
+
+        ``need`` is the workforce that would make the firm's planned output at standard hours.
+        :attr:`labour_need` moves toward it by ``1 / employment_smoothing`` a tick (an EWMA; a
+        firm with no history takes ``need``), and the target is ``max(labour_need, need /
+        max_hours)``: heads follow the need with a lag and hours take up the difference, within
+        the overtime ceiling. Adjusting the workforce is costly, so firms vary the intensity of
+        work first (labour hoarding with adjustment costs: Sbordone 1996; hours per worker lead
+        employment over the cycle, Bernanke & Parkinson 1991), which is what makes labour
+        productivity procyclical and unemployment move less than output (Okun 1962).
+        ``employment_smoothing`` <= 1 makes the target the need itself.
+        """
+        cfg = self.config
+        weight = 1.0 / cfg.employment_smoothing if cfg.employment_smoothing > 1.0 else 1.0
+        smoothed = self.labour_need
+        smoothed = np.where(np.isnan(smoothed) | (weight >= 1.0), need, smoothed + weight * (need - smoothed))
+        self.labour_need = np.where(self.alive, smoothed, np.nan)
+        return np.maximum(np.where(self.alive, smoothed, 0.0), need / cfg.max_hours)
+
+    def record_hours(self, labour_used: np.ndarray) -> None:
+        """Set :attr:`hours` from the labour this tick's output took (workers at standard hours).
+
+        Clipped to ``max_hours``: capacity allows no more, and the quotient of output and
+        workforce can exceed it by a rounding error, which would pay an ulp of overtime.
+        """
+        self.hours = np.ones(self.n)
+        np.divide(labour_used, self.workers, out=self.hours, where=self.workers > 0)
+        np.minimum(self.hours, self.config.max_hours, out=self.hours)
+
+    def paid_hours(self) -> np.ndarray:
+        """Return the standard weeks paid per worker, ``1 + OVERTIME_PAY * max(hours - 1, 0)`` (float64 (n,)).
+
+        A short week is paid in full (the idle hours of labour hoarding: Fay & Medoff 1985),
+        an overtime hour at :data:`OVERTIME_PAY` standard hours.
+        """
+        return 1.0 + OVERTIME_PAY * np.maximum(self.hours - 1.0, 0.0)
+
+    def wage_bill(self) -> np.ndarray:
+        """Each firm's wage bill at its last hours: ``wage * workers * paid_hours`` (currency/tick)."""
+        return self.wage * self.workers * self.paid_hours()
+
     def vacancies(self) -> np.ndarray:
         """Open vacancies ``max(labour_demand - workers, 0)`` of living firms, int64 (n,)."""
         return np.where(self.alive, np.maximum(self.labour_demand - self.workers, 0), 0)
@@ -484,18 +537,28 @@ class GoodsFirms(FirmSector):
         self.input_stock = config.input_stock_ticks * self.coefficients * float(self.output.sum())
 
     def capacity(self) -> np.ndarray:
-        """Output the firm can make this tick before inputs: ``min(planned, (alpha L, kappa K) / v)``.
+        """Output the firm can make this tick before inputs: ``min(planned, (alpha L h_max, kappa K) / v)``.
+
+        ``h_max`` = ``max_hours``: the workforce can work overtime up to it.
 
         ``v`` = :attr:`value_added_per_unit` (1 at tick-0 input prices).
         """
-        value_added = np.minimum(self.firm_productivity * self.workers, self.kappa * self.capital)
+        labour = self.firm_productivity * self.workers * self.config.max_hours
+        value_added = np.minimum(labour, self.kappa * self.capital)
         return np.where(self.alive, np.minimum(self.planned, value_added / self.value_added_per_unit), 0.0)
 
+    def labour_used(self) -> np.ndarray:
+        """Labour the last output took, in workers at standard hours: ``v y / (alpha e)``."""
+        return self.output * self.value_added_per_unit / self.firm_productivity
+
     def set_labour_demand(self) -> None:
-        """Workers wanted: ``ceil(v min(planned, kappa K / v) / alpha)`` ([A] eq. for L^d)."""
+        """Workers wanted: the headcount target for the need ``v min(planned, kappa K / v) / alpha``.
+
+        [A]'s eq. for L^d gives the need; :meth:`FirmSector.headcount_target` the workers.
+        """
         v = self.value_added_per_unit
         want = v * np.minimum(self.planned, self.kappa * self.capital / v) / self.firm_productivity
-        self.labour_demand = workers_wanted(want, self.alive)
+        self.labour_demand = workers_wanted(self.headcount_target(want), self.alive)
 
     def set_input_mix(self, commodity_prices: np.ndarray) -> None:
         """Choose the cost-minimising CES input mix at ``commodity_prices`` (class doc).
