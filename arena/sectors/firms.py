@@ -63,7 +63,7 @@ MIN_PLAN_SHARE = 0.05
 #: Ticks over which C-firms close the gap of their commodity input stocks to target.
 RESTOCK_TICKS = 20.0
 #: Per-firm arrays a checkpoint may lack (written before they existed) and their start value.
-_LATE_ARRAYS = {"tax_loss": 0.0, "efficiency": 1.0, "hours": 1.0, "labour_need": np.nan}
+_LATE_ARRAYS = {"tax_loss": 0.0, "efficiency": 1.0, "hours": 1.0, "labour_need": -1.0}
 #: Pay for an hour beyond the standard week, in standard hours (US Fair Labor Standards Act:
 #: time and a half for hours over 40 a week).
 OVERTIME_PAY = 1.5
@@ -152,7 +152,7 @@ class FirmSector:
         Workforce and workers wanted (the headcount target, :meth:`headcount_target`).
     labour_need : float64 (n,)
         Labour need (workers at standard hours) averaged over ``employment_smoothing`` ticks;
-        NaN for a firm with no history (a dead slot, an entrant).
+        -1 for a firm with no history (a dead slot, an entrant; a need is never negative).
     hours : float64 (n,)
         Hours each worker worked in the last production, relative to the standard week, in
         [0, ``max_hours``] (1 with no workers).
@@ -264,7 +264,7 @@ class FirmSector:
 
         ``need`` is the workforce that would make the firm's planned output at standard hours.
         :attr:`labour_need` moves toward it by ``1 / employment_smoothing`` a tick (an EWMA; a
-        firm with no history takes ``need``), and the target is ``max(labour_need, need /
+        firm with no history, marked -1, takes ``need``), and the target is ``max(labour_need, need /
         max_hours)``: heads follow the need with a lag and hours take up the difference, within
         the overtime ceiling. Adjusting the workforce is costly, so firms vary the intensity of
         work first (labour hoarding with adjustment costs: Sbordone 1996; hours per worker lead
@@ -275,8 +275,8 @@ class FirmSector:
         cfg = self.config
         weight = 1.0 / cfg.employment_smoothing if cfg.employment_smoothing > 1.0 else 1.0
         smoothed = self.labour_need
-        smoothed = np.where(np.isnan(smoothed) | (weight >= 1.0), need, smoothed + weight * (need - smoothed))
-        self.labour_need = np.where(self.alive, smoothed, np.nan)
+        smoothed = np.where((smoothed < 0.0) | (weight >= 1.0), need, smoothed + weight * (need - smoothed))
+        self.labour_need = np.where(self.alive, smoothed, -1.0)
         return np.maximum(np.where(self.alive, smoothed, 0.0), need / cfg.max_hours)
 
     def record_hours(self, labour_used: np.ndarray) -> None:
