@@ -330,6 +330,9 @@ PARAMETERS: dict[str, Param] = {
     "quantity_step": P(float, 0.5, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
     "wage_step": P(float, 0.015, 0.0, 0.5, "-",
                    "wage change per review per unit of vacancy pressure (pressure in [-3, 3])"),
+    "wage_unemployment_weight": P(float, 0.5, 0.0, 1.0, "-",
+                                  "weight of the unemployment gap (u - u*) / u* against the vacancy gap in "
+                                  "the labour-market tightness wages follow (0 = vacancies only)"),
     "capital_goods_smoothing": P(float, 60.0, 1.0, 2500.0, "ticks",
                                  "ticks over which K-firms average machine orders and close their inventory "
                                  "gap (production smoothing: stocks and unfilled orders, not jobs, take up "

@@ -36,7 +36,8 @@ tick (Calvo 1983), so prices and plans change in lumps and out of step:
 * wage (each firm its own): indexed to expected inflation plus productivity growth over
   the interval, plus ``wage_step * U(0, 1) * pressure``: the labour market's tightness (the
   sector's mean vacancy rate relative to the normal rate ``v*``, ``normal_vacancy_rate``, the
-  US job-openings rate near natural unemployment) plus the firm's own pressure relative to
+  US job-openings rate near natural unemployment, and with weight ``wage_unemployment_weight``
+  the unemployment rate relative to ``natural_unemployment``) plus the firm's own pressure relative to
   other firms', each clipped ``(v - v*) / v*`` in [-1, 1] (:meth:`FirmSector.vacancy_pressure`):
   firms that cannot fill their jobs bid wages up, firms with no vacancies let them fall
   behind the index (Delli Gatti et al. 2011's vacancy-driven wage, made symmetric), and all
@@ -363,28 +364,36 @@ class FirmSector:
         """
         return self.sales_acc[idx] >= self.output_acc[idx]
 
-    def review_wage(self, idx: np.ndarray, expected_inflation: float, rng: np.random.Generator) -> None:
-        """Each reviewing firm moves its wage with its own vacancy pressure (see module doc)."""
+    def review_wage(self, idx: np.ndarray, expected_inflation: float, rng: np.random.Generator,
+                    unemployment: float | None = None) -> None:
+        """Each reviewing firm moves its wage with its own vacancy pressure (see module doc).
+
+        ``unemployment`` (the economy's rate, in [0, 1]) enters the market's tightness when
+        ``wage_unemployment_weight`` > 0 (:meth:`vacancy_pressure`).
+        """
         cfg = self.config
         if idx.size == 0:
             return
         n = np.maximum(self.ticks_acc[idx], 1)
         index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
-        pressure = self.vacancy_pressure()[idx]
+        pressure = self.vacancy_pressure(unemployment)[idx]
         step = cfg.wage_step * pressure * rng.random(idx.size)
         self.wage[idx] *= np.clip(1.0 + index + step, 0.5, 2.0)
 
-    def vacancy_pressure(self) -> np.ndarray:
+    def vacancy_pressure(self, unemployment: float | None = None) -> np.ndarray:
         """Each firm's wage pressure: the labour market's tightness plus its own relative to others.
 
         ``a + (c_i - mean_j c_j)``, with ``c_i = clip((v_i - v*) / v*, -1, 1)`` the firm's
         clipped pressure from its mean vacancy rate ``v_i`` since its last review, ``mean_j``
-        over the sector's living firms and ``a = clip((mean_j v_j - v*) / v*, -1, 1)`` the
-        pressure of the sector's mean vacancy rate: wages rise with outside options (the
-        wage curve, Blanchflower & Oswald 1994) and with a firm's own difficulty in filling
-        its jobs. Firms' mean pressure is then that of their mean vacancy rate. Firms' own
-        clipped pressures alone (the former rule) averaged -0.33 at 4-6 % unemployment, where
-        their mean vacancy rate was v*: many firms with no vacancies took the full -1, the few
+        over the sector's living firms and ``a = clip((1 - w) (mean_j v_j - v*) / v* - w (u - u*) / u*,
+        -1, 1)`` the market's tightness: the sector's mean vacancy gap and, with weight ``w`` =
+        ``wage_unemployment_weight``, the unemployment gap (``u`` = ``unemployment``, ``u*`` =
+        ``natural_unemployment``; ``w`` = 0 or no ``unemployment``: vacancies only). Wages rise with
+        outside options (the wage curve, Blanchflower & Oswald 1994: in unemployment; in search
+        models the wage follows v / u, whose log gap is the vacancy gap minus the unemployment gap)
+        and with a firm's own difficulty in filling its jobs. Firms' mean pressure is then the
+        market's. Firms' own clipped pressures alone (the former rule) averaged -0.33 at 4-6 %
+        unemployment, where their mean vacancy rate was v*: many firms with no vacancies took the full -1, the few
         with many were capped at +1 (measured, docs/model.md "Wages"), so wages fell behind
         their index at the natural rate and inflation ran below target. Float64 (n,), in
         [-3, 3]; 0 for dead firms.
@@ -397,7 +406,12 @@ class FirmSector:
         rate = self.vacancy_acc[alive] / np.maximum(self.ticks_acc[alive], 1) / np.maximum(
             self.labour_demand[alive], 1)
         own = np.clip((rate - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0)
-        tightness = float(np.clip((rate.mean() - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0))
+        gap = (rate.mean() - normal) / normal
+        weight = self.config.wage_unemployment_weight
+        natural = self.config.natural_unemployment
+        if weight > 0 and unemployment is not None and natural > 0:  # skipped at 0: bit-identical
+            gap = (1.0 - weight) * gap - weight * (unemployment - natural) / natural
+        tightness = float(np.clip(gap, WAGE_FLOOR_PRESSURE, 1.0))
         pressure[alive] = tightness + own - own.mean()
         return pressure
 
