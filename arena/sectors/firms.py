@@ -393,10 +393,10 @@ class FirmSector:
         models the wage follows v / u, whose log gap is the vacancy gap minus the unemployment gap)
         and with a firm's own difficulty in filling its jobs. Firms' mean pressure is then the
         market's. Firms' own clipped pressures alone (the former rule) averaged -0.33 at 4-6 %
-        unemployment, where their mean vacancy rate was v*: many firms with no vacancies took the full -1, the few
-        with many were capped at +1 (measured, docs/model.md "Wages"), so wages fell behind
-        their index at the natural rate and inflation ran below target. Float64 (n,), in
-        [-3, 3]; 0 for dead firms.
+        unemployment, where their mean vacancy rate was v*: many firms with no vacancies took
+        the full -1, the few with many were capped at +1 (measured, docs/model.md "Wages"), so
+        wages fell behind their index at the natural rate and inflation ran below target.
+        Float64 (n,), in [-3, 3]; 0 for dead firms.
         """
         normal = normal_vacancy_rate(self.config)
         pressure = np.zeros(self.n)
