@@ -19,7 +19,7 @@ from arena import accounting, credit_phase, firms_phase, fiscal_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
-from arena.psychology import NEUTRAL, herd_probability, volatility_multiplier
+from arena.psychology import NEUTRAL, RETURN_SCALE, herd_probability, volatility_multiplier
 from arena.scalars import clip_float
 from arena.sectors import corporate
 
@@ -198,7 +198,8 @@ def switch_strategies(model) -> None:
 
     The target share of fundamentalists among non-noise traders is
     ``1 / (1 + exp(-beta a_t))`` with the predisposition ``a_t`` of
-    :func:`arena.markets.expectations.predisposition` (herding, misalignment, arousal);
+    :func:`arena.markets.expectations.predisposition` (herding, misalignment, arousal and,
+    with ``loss_switching`` > 0, the market's recent trend);
     a share ``switching_rate`` of non-noise traders reconsiders each tick and adopts
     fundamentalism with that probability, so the realised share moves toward the target
     at that rate.
@@ -221,6 +222,8 @@ def switch_strategies(model) -> None:
         cfg.strategy_herding,
         cfg.misalignment_switching,
         cfg.arousal_switching,
+        clip_float(model.trend / RETURN_SCALE, -5.0, 5.0),
+        cfg.loss_switching,
     )
     target = fundamentalist_target(a, cfg.switching_intensity)
     if cfg.switching_rate >= 1.0:  # everyone reconsiders (FW's discrete choice): no index gather

@@ -215,6 +215,12 @@ PARAMETERS: dict[str, Param] = {
     "arousal_switching": P(
         float, 1.0, 0.0, 100.0, "-", "alpha_e: pull toward chartism per unit of fear + greed above calm (0.4)"
     ),
+    "loss_switching": P(
+        float, 0.0, 0.0, 100.0, "-",
+        "alpha_r: pull toward fundamentalism per unit of the equity trend (EWMA of log returns / 0.01, "
+        "clipped to +-5): after falls value investors withdraw (limits of arbitrage); "
+        "0 = FW's symmetric switching",
+    ),
     "initial_cash": P(float, 300.0, 1e-3, 1e9, "currency/agent", "mean initial deposits"),
     "wealth_dispersion": P(float, 0.8, 0.0, 3.0, "-", "sigma of the lognormal initial wealth"),
     "portfolio_wealth_gradient": P(float, 0.3, 0.0, 1.0, "-",
@@ -324,6 +330,9 @@ PARAMETERS: dict[str, Param] = {
     "quantity_step": P(float, 0.5, 0.0, 1.0, "-", "share rho of the output gap closed at a review"),
     "wage_step": P(float, 0.015, 0.0, 0.5, "-",
                    "wage change per review per unit of vacancy pressure (pressure in [-3, 3])"),
+    "wage_unemployment_weight": P(float, 0.5, 0.0, 1.0, "-",
+                                  "weight of the unemployment gap (u - u*) / u* against the vacancy gap in "
+                                  "the labour-market tightness wages follow (0 = vacancies only)"),
     "capital_goods_smoothing": P(float, 60.0, 1.0, 2500.0, "ticks",
                                  "ticks over which K-firms average machine orders and close their inventory "
                                  "gap (production smoothing: stocks and unfilled orders, not jobs, take up "
@@ -341,7 +350,14 @@ PARAMETERS: dict[str, Param] = {
                             "(flexible accelerator, Koyck 1954); 0 = the whole gap at each review ([A])"),
     "target_utilisation": P(float, 0.85, 0.3, 1.0, "-", "capacity utilisation firms plan for (omega)"),
     "separation_rate": P(float, 0.0015, 0.0, 0.1, "1/tick", "probability that a job ends (quit) in a tick"),
-    "matching_efficiency": P(float, 0.05, 0.001, 1.0, "1/tick",
+    "employment_smoothing": P(float, 62.5, 0.0, 2500.0, "ticks",
+                              "memory of a firm's headcount target: it hires and keeps workers for its "
+                              "labour need averaged over this many ticks, hours take up the rest (0 = heads "
+                              "follow the need at once)"),
+    "max_hours": P(float, 1.1, 1.0, 2.0, "-",
+                   "longest working time per worker relative to the standard week (overtime ceiling; "
+                   "1 = no overtime)"),
+    "matching_efficiency": P(float, 0.037, 0.001, 1.0, "1/tick",
                              "mu of the matching function H = mu * sqrt(U V)"),
     "normal_vacancy_rate": P(float, 0.03, 0.001, 0.5, "-",
                              "vacancy rate at which a firm's wage follows its index (JOLTS, 2001-2019)"),
@@ -365,6 +381,9 @@ PARAMETERS: dict[str, Param] = {
         "rise of a household's spending (share of its budget) per unit of its greed above the neutral 0.2",
     ),
     "income_memory": P(float, 0.9994, 0.0, 0.99999, "-", "EWMA weight xi of permanent income per tick"),
+    "hand_to_mouth_share": P(float, 0.3, 0.0, 1.0, "-",
+                             "share of households whose permanent income is their current income "
+                             "(rule-of-thumb consumers; Kaplan, Violante & Weidner 2014: about a third)"),
     "inflation_sensitivity": P(
         float, 0.5, 0.0, 50.0, "-", "rise of consumption propensity per unit of expected-inflation gap"
     ),

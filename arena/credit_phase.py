@@ -163,8 +163,8 @@ def cash_flow(model) -> np.ndarray:
     """
     cf, kf = model.cfirms, model.kfirms
     inputs = float(cf.coefficients @ model.commodity_prices())
-    c = (cf.price - inputs) * cf.planned - cf.wage * cf.workers
-    k = kf.price * kf.planned - kf.wage * kf.workers
+    c = (cf.price - inputs) * cf.planned - cf.wage_bill()
+    k = kf.price * kf.planned - kf.wage_bill()
     return np.concatenate([np.where(cf.alive, c, 0.0), np.where(kf.alive, k, 0.0),
                            np.zeros(model.producer_deposits.size)])
 

@@ -74,7 +74,7 @@ def decide_and_hire(model) -> None:
     if idx.size:
         unit_cost = cf.compute_unit_cost(prices, kprice)
         cf.review_price_quantity(idx, unit_cost, rng)
-        cf.review_wage(idx, cb.expected_inflation, rng)
+        cf.review_wage(idx, cb.expected_inflation, rng, model.unemployment)
         order = cf.review_investment(idx, kf.price, kf.alive, kf.inventory, rng,
                                      model.banking.user_cost[idx])
         ordered = np.bincount(cf.k_supplier[idx], weights=order, minlength=kf.n)
@@ -84,7 +84,7 @@ def decide_and_hire(model) -> None:
     kidx = kf.reviewing(rng)
     if kidx.size:
         kf.review_price_quantity(kidx, kf.compute_unit_cost(), rng)
-        kf.review_wage(kidx, cb.expected_inflation, rng)
+        kf.review_wage(kidx, cb.expected_inflation, rng, model.unemployment)
         kf.reset_accumulators(kidx)
     cf.grow_productivity(model.efficiency_rng)
     kf.grow_productivity(model.efficiency_rng)

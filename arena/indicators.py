@@ -86,6 +86,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "output_gap": ("-", "(Y - Y*) / Y*"),
     "unemployment": ("-", "share of households without a job"),
     "wage": ("currency/worker/tick", "employment-weighted mean wage of all firms"),
+    "hours": ("-", "employment-weighted mean hours per worker in the last production, relative to "
+                   "the standard week (above 1: overtime)"),
     "inventory": ("goods", "C-firms' unsold goods"),
     "gdp": ("currency/tick",
             "expenditure GDP: household consumption (goods + commodities) + investment "

@@ -130,12 +130,14 @@ def consumption_budget(fear, greed, perm_income, cash, budget, income_weight, we
 
 
 @numba.njit(**_JIT)
-def credit_income(wage_table, employer, shares, dividend_per_share, cash, perm_income, keep, take):
+def credit_income(wage_table, employer, shares, dividend_per_share, cash, perm_income, keep, take,
+                  hand_to_mouth, fresh):
     """Wages (``wage_table[employer]``) plus dividends into deposits; permanent income (in place).
 
     ``income = wage_table[employer] + shares * dividend_per_share`` (the dividend term only
     when ``dividend_per_share`` is not 0), ``cash += income``,
-    ``perm_income = perm_income * keep + income * take``.
+    ``perm_income = perm_income * keep + income * take``, or ``income * fresh`` where
+    ``hand_to_mouth`` (bool per household) is set.
     """
     add_dividend = dividend_per_share != 0.0
     for i in range(cash.shape[0]):
@@ -143,7 +145,10 @@ def credit_income(wage_table, employer, shares, dividend_per_share, cash, perm_i
         if add_dividend:
             income = income + shares[i] * dividend_per_share
         cash[i] += income
-        perm_income[i] = perm_income[i] * keep + income * take
+        if hand_to_mouth[i]:
+            perm_income[i] = income * fresh
+        else:
+            perm_income[i] = perm_income[i] * keep + income * take
 
 
 @numba.njit(**_JIT)

@@ -32,7 +32,7 @@ from arena.markets import retail, session
 from arena.markets.equity import Participant
 from arena.markets.price_index import GoodsPriceIndex
 from arena.monetary import CentralBank
-from arena.population import Population
+from arena.population import Population, draw_hand_to_mouth
 from arena.psychology import Psychology, crowd_side, herding_factor
 from arena.scarcity import RESOURCE_NAMES, RESOURCES, Scarcity
 from arena.sectors.corporate import calibrate
@@ -50,6 +50,8 @@ MARKET_STREAM = 0x45515459  # "EQTY"
 SCARCITY_STREAM = 0x53434152  # "SCAR"
 #: Key of firms' efficiency shocks' random stream, combined with the seed.
 EFFICIENCY_STREAM = 0x45464643  # "EFFC"
+#: Key of the draw of hand-to-mouth households at build, combined with the seed.
+HAND_TO_MOUTH_STREAM = 0x4854484D  # "HTHM"
 
 
 def fresh_seed() -> int:
@@ -140,6 +142,10 @@ class ArenaModel(mesa.Model):
         #: share of budgets spent on goods, set each tick at the clearing commodity prices
         self.goods_share = 1.0 - float(commodity_shares0.sum())
         self.pop = pop = Population(cfg, rng)
+        # who spends out of current income: a stream of its own, so that the share changes
+        # nothing else a seed draws (arms with different shares compare on common numbers)
+        pop.hand_to_mouth = draw_hand_to_mouth(cfg, pop.n,
+                                               np.random.default_rng([config.seed, HAND_TO_MOUTH_STREAM]))
         n = cfg.n_agents
         n_firms = cfg.n_firms or max(5, n // 100)
         n_kfirms = cfg.n_kfirms or max(2, n_firms // 5)

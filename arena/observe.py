@@ -54,6 +54,7 @@ def compute(model) -> dict[str, float]:
         "output_gap": macro["output_gap"],
         "unemployment": model.unemployment,
         "wage": model.mean_wage(),
+        "hours": float(cf.hours @ cf.workers + kf.hours @ kf.workers) / max(n_employed, 1.0),
         "inventory": float(cf.inventory.sum()),
         "gdp": gdp,
         "real_gdp": gdp / max(macro["cpi"] / 100.0 * model.price0, 1e-300),

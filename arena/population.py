@@ -100,6 +100,21 @@ def _geometric_gaps(p: float, size: int, cap: int, rng: np.random.Generator) -> 
     return gaps.astype(np.int64)
 
 
+def draw_hand_to_mouth(config: ArenaConfig, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Flag ``count`` households as hand-to-mouth, each with probability ``hand_to_mouth_share``.
+
+    Rule-of-thumb consumers spend out of current income (Campbell & Mankiw 1989: about half of
+    US income; Kaplan, Violante & Weidner 2014: about a third of US households live hand to
+    mouth, two thirds of them with illiquid wealth). ``rng`` is a stream of its own
+    (:data:`arena.model.HAND_TO_MOUTH_STREAM` at build), so the flags leave every other draw of
+    the run as it was. Bool (count,); all False at share 0 (no draw is made then).
+    """
+    share = float(config.hand_to_mouth_share)
+    if share <= 0.0 or count == 0:
+        return np.zeros(count, dtype=bool)
+    return rng.random(count) < share
+
+
 class Population:
     """The N households.
 
@@ -136,6 +151,9 @@ class Population:
         Moods on [0, 1] (filled by :mod:`arena.psychology`).
     budget : float64 (N,)
         Consumption budget for the next tick (currency).
+    hand_to_mouth : bool (N,)
+        Rule-of-thumb consumer: its permanent income is its current income (memory 0;
+        Campbell & Mankiw 1989), drawn at build with probability ``hand_to_mouth_share``.
     last_wealth : float64 (N,)
         Wealth at the previous tick (currency), for own returns.
     """
@@ -163,11 +181,24 @@ class Population:
         self.confidence = np.full(n, 0.6, dtype=np.float32)
         self.budget = np.zeros(n, dtype=np.float64)
         self.last_wealth = self.cash.copy()
+        self.hand_to_mouth = np.zeros(n, dtype=bool)
 
     #: every per-household array, in one place so resizing cannot miss one
     ARRAYS = ("cash", "shares", "employer", "supplier", "perm_income", "strategy", "risk_aversion",
               "target_share", "memory",
-              "sentiment", "fear", "greed", "confidence", "budget", "last_wealth")
+              "sentiment", "fear", "greed", "confidence", "budget", "last_wealth", "hand_to_mouth")
+
+    def __getattr__(self, name: str):
+        """Per-household arrays added after checkpoints were first written: created on first use.
+
+        Called only when normal lookup fails (a checkpoint restores ``__dict__`` without
+        ``__init__``): ``hand_to_mouth`` starts all False (every household smooths its income).
+        """
+        if name == "hand_to_mouth" and "n" in self.__dict__:
+            value = np.zeros(self.n, dtype=bool)
+            self.hand_to_mouth = value
+            return value
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def keep_only(self, keep: np.ndarray) -> None:
         """Drop the households where ``keep`` is False (vectorized, order preserved)."""
@@ -200,6 +231,7 @@ class Population:
             "confidence": np.full(count, 0.6, dtype=np.float32),
             "budget": np.zeros(count),
             "last_wealth": np.full(count, cash_each),
+            "hand_to_mouth": draw_hand_to_mouth(config, count, rng),
         }
         for name in self.ARRAYS:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
@@ -329,13 +361,15 @@ class Population:
         (``growth``, per tick) is the trend growth of nominal income households expect: the
         adaptive forecast of a series with a drift is the smoothed level carried forward by the
         drift (Muth 1960), so permanent income does not fall behind a growing income by ``g``
-        times the mean lag ``xi / (1 - xi)``.
+        times the mean lag ``xi / (1 - xi)``. A hand-to-mouth household (:attr:`hand_to_mouth`)
+        has no memory: ``Yp <- (1 + g) y``, so its budget follows this tick's income.
         """
         keep, take = memory * (1.0 + growth), (1.0 - memory) * (1.0 + growth)
         # one compiled loop (arena.kernels: bit-identical to income = wage_table[employer] +
-        # shares * dividend_per_share; cash += income; perm = perm * keep + income * take)
+        # shares * dividend_per_share; cash += income; perm = perm * keep + income * take, and
+        # perm = income * (1 + g) for a hand-to-mouth household)
         kernels.credit_income(wage_table, self.employer, self.shares, float(dividend_per_share), self.cash,
-                              self.perm_income, keep, take)
+                              self.perm_income, keep, take, self.hand_to_mouth, 1.0 + growth)
 
     def spend(self, amount: np.ndarray) -> float:
         """Pay ``amount`` (currency, shape (N,), at most the deposits); return the total."""

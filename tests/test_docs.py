@@ -218,7 +218,7 @@ def test_every_default_quoted_in_the_prose_is_the_code_default(model_md):
 def test_claim_check_catches_a_wrong_default_a_wrong_unit_and_an_unknown_parameter(model_md):
     wrong = model_md.replace("`market_impact` = 0.014", "`market_impact` = 0.015", 1)
     assert any("market_impact" in e for e in claim_errors(wrong))
-    wrong = model_md.replace("`matching_efficiency` = 0.05/tick", "`matching_efficiency` = 0.05/year", 1)
+    wrong = model_md.replace("`matching_efficiency` = 0.037/tick", "`matching_efficiency` = 0.037/year", 1)
     assert any("matching_efficiency" in e and "unit" in e for e in claim_errors(wrong))
     assert any("commodity_elasticity" in e for e in claim_errors("`commodity_elasticity` = 0.1 per tick"))
     assert any("trend_memory" in e for e in claim_errors("| `trend_memory` | 0.9 | EWMA weight |\n"))

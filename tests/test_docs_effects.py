@@ -143,14 +143,15 @@ def test_wages_move_with_each_firms_vacancy_pressure(monkeypatch):
     """No Phillips curve is imposed (section 6.2): at a review a firm indexes its wage to
     expected inflation plus productivity growth and moves it by up to 3 ``wage_step`` in the
     direction of the labour market's tightness plus its own vacancy pressure relative to other
-    firms' (each from vacancy rates relative to the normal one, computed here from the
+    firms' (each from vacancy rates relative to the normal one, the tightness with the
+    unemployment rate's gap at weight ``wage_unemployment_weight``, computed here from the
     sector's state, not by the engine's function)."""
     from arena.sectors.firms import FirmSector, normal_vacancy_rate
 
     checked = []
     original = FirmSector.review_wage
 
-    def spy(self, idx, expected_inflation, rng):
+    def spy(self, idx, expected_inflation, rng, unemployment=None):
         cfg = self.config
         n = np.maximum(self.ticks_acc[idx], 1)
         index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
@@ -158,10 +159,14 @@ def test_wages_move_with_each_firms_vacancy_pressure(monkeypatch):
         alive = np.flatnonzero(self.alive)
         rates = self.vacancy_acc / np.maximum(self.ticks_acc, 1) / np.maximum(self.labour_demand, 1)
         own = np.clip(rates / normal - 1, -1, 1)
-        tightness = np.clip(rates[alive].mean() / normal - 1, -1, 1)
+        w, u_star = cfg.wage_unemployment_weight, cfg.natural_unemployment
+        gap = rates[alive].mean() / normal - 1
+        if unemployment is not None:
+            gap = (1 - w) * gap - w * (unemployment / u_star - 1)
+        tightness = np.clip(gap, -1, 1)
         pressure = tightness + own[idx] - own[alive].mean()
         before = self.wage[idx].copy()
-        original(self, idx, expected_inflation, rng)
+        original(self, idx, expected_inflation, rng, unemployment)
         step = self.wage[idx] / before - 1 - index
         checked.append((step, pressure, 3 * cfg.wage_step))
 
@@ -264,9 +269,11 @@ def test_goods_consumer_surplus_is_the_integral_of_demand_up_to_the_grid_top():
     top = np.exp(np.floor(np.log1p(cfg.max_price_change) / spacing) * spacing)  # p_top / P
     checked = 0
     for _ in range(TICKS):
-        budget = model.goods_share * model.budget_total
-        demand = budget / model.prices["goods"]
+        budget_total, price = model.budget_total, model.prices["goods"]
         model.step()
+        # the book is built with the goods share the tick's commodity auctions set (not last tick's)
+        budget = model.goods_share * budget_total
+        demand = budget / price
         if model.current["volume_goods"] < 0.99 * demand:  # rationed: the top bids only
             continue
         checked += 1

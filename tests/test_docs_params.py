@@ -53,8 +53,10 @@ CONTEXTS = {
     "critical_scarcity": ({}, 0.26),
     "catastrophe_probability": ({}, 0.5),
     # at the defaults and seed 5, 30 ticks show no difference since the market got its own random
-    # stream (branch mkt; the economy's draws moved); a higher neutral real rate makes it show
-    "user_cost_elasticity": ({"neutral_real_rate": 0.05, "rate_smoothing": 0.0}, 2.0),
+    # stream (branch mkt; the economy's draws moved); a higher neutral real rate made it show until the
+    # hours margin (0735195), where dearer capital only stops expansion (orders are floored at
+    # replacement); cheaper capital raises desired capital, and the elasticity sets by how much
+    "user_cost_elasticity": ({"neutral_real_rate": -0.05, "rate_smoothing": 0.0}, 2.0),
     "catastrophe_duration": ({"catastrophe_probability": 0.5}, 1),
     "discovery_probability": ({}, 0.5),
     "discovery_mean_size": ({"discovery_probability": 0.5}, 1.0),

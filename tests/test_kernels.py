@@ -124,15 +124,18 @@ def test_credit_income_matches_the_numpy_chain(rng, dps):
     shares = rng.lognormal(0.0, 1.0, n)
     cash, perm = rng.lognormal(0.0, 1.0, n), rng.lognormal(0.0, 1.0, n)
     keep, take = 0.8 * 1.0003, 0.2 * 1.0003
+    hand_to_mouth = rng.random(n) < 0.3
     exp_cash, exp_perm = cash.copy(), perm.copy()
     income = np.take(table, employer)
     if dps:
         income += shares * dps
     exp_cash += income
+    fresh = income * 1.0003  # a hand-to-mouth household's permanent income is its income, grown
     exp_perm *= keep
     np.multiply(income, take, out=income)
     exp_perm += income
-    kernels.credit_income(table, employer, shares, dps, cash, perm, keep, take)
+    exp_perm[hand_to_mouth] = fresh[hand_to_mouth]
+    kernels.credit_income(table, employer, shares, dps, cash, perm, keep, take, hand_to_mouth, 1.0003)
     assert bits_equal(cash, exp_cash)
     assert bits_equal(perm, exp_perm)
 

@@ -63,6 +63,12 @@ def test_k_firms_job_destruction_is_of_the_order_of_manufacturing(flows):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "b9292a8 (the hours margin: heads follow a quarter-smoothed labour need, hours take up the rest; the "
+    "wage rule's tightness reads unemployment): unemployment with the smoothing minus without, seeds 1-6, "
+    "+0.0050, +0.0014, -0.0021, +0.0028, -0.0102, -0.0124 (median -0.0004, 3 of 6 lower): K-firms' plan "
+    "swings now move hours more than heads, so smoothing the plans no longer lowers frictional "
+    "unemployment (K-firms' job destruction still falls with it on every seed)"))
 def test_smoothing_lowers_frictional_unemployment_on_most_seeds(flows):
     """Less churn between K-firms means fewer workers between jobs: mean unemployment over ticks
     250-1000 is lower than with one review interval, in the median and on at least 4 of 6 seeds.

@@ -132,6 +132,9 @@ def _cpi_a_year_on(seed: int, duration: int | None) -> float:
     return float(_run(seed, duration is not None, SHOCK + 250, duration or 104)[0].current["cpi"])
 
 
+# a strict xfail at 0735195 (the hours margin: on seed 6 the CPI a year on was 107.04 when capacity
+# returned after 104 ticks and 106.75 when it never did); holds at b9292a8 (the wage rule's tightness
+# reads unemployment)
 def test_a_lasting_oil_loss_raises_the_price_level_a_year_on():
     """Expected before running: an oil price shock that lasts (the literature's: the real oil price is
     close to a random walk) leaves the price level 1-4% higher a year on per doubling (Blanchard & Galí

@@ -36,6 +36,9 @@ def wage_curve_zero(df, productivity_growth, ticks_per_year):
     return -intercept / slope
 
 
+# a strict xfail at 0735195 (the hours margin: median zero 3.45%, seeds 1-4 2.03, 5.02, 0.55, 4.87%; the
+# wage rule read vacancies only, and with fewer dismissals fewer vacancies went with each unemployment
+# rate); holds at b9292a8, where the tightness reads unemployment too (docs/validation.md)
 def test_wage_curve_zero_is_a_natural_rate_of_unemployment():
     zeros = []
     for seed in SEEDS:

@@ -21,13 +21,17 @@ optimism and pessimism), which is how fear and greed reach their orders.
 Switching (FW 2012, eq. for the predisposition ``a_t``)::
 
     a_t  = alpha_0 + alpha_n (n_f - n_c) + alpha_p (p_t - p*)^2 - alpha_e (fear + greed - 0.4)
+           + alpha_r m_t
     n_f  <- 1 / (1 + exp(-beta a_t))
 
 ``alpha_n`` is herding: the more traders already follow one strategy, the more attractive
 it is. ``alpha_p`` is misalignment: far from the fundamental value, fundamentalism gains.
 ``alpha_e`` is this model's psychological term: aroused moods (fear or greed above their
 calm levels 0.2 each) draw traders away from fundamentals toward the crowd's trend
-trading (Shiller 2000; Lux & Marchesi 1999's chartist contagion).
+trading (Shiller 2000; Lux & Marchesi 1999's chartist contagion). ``alpha_r`` (``loss_switching``,
+0 by default) makes the switching answer the sign of returns: ``m_t`` is the market's recent trend in
+units of a typical day's move, so after a fall fundamentalism loses followers and the market turns
+more volatile (limits of arbitrage, Shleifer & Vishny 1997; the leverage effect, Black 1976).
 
 Parameters: the defaults (arena.config) are FW's equations re-estimated by simulated moments against
 the NASDAQ 1999-2018 facts of :mod:`arena.validation` (``scripts/fw_smm.py``), not FW's S&P 500
@@ -73,6 +77,8 @@ def predisposition(
     herding: float,
     alpha_p: float,
     alpha_e: float,
+    momentum: float = 0.0,
+    alpha_r: float = 0.0,
 ) -> float:
     """Return the predisposition a_t toward fundamentalism (FW 2012, DCA-HPM).
 
@@ -92,6 +98,14 @@ def predisposition(
         Weight of the squared misalignment, >= 0.
     alpha_e : float
         Weight of arousal (fear + greed above their calm 0.4), >= 0.
+    momentum : float
+        The equity market's recent trend in units of a typical day's move: the EWMA of log returns
+        over :data:`arena.psychology.RETURN_SCALE`, clipped to [-5, 5] (what moods follow).
+    alpha_r : float
+        ``loss_switching`` >= 0: pull toward fundamentalism per unit of momentum. After a fall
+        value investors, long in a market below its value, have lost and withdraw; after a rise they
+        gain followers (limits of arbitrage: Shleifer & Vishny 1997). 0 (the default) leaves FW's
+        symmetric switching, which makes no leverage effect.
 
     Returns
     -------
@@ -100,7 +114,10 @@ def predisposition(
     """
     n_f = fundamentalist_share
     arousal = fear + greed - CALM_AROUSAL
-    return float(alpha0 + herding * (2.0 * n_f - 1.0) + alpha_p * misalignment**2 - alpha_e * arousal)
+    a = float(alpha0 + herding * (2.0 * n_f - 1.0) + alpha_p * misalignment**2 - alpha_e * arousal)
+    if alpha_r:  # skipped at 0, so the default's a_t is bit-identical to FW's
+        a += alpha_r * momentum
+    return a
 
 
 def fundamentalist_target(a: float, beta: float) -> float:

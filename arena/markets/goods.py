@@ -155,7 +155,7 @@ def deliver_machines(cfirms, kfirms) -> tuple[float, float]:
     order = np.where(cfirms.alive, cfirms.k_order, 0.0)
     supplier = cfirms.k_supplier
     kprice = kfirms.price[supplier]
-    buffer = INVESTMENT_BUFFER_TICKS * cfirms.wage * cfirms.workers
+    buffer = INVESTMENT_BUFFER_TICKS * cfirms.wage * cfirms.workers * cfirms.paid_hours()
     afford = np.maximum(cfirms.deposits - buffer, 0.0) / kprice
     want = np.where(kfirms.alive[supplier], np.minimum(order, afford), 0.0)
     if not want.any():

@@ -112,7 +112,7 @@ def clear_commodities(model) -> tuple[np.ndarray, float, float]:
     restock = cf.input_restock(cf.input_per_unit * float(capacity.sum()))
     worst = float((cf.input_per_unit * (1.0 + restock)) @ commodity_prices)
     bill = capacity * worst * (1.0 + cfg.max_price_change) * 1.01
-    available = np.maximum(cf.deposits - cf.wage * cf.workers, 0.0)  # this tick's wages come first
+    available = np.maximum(cf.deposits - cf.wage_bill(), 0.0)  # this tick's wages come first (last hours)
     afford = np.ones_like(bill)
     np.divide(available, bill, out=afford, where=bill > available)
     cf.requested = capacity * afford
@@ -206,6 +206,7 @@ def produce(model, fills: np.ndarray, unit_input_cost: float, ledger: accounting
     cf.profit_acc -= cost
     output = cf.requested * limiting
     cf.output = output
+    cf.record_hours(cf.labour_used())
     cf.inventory += output
     cf.output_acc += output
     model.input_fill = float(fills[cf.coefficients > 0].min()) if (cf.coefficients > 0).any() else 1.0

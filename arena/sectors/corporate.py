@@ -83,8 +83,13 @@ def calibrate(cfg, n_agents: int, household_income: float, goods_share: float,
 
 
 def pay_wages(firms) -> tuple[np.ndarray, np.ndarray]:
-    """Pay each firm's wage bill from its deposits; return (wage paid per worker, defaulted mask)."""
-    bill = firms.wage * firms.workers
+    """Pay each firm's wage bill from its deposits; return (wage paid per worker, defaulted mask).
+
+    The bill is ``wage * workers * paid_hours`` (:meth:`arena.sectors.firms.FirmSector.paid_hours`:
+    the standard week, plus overtime at its premium).
+    """
+    paid_hours = firms.paid_hours()
+    bill = firms.wage * firms.workers * paid_hours
     short = firms.alive & (bill > firms.deposits)
     share = np.ones_like(bill)
     np.divide(firms.deposits, bill, out=share, where=short)
@@ -92,7 +97,7 @@ def pay_wages(firms) -> tuple[np.ndarray, np.ndarray]:
     firms.deposits -= paid
     np.maximum(firms.deposits, 0.0, out=firms.deposits)
     firms.profit_acc -= paid
-    return firms.wage * share, short
+    return firms.wage * paid_hours * share, short
 
 
 def pay_dividends(firms, payout: float, buffer_ticks: float, extra_bill: np.ndarray | float = 0.0,

@@ -36,7 +36,8 @@ tick (Calvo 1983), so prices and plans change in lumps and out of step:
 * wage (each firm its own): indexed to expected inflation plus productivity growth over
   the interval, plus ``wage_step * U(0, 1) * pressure``: the labour market's tightness (the
   sector's mean vacancy rate relative to the normal rate ``v*``, ``normal_vacancy_rate``, the
-  US job-openings rate near natural unemployment) plus the firm's own pressure relative to
+  US job-openings rate near natural unemployment, and with weight ``wage_unemployment_weight``
+  the unemployment rate relative to ``natural_unemployment``) plus the firm's own pressure relative to
   other firms', each clipped ``(v - v*) / v*`` in [-1, 1] (:meth:`FirmSector.vacancy_pressure`):
   firms that cannot fill their jobs bid wages up, firms with no vacancies let them fall
   behind the index (Delli Gatti et al. 2011's vacancy-driven wage, made symmetric), and all
@@ -63,7 +64,10 @@ MIN_PLAN_SHARE = 0.05
 #: Ticks over which C-firms close the gap of their commodity input stocks to target.
 RESTOCK_TICKS = 20.0
 #: Per-firm arrays a checkpoint may lack (written before they existed) and their start value.
-_LATE_ARRAYS = {"tax_loss": 0.0, "efficiency": 1.0}
+_LATE_ARRAYS = {"tax_loss": 0.0, "efficiency": 1.0, "hours": 1.0, "labour_need": -1.0}
+#: Pay for an hour beyond the standard week, in standard hours (US Fair Labor Standards Act:
+#: time and a half for hours over 40 a week).
+OVERTIME_PAY = 1.5
 #: Band around the mean price inside which both markup moves are allowed (0 = [A] exactly).
 PRICE_TOLERANCE = 0.0
 
@@ -146,7 +150,13 @@ class FirmSector:
     wage : float64 (n,)
         Wage offered and paid (currency/worker/tick), > 0.
     workers, labour_demand : int64 (n,)
-        Workforce and workers wanted.
+        Workforce and workers wanted (the headcount target, :meth:`headcount_target`).
+    labour_need : float64 (n,)
+        Labour need (workers at standard hours) averaged over ``employment_smoothing`` ticks;
+        -1 for a firm with no history (a dead slot, an entrant; a need is never negative).
+    hours : float64 (n,)
+        Hours each worker worked in the last production, relative to the standard week, in
+        [0, ``max_hours``] (1 with no workers).
     planned : float64 (n,)
         Planned output (units/tick), > 0.
     inventory, deposits : float64 (n,)
@@ -198,6 +208,8 @@ class FirmSector:
         # stocks drained (docs/validation.md, "The start-up downswing every run begins with").
         self.planned = output / (1.0 - normal_vacancy_rate(config))
         self.labour_demand = workers_wanted(self.planned / self.firm_productivity, self.alive)
+        self.labour_need = self.planned / self.firm_productivity
+        self.hours = np.ones(n)
         step = config.quantity_step
         shortfall = (self.planned - output) * self.demand_memory / step if step > 0 else 0.0
         self.inventory = np.maximum(config.inventory_ticks * output - shortfall, 0.0)
@@ -248,6 +260,48 @@ class FirmSector:
         self.price = (1.0 + self.markup) * unit_cost
 
     # ---------------------------------------------------------------- per tick -----
+    def headcount_target(self, need: np.ndarray) -> np.ndarray:
+        """Workers a firm hires and keeps for, given its labour need now (workers, float (n,)).
+
+        ``need`` is the workforce that would make the firm's planned output at standard hours.
+        :attr:`labour_need` moves toward it by ``1 / employment_smoothing`` a tick (an EWMA; a
+        firm with no history, marked -1, takes ``need``), and the target is ``max(labour_need, need /
+        max_hours)``: heads follow the need with a lag and hours take up the difference, within
+        the overtime ceiling. Adjusting the workforce is costly, so firms vary the intensity of
+        work first (labour hoarding with adjustment costs: Sbordone 1996; hours per worker lead
+        employment over the cycle, Bernanke & Parkinson 1991), which is what makes labour
+        productivity procyclical and unemployment move less than output (Okun 1962).
+        ``employment_smoothing`` <= 1 makes the target the need itself.
+        """
+        cfg = self.config
+        weight = 1.0 / cfg.employment_smoothing if cfg.employment_smoothing > 1.0 else 1.0
+        smoothed = self.labour_need
+        smoothed = np.where((smoothed < 0.0) | (weight >= 1.0), need, smoothed + weight * (need - smoothed))
+        self.labour_need = np.where(self.alive, smoothed, -1.0)
+        return np.maximum(np.where(self.alive, smoothed, 0.0), need / cfg.max_hours)
+
+    def record_hours(self, labour_used: np.ndarray) -> None:
+        """Set :attr:`hours` from the labour this tick's output took (workers at standard hours).
+
+        Clipped to ``max_hours``: capacity allows no more, and the quotient of output and
+        workforce can exceed it by a rounding error, which would pay an ulp of overtime.
+        """
+        self.hours = np.ones(self.n)
+        np.divide(labour_used, self.workers, out=self.hours, where=self.workers > 0)
+        np.minimum(self.hours, self.config.max_hours, out=self.hours)
+
+    def paid_hours(self) -> np.ndarray:
+        """Return the standard weeks paid per worker, ``1 + OVERTIME_PAY * max(hours - 1, 0)`` (float64 (n,)).
+
+        A short week is paid in full (the idle hours of labour hoarding: Fay & Medoff 1985),
+        an overtime hour at :data:`OVERTIME_PAY` standard hours.
+        """
+        return 1.0 + OVERTIME_PAY * np.maximum(self.hours - 1.0, 0.0)
+
+    def wage_bill(self) -> np.ndarray:
+        """Each firm's wage bill at its last hours: ``wage * workers * paid_hours`` (currency/tick)."""
+        return self.wage * self.workers * self.paid_hours()
+
     def vacancies(self) -> np.ndarray:
         """Open vacancies ``max(labour_demand - workers, 0)`` of living firms, int64 (n,)."""
         return np.where(self.alive, np.maximum(self.labour_demand - self.workers, 0), 0)
@@ -310,31 +364,39 @@ class FirmSector:
         """
         return self.sales_acc[idx] >= self.output_acc[idx]
 
-    def review_wage(self, idx: np.ndarray, expected_inflation: float, rng: np.random.Generator) -> None:
-        """Each reviewing firm moves its wage with its own vacancy pressure (see module doc)."""
+    def review_wage(self, idx: np.ndarray, expected_inflation: float, rng: np.random.Generator,
+                    unemployment: float | None = None) -> None:
+        """Each reviewing firm moves its wage with its own vacancy pressure (see module doc).
+
+        ``unemployment`` (the economy's rate, in [0, 1]) enters the market's tightness when
+        ``wage_unemployment_weight`` > 0 (:meth:`vacancy_pressure`).
+        """
         cfg = self.config
         if idx.size == 0:
             return
         n = np.maximum(self.ticks_acc[idx], 1)
         index = (expected_inflation + cfg.productivity_growth) * n / cfg.ticks_per_year
-        pressure = self.vacancy_pressure()[idx]
+        pressure = self.vacancy_pressure(unemployment)[idx]
         step = cfg.wage_step * pressure * rng.random(idx.size)
         self.wage[idx] *= np.clip(1.0 + index + step, 0.5, 2.0)
 
-    def vacancy_pressure(self) -> np.ndarray:
+    def vacancy_pressure(self, unemployment: float | None = None) -> np.ndarray:
         """Each firm's wage pressure: the labour market's tightness plus its own relative to others.
 
         ``a + (c_i - mean_j c_j)``, with ``c_i = clip((v_i - v*) / v*, -1, 1)`` the firm's
         clipped pressure from its mean vacancy rate ``v_i`` since its last review, ``mean_j``
-        over the sector's living firms and ``a = clip((mean_j v_j - v*) / v*, -1, 1)`` the
-        pressure of the sector's mean vacancy rate: wages rise with outside options (the
-        wage curve, Blanchflower & Oswald 1994) and with a firm's own difficulty in filling
-        its jobs. Firms' mean pressure is then that of their mean vacancy rate. Firms' own
-        clipped pressures alone (the former rule) averaged -0.33 at 4-6 % unemployment, where
-        their mean vacancy rate was v*: many firms with no vacancies took the full -1, the few
-        with many were capped at +1 (measured, docs/model.md "Wages"), so wages fell behind
-        their index at the natural rate and inflation ran below target. Float64 (n,), in
-        [-3, 3]; 0 for dead firms.
+        over the sector's living firms and ``a = clip((1 - w) (mean_j v_j - v*) / v* - w (u - u*) / u*,
+        -1, 1)`` the market's tightness: the sector's mean vacancy gap and, with weight ``w`` =
+        ``wage_unemployment_weight``, the unemployment gap (``u`` = ``unemployment``, ``u*`` =
+        ``natural_unemployment``; ``w`` = 0 or no ``unemployment``: vacancies only). Wages rise with
+        outside options (the wage curve, Blanchflower & Oswald 1994: in unemployment; in search
+        models the wage follows v / u, whose log gap is the vacancy gap minus the unemployment gap)
+        and with a firm's own difficulty in filling its jobs. Firms' mean pressure is then the
+        market's. Firms' own clipped pressures alone (the former rule) averaged -0.33 at 4-6 %
+        unemployment, where their mean vacancy rate was v*: many firms with no vacancies took
+        the full -1, the few with many were capped at +1 (measured, docs/model.md "Wages"), so
+        wages fell behind their index at the natural rate and inflation ran below target.
+        Float64 (n,), in [-3, 3]; 0 for dead firms.
         """
         normal = normal_vacancy_rate(self.config)
         pressure = np.zeros(self.n)
@@ -344,7 +406,12 @@ class FirmSector:
         rate = self.vacancy_acc[alive] / np.maximum(self.ticks_acc[alive], 1) / np.maximum(
             self.labour_demand[alive], 1)
         own = np.clip((rate - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0)
-        tightness = float(np.clip((rate.mean() - normal) / normal, WAGE_FLOOR_PRESSURE, 1.0))
+        gap = (rate.mean() - normal) / normal
+        weight = self.config.wage_unemployment_weight
+        natural = self.config.natural_unemployment
+        if weight > 0 and unemployment is not None and natural > 0:  # skipped at 0: bit-identical
+            gap = (1.0 - weight) * gap - weight * (unemployment - natural) / natural
+        tightness = float(np.clip(gap, WAGE_FLOOR_PRESSURE, 1.0))
         pressure[alive] = tightness + own - own.mean()
         return pressure
 
@@ -484,18 +551,28 @@ class GoodsFirms(FirmSector):
         self.input_stock = config.input_stock_ticks * self.coefficients * float(self.output.sum())
 
     def capacity(self) -> np.ndarray:
-        """Output the firm can make this tick before inputs: ``min(planned, (alpha L, kappa K) / v)``.
+        """Output the firm can make this tick before inputs: ``min(planned, (alpha L h_max, kappa K) / v)``.
+
+        ``h_max`` = ``max_hours``: the workforce can work overtime up to it.
 
         ``v`` = :attr:`value_added_per_unit` (1 at tick-0 input prices).
         """
-        value_added = np.minimum(self.firm_productivity * self.workers, self.kappa * self.capital)
+        labour = self.firm_productivity * self.workers * self.config.max_hours
+        value_added = np.minimum(labour, self.kappa * self.capital)
         return np.where(self.alive, np.minimum(self.planned, value_added / self.value_added_per_unit), 0.0)
 
+    def labour_used(self) -> np.ndarray:
+        """Labour the last output took, in workers at standard hours: ``v y / (alpha e)``."""
+        return self.output * self.value_added_per_unit / self.firm_productivity
+
     def set_labour_demand(self) -> None:
-        """Workers wanted: ``ceil(v min(planned, kappa K / v) / alpha)`` ([A] eq. for L^d)."""
+        """Workers wanted: the headcount target for the need ``v min(planned, kappa K / v) / alpha``.
+
+        [A]'s eq. for L^d gives the need; :meth:`FirmSector.headcount_target` the workers.
+        """
         v = self.value_added_per_unit
         want = v * np.minimum(self.planned, self.kappa * self.capital / v) / self.firm_productivity
-        self.labour_demand = workers_wanted(want, self.alive)
+        self.labour_demand = workers_wanted(self.headcount_target(want), self.alive)
 
     def set_input_mix(self, commodity_prices: np.ndarray) -> None:
         """Choose the cost-minimising CES input mix at ``commodity_prices`` (class doc).

@@ -40,13 +40,18 @@ class CapitalFirms(FirmSector):
         return self.config.capital_goods_smoothing
 
     def capacity(self) -> np.ndarray:
-        """Machines the firm can make this tick: ``min(planned, alpha_K L)`` (units)."""
-        return np.where(self.alive, np.minimum(self.planned, self.firm_productivity * self.workers), 0.0)
+        """Machines the firm can make this tick: ``min(planned, alpha_K L h_max)`` (``max_hours``)."""
+        labour = self.firm_productivity * self.workers * self.config.max_hours
+        return np.where(self.alive, np.minimum(self.planned, labour), 0.0)
+
+    def labour_used(self) -> np.ndarray:
+        """Labour the last output took, in workers at standard hours: ``y / alpha_K``."""
+        return self.output / self.firm_productivity
 
     def set_labour_demand(self) -> None:
-        """Workers wanted: ``ceil(planned / alpha_K)``."""
+        """Workers wanted: the headcount target (:meth:`headcount_target`) for ``planned / alpha_K``."""
         want = self.planned / self.firm_productivity
-        self.labour_demand = workers_wanted(want, self.alive)
+        self.labour_demand = workers_wanted(self.headcount_target(want), self.alive)
 
     def compute_unit_cost(self) -> np.ndarray:
         """Return the unit cost ``wage / alpha_K`` (currency/machine)."""
@@ -56,6 +61,7 @@ class CapitalFirms(FirmSector):
         """Make machines into inventory; returns the total made (units)."""
         made = self.capacity()
         self.output = made
+        self.record_hours(self.labour_used())
         self.inventory += made
         self.output_acc += made
         return float(made.sum())
