@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from arena import accounting, alerts, behaviour, credit_phase, fiscal_phase, indicators, observe, sfc, shocks
+from arena.blas import single_threaded_blas
 from arena.config import ArenaConfig
 from arena.events import EventLog
 from arena.external import DEFAULT_ENDOWMENT, Account, OrderError, OutsideAgents
@@ -107,6 +108,9 @@ class ArenaModel(mesa.Model):
             config = config.replace(**overrides)
         if config.seed is None:  # replications differ (mesa.batch_run); the seed drawn is recorded
             config = config.replace(seed=fresh_seed())
+        # a threaded BLAS sums long dot products in another order: one thread, so that a run does not
+        # depend on the machine's cores or OPENBLAS_NUM_THREADS (arena/blas.py)
+        single_threaded_blas()
         super().__init__(seed=config.seed)
         self.config = cfg = config
         self.check_accounting = check_accounting
