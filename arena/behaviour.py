@@ -19,7 +19,7 @@ from arena import accounting, credit_phase, firms_phase, fiscal_phase
 from arena.markets.equity import Participant, TradingContext, form_orders
 from arena.markets.expectations import fundamentalist_target, predisposition
 from arena.population import CHARTIST, FUNDAMENTALIST, NOISE, bernoulli_indices
-from arena.psychology import NEUTRAL, RETURN_SCALE, herd_probability, volatility_multiplier
+from arena.psychology import NEUTRAL, herd_probability, trend_momentum, volatility_multiplier
 from arena.scalars import clip_float
 from arena.sectors import corporate
 
@@ -222,7 +222,7 @@ def switch_strategies(model) -> None:
         cfg.strategy_herding,
         cfg.misalignment_switching,
         cfg.arousal_switching,
-        clip_float(model.trend / RETURN_SCALE, -5.0, 5.0),
+        trend_momentum(model.trend),
         cfg.loss_switching,
     )
     target = fundamentalist_target(a, cfg.switching_intensity)

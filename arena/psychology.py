@@ -46,6 +46,15 @@ FEAR_HABITUATION = 0.98
 NEUTRAL_LOGIT = {k: float(np.log(v / (1 - v))) for k, v in NEUTRAL.items()}
 
 
+def trend_momentum(trend: float) -> float:
+    """Return the equity trend in units of a typical day's move: ``clip(trend / RETURN_SCALE, -5, 5)``.
+
+    What moods follow (:meth:`Psychology.update`) and what loss switching reads
+    (:func:`arena.markets.expectations.predisposition`); ``trend`` is the EWMA of log returns per tick.
+    """
+    return clip_float(trend / RETURN_SCALE, -5.0, 5.0)
+
+
 def volatility_multiplier(
     fear: float,
     greed: float,
@@ -193,7 +202,7 @@ class Psychology:
         cfg = self.config
         annual_vol = volatility * cfg.ticks_per_year**0.5
         stress = clip_float(annual_vol / cfg.volatility_threshold - 1.0, -1.0, 5.0)
-        momentum = clip_float(trend / RETURN_SCALE, -5.0, 5.0)
+        momentum = trend_momentum(trend)
         prev = self.indices
         social = crowd_weight(cfg.social_influence, cfg.herding_strength)
         rate = np.float32(cfg.mood_adjustment)

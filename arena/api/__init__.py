@@ -87,11 +87,9 @@ def serve(
     from arena.api.app import create_app
     from arena.api.runtime import scenario_parts
     from arena.api.settings import SERVER_AGENTS, ApiSettings
-    from arena.blas import limit_blas_threads
     from arena.config import ArenaConfig
 
     logs.configure(log_level, log_format)
-    limit_blas_threads(1)  # see arena/blas.py: multi-threaded BLAS costs 10x CPU per tick here
     overrides = {"n_agents": SERVER_AGENTS if agents is None else agents}
     if seed is not None:
         overrides["seed"] = seed

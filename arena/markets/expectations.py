@@ -99,8 +99,8 @@ def predisposition(
     alpha_e : float
         Weight of arousal (fear + greed above their calm 0.4), >= 0.
     momentum : float
-        The equity market's recent trend in units of a typical day's move: the EWMA of log returns
-        over :data:`arena.psychology.RETURN_SCALE`, clipped to [-5, 5] (what moods follow).
+        The equity market's recent trend in units of a typical day's move
+        (:func:`arena.psychology.trend_momentum`, in [-5, 5]: what moods follow).
     alpha_r : float
         ``loss_switching`` >= 0: pull toward fundamentalism per unit of momentum. After a fall
         value investors, long in a market below its value, have lost and withdraw; after a rise they
