@@ -155,6 +155,7 @@ def plan(model) -> None:
         fundamentalist_noise=cfg.fundamentalist_noise,
         chartist_noise=cfg.chartist_noise,
         noise_sigma=cfg.noise_sigma,
+        noise_reversal=cfg.noise_reversal,
         dispersion=cfg.expectation_dispersion,
         activity=cfg.activity_rate,
         elasticity=cfg.demand_sensitivity,

@@ -257,6 +257,10 @@ PARAMETERS: dict[str, Param] = {
         "variance); 0 = Gaussian (FW 2012); 1/6.5 = 0.154: a Student-t GARCH(1,1) on S&P 500 daily returns",
     ),
     "trend_memory": P(float, 0.8, 0.0, 0.999, "-", "EWMA weight of the price trend that moods follow"),
+    "noise_reversal": P(
+        float, 0.15, 0.0, 1.0, "-",
+        "kappa: share of the last log return noise traders expect to reverse (liquidity providers; 0 = none)",
+    ),
     "noise_sigma": P(float, 0.01, 0.0, 0.5, "log-price", "dispersion of noise traders' expected returns"),
     "expectation_dispersion": P(
         float, 0.004, 0.0, 0.5, "log-price", "idiosyncratic dispersion of all expected returns"

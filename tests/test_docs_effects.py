@@ -225,10 +225,13 @@ def test_elasticity_measured_on_the_books_is_that_of_the_demand_curves():
 def test_price_impact_of_a_small_order_matches_kyles_lambda_of_the_same_run():
     """Kyle (1985): d ln p = lambda * (order imbalance). lambda is measured on the run's history;
     an extra market buy of 5-10% of a tick's submitted volume, cleared in the auction, moves the
-    price by lambda times the imbalance it adds: on average (geometric mean over three seeds and
-    two sizes within 3x), not order by order (docs/model.md, section 5.2, gives the spread). Large
-    orders can exhaust the book up to the price cap in thin states, so only small ones are compared."""
-    ratios = []
+    price by lambda times the imbalance it adds: on average (the six orders' summed impact within 3x of
+    their summed prediction, over three seeds and two sizes), not order by order (docs/model.md, section
+    5.2, gives the spread). A small order moves the price by whole steps of the 5-basis-point grid, so
+    one may not move it at all when the book is deep at the clearing level (seed 2's 5% order since
+    4831364); none may lower it. Large orders can exhaust the book up to the price cap in thin states, so
+    only small ones are compared."""
+    impacts, predicted = [], []
     for seed in (1, 2, 3):
         model = ArenaModel(n_agents=5000, seed=seed)
         for _ in range(120):
@@ -244,10 +247,11 @@ def test_price_impact_of_a_small_order_matches_kyles_lambda_of_the_same_run():
             treated.step()
             added = (buy + extra - sell) / (buy + extra + sell) - (buy - sell) / (buy + sell)
             impact = np.log(treated.prices["equity"] / control.prices["equity"])
-            assert impact > 0
-            ratios.append(impact / (lam * added))
-    mean_ratio = float(np.exp(np.mean(np.log(ratios))))
-    assert 1 / 3 < mean_ratio < 3, ratios
+            assert impact >= 0
+            impacts.append(impact)
+            predicted.append(lam * added)
+    ratio = float(np.sum(impacts) / np.sum(predicted))
+    assert 1 / 3 < ratio < 3, (np.round(impacts, 5), np.round(predicted, 5))
 
 
 def test_quantity_equation_holds_as_an_identity(baseline):

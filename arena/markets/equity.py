@@ -96,6 +96,10 @@ class TradingContext:
     news_tail : float
         Inverse degrees of freedom ``1 / nu`` of the groups' Student-t news, in [0, 0.5); 0 for
         Gaussian news (:func:`arena.markets.expectations.news_draws`).
+    noise_reversal : float
+        kappa_n in [0, 1]: share of the last log return noise traders expect to reverse (they provide
+        liquidity to order-flow imbalances and are paid by the reversal: Campbell, Grossman & Wang 1993;
+        Nagel 2012); 0 = zero-mean private views only.
     """
 
     price: float
@@ -119,6 +123,7 @@ class TradingContext:
     consensus: float = 0.0
     fear_liquidity: float = 0.0
     news_tail: float = 0.0
+    noise_reversal: float = 0.0
 
 
 def expected_returns(
@@ -128,7 +133,8 @@ def expected_returns(
 
     Fundamentalists and chartists share their group's forecast (one news draw per group
     and tick, Student-t with ``1 / ctx.news_tail`` degrees of freedom, or Gaussian); chartists
-    add their sentiment; noise traders have private views; everyone adds an idiosyncratic
+    add their sentiment; noise traders have private views and lean against the last return by
+    ``ctx.noise_reversal`` of it (short-term liquidity provision); everyone adds an idiosyncratic
     term of dispersion ``ctx.dispersion``.
     """
     eps_f, eps_c = news_draws(rng, ctx.news_tail)
@@ -156,6 +162,8 @@ def expected_returns(
                                   float(ctx.dispersion), float(e_f), weight_t(chart_weight), chart_t(e_c),
                                   FUNDAMENTALIST, CHARTIST, NOISE, view, noise)
     view[noise[:k]] += ctx.noise_sigma * rng.standard_normal(k)
+    if ctx.noise_reversal:  # skipped at 0, so the views are bit-identical to those without it
+        view[noise[:k]] -= ctx.noise_reversal * ctx.last_return
     return view
 
 
